@@ -1,0 +1,39 @@
+// Streaming "\r\n" → "\n" conversion for exec results. The PTY's ONLCR turns every "\n" a program
+// prints into "\r\n"; exec clients want what the program printed. A lone "\r" (progress bars) stays.
+export class CrlfToLf {
+  private heldCr = false;
+
+  // Converts one chunk; a trailing "\r" is held until the next byte shows what it is.
+  push(chunk: Buffer): Buffer {
+    if (chunk.length === 0) return chunk;
+    let input = chunk;
+    if (this.heldCr) {
+      this.heldCr = false;
+      input = Buffer.concat([Buffer.from('\r'), chunk]);
+    }
+    let end = input.length;
+    if (input[end - 1] === 0x0d) {
+      this.heldCr = true;
+      end--;
+    }
+    let at = input.indexOf('\r\n');
+    if (at === -1 || at >= end) return input.subarray(0, end);
+    const out = Buffer.allocUnsafe(end);
+    let w = 0;
+    let from = 0;
+    while (at !== -1 && at < end) {
+      w += input.copy(out, w, from, at);
+      from = at + 1; // drop the "\r", keep the "\n"
+      at = input.indexOf('\r\n', from);
+    }
+    w += input.copy(out, w, from, end);
+    return out.subarray(0, w);
+  }
+
+  // Returns a held "\r" at the end of the stream.
+  flush(): Buffer {
+    const rest = this.heldCr ? Buffer.from('\r') : Buffer.alloc(0);
+    this.heldCr = false;
+    return rest;
+  }
+}

@@ -1,0 +1,245 @@
+// One exec connection: read shell text until the request is complete, run it in its session,
+// stream the output back, report how it ended, and close. Text that arrives while a request runs
+// is the next request on the same connection, so nothing a client sends is dropped.
+import type * as net from 'node:net';
+import type { Logger } from '../log';
+import { encodeTrailer, STATUS_RELAY_ERROR, STATUS_TIMEOUT, type EndReason } from '../protocol/exec-text';
+import { DEFAULT_SESSION } from '../protocol/session-name';
+import type { Registry } from './registry';
+import { judgeRequest, parseRequest, type ExecOptions, type RequestTiming } from './request';
+import type { BusyInfo, ExecJob, JobEnd, Session } from './session';
+
+export interface ExecConfig {
+  timing: RequestTiming;
+  maxRequestBytes: number;
+  defaultTimeoutMs: number; // 0: none
+  connectHint: string; // how a user reaches this daemon, for "interrupt it with …" hints
+}
+
+interface Outcome {
+  status: number;
+  reason: EndReason;
+}
+
+// Serves one exec connection whose first bytes were `first`.
+export function serveExec(socket: net.Socket, first: Buffer, registry: Registry, config: ExecConfig, log: Logger): void {
+  let buf: Buffer = first;
+  let eof = false;
+  let busy = false; // a request is being run
+  let closed = false;
+  let lastByte = 0x0a; // the last byte written, to start notices on a fresh line
+  let inherited: ExecOptions | null = null;
+  let settle: NodeJS.Timeout | null = null;
+  let onClientGone: (() => void) | null = null;
+  let final: Outcome = { status: 0, reason: 'exit' };
+  let requests = 0;
+
+  socket.on('data', (chunk: Buffer) => {
+    buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
+    if (!busy) judge();
+    else if (buf.length > config.maxRequestBytes) refuseLater();
+  });
+  socket.on('end', () => {
+    eof = true;
+    if (!busy) judge();
+  });
+  socket.on('error', (err) => log.debug({ evt: 'exec.socket_error', err: err.message }, 'socket error'));
+  socket.on('close', () => {
+    closed = true;
+    clearSettle();
+    onClientGone?.();
+  });
+  judge();
+
+  function judge(): void {
+    clearSettle();
+    if (closed) return;
+    const r = judgeRequest(buf, eof, config.maxRequestBytes, config.timing);
+    switch (r.kind) {
+      case 'ready':
+        return run();
+      case 'empty':
+        return done();
+      case 'refuse':
+        log.warn({ evt: 'exec.refused', reason: r.reason, bytes: buf.length }, r.message);
+        buf = Buffer.alloc(0);
+        notice(`error: ${r.message}`);
+        final = { status: STATUS_RELAY_ERROR, reason: 'error' };
+        return done();
+      case 'wait':
+        if (r.ms !== Infinity) settle = setTimeout(run, r.ms);
+    }
+  }
+
+  function refuseLater(): void {
+    // The next request already exceeds the limit: stop reading it; judge() reports it when its turn comes.
+    socket.pause();
+  }
+
+  function clearSettle(): void {
+    if (settle !== null) clearTimeout(settle);
+    settle = null;
+  }
+
+  function run(): void {
+    clearSettle();
+    busy = true;
+    const text = buf.toString('utf8');
+    buf = Buffer.alloc(0);
+    requests++;
+    const parsed = parseRequest(text);
+    if (!parsed.ok) {
+      log.warn({ evt: 'exec.bad_directive' }, parsed.message);
+      notice(`error: ${parsed.message}`);
+      return end({ status: STATUS_RELAY_ERROR, reason: 'error' });
+    }
+    const opts = inherit(parsed.options);
+    inherited = opts;
+    const session = registry.get(opts.session ?? DEFAULT_SESSION);
+    if (opts.interrupt) {
+      const what = session.interrupt();
+      notice(what === null ? `nothing to interrupt in session "${session.name}"` : `interrupted ${describe(what)} in session "${session.name}"`);
+    }
+    if (opts.status) write(Buffer.from(statusText(session)));
+    if (parsed.script.trim() === '') return end({ status: 0, reason: 'exit' });
+    const busyWith = session.busy();
+    if (opts.nowait && busyWith !== null) {
+      notice(busyMessage(session, busyWith));
+      return end({ status: STATUS_RELAY_ERROR, reason: 'busy' });
+    }
+    submit(session, parsed.script, opts);
+  }
+
+  function submit(session: Session, script: string, opts: ExecOptions): void {
+    const started = Date.now();
+    let running = false;
+    let finished = false;
+    const timeoutMs = opts.timeoutMs ?? config.defaultTimeoutMs;
+    const job: ExecJob = {
+      script,
+      onStart(previous) {
+        running = true;
+        if (previous !== null) notice(previous);
+      },
+      onOutput(data) {
+        return write(data);
+      },
+      onEnd(e: JobEnd) {
+        if (finished) return;
+        finished = true;
+        cleanup();
+        log.info({ evt: 'exec.done', kind: e.kind, status: 'status' in e ? e.status : undefined, bytes: script.length, ms: Date.now() - started }, 'exec done');
+        if (e.kind === 'exit') {
+          if (e.status !== 0 && opts.trailer === undefined) notice(`exit status ${e.status}`);
+          return end({ status: e.status, reason: 'exit' });
+        }
+        notice(e.message);
+        end(e.kind === 'shell-exit' ? { status: e.status, reason: 'shell-exit' } : { status: STATUS_RELAY_ERROR, reason: 'error' });
+      },
+    };
+    const timer = timeoutMs > 0 ? setTimeout(onTimeout, timeoutMs) : null;
+    const drain = (): void => session.resumeOutput(job);
+    socket.on('drain', drain);
+    onClientGone = () => {
+      if (finished) return;
+      finished = true;
+      cleanup();
+      if (session.cancel(job)) log.info({ evt: 'exec.abandoned' }, 'client left before its request started; dropped');
+      else {
+        session.detach(job);
+        log.info({ evt: 'exec.client_gone' }, 'client left; the command keeps running');
+      }
+    };
+    function cleanup(): void {
+      if (timer !== null) clearTimeout(timer);
+      socket.off('drain', drain);
+      onClientGone = null;
+    }
+    function onTimeout(): void {
+      if (finished) return;
+      finished = true;
+      cleanup();
+      const secs = `${timeoutMs / 1000} s`;
+      if (session.cancel(job)) {
+        const b = session.busy();
+        notice(`timed out after ${secs} waiting for session "${session.name}"${b ? `, ${busyMessage(session, b)}` : ''}; the request was not run`);
+      } else {
+        session.detach(job);
+        notice(`timed out after ${secs}; the command is still running in session "${session.name}" and was not stopped. ${interruptHint(session)}`);
+      }
+      log.info({ evt: 'exec.timeout', ms: timeoutMs, started: running }, 'exec timed out');
+      end({ status: STATUS_TIMEOUT, reason: 'timeout' });
+    }
+    log.debug({ evt: 'exec.submit', bytes: script.length, queued: session.queued() }, 'exec submitted');
+    session.submit(job);
+  }
+
+  function inherit(o: ExecOptions): ExecOptions {
+    if (inherited === null) return o;
+    return {
+      ...o,
+      session: o.session ?? inherited.session,
+      timeoutMs: o.timeoutMs ?? inherited.timeoutMs,
+      trailer: o.trailer ?? inherited.trailer,
+      nowait: o.nowait || inherited.nowait,
+    };
+  }
+
+  // One request finished: run the next one if the client sent more, else close.
+  function end(outcome: Outcome): void {
+    final = outcome;
+    busy = false;
+    socket.resume();
+    if (closed) return;
+    // A client that sends no EOF gets its reply closed as soon as nothing more is pending.
+    if (buf.length > 0) return judge();
+    done();
+  }
+
+  function done(): void {
+    clearSettle();
+    if (closed) return;
+    closed = true;
+    const trailer = inherited?.trailer;
+    if (trailer !== undefined) socket.write(encodeTrailer(trailer, final.status, final.reason));
+    socket.end(() => socket.destroy());
+    log.debug({ evt: 'exec.closed', requests }, 'exec connection closed');
+  }
+
+  function write(data: Buffer): boolean {
+    if (closed || data.length === 0) return true;
+    lastByte = data[data.length - 1] as number;
+    return socket.write(data);
+  }
+
+  // A relay message on its own line, so it never runs into the command's output.
+  function notice(text: string): void {
+    write(Buffer.from(`${lastByte === 0x0a ? '' : '\n'}pty-relay: ${text}\n`));
+  }
+
+  function interruptHint(session: Session): string {
+    const sess = session.name === DEFAULT_SESSION ? '' : `#!session ${session.name}\\n`;
+    return `Interrupt it with: printf '${sess}#!interrupt\\n' | ${config.connectHint}`;
+  }
+
+  function busyMessage(session: Session, b: BusyInfo): string {
+    return `session "${session.name}" is busy running ${describe(b)}. ${interruptHint(session)}`;
+  }
+}
+
+function describe(b: BusyInfo): string {
+  return `\`${b.what}\` since ${b.since.toISOString()} (${Math.round((Date.now() - b.since.getTime()) / 1000)} s)`;
+}
+
+function statusText(session: Session): string {
+  const i = session.info();
+  const lines = [
+    `session: ${i.name}`,
+    `state: ${i.state}`,
+    `pid: ${i.pid ?? '-'}`,
+    `cwd: ${i.cwd ?? '-'}`,
+    `running: ${i.busy === null ? '-' : describe(i.busy)}`,
+    `queued: ${i.queued}`,
+  ];
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,100 @@
+// Streaming parser for the shell-integration marks that our bash rc prints (see shell-integration.ts):
+//
+//   ESC ] 133 ; A ; prn=<nonce> BEL            prompt: the shell is idle
+//   ESC ] 133 ; C ; prn=<nonce> BEL            command output starts (from PS0)
+//   ESC ] 133 ; D ; <status> ; prn=<nonce> BEL command finished with <status>
+//
+// Only marks carrying this session's nonce count; anything else, including a forged or foreign
+// mark, is passed through as ordinary output. Marks may be split across chunks at any byte.
+
+export type MarkKind = 'A' | 'C' | 'D';
+
+export type MarkEvent =
+  | { type: 'data'; data: Buffer }
+  | { type: 'mark'; kind: MarkKind; status: number };
+
+const PREFIX = Buffer.from('\x1b]133;', 'latin1');
+const BEL = 0x07;
+// Longest mark we emit is "ESC]133;D;<status>;prn=<32 hex>BEL": well under this bound.
+const MAX_MARK_BYTES = 96;
+
+// Parses a PTY byte stream into output data and marks.
+export class MarkParser {
+  private readonly suffix: string;
+  private pending: Buffer = Buffer.alloc(0);
+
+  constructor(nonce: string) {
+    this.suffix = `prn=${nonce}`;
+  }
+
+  // Feeds one chunk; returns events in stream order. Bytes that might begin a mark are held back.
+  push(chunk: Buffer): MarkEvent[] {
+    const buf = this.pending.length > 0 ? Buffer.concat([this.pending, chunk]) : chunk;
+    this.pending = Buffer.alloc(0);
+    const events: MarkEvent[] = [];
+    let start = 0; // first byte not yet emitted
+    let scan = 0;
+    while (scan < buf.length) {
+      const esc = buf.indexOf(0x1b, scan);
+      if (esc === -1) break;
+      const avail = buf.length - esc;
+      const prefixLen = Math.min(avail, PREFIX.length);
+      if (buf.compare(PREFIX, 0, prefixLen, esc, esc + prefixLen) !== 0) {
+        scan = esc + 1;
+        continue;
+      }
+      if (avail < PREFIX.length) {
+        // A possible mark prefix at the end of the chunk: hold it.
+        emitData(events, buf, start, esc);
+        this.pending = Buffer.from(buf.subarray(esc));
+        return events;
+      }
+      const bel = buf.indexOf(BEL, esc + PREFIX.length);
+      const limit = esc + MAX_MARK_BYTES;
+      if (bel === -1 || bel > limit) {
+        if (bel === -1 && buf.length < limit) {
+          emitData(events, buf, start, esc);
+          this.pending = Buffer.from(buf.subarray(esc));
+          return events;
+        }
+        scan = esc + 1; // too long to be ours: ordinary output
+        continue;
+      }
+      const mark = this.decode(buf.toString('latin1', esc + PREFIX.length, bel));
+      if (mark === null) {
+        scan = esc + 1;
+        continue;
+      }
+      emitData(events, buf, start, esc);
+      events.push(mark);
+      start = bel + 1;
+      scan = start;
+    }
+    emitData(events, buf, start, buf.length);
+    return events;
+  }
+
+  // Returns whatever is held back (a partial mark), e.g. when the stream ends.
+  flush(): Buffer {
+    const rest = this.pending;
+    this.pending = Buffer.alloc(0);
+    return rest;
+  }
+
+  private decode(body: string): MarkEvent | null {
+    const parts = body.split(';');
+    if (parts[parts.length - 1] !== this.suffix) return null;
+    const kind = parts[0];
+    if ((kind === 'A' || kind === 'C') && parts.length === 2) {
+      return { type: 'mark', kind, status: 0 };
+    }
+    if (kind === 'D' && parts.length === 3 && /^\d{1,3}$/.test(parts[1] ?? '')) {
+      return { type: 'mark', kind, status: Number(parts[1]) };
+    }
+    return null;
+  }
+}
+
+function emitData(events: MarkEvent[], buf: Buffer, from: number, to: number): void {
+  if (to > from) events.push({ type: 'data', data: buf.subarray(from, to) });
+}

@@ -1,0 +1,108 @@
+// When is an exec request complete, and what does it ask for? Pure functions over the bytes so far.
+import { isCompleteCommand } from './bash-syntax';
+import { DIRECTIVE_RE, TRAILER_TOKEN_RE } from '../protocol/exec-text';
+import { validateSessionName } from '../protocol/session-name';
+
+export interface RequestTiming {
+  // Quiet time after a complete-looking request from a client that sends no EOF. Loopback pipes
+  // deliver a whole `echo … | nc` burst within microseconds, so a few ms is plenty.
+  settleMs: number;
+  // Quiet time after text that is not yet a complete command (open quote, heredoc, `if` …).
+  incompleteMs: number;
+}
+
+export const DEFAULT_TIMING: RequestTiming = { settleMs: 5, incompleteMs: 1000 };
+
+export type Readiness =
+  | { kind: 'ready' }
+  | { kind: 'wait'; ms: number }
+  | { kind: 'empty' }
+  | { kind: 'refuse'; reason: 'too-large' | 'binary' | 'http'; message: string };
+
+// Judges the bytes received so far. `eof` means the client half-closed its side.
+export function judgeRequest(buf: Buffer, eof: boolean, maxBytes: number, timing: RequestTiming): Readiness {
+  if (buf.length > maxBytes) {
+    return { kind: 'refuse', reason: 'too-large', message: `request is larger than ${maxBytes} bytes (see --max-request-bytes)` };
+  }
+  if (buf.includes(0)) {
+    return { kind: 'refuse', reason: 'binary', message: 'request contains NUL bytes; exec requests must be shell text' };
+  }
+  if (looksLikeHttp(buf)) {
+    return { kind: 'refuse', reason: 'http', message: 'HTTP request refused; this port speaks shell text, not HTTP' };
+  }
+  if (eof) return buf.length === 0 ? { kind: 'empty' } : { kind: 'ready' };
+  if (buf.length === 0) return { kind: 'wait', ms: Infinity };
+  const text = buf.toString('utf8');
+  const complete = text.endsWith('\n') && isCompleteCommand(stripDirectives(text));
+  return { kind: 'wait', ms: complete ? timing.settleMs : timing.incompleteMs };
+}
+
+// A browser that reaches the tunnel's local end sends an HTTP request; no byte of it may reach a shell.
+export function looksLikeHttp(buf: Buffer): boolean {
+  const head = buf.toString('latin1', 0, Math.min(buf.length, 4096));
+  return /^[A-Z]{3,10} \S+ HTTP\/\d/.test(head) || /(^|\n)Host:[ \t]/i.test(head);
+}
+
+export interface ExecOptions {
+  session: string | undefined;
+  timeoutMs: number | undefined; // undefined: the daemon's default; 0: none
+  interrupt: boolean;
+  status: boolean;
+  nowait: boolean;
+  trailer: string | undefined;
+}
+
+export type ParsedRequest = { ok: true; options: ExecOptions; script: string } | { ok: false; message: string };
+
+const MAX_TIMEOUT_S = 7 * 24 * 3600;
+
+// Splits leading `#!directive` lines from the script and validates them.
+export function parseRequest(text: string): ParsedRequest {
+  const options: ExecOptions = { session: undefined, timeoutMs: undefined, interrupt: false, status: false, nowait: false, trailer: undefined };
+  let rest = text;
+  for (;;) {
+    const nl = rest.indexOf('\n');
+    const line = nl === -1 ? rest : rest.slice(0, nl);
+    const m = DIRECTIVE_RE.exec(line);
+    if (m === null) break;
+    const err = applyDirective(options, m[1] as string, m[2] ?? '');
+    if (err !== null) return { ok: false, message: err };
+    rest = nl === -1 ? '' : rest.slice(nl + 1);
+  }
+  return { ok: true, options, script: rest };
+}
+
+function applyDirective(o: ExecOptions, name: string, arg: string): string | null {
+  switch (name) {
+    case 'session': {
+      const err = validateSessionName(arg);
+      if (err !== null) return `#!session: ${err}`;
+      o.session = arg;
+      return null;
+    }
+    case 'timeout': {
+      if (!/^\d+(\.\d+)?$/.test(arg) || Number(arg) > MAX_TIMEOUT_S) {
+        return `#!timeout takes seconds from 0 to ${MAX_TIMEOUT_S} (0 = no timeout), got "${arg}"`;
+      }
+      o.timeoutMs = Math.round(Number(arg) * 1000);
+      return null;
+    }
+    case 'trailer':
+      if (!TRAILER_TOKEN_RE.test(arg)) return '#!trailer takes a token of 8-64 characters [A-Za-z0-9_-]';
+      o.trailer = arg;
+      return null;
+    case 'interrupt':
+    case 'status':
+    case 'nowait':
+      if (arg !== '') return `#!${name} takes no argument`;
+      o[name] = true;
+      return null;
+    default:
+      return `unknown directive "#!${name}" (known: session, timeout, nowait, interrupt, status, trailer)`;
+  }
+}
+
+function stripDirectives(text: string): string {
+  const r = parseRequest(text);
+  return r.ok ? r.script : '';
+}

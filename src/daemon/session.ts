@@ -1,0 +1,367 @@
+// A session: one persistent shell in a PTY, the exec queue in front of it, and the state machine
+// that follows the shell's marks. A session outlives its shells: when one ends, the next request
+// starts a fresh one and is told that the previous one ended.
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Logger } from '../log';
+import { CrlfToLf } from './crlf';
+import { MarkParser, type MarkEvent } from './marks';
+import { spawnPty, type Pty } from './pty';
+import { renderRc, runLine } from './shell-integration';
+import { writePrivateFile } from './runtime-dir';
+
+// How a job ended.
+export type JobEnd =
+  | { kind: 'exit'; status: number }
+  | { kind: 'shell-exit'; status: number; message: string }
+  | { kind: 'failed'; message: string };
+
+export interface ExecJob {
+  readonly script: string;
+  // The shell took the job; `notice` says that a previous shell had ended, when it did.
+  onStart(notice: string | null): void;
+  // Output bytes, already "\r\n" → "\n". Returns false to ask for backpressure (see resumeOutput).
+  onOutput(data: Buffer): boolean;
+  onEnd(end: JobEnd): void;
+}
+
+export interface SessionConfig {
+  shell: string;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  cols: number;
+  rows: number;
+  dir: string; // private directory for this session's rc and script files
+}
+
+export type SessionState = 'stopped' | 'starting' | 'idle' | 'running' | 'finishing' | 'human';
+
+export interface BusyInfo {
+  what: string; // a one-line preview of the command, or "a command typed in the terminal"
+  since: Date;
+}
+
+// A shell that has not printed its first prompt by then is reported broken (a hung ~/.bashrc, or a
+// --shell that is not bash). Generous, because a slow rc is paid once per shell.
+const STARTUP_TIMEOUT_MS = 30_000;
+// While a command runs we check this often whether `exec CMD` replaced the shell (no more marks).
+const WATCH_MS = 1_000;
+
+interface Shell {
+  pty: Pty;
+  parser: MarkParser;
+  cmdline: string;
+  startedAt: Date;
+  rcFile: string;
+}
+
+interface Running {
+  job: ExecJob;
+  file: string;
+  crlf: CrlfToLf;
+  sawStart: boolean;
+  since: Date;
+  paused: boolean;
+}
+
+let fileCounter = 0;
+
+export class Session {
+  readonly name: string;
+  readonly createdAt = new Date();
+  private state: SessionState = 'stopped';
+  private shell: Shell | null = null;
+  private queue: ExecJob[] = [];
+  private current: Running | null = null;
+  private humanSince: Date | null = null;
+  private endNotice: string | null = null;
+  private watch: NodeJS.Timeout | null = null;
+  private startTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    name: string,
+    private readonly config: SessionConfig,
+    private readonly log: Logger,
+  ) {
+    this.name = name;
+  }
+
+  // Queues a job; it runs when the shell is idle and every job queued before it has run.
+  submit(job: ExecJob): void {
+    this.queue.push(job);
+    if (this.state === 'stopped') this.start();
+    else this.pump();
+  }
+
+  // Removes a job that has not started yet. Returns false when it is already running or done.
+  cancel(job: ExecJob): boolean {
+    const i = this.queue.indexOf(job);
+    if (i === -1) return false;
+    this.queue.splice(i, 1);
+    return true;
+  }
+
+  // Stops delivering a running job's output (its client left or timed out); the command goes on.
+  detach(job: ExecJob): void {
+    if (this.current?.job !== job) return;
+    this.resumeOutput(job);
+    this.current.job = detachedJob(job.script);
+  }
+
+  // Resumes PTY reads after a job's consumer drained.
+  resumeOutput(job: ExecJob): void {
+    const cur = this.current;
+    if (cur?.job === job && cur.paused) {
+      cur.paused = false;
+      this.shell?.pty.resume();
+    }
+  }
+
+  // What the shell is busy with, or null when a new job would start at once.
+  busy(): BusyInfo | null {
+    if (this.current !== null) return { what: preview(this.current.job.script), since: this.current.since };
+    if (this.state === 'human' && this.humanSince !== null) {
+      return { what: 'a command typed in the terminal', since: this.humanSince };
+    }
+    if (this.queue.length > 0) return { what: `${this.queue.length} queued request(s)`, since: new Date() };
+    return null;
+  }
+
+  queued(): number {
+    return this.queue.length;
+  }
+
+  // Sends Ctrl-C to the shell's foreground command. Returns what was interrupted, or null.
+  interrupt(): BusyInfo | null {
+    const info = this.current !== null || this.state === 'human' ? this.busy() : null;
+    if (info !== null && this.shell !== null) {
+      this.shell.pty.write('\x03');
+      this.log.info({ evt: 'session.interrupt' }, 'interrupt sent');
+    }
+    return info;
+  }
+
+  // A snapshot for `#!status` and `pty-relay ls`.
+  info(): { name: string; state: SessionState; pid: number | null; cwd: string | null; queued: number; busy: BusyInfo | null } {
+    const pid = this.shell?.pty.pid ?? null;
+    let cwd: string | null = null;
+    try {
+      if (pid !== null) cwd = fs.readlinkSync(`/proc/${pid}/cwd`);
+    } catch {
+      cwd = null;
+    }
+    return { name: this.name, state: this.state, pid, cwd, queued: this.queue.length, busy: this.busy() };
+  }
+
+  // Ends the shell (SIGHUP, as a terminal hang-up would) and fails every job.
+  close(reason: string): void {
+    const jobs = this.queue.splice(0);
+    for (const job of jobs) job.onEnd({ kind: 'failed', message: reason });
+    if (this.current !== null) {
+      const { job } = this.current;
+      this.current = null;
+      job.onEnd({ kind: 'failed', message: reason });
+    }
+    this.shell?.pty.kill('SIGHUP');
+  }
+
+  private start(): void {
+    const nonce = crypto.randomBytes(16).toString('hex');
+    const rcFile = path.join(this.config.dir, `rc-${process.pid}-${++fileCounter}.bash`);
+    let pty: Pty;
+    try {
+      writePrivateFile(rcFile, renderRc(nonce));
+      const parser = new MarkParser(nonce);
+      pty = spawnPty(
+        {
+          file: this.config.shell,
+          args: ['--rcfile', rcFile, '-i'],
+          cwd: this.config.cwd,
+          env: this.config.env,
+          cols: this.config.cols,
+          rows: this.config.rows,
+        },
+        {
+          onData: (data) => this.onData(parser, data),
+          onExit: (code, signal) => this.onExit(pty, code, signal),
+        },
+      );
+      this.shell = { pty, parser, cmdline: '', startedAt: new Date(), rcFile };
+    } catch (err) {
+      fs.rmSync(rcFile, { force: true });
+      const message = `cannot start the shell ${this.config.shell}: ${(err as Error).message}`;
+      this.log.error({ evt: 'session.spawn_failed', err }, message);
+      for (const job of this.queue.splice(0)) job.onEnd({ kind: 'failed', message });
+      return;
+    }
+    this.state = 'starting';
+    this.startTimer = setTimeout(() => this.onStartTimeout(), STARTUP_TIMEOUT_MS);
+    this.log.info({ evt: 'session.spawned', pid: pty.pid, shell: this.config.shell }, 'shell started');
+  }
+
+  private onStartTimeout(): void {
+    this.startTimer = null;
+    if (this.state !== 'starting') return;
+    const message = `the shell printed no prompt within ${STARTUP_TIMEOUT_MS / 1000} s; is ~/.bashrc waiting for input, or is --shell not bash?`;
+    this.log.error({ evt: 'session.start_timeout' }, message);
+    for (const job of this.queue.splice(0)) job.onEnd({ kind: 'failed', message });
+  }
+
+  private onData(parser: MarkParser, data: Buffer): void {
+    if (this.shell?.parser !== parser) return;
+    for (const ev of parser.push(data)) this.onEvent(ev);
+  }
+
+  private onEvent(ev: MarkEvent): void {
+    const cur = this.current;
+    if (ev.type === 'data') {
+      if (cur !== null && cur.sawStart) this.deliver(cur, cur.crlf.push(ev.data));
+      return;
+    }
+    switch (ev.kind) {
+      case 'C':
+        if (cur !== null && !cur.sawStart) cur.sawStart = true;
+        else if (cur === null && this.state === 'idle') {
+          this.state = 'human';
+          this.humanSince = new Date();
+        }
+        return;
+      case 'D':
+        if (cur !== null && cur.sawStart) this.finish(cur, { kind: 'exit', status: ev.status });
+        return;
+      case 'A':
+        this.onPrompt();
+        return;
+    }
+  }
+
+  private deliver(cur: Running, data: Buffer): void {
+    if (data.length === 0) return;
+    if (!cur.job.onOutput(data) && !cur.paused) {
+      cur.paused = true;
+      this.shell?.pty.pause();
+    }
+  }
+
+  private finish(cur: Running, end: JobEnd): void {
+    this.deliver(cur, cur.crlf.flush());
+    if (cur.paused) {
+      cur.paused = false;
+      this.shell?.pty.resume();
+    }
+    this.current = null;
+    this.stopWatch();
+    fs.rm(cur.file, { force: true }, () => undefined);
+    this.state = end.kind === 'exit' ? 'finishing' : this.state;
+    cur.job.onEnd(end);
+  }
+
+  private onPrompt(): void {
+    if (this.state === 'starting') {
+      if (this.startTimer !== null) clearTimeout(this.startTimer);
+      this.startTimer = null;
+      if (this.shell !== null) {
+        fs.rm(this.shell.rcFile, { force: true }, () => undefined);
+        // Read now, not at spawn: until bash has exec'd, /proc shows the forking process.
+        this.shell.cmdline = readCmdline(this.shell.pty.pid);
+      }
+      this.log.debug({ evt: 'session.ready' }, 'first prompt');
+    }
+    if (this.current !== null) return; // a prompt while ours runs: a nested shell, not ours to judge
+    this.state = 'idle';
+    this.humanSince = null;
+    this.pump();
+  }
+
+  private pump(): void {
+    if (this.state !== 'idle' || this.shell === null) return;
+    const job = this.queue.shift();
+    if (job === undefined) return;
+    const file = path.join(this.config.dir, `x-${process.pid}-${++fileCounter}.sh`);
+    try {
+      writePrivateFile(file, job.script);
+    } catch (err) {
+      job.onEnd({ kind: 'failed', message: `cannot write the script file: ${(err as Error).message}` });
+      this.pump();
+      return;
+    }
+    this.current = { job, file, crlf: new CrlfToLf(), sawStart: false, since: new Date(), paused: false };
+    this.state = 'running';
+    const notice = this.endNotice;
+    this.endNotice = null;
+    job.onStart(notice);
+    this.shell.pty.write(runLine(file));
+    this.startWatch();
+  }
+
+  // While a job runs, notice when `exec CMD` replaced the shell: no mark will ever come again.
+  private startWatch(): void {
+    this.stopWatch();
+    this.watch = setInterval(() => {
+      const shell = this.shell;
+      const cur = this.current;
+      if (shell === null || cur === null) return this.stopWatch();
+      const now = readCmdline(shell.pty.pid);
+      if (now === '' || shell.cmdline === '' || now === shell.cmdline) return;
+      this.log.warn({ evt: 'session.replaced' }, 'the shell replaced itself with exec');
+      this.shell = null;
+      this.state = 'stopped';
+      this.endNotice = `the previous shell of session "${this.name}" replaced itself (exec ${now.split('\0')[0] ?? ''}) and was ended`;
+      this.finish(cur, { kind: 'shell-exit', status: 0, message: 'the shell replaced itself with `exec`; it no longer runs requests and will be ended' });
+      shell.pty.kill('SIGHUP');
+      this.restartIfQueued();
+    }, WATCH_MS);
+    this.watch.unref();
+  }
+
+  private stopWatch(): void {
+    if (this.watch !== null) clearInterval(this.watch);
+    this.watch = null;
+  }
+
+  private onExit(pty: Pty, code: number, signal: number): void {
+    const shell = this.shell;
+    if (shell?.pty !== pty) return; // an old, replaced shell
+    // Output still held by the parser (a partial mark at the very end) is ordinary output.
+    const tail = shell.parser.flush();
+    if (tail.length > 0 && this.current?.sawStart) this.deliver(this.current, this.current.crlf.push(tail));
+    this.shell = null;
+    this.state = 'stopped';
+    if (this.startTimer !== null) clearTimeout(this.startTimer);
+    this.startTimer = null;
+    fs.rm(shell.rcFile, { force: true }, () => undefined);
+    const how = signal !== 0 ? `was killed by signal ${signal}` : `exited with status ${code}`;
+    this.log.info({ evt: 'session.exited', code, signal }, 'shell ended');
+    this.endNotice = `the previous shell of session "${this.name}" ${how} at ${new Date().toISOString()}; this is a new shell`;
+    if (this.current !== null) {
+      const status = signal !== 0 ? 128 + signal : code;
+      this.finish(this.current, { kind: 'shell-exit', status, message: `the shell ${how} while running this command; the next request starts a new shell` });
+    }
+    this.restartIfQueued();
+  }
+
+  private restartIfQueued(): void {
+    if (this.queue.length > 0) this.start();
+  }
+}
+
+// The first line of a script, for "busy running …" messages.
+export function preview(script: string): string {
+  const first = script.trim().split('\n', 1)[0] ?? '';
+  const lines = script.trim().split('\n').length;
+  const short = first.length > 60 ? `${first.slice(0, 57)}...` : first;
+  return lines > 1 ? `${short} (+${lines - 1} lines)` : short;
+}
+
+function readCmdline(pid: number): string {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'latin1');
+  } catch {
+    return '';
+  }
+}
+
+function detachedJob(script: string): ExecJob {
+  return { script, onStart: () => undefined, onOutput: () => true, onEnd: () => undefined };
+}

@@ -1,0 +1,64 @@
+// The bash rc that turns an interactive shell into one whose command boundaries we can see.
+// See marks.ts for the marks it prints and DESIGN.md §2 for why exec runs `source FILE`.
+
+// Quotes a string for bash as a single word.
+export function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+// The rc file for one session. It honours ~/.bashrc first, then installs our hooks around the
+// user's own PROMPT_COMMAND so that their hooks still see the right `$?`.
+export function renderRc(nonce: string): string {
+  const m = (kind: string): string => `\\e]133;${kind};prn=${nonce}\\a`;
+  return `# pty-relay shell integration (generated per session; removed once read)
+if [[ -f ~/.bashrc ]]; then source ~/.bashrc; fi
+__pr_st=
+# Runs first before each prompt: reports how the last command ended, then keeps \`$?\`.
+__pr_pre() {
+  local s=$?
+  if [[ -n $__pr_st ]]; then s=$__pr_st; __pr_st=; fi
+  printf '${m('D;%s')}\\e]7;file://%s%s\\a' "$s" "$HOSTNAME" "$PWD"
+  return "$s"
+}
+# Runs last before each prompt: the shell is idle again.
+__pr_post() {
+  local s=$?
+  printf '${m('A')}'
+  return "$s"
+}
+# Puts our hooks first and last in PROMPT_COMMAND, even after a command rewrote it.
+__pr_install() {
+  local e
+  if (( BASH_VERSINFO[0] > 5 || (BASH_VERSINFO[0] == 5 && BASH_VERSINFO[1] >= 1) )); then
+    local -a keep=()
+    for e in "\${PROMPT_COMMAND[@]}"; do
+      [[ $e == __pr_pre || $e == __pr_post || -z $e ]] || keep+=("$e")
+    done
+    PROMPT_COMMAND=(__pr_pre "\${keep[@]}" __pr_post)
+  else
+    e=\${PROMPT_COMMAND//__pr_pre;/}
+    e=\${e//;__pr_post/}
+    PROMPT_COMMAND="__pr_pre;\${e:+$e;}__pr_post"
+  fi
+}
+# Typed after each exec'd script: records its status and repairs the hooks.
+__pr_end() {
+  __pr_st=$1
+  __pr_install
+  return "$1"
+}
+__pr_install
+PS0="\${PS0-}"$'${m('C')}'
+case \${HISTCONTROL-} in
+  *ignorespace*|*ignoreboth*) ;;
+  *) HISTCONTROL="\${HISTCONTROL:+$HISTCONTROL:}ignorespace" ;;
+esac
+`;
+}
+
+// The line typed into the shell to run a script file. C-e C-u clear a half-typed human line; the
+// leading space keeps it out of history; stdin is /dev/null so a command that reads stdin gets EOF
+// at once instead of hanging (see README, "What a command's stdin is").
+export function runLine(scriptPath: string): string {
+  return `\x05\x15 source ${shellQuote(scriptPath)} </dev/null; __pr_end $?\r`;
+}

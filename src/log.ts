@@ -1,0 +1,26 @@
+// The only module that imports pino. Logs are JSON lines on stdout with a stable `evt` name.
+import pino from 'pino';
+
+export type Logger = pino.Logger;
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+// Creates the root logger. pino.destination() rather than pino.transport(): transports start a
+// worker thread that hangs inside a bundle (DESIGN.md §6).
+export function createLogger(level: LogLevel, fd = 1): Logger {
+  return pino(
+    {
+      level,
+      base: { pid: process.pid },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    pino.destination({ fd, sync: true }),
+  );
+}
+
+// A logger that discards everything, for library use and unit tests.
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}
