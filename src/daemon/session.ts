@@ -8,6 +8,7 @@ import type { Logger } from '../log';
 import { CrlfToLf } from './crlf';
 import { MarkParser, type MarkEvent } from './marks';
 import { spawnPty, type Pty } from './pty';
+import { foregroundPgrp, readCmdline, readCwd } from './proc';
 import { renderRc, runLine } from './shell-integration';
 import { writePrivateFile } from './runtime-dir';
 
@@ -136,8 +137,16 @@ export class Session {
   interrupt(): BusyInfo | null {
     const info = this.current !== null || this.state === 'human' ? this.busy() : null;
     if (info !== null && this.shell !== null) {
-      this.shell.pty.write('\x03');
-      this.log.info({ evt: 'session.interrupt' }, 'interrupt sent');
+      // SIGINT to the terminal's foreground group is what Ctrl-C does, without the "^C" echo
+      // landing in the command's output, and it works when the program put the tty in raw mode.
+      const pgrp = foregroundPgrp(this.shell.pty.pid);
+      try {
+        if (pgrp === null) throw new Error('no foreground group');
+        process.kill(-pgrp, 'SIGINT');
+      } catch {
+        this.shell.pty.write('\x03');
+      }
+      this.log.info({ evt: 'session.interrupt', pgrp }, 'interrupt sent');
     }
     return info;
   }
@@ -145,12 +154,7 @@ export class Session {
   // A snapshot for `#!status` and `pty-relay ls`.
   info(): { name: string; state: SessionState; pid: number | null; cwd: string | null; queued: number; busy: BusyInfo | null } {
     const pid = this.shell?.pty.pid ?? null;
-    let cwd: string | null = null;
-    try {
-      if (pid !== null) cwd = fs.readlinkSync(`/proc/${pid}/cwd`);
-    } catch {
-      cwd = null;
-    }
+    const cwd = pid === null ? null : readCwd(pid);
     return { name: this.name, state: this.state, pid, cwd, queued: this.queue.length, busy: this.busy() };
   }
 
@@ -352,14 +356,6 @@ export function preview(script: string): string {
   const lines = script.trim().split('\n').length;
   const short = first.length > 60 ? `${first.slice(0, 57)}...` : first;
   return lines > 1 ? `${short} (+${lines - 1} lines)` : short;
-}
-
-function readCmdline(pid: number): string {
-  try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'latin1');
-  } catch {
-    return '';
-  }
 }
 
 function detachedJob(script: string): ExecJob {

@@ -1,0 +1,80 @@
+// Real exec clients: each netcat flavour, socat and bash's /dev/tcp, fed a request on stdin.
+import { spawn } from 'node:child_process';
+import * as net from 'node:net';
+import { RELAY_BIN } from './daemon';
+
+export interface ClientResult {
+  stdout: string;
+  stderr: string;
+  code: number | null;
+}
+
+// How to run each client against 127.0.0.1 (or ::1 / localhost where that is the point).
+export const CLIENTS: Record<string, (port: number) => string[]> = {
+  'nc.openbsd -N': (port) => ['nc.openbsd', '-N', '127.0.0.1', String(port)],
+  'nc.openbsd (no EOF)': (port) => ['nc.openbsd', '127.0.0.1', String(port)],
+  'nc.traditional (no EOF)': (port) => ['nc.traditional', '127.0.0.1', String(port)],
+  ncat: (port) => ['ncat', '127.0.0.1', String(port)],
+  'busybox nc localhost': (port) => ['busybox', 'nc', 'localhost', String(port)],
+  'socat -t 60': (port) => ['socat', '-t', '60', '-', `TCP:127.0.0.1:${port}`],
+  'bash /dev/tcp': (port) => ['bash', '-c', `exec 3<>/dev/tcp/127.0.0.1/${port}; cat >&3; cat <&3`],
+};
+
+// Runs `argv` with `input` on stdin; kills it (by PID) if it outlives `ms`.
+export function run(argv: string[], input: string | Buffer, ms = 30_000, env?: NodeJS.ProcessEnv): Promise<ClientResult> {
+  return new Promise((resolve, reject) => {
+    const [cmd, ...args] = argv as [string, ...string[]];
+    const p = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, SHLVL: '1', ...env } });
+    const out: Buffer[] = [];
+    let err = '';
+    const timer = setTimeout(() => {
+      p.kill('SIGKILL');
+      reject(new Error(`${argv.join(' ')} did not finish within ${ms} ms; output so far: ${Buffer.concat(out).toString().slice(-500)}`));
+    }, ms);
+    p.stdout.on('data', (d: Buffer) => out.push(d));
+    p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    p.stdin.on('error', () => undefined);
+    p.on('error', reject);
+    p.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: err, code });
+    });
+    p.stdin.end(input);
+  });
+}
+
+// The default client: netcat-openbsd with -N (sends EOF).
+export function nc(port: number, input: string, ms?: number): Promise<ClientResult> {
+  return run(['nc.openbsd', '-N', '127.0.0.1', String(port)], input, ms);
+}
+
+// `pty-relay exec` from the built artefact.
+export function relayExec(port: number, args: string[], input = '', ms?: number): Promise<ClientResult> {
+  return run([process.execPath, RELAY_BIN, 'exec', '--port', String(port), ...args], input, ms);
+}
+
+// A raw TCP client for tests that need to control when bytes are sent.
+export class RawClient {
+  readonly socket: net.Socket;
+  private chunks: Buffer[] = [];
+  readonly closed: Promise<void>;
+
+  constructor(port: number) {
+    this.socket = net.connect({ host: '127.0.0.1', port, allowHalfOpen: true });
+    this.socket.on('data', (d: Buffer) => this.chunks.push(d));
+    // The server's FIN ends the reply (real netcat exits on it); 'close' also covers a reset.
+    this.closed = new Promise((resolve) => {
+      this.socket.once('end', () => resolve());
+      this.socket.once('close', () => resolve());
+    });
+    this.socket.on('error', () => undefined);
+  }
+
+  text(): string {
+    return Buffer.concat(this.chunks).toString('utf8');
+  }
+
+  send(s: string): void {
+    this.socket.write(s);
+  }
+}

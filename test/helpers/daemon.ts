@@ -1,0 +1,87 @@
+// Starts the built daemon (bin/pty-relay serve) on a free port with a throwaway HOME, and stops it
+// by PID. Tests read its JSON log to wait on named events.
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { waitFor } from './deadline';
+
+export const ROOT = path.resolve(__dirname, '../..');
+export const RELAY_BIN = path.join(ROOT, 'bin/pty-relay');
+
+export interface LogLine {
+  evt?: string;
+  [k: string]: unknown;
+}
+
+export interface TestDaemon {
+  port: number;
+  home: string;
+  proc: ChildProcess;
+  logs: LogLine[];
+  stderr: () => string;
+  waitLog(evt: string, pred?: (l: LogLine) => boolean, ms?: number): Promise<LogLine>;
+  stop(): Promise<number | null>;
+}
+
+export interface DaemonOptions {
+  args?: string[];
+  bashrc?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+// Makes a fresh HOME so the user's own ~/.bashrc neither slows nor changes the tests.
+export function makeHome(bashrc = ''): string {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'pty-relay-home-'));
+  fs.writeFileSync(path.join(home, '.bashrc'), bashrc);
+  return home;
+}
+
+export async function startDaemon(opts: DaemonOptions = {}): Promise<TestDaemon> {
+  const home = makeHome(opts.bashrc);
+  const runtime = fs.mkdtempSync(path.join(os.tmpdir(), 'pty-relay-rt-'));
+  const proc = spawn(process.execPath, [RELAY_BIN, 'serve', '--port', '0', '--log-level', 'debug', '--runtime-dir', runtime, ...(opts.args ?? [])], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { PATH: process.env.PATH, HOME: home, USER: os.userInfo().username, LANG: 'C.UTF-8', ...opts.env },
+    cwd: home,
+  });
+  const logs: LogLine[] = [];
+  let partial = '';
+  let err = '';
+  proc.stdout!.on('data', (d: Buffer) => {
+    partial += d.toString();
+    let nl: number;
+    while ((nl = partial.indexOf('\n')) !== -1) {
+      const line = partial.slice(0, nl);
+      partial = partial.slice(nl + 1);
+      try {
+        logs.push(JSON.parse(line) as LogLine);
+      } catch {
+        logs.push({ evt: 'unparsed', line });
+      }
+    }
+  });
+  proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  const waitLog = (evt: string, pred: (l: LogLine) => boolean = () => true, ms = 15_000): Promise<LogLine> =>
+    waitFor(`log event ${evt}`, () => {
+      if (proc.exitCode !== null) throw new Error(`daemon exited (${proc.exitCode}): ${err}`);
+      return logs.find((l) => l.evt === evt && pred(l));
+    }, ms);
+  const listening = await waitLog('server.listening');
+  return {
+    port: listening.port as number,
+    home,
+    proc,
+    logs,
+    stderr: () => err,
+    waitLog,
+    async stop() {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
+      const code = await exited;
+      fs.rmSync(home, { recursive: true, force: true });
+      fs.rmSync(runtime, { recursive: true, force: true });
+      return code;
+    },
+  };
+}
