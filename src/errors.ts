@@ -3,15 +3,7 @@ export type ErrorCode =
   | 'PR_ERR_USAGE' // bad command-line arguments or configuration
   | 'PR_ERR_LISTEN' // the daemon could not bind its port
   | 'PR_ERR_CONNECT' // a client could not reach the daemon
-  | 'PR_ERR_RUNTIME_DIR' // the private runtime directory is missing, unsafe or unwritable
-  | 'PR_ERR_SPAWN' // the session's shell could not be started
-  | 'PR_ERR_SESSION_NAME' // a session name failed validation
-  | 'PR_ERR_DIRECTIVE' // an exec request carried an unknown or malformed #! directive
-  | 'PR_ERR_REQUEST' // an exec request was refused (too large, binary, HTTP, empty)
-  | 'PR_ERR_BUSY' // the session is running another command and the request asked not to wait
-  | 'PR_ERR_TIMEOUT' // the request's timeout expired; the command keeps running
-  | 'PR_ERR_SHELL_EXIT' // the session's shell ended while a command was running
-  | 'PR_ERR_PROTOCOL'; // the peer broke the wire protocol
+  | 'PR_ERR_RUNTIME_DIR'; // the private runtime directory is missing, unsafe or unwritable
 
 // An error with a stable code; `cause` keeps the underlying error.
 export class RelayError extends Error {

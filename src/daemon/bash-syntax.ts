@@ -145,7 +145,11 @@ export function isCompleteCommand(text: string): boolean {
       cmdPos = true;
       continue;
     }
-    if (c === '<' && text.startsWith('<<', i) && !text.startsWith('<<<', i)) {
+    if (text.startsWith('<<<', i)) {
+      i += 3; // a here-string, not a here-document
+      continue;
+    }
+    if (text.startsWith('<<', i)) {
       const doc = readHeredocOperator(text, i + 2);
       if (doc === null) return false;
       heredocs.push(doc.heredoc);

@@ -22,6 +22,8 @@ export interface RunningServer {
 }
 
 let connCounter = 0;
+// How long shutdown waits for open connections to finish their last words.
+const CLOSE_GRACE_MS = 2_000;
 
 // Binds every host on one port (the first bind picks it when port is 0) and starts serving.
 export async function startServer(config: ServerConfig, registry: Registry, log: Logger): Promise<RunningServer> {
@@ -56,7 +58,10 @@ export async function startServer(config: ServerConfig, registry: Registry, log:
     port,
     addresses,
     close: async () => {
-      await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+      for (const s of servers) s.close();
+      // Give replies already written (shutdown notices) a moment to flush, then cut the rest.
+      const until = Date.now() + CLOSE_GRACE_MS;
+      while (sockets.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
       for (const s of sockets) s.destroy();
     },
   };

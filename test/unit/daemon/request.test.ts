@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { judgeRequest, parseRequest, type RequestTiming } from '../../../src/daemon/request';
+
+const T: RequestTiming = { settleMs: 5, incompleteMs: 1000 };
+const MAX = 1024;
+const judge = (s: string | Buffer, eof = false) => judgeRequest(Buffer.isBuffer(s) ? s : Buffer.from(s), eof, MAX, T);
+
+describe('judgeRequest', () => {
+  it.each([
+    ['complete line, no EOF', 'pwd\n', false, { kind: 'wait', ms: 5 }],
+    ['complete line with directives', '#!session a\n#!timeout 3\npwd\n', false, { kind: 'wait', ms: 5 }],
+    ['no newline yet', 'pwd', false, { kind: 'wait', ms: 1000 }],
+    ['open if', 'if true; then\n', false, { kind: 'wait', ms: 1000 }],
+    ['open heredoc', 'cat <<E\nx\n', false, { kind: 'wait', ms: 1000 }],
+    ['nothing yet', '', false, { kind: 'wait', ms: Infinity }],
+    ['EOF after text', 'pwd', true, { kind: 'ready' }],
+    ['EOF after an incomplete command', 'if true; then\n', true, { kind: 'ready' }],
+    ['EOF with nothing', '', true, { kind: 'empty' }],
+  ] as const)('%s', (_, text, eof, expected) => {
+    expect(judge(text, eof)).toEqual(expected);
+  });
+
+  it('refuses a request over the size limit', () => {
+    expect(judge('x'.repeat(MAX + 1))).toMatchObject({ kind: 'refuse', reason: 'too-large' });
+  });
+  it('refuses NUL bytes', () => {
+    expect(judge(Buffer.from('echo \0hi\n'), true)).toMatchObject({ kind: 'refuse', reason: 'binary' });
+  });
+  it.each(['GET / HTTP/1.1\r\n', 'POST /api HTTP/1.0\r\nHost: x\r\n', 'OPTIONS * HTTP/1.1\r\n', 'PUT /x HTTP/2\r\n', 'junk\r\nHost: evil\r\n'])(
+    'refuses HTTP: %j',
+    (text) => expect(judge(text)).toMatchObject({ kind: 'refuse', reason: 'http' }),
+  );
+  it.each(['GET http://example.com\n', 'echo POST / HTTP/1.1\n', 'HEAD -x /\n', 'echo host: ok\n'])('lets shell text that merely resembles HTTP through: %j', (text) => {
+    expect(judge(text).kind).toBe('wait');
+  });
+});
+
+describe('parseRequest', () => {
+  it('splits leading directives from the script', () => {
+    expect(parseRequest('#!session build\n#!timeout 2.5\n#!nowait\n#!trailer abcdefgh12\necho hi\n#!session not-a-directive\n')).toEqual({
+      ok: true,
+      options: { session: 'build', timeoutMs: 2500, interrupt: false, status: false, nowait: true, trailer: 'abcdefgh12' },
+      script: 'echo hi\n#!session not-a-directive\n',
+    });
+  });
+  it('accepts directives alone, with CRLF line ends', () => {
+    expect(parseRequest('#!interrupt\r\n#!status\r\n')).toMatchObject({ ok: true, options: { interrupt: true, status: true }, script: '' });
+  });
+  it('leaves a shebang line in the script', () => {
+    expect(parseRequest('#!/bin/bash\necho\n')).toMatchObject({ ok: true, script: '#!/bin/bash\necho\n' });
+  });
+  it.each([
+    ['#!nope\n', /unknown directive "#!nope"/],
+    ['#!session\n', /invalid session name ""/],
+    ['#!session a/b\n', /invalid session name "a\/b"/],
+    ['#!session -x\n', /invalid session name/],
+    ['#!timeout -1\n', /#!timeout takes seconds/],
+    ['#!timeout 99999999\n', /#!timeout takes seconds/],
+    ['#!trailer short\n', /#!trailer takes a token/],
+    ['#!interrupt now\n', /#!interrupt takes no argument/],
+  ])('rejects %j', (text, re) => {
+    const r = parseRequest(text);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.message).toMatch(re);
+  });
+});
