@@ -26,8 +26,10 @@ typecheck: node_modules/.installed
 
 lint: typecheck
 
+# The JSON report feeds one plain closing line ("N passed, N failed") for CI.
 test: build typecheck
-	npx vitest run
+	npx vitest run --reporter=default --reporter=json --outputFile.json=dist/test-results.json; \
+	  status=$$?; node test/summary.cjs dist/test-results.json; exit $$status
 
 test-unit: node_modules/.installed
 	npx vitest run test/unit

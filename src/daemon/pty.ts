@@ -1,4 +1,14 @@
-// The only module that imports node-pty: a typed adapter that always hands out Buffers.
+// The only module that imports node-pty: a typed adapter that always hands out Buffers and never
+// loses the last bytes a program printed before it exited.
+//
+// node-pty 1.1.0 loses the tail of the output when the child exits (DESIGN.md §7): the kernel
+// reports EIO on the master once the last slave fd closes, sometimes before every byte was read,
+// and node-pty destroys its read stream 200 ms after the exit even if reading was paused. This
+// adapter holds a slave fd of its own, so EIO never comes early, and defers node-pty's destroy:
+// when the child has exited it writes a random sentinel into the slave and keeps reading until the
+// sentinel comes out of the master. Everything before it is the program's output, complete.
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
 import * as nodePty from 'node-pty';
 
 export interface PtyOptions {
@@ -26,6 +36,13 @@ export interface PtyHandlers {
 }
 
 export const TERM_NAME = 'xterm-256color';
+// Upper bound on draining after the exit, for a terminal whose output is stopped (XOFF).
+const DRAIN_MAX_MS = 2_000;
+
+interface NodePtyInternals {
+  _socket: { destroy(err?: Error): void; resume(): void };
+  ptsName?: string;
+}
 
 // Spawns `file` in a new PTY. Throws what node-pty throws when the program cannot be started.
 export function spawnPty(opts: PtyOptions, handlers: PtyHandlers): Pty {
@@ -38,8 +55,9 @@ export function spawnPty(opts: PtyOptions, handlers: PtyHandlers): Pty {
     // With encoding null node-pty emits Buffers, although its typings say string.
     encoding: null,
   } as nodePty.IPtyForkOptions);
-  p.onData((d: string | Buffer) => handlers.onData(typeof d === 'string' ? Buffer.from(d) : d));
-  // node-pty emits exit after its read stream closed, so no data follows this event.
+  const drain = new ExitDrain(p as unknown as NodePtyInternals, handlers.onData);
+  p.onData((d: string | Buffer) => drain.data(typeof d === 'string' ? Buffer.from(d) : d));
+  // node-pty emits exit after its read stream closed, which the drain delays until the end.
   p.onExit(({ exitCode, signal }) => handlers.onExit(exitCode, signal ?? 0));
   return {
     pid: p.pid,
@@ -55,4 +73,77 @@ export function spawnPty(opts: PtyOptions, handlers: PtyHandlers): Pty {
       }
     },
   };
+}
+
+// Holds a slave fd and turns node-pty's post-exit destroy into "read up to the sentinel, then destroy".
+class ExitDrain {
+  private slaveFd: number | null = null;
+  private sentinel: Buffer | null = null;
+  private carry: Buffer = Buffer.alloc(0);
+  private finish: (() => void) | null = null;
+
+  constructor(
+    private readonly p: NodePtyInternals,
+    private readonly emit: (data: Buffer) => void,
+  ) {
+    const pts = p.ptsName;
+    if (typeof pts !== 'string' || !pts.startsWith('/dev/')) return;
+    try {
+      this.slaveFd = fs.openSync(pts, fs.constants.O_RDWR | fs.constants.O_NOCTTY | fs.constants.O_NONBLOCK);
+    } catch {
+      return; // without it we fall back to node-pty's own behaviour
+    }
+    const socket = p._socket;
+    const destroy = socket.destroy.bind(socket);
+    let timer: NodeJS.Timeout | null = null;
+    this.finish = () => {
+      if (timer !== null) clearTimeout(timer);
+      this.finish = null;
+      this.closeSlave();
+      destroy();
+    };
+    // node-pty calls this 200 ms after the child exited (and when it is torn down).
+    socket.destroy = (err?: Error) => {
+      if (this.finish === null || this.sentinel !== null) return destroy(err);
+      this.sentinel = Buffer.from(`\x1b]pty-relay-drain;${crypto.randomBytes(12).toString('hex')}\x07`, 'latin1');
+      timer = setTimeout(() => {
+        // No sentinel (output stopped?): what we held back is output after all.
+        if (this.carry.length > 0) this.emit(this.carry);
+        this.carry = Buffer.alloc(0);
+        this.finish?.();
+      }, DRAIN_MAX_MS);
+      try {
+        fs.writeSync(this.slaveFd as number, this.sentinel);
+      } catch {
+        return this.finish();
+      }
+      socket.resume(); // a paused stream would never reach the sentinel
+    };
+  }
+
+  data(chunk: Buffer): void {
+    if (this.sentinel === null) return this.emit(chunk);
+    if (this.finish === null) return; // already complete: nothing after the sentinel is output
+    const buf = this.carry.length > 0 ? Buffer.concat([this.carry, chunk]) : chunk;
+    const at = buf.indexOf(this.sentinel);
+    if (at !== -1) {
+      if (at > 0) this.emit(buf.subarray(0, at));
+      this.carry = Buffer.alloc(0);
+      this.finish();
+      return;
+    }
+    const keep = Math.min(buf.length, this.sentinel.length - 1);
+    if (buf.length > keep) this.emit(buf.subarray(0, buf.length - keep));
+    this.carry = Buffer.from(buf.subarray(buf.length - keep));
+  }
+
+  private closeSlave(): void {
+    if (this.slaveFd === null) return;
+    try {
+      fs.closeSync(this.slaveFd);
+    } catch {
+      // already closed
+    }
+    this.slaveFd = null;
+  }
 }

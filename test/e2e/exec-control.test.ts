@@ -93,6 +93,15 @@ describe('shell exit', () => {
     expect((await nc(d.port, '#!session ex\necho plain\n')).stdout).toBe('plain\n');
   });
 
+  it('delivers the last byte of a large output when the shell exits', async () => {
+    const expected = Array.from({ length: 300_000 }, (_, i) => `${i + 1}\n`).join('');
+    for (let i = 0; i < 8; i++) {
+      const r = await nc(d.port, `#!session tail${i}\nseq 1 300000; exit 4\n`, 60_000);
+      expect(r.stdout.startsWith(expected)).toBe(true);
+      expect(r.stdout.slice(expected.length)).toBe('pty-relay: the shell exited with status 4 while running this command; the next request starts a new shell\n');
+    }
+  });
+
   it('handles `exec` replacing the shell', async () => {
     const r = await nc(d.port, '#!session ex2\nexec sleep 600\n', 20_000);
     expect(r.stdout).toBe('pty-relay: the shell replaced itself with `exec`; it no longer runs requests and will be ended\n');
