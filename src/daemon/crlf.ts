@@ -16,17 +16,14 @@ export class CrlfToLf {
       this.heldCr = true;
       end--;
     }
-    let at = input.indexOf('\r\n');
-    if (at === -1 || at >= end) return input.subarray(0, end);
+    if (input.indexOf(0x0d) === -1 || input.indexOf(0x0d) >= end) return input.subarray(0, end);
+    // One pass, byte by byte: output is mostly short lines, where many small copies cost more.
     const out = Buffer.allocUnsafe(end);
     let w = 0;
-    let from = 0;
-    while (at !== -1 && at < end) {
-      w += input.copy(out, w, from, at);
-      from = at + 1; // drop the "\r", keep the "\n"
-      at = input.indexOf('\r\n', from);
+    for (let r = 0; r < end; r++) {
+      const b = input[r] as number;
+      if (b !== 0x0d || input[r + 1] !== 0x0a) out[w++] = b;
     }
-    w += input.copy(out, w, from, end);
     return out.subarray(0, w);
   }
 

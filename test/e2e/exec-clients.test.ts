@@ -32,6 +32,19 @@ describe.each(Object.entries(CLIENTS))('%s', (name, argv) => {
     expect(r.stdout).toBe('partial\npty-relay: exit status 3\n');
   });
 
+  it('runs a heredoc and a line longer than the tty limit', async () => {
+    const long = 'y'.repeat(20_000);
+    const r = await run(argv(d.port), req(`cat <<'EOF'\n$notexpanded\nEOF\necho ${long} | wc -c\n`));
+    expect(r.stdout).toBe(`$notexpanded\n${long.length + 1}\n`);
+  });
+
+  it('receives a 6 MB output byte-exact', async () => {
+    const r = await run(argv(d.port), req('seq 1 800000\n'), 60_000);
+    const expected = Array.from({ length: 800_000 }, (_, i) => `${i + 1}\n`).join('');
+    expect(r.stdout.length).toBe(expected.length);
+    expect(r.stdout === expected).toBe(true);
+  });
+
   it('runs a multi-line script as one unit', async () => {
     const r = await run(argv(d.port), req('x=1\nif [ "$x" = 1 ]; then\n  echo yes\nfi\nfor i in a b; do echo $i; done\n'));
     expect(r.stdout).toBe('yes\na\nb\n');
