@@ -15,6 +15,38 @@ export const DEFAULT_EXEC_TIMEOUT_S = 600;
 // Scripts are source text; anything bigger is almost certainly a mistake (piping a binary file).
 export const DEFAULT_MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 export const HANDSHAKE_MS = 30_000;
+// Output kept per session for resume and reattach. 1 MiB is ~10,000 lines of typical terminal text:
+// far more than a tunnel outage usually lets through, and small enough for a hundred sessions.
+export const DEFAULT_RING_BYTES = 1024 * 1024;
+// Attach heartbeat: the client pings this often; each side drops a link silent for 3 intervals,
+// so a dead tunnel is noticed within about 30 s. PTY_RELAY_HEARTBEAT_MS overrides it (tests).
+export const HEARTBEAT_MS = 10_000;
+export const DEFAULT_DETACH_KEY = '^\\';
+
+// The heartbeat interval, from the environment when set.
+export function heartbeatMs(env: NodeJS.ProcessEnv = process.env): number {
+  const v = env.PTY_RELAY_HEARTBEAT_MS;
+  if (v === undefined || v === '') return HEARTBEAT_MS;
+  if (!/^[1-9]\d*$/.test(v)) throw new RelayError('PR_ERR_USAGE', `invalid PTY_RELAY_HEARTBEAT_MS "${v}"`);
+  return Number(v);
+}
+
+// Parses a detach key: "^\\", "^]", "^A"…, or "none".
+export function parseDetachKey(v: string): number | null {
+  if (v === 'none') return null;
+  const m = /^\^([@A-Z[\\\]^_?])$/i.exec(v);
+  if (m === null) throw new RelayError('PR_ERR_USAGE', `invalid detach key "${v}": use ^X notation (e.g. ^\\ or ^]) or "none"`);
+  const c = (m[1] as string).toUpperCase();
+  return c === '?' ? 0x7f : c.charCodeAt(0) ^ 0x40;
+}
+
+// Parses a ring size in bytes, with an optional k/M suffix.
+export function parseBytes(v: string): number {
+  const m = /^(\d+)([kKmM]?)$/.exec(v);
+  if (m === null || Number(m[1]) === 0) throw new RelayError('PR_ERR_USAGE', `invalid size "${v}" (bytes, or with a k or M suffix)`);
+  const mult = m[2] === '' ? 1 : m[2]?.toLowerCase() === 'k' ? 1024 : 1024 * 1024;
+  return Number(m[1]) * mult;
+}
 
 // Parses a TCP port; 0 means "pick a free one".
 export function parsePort(v: string): number {

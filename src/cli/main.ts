@@ -1,4 +1,7 @@
-// Entry point of the bundle. Multi-call: invoked as `pty-client` it would be the client.
-import { main } from './relay';
+// Entry point of the bundle. Multi-call: invoked as `pty-client` it is the attach client.
+import * as path from 'node:path';
+import { buildClientCommand } from './client';
+import { buildProgram, main } from './relay';
 
-void main(process.argv);
+const invokedAs = path.basename(process.argv[1] ?? '');
+void main(process.argv, invokedAs === 'pty-client' ? buildClientCommand('pty-client') : buildProgram());

@@ -11,6 +11,7 @@ import { STATUS_RELAY_ERROR } from '../protocol/exec-text';
 import { validateSessionName } from '../protocol/session-name';
 import { VERSION } from '../version';
 import * as cfg from './config';
+import { addSessionCommands, buildClientCommand } from './client';
 
 // Builds the program; `main` parses argv with it.
 export function buildProgram(): Command {
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--shell <path>', 'bash for new sessions (default: your login shell if it is bash, else bash)').env('PTY_RELAY_SHELL'))
     .addOption(new Option('--exec-timeout <seconds>', 'default per-request timeout; 0 = none (the command keeps running either way)').env('PTY_RELAY_EXEC_TIMEOUT').default(cfg.DEFAULT_EXEC_TIMEOUT_S).argParser(cfg.parseSeconds))
     .addOption(new Option('--max-request-bytes <n>', 'largest exec request accepted').env('PTY_RELAY_MAX_REQUEST_BYTES').default(cfg.DEFAULT_MAX_REQUEST_BYTES).argParser(cfg.parseCount))
+    .addOption(new Option('--ring-bytes <size>', 'output kept per session for reattach and resume (k/M suffix ok)').env('PTY_RELAY_RING_BYTES').default(cfg.DEFAULT_RING_BYTES, '1M').argParser(cfg.parseBytes))
     .addOption(new Option('--runtime-dir <dir>', 'private directory for scripts and rc files').env('PTY_RELAY_RUNTIME_DIR'))
     .addOption(new Option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent').env('PTY_RELAY_LOG_LEVEL').default('info').argParser(cfg.parseLogLevel))
     .action(async (o) => {
@@ -45,6 +47,8 @@ export function buildProgram(): Command {
           execTimeoutMs: o.execTimeout * 1000,
           maxRequestBytes: o.maxRequestBytes,
           timing: DEFAULT_TIMING,
+          ringBytes: o.ringBytes,
+          heartbeatTimeoutMs: 3 * cfg.heartbeatMs(),
         },
         log,
       );
@@ -76,6 +80,8 @@ export function buildProgram(): Command {
       process.exitCode = await runExec({ host: o.host, port: o.port, session: o.session, timeoutS: o.timeout, script, out: process.stdout, err: process.stderr });
     });
 
+  addSessionCommands(program);
+  program.addCommand(buildClientCommand('client'));
   return program;
 }
 
@@ -89,9 +95,9 @@ function readAll(stream: NodeJS.ReadableStream): Promise<string> {
 }
 
 // Runs the CLI; errors become one clear line on stderr and a non-zero exit.
-export async function main(argv: string[]): Promise<void> {
+export async function main(argv: string[], program: Command): Promise<void> {
   try {
-    await buildProgram().parseAsync(argv);
+    await program.parseAsync(argv);
   } catch (err) {
     const code = err instanceof RelayError ? err.code : 'PR_ERR_UNEXPECTED';
     const cause = err instanceof RelayError && err.cause instanceof Error ? ` (${err.cause.message})` : '';

@@ -96,6 +96,10 @@ export function serveExec(socket: net.Socket, first: Buffer, registry: Registry,
     const opts = inherit(parsed.options);
     inherited = opts;
     const session = registry.get(opts.session ?? DEFAULT_SESSION);
+    if (session.isCommand && parsed.script.trim() !== '') {
+      notice(`error: session "${session.name}" runs \`${session.command}\`, not a shell; exec requests need a shell session`);
+      return end({ status: STATUS_RELAY_ERROR, reason: 'error' });
+    }
     if (opts.interrupt) {
       const what = session.interrupt();
       notice(what === null ? `nothing to interrupt in session "${session.name}"` : `interrupted ${describe(what)} in session "${session.name}"`);

@@ -1,6 +1,7 @@
 // `pty-relay serve`: wires the runtime directory, the session registry, the listeners and signals.
 import * as fs from 'node:fs';
 import type { Logger } from '../log';
+import { MAX_FRAME_BYTES } from '../protocol/frame';
 import { Registry } from './registry';
 import { makeInstanceDir } from './runtime-dir';
 import { startServer, type RunningServer } from './server';
@@ -20,6 +21,8 @@ export interface DaemonConfig {
   execTimeoutMs: number;
   maxRequestBytes: number;
   timing: RequestTiming;
+  ringBytes: number;
+  heartbeatTimeoutMs: number;
 }
 
 export interface Daemon {
@@ -32,7 +35,7 @@ export interface Daemon {
 // Starts serving; rejects with PR_ERR_LISTEN or PR_ERR_RUNTIME_DIR when it cannot.
 export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Daemon> {
   const dir = makeInstanceDir(config.runtimeBase);
-  const registry = new Registry(dir, { shell: config.shell, cwd: config.cwd, env: config.env, cols: config.cols, rows: config.rows }, log);
+  const registry = new Registry(dir, { shell: config.shell, cwd: config.cwd, env: config.env, cols: config.cols, rows: config.rows, ringBytes: config.ringBytes }, log);
   const exec: ExecConfig = {
     timing: config.timing,
     maxRequestBytes: config.maxRequestBytes,
@@ -41,7 +44,8 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Da
   };
   let server: RunningServer;
   try {
-    server = await startServer({ hosts: config.hosts, port: config.port, handshakeMs: config.handshakeMs, exec }, registry, log);
+    const attach = { heartbeatTimeoutMs: config.heartbeatTimeoutMs, maxFrameBytes: MAX_FRAME_BYTES };
+    server = await startServer({ hosts: config.hosts, port: config.port, handshakeMs: config.handshakeMs, exec, attach }, registry, log);
   } catch (err) {
     fs.rmSync(dir, { recursive: true, force: true });
     throw err;

@@ -1,10 +1,11 @@
-// Sessions by name. Sessions start lazily: the first request that names one creates it.
+// Sessions by name. Shell sessions start lazily: the first request that names one creates it.
 import * as path from 'node:path';
 import type { Logger } from '../log';
+import type { SessionSummary } from '../protocol/frame';
 import { Session, type SessionConfig } from './session';
 import { ensurePrivateDir } from './runtime-dir';
 
-export type SessionDefaults = Omit<SessionConfig, 'dir'>;
+export type SessionDefaults = Omit<SessionConfig, 'dir' | 'command' | 'onGone'>;
 
 export class Registry {
   private readonly sessions = new Map<string, Session>();
@@ -15,23 +16,71 @@ export class Registry {
     private readonly log: Logger,
   ) {}
 
-  // The session called `name`, created on first use. The name must already be validated.
+  // The session called `name`, or undefined.
+  find(name: string): Session | undefined {
+    return this.sessions.get(name);
+  }
+
+  // The shell session called `name`, created on first use. The name must already be validated.
   get(name: string): Session {
-    let s = this.sessions.get(name);
-    if (s === undefined) {
-      const dir = ensurePrivateDir(path.join(this.dir, name));
-      s = new Session(name, { ...this.defaults, env: { ...this.defaults.env, PTY_RELAY_SESSION: name }, dir }, this.log.child({ session: name }));
-      this.sessions.set(name, s);
-    }
-    return s;
+    return this.sessions.get(name) ?? this.make(name, undefined);
+  }
+
+  // Starts a session that runs `command` instead of a shell; null when the name is taken.
+  create(name: string, command: string[], cols: number, rows: number): Session | null {
+    if (this.sessions.has(name)) return null;
+    return this.make(name, command, cols, rows);
+  }
+
+  // Ends a session's program and forgets the session. Returns false when there is no such session.
+  kill(name: string): boolean {
+    const s = this.sessions.get(name);
+    if (s === undefined) return false;
+    this.sessions.delete(name);
+    s.close(`session "${name}" was killed`);
+    return true;
   }
 
   list(): Session[] {
     return [...this.sessions.values()];
   }
 
-  // Ends every session's shell; used at shutdown.
+  summaries(): SessionSummary[] {
+    return this.list().map((s) => ({
+      name: s.name,
+      pid: s.pid,
+      command: s.command,
+      state: s.info().state,
+      clients: s.audience.clients,
+      createdAt: s.createdAt.toISOString(),
+      idleMs: s.audience.idleMs,
+      bytes: s.audience.ring.head,
+    }));
+  }
+
+  // Ends every session's program; used at shutdown.
   closeAll(reason: string): void {
     for (const s of this.sessions.values()) s.close(reason);
+  }
+
+  private make(name: string, command: string[] | undefined, cols = this.defaults.cols, rows = this.defaults.rows): Session {
+    const dir = ensurePrivateDir(path.join(this.dir, name));
+    const s = new Session(
+      name,
+      {
+        ...this.defaults,
+        cols,
+        rows,
+        env: { ...this.defaults.env, PTY_RELAY_SESSION: name },
+        dir,
+        command,
+        onGone: () => {
+          if (this.sessions.get(name) === s) this.sessions.delete(name);
+        },
+      },
+      this.log.child({ session: name }),
+    );
+    this.sessions.set(name, s);
+    return s;
   }
 }

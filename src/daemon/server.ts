@@ -4,6 +4,7 @@ import * as net from 'node:net';
 import { RelayError, isErrno } from '../errors';
 import type { Logger } from '../log';
 import { sniff } from '../protocol/sniff';
+import { serveAttach, type AttachConfig } from './attach';
 import { serveExec, type ExecConfig } from './exec';
 import type { Registry } from './registry';
 
@@ -13,6 +14,7 @@ export interface ServerConfig {
   // A client that connects and sends nothing is closed after this long.
   handshakeMs: number;
   exec: ExecConfig;
+  attach: AttachConfig;
 }
 
 export interface RunningServer {
@@ -94,11 +96,7 @@ function accept(socket: net.Socket, config: ServerConfig, registry: Registry, lo
   socket.once('data', (first: Buffer) => {
     clearTimeout(handshake);
     socket.off('end', onEnd);
-    if (sniff(first) === 'frames') {
-      log.warn({ evt: 'conn.refused', reason: 'frames' }, 'framed client refused');
-      socket.end('pty-relay: error: this port expected shell text\n', () => socket.destroy());
-      return;
-    }
-    serveExec(socket, first, registry, config.exec, log);
+    if (sniff(first) === 'frames') serveAttach(socket, first, registry, config.attach, log);
+    else serveExec(socket, first, registry, config.exec, log);
   });
 }

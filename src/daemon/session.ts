@@ -1,10 +1,13 @@
-// A session: one persistent shell in a PTY, the exec queue in front of it, and the state machine
-// that follows the shell's marks. A session outlives its shells: when one ends, the next request
-// starts a fresh one and is told that the previous one ended.
+// A session: one persistent shell in a PTY, the exec queue in front of it, the state machine that
+// follows the shell's marks, and the audience of attached clients. A session outlives its shells:
+// when one ends, the next request starts a fresh one and is told that the previous one ended.
+// A session made with a command (`pty-relay new NAME -- CMD`) runs that program instead, takes no
+// exec requests, and ends for good when the program exits.
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Logger } from '../log';
+import { Audience, type AttachPeer } from './audience';
 import { CrlfToLf } from './crlf';
 import { MarkParser, type MarkEvent } from './marks';
 import { spawnPty, type Pty } from './pty';
@@ -34,6 +37,9 @@ export interface SessionConfig {
   cols: number;
   rows: number;
   dir: string; // private directory for this session's rc and script files
+  ringBytes: number;
+  command?: string[]; // a program to run instead of an integrated shell
+  onGone?: () => void; // a command session ended for good
 }
 
 export type SessionState = 'stopped' | 'starting' | 'idle' | 'running' | 'finishing' | 'human';
@@ -48,6 +54,8 @@ export interface BusyInfo {
 const STARTUP_TIMEOUT_MS = 30_000;
 // While a command runs we check this often whether `exec CMD` replaced the shell (no more marks).
 const WATCH_MS = 1_000;
+// How long a hung-up program gets before SIGKILL.
+const KILL_GRACE_MS = 3_000;
 
 interface Shell {
   pty: Pty;
@@ -79,6 +87,7 @@ export class Session {
   private endNotice: string | null = null;
   private watch: NodeJS.Timeout | null = null;
   private startTimer: NodeJS.Timeout | null = null;
+  readonly audience: Audience;
 
   constructor(
     name: string,
@@ -86,6 +95,39 @@ export class Session {
     private readonly log: Logger,
   ) {
     this.name = name;
+    this.audience = new Audience(config.ringBytes, config.cols, config.rows, {
+      write: (data) => this.shell?.pty.write(data),
+      resize: (cols, rows) => this.shell?.pty.resize(cols, rows),
+    });
+  }
+
+  // True for sessions that run a given program rather than an integrated shell.
+  get isCommand(): boolean {
+    return this.config.command !== undefined;
+  }
+
+  // What the session runs, for `pty-relay ls`.
+  get command(): string {
+    return (this.config.command ?? [this.config.shell]).join(' ');
+  }
+
+  get pid(): number | null {
+    return this.shell?.pty.pid ?? null;
+  }
+
+  // Adds an attached client, starting the program if it is not running. Returns false when a
+  // command session has already ended.
+  attach(peer: AttachPeer, cols: number, rows: number): boolean {
+    if (this.state === 'stopped') {
+      if (this.isCommand && this.shell === null && this.audience.ring.head > 0) return false;
+      this.start();
+    }
+    this.audience.add(peer, cols, rows);
+    return this.shell !== null;
+  }
+
+  detachPeer(peer: AttachPeer): void {
+    this.audience.remove(peer);
   }
 
   // Queues a job; it runs when the shell is idle and every job queued before it has run.
@@ -167,25 +209,26 @@ export class Session {
       this.current = null;
       job.onEnd({ kind: 'failed', message: reason });
     }
-    this.shell?.pty.kill('SIGHUP');
+    const shell = this.shell;
+    if (shell === null) return;
+    shell.pty.kill('SIGHUP');
+    // A program that ignores the hang-up is killed outright.
+    setTimeout(() => {
+      if (this.shell === shell) shell.pty.kill('SIGKILL');
+    }, KILL_GRACE_MS).unref();
   }
 
   private start(): void {
     const nonce = crypto.randomBytes(16).toString('hex');
     const rcFile = path.join(this.config.dir, `rc-${process.pid}-${++fileCounter}.bash`);
+    const [file, ...args] = this.config.command ?? [this.config.shell, '--rcfile', rcFile, '-i'];
     let pty: Pty;
     try {
-      writePrivateFile(rcFile, renderRc(nonce));
+      if (!this.isCommand) writePrivateFile(rcFile, renderRc(nonce));
       const parser = new MarkParser(nonce);
+      const { cols, rows } = this.audience.size;
       pty = spawnPty(
-        {
-          file: this.config.shell,
-          args: ['--rcfile', rcFile, '-i'],
-          cwd: this.config.cwd,
-          env: this.config.env,
-          cols: this.config.cols,
-          rows: this.config.rows,
-        },
+        { file: file as string, args, cwd: this.config.cwd, env: this.config.env, cols, rows },
         {
           onData: (data) => this.onData(parser, data),
           onExit: (code, signal) => this.onExit(pty, code, signal),
@@ -194,14 +237,18 @@ export class Session {
       this.shell = { pty, parser, cmdline: '', startedAt: new Date(), rcFile };
     } catch (err) {
       fs.rmSync(rcFile, { force: true });
-      const message = `cannot start the shell ${this.config.shell}: ${(err as Error).message}`;
+      const message = `cannot start ${this.command}: ${(err as Error).message}`;
       this.log.error({ evt: 'session.spawn_failed', err }, message);
       for (const job of this.queue.splice(0)) job.onEnd({ kind: 'failed', message });
       return;
     }
+    this.log.info({ evt: 'session.spawned', pid: pty.pid, command: file }, 'program started');
+    if (this.isCommand) {
+      this.state = 'human';
+      return;
+    }
     this.state = 'starting';
     this.startTimer = setTimeout(() => this.onStartTimeout(), STARTUP_TIMEOUT_MS);
-    this.log.info({ evt: 'session.spawned', pid: pty.pid, shell: this.config.shell }, 'shell started');
   }
 
   private onStartTimeout(): void {
@@ -214,6 +261,8 @@ export class Session {
 
   private onData(parser: MarkParser, data: Buffer): void {
     if (this.shell?.parser !== parser) return;
+    this.audience.output(data);
+    if (this.isCommand) return;
     for (const ev of parser.push(data)) this.onEvent(ev);
   }
 
@@ -336,7 +385,13 @@ export class Session {
     this.startTimer = null;
     fs.rm(shell.rcFile, { force: true }, () => undefined);
     const how = signal !== 0 ? `was killed by signal ${signal}` : `exited with status ${code}`;
-    this.log.info({ evt: 'session.exited', code, signal }, 'shell ended');
+    this.log.info({ evt: 'session.exited', code, signal }, 'program ended');
+    this.audience.ended(code, signal);
+    if (this.isCommand) {
+      this.audience.dispose();
+      this.config.onGone?.();
+      return;
+    }
     this.endNotice = `the previous shell of session "${this.name}" ${how} at ${new Date().toISOString()}; this is a new shell`;
     if (this.current !== null) {
       const status = signal !== 0 ? 128 + signal : code;

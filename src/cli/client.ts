@@ -1,0 +1,92 @@
+// The client-side commands: pty-client (also `pty-relay client`), ls, kill and new.
+import { Command, Option } from 'commander';
+import { runClient } from '../client/attach';
+import { request } from '../client/link';
+import { RelayError } from '../errors';
+import type { Reply, SessionSummary } from '../protocol/frame';
+import { DEFAULT_SESSION, validateSessionName } from '../protocol/session-name';
+import * as cfg from './config';
+
+function connectOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--host <host>', 'daemon address').env('PTY_RELAY_CONNECT_HOST').default('localhost'))
+    .addOption(new Option('--port <port>', 'daemon port').env('PTY_RELAY_PORT').default(cfg.DEFAULT_PORT).argParser(cfg.parsePort));
+}
+
+function sessionName(v: string): string {
+  const err = validateSessionName(v);
+  if (err !== null) throw new RelayError('PR_ERR_USAGE', err);
+  return v;
+}
+
+// `pty-client [SESSION]`, under the given command name.
+export function buildClientCommand(name: string): Command {
+  return connectOptions(new Command(name))
+    .description('attach this terminal to a session (created if missing); reconnects by itself')
+    .argument('[session]', 'session name', DEFAULT_SESSION)
+    .option('-r, --read-only', 'watch without typing')
+    .addOption(new Option('--detach-key <key>', 'key that detaches, in ^X notation, or "none"').env('PTY_CLIENT_DETACH_KEY').default(cfg.DEFAULT_DETACH_KEY))
+    .addOption(new Option('--max-retries <n>', 'reconnect attempts before giving up (0 = never give up)').env('PTY_CLIENT_MAX_RETRIES').default(0).argParser((v) => (v === '0' ? 0 : cfg.parseCount(v))))
+    .action(async (session: string, o) => {
+      process.exitCode = await runClient({
+        host: o.host,
+        port: o.port,
+        session: sessionName(session),
+        readOnly: o.readOnly === true,
+        detachKey: cfg.parseDetachKey(o.detachKey),
+        heartbeatMs: cfg.heartbeatMs(),
+        maxAttempts: o.maxRetries === 0 ? Infinity : o.maxRetries,
+      });
+    });
+}
+
+// `pty-relay ls | kill | new`.
+export function addSessionCommands(program: Command): void {
+  connectOptions(program.command('ls'))
+    .description('list sessions: name, pid, command, attached clients, age, idle time, bytes of output')
+    .option('--json', 'print JSON')
+    .action(async (o) => {
+      const reply = check(await request(o.host, o.port, { op: 'ls' }));
+      const sessions = reply.sessions ?? [];
+      process.stdout.write(o.json ? `${JSON.stringify(sessions, null, 2)}\n` : table(sessions));
+    });
+
+  connectOptions(program.command('kill'))
+    .description('end a session and its program')
+    .argument('<session>', 'session name')
+    .action(async (session: string, o) => {
+      check(await request(o.host, o.port, { op: 'kill', session: sessionName(session) }));
+    });
+
+  connectOptions(program.command('new'))
+    .description('start a session that runs a program instead of a shell (e.g. an AI coding CLI)')
+    .argument('<session>', 'session name')
+    .argument('<command...>', 'the program and its arguments (after --)')
+    .option('--cols <n>', 'initial width', cfg.parseCount, 200)
+    .option('--rows <n>', 'initial height', cfg.parseCount, 50)
+    .action(async (session: string, command: string[], o) => {
+      const reply = check(await request(o.host, o.port, { op: 'new', session: sessionName(session), command, cols: o.cols, rows: o.rows }));
+      process.stdout.write(`session "${session}" started (pid ${reply.pid ?? '?'}); attach with: pty-client ${session}\n`);
+    });
+}
+
+function check(reply: Reply): Extract<Reply, { ok: true }> {
+  if (!reply.ok) throw new RelayError('PR_ERR_USAGE', `${reply.message} [${reply.code}]`);
+  return reply;
+}
+
+function table(sessions: SessionSummary[]): string {
+  const rows = [['NAME', 'PID', 'CLIENTS', 'AGE', 'IDLE', 'BYTES', 'STATE', 'COMMAND']];
+  for (const s of sessions) {
+    rows.push([s.name, String(s.pid ?? '-'), String(s.clients), duration(Date.now() - Date.parse(s.createdAt)), duration(s.idleMs), String(s.bytes), s.state, s.command]);
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] as string).length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] as number))).join('  ')).join('\n') + '\n';
+}
+
+function duration(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${s % 60}s`;
+  return `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m`;
+}

@@ -1,0 +1,81 @@
+// pty-client: attach the local terminal to a session, detach with a key, reconnect on its own.
+import { AttachConnection, type Ending } from './connection';
+import { enterRawMode } from './terminal';
+
+export interface ClientOptions {
+  host: string;
+  port: number;
+  session: string;
+  readOnly: boolean;
+  detachKey: number | null; // a byte, or null for none
+  heartbeatMs: number;
+  maxAttempts: number;
+}
+
+const STATUS_PREFIX = '[pty-client]';
+
+// Runs the client; resolves to the exit code.
+export async function runClient(o: ClientOptions): Promise<number> {
+  const stdin = process.stdin;
+  const stdout = process.stdout;
+  const term = enterRawMode(stdin);
+  const size = (): { cols: number; rows: number } => ({ cols: stdout.columns || 80, rows: stdout.rows || 24 });
+  let statusShown = false;
+  const conn = new AttachConnection({
+    host: o.host,
+    port: o.port,
+    session: o.session,
+    readOnly: o.readOnly,
+    heartbeatMs: o.heartbeatMs,
+    maxAttempts: o.maxAttempts,
+    size,
+    output: (data) => stdout.write(data),
+    // A fresh attach: reset attributes, clear, then draw the session's screen.
+    screen: (data) => stdout.write(Buffer.concat([Buffer.from('\x1b[0m\x1b[H\x1b[2J\x1b[3J'), data])),
+    // The status line lives on the terminal's last row; the cursor is saved and restored around it.
+    status: (text) => {
+      if (text === null && !statusShown) return;
+      statusShown = text !== null;
+      const line = text === null ? '' : `\x1b[7m${STATUS_PREFIX} ${text}\x1b[0m`;
+      process.stderr.write(`\x1b7\x1b[${size().rows};1H\x1b[2K${line}\x1b8`);
+    },
+  });
+  stdin.on('data', (chunk: Buffer) => {
+    const at = o.detachKey === null ? -1 : chunk.indexOf(o.detachKey);
+    if (at === -1) return conn.input(chunk);
+    conn.input(chunk.subarray(0, at));
+    conn.detach();
+  });
+  stdin.resume();
+  const onResize = (): void => conn.resize();
+  stdout.on('resize', onResize);
+  const ending = await conn.run();
+  stdout.off('resize', onResize);
+  term.restore();
+  process.stderr.write(`\r\n${STATUS_PREFIX} ${describe(ending, o.session)}\r\n`);
+  return exitCode(ending);
+}
+
+function describe(e: Ending, session: string): string {
+  switch (e.kind) {
+    case 'exit':
+      return `session "${session}" ended (${e.signal !== 0 ? `signal ${e.signal}` : `exit status ${e.status}`})`;
+    case 'detached':
+      return `detached from session "${session}"; it keeps running`;
+    case 'gave-up':
+      return `giving up after ${e.attempts} reconnect attempts (${e.reason})`;
+    case 'error':
+      return `error: ${e.message} [${e.code}]`;
+  }
+}
+
+function exitCode(e: Ending): number {
+  switch (e.kind) {
+    case 'exit':
+      return e.signal !== 0 ? 128 + e.signal : e.status;
+    case 'detached':
+      return 0;
+    default:
+      return 255;
+  }
+}

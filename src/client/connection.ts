@@ -1,0 +1,213 @@
+// The attach client's connection layer: it survives a dropped tunnel by reconnecting with backoff
+// and resumes output from the last offset it received, so nothing is lost or repeated.
+//
+// Keystrokes: every byte typed gets an offset in this client's input stream. The client keeps the
+// last INPUT_KEEP_BYTES it typed; after a reconnect the daemon says how far it got and the client
+// resends the rest, and the daemon skips any byte it already had. So input typed while
+// disconnected, or lost in flight with the old connection, is delivered exactly once.
+import * as crypto from 'node:crypto';
+import { backoffDelay, RECONNECT_BACKOFF } from '../backoff';
+import { FrameType, type Frame } from '../protocol/frame';
+import { openLink, type Link } from './link';
+
+export const INPUT_KEEP_BYTES = 256 * 1024;
+// Send an ACK after this much output, so the daemon's window keeps moving.
+const ACK_EVERY_BYTES = 64 * 1024;
+
+export interface ConnectionOptions {
+  host: string;
+  port: number;
+  session: string;
+  readOnly: boolean;
+  heartbeatMs: number; // ping interval; the link counts as dead after 3 intervals of silence
+  maxAttempts: number; // reconnect attempts before giving up (Infinity: never)
+  size(): { cols: number; rows: number };
+  output(data: Buffer): void; // bytes for the terminal
+  screen(data: Buffer): void; // a full redraw for the terminal
+  status(text: string | null): void; // a status line, or null to clear it
+}
+
+export type Ending =
+  | { kind: 'exit'; status: number; signal: number }
+  | { kind: 'detached' }
+  | { kind: 'gave-up'; attempts: number; reason: string }
+  | { kind: 'error'; code: string; message: string };
+
+export class AttachConnection {
+  private readonly clientId = crypto.randomBytes(12).toString('hex');
+  private offset: number | null = null; // next output byte expected
+  private acked = 0;
+  private link: Link | null = null;
+  private attached = false;
+  private ending: Ending | null = null;
+  private attempt = 0;
+  private lastHeard = 0;
+  private pingId = 0;
+  private heartbeat: NodeJS.Timeout | null = null;
+  private retry: NodeJS.Timeout | null = null;
+  private inputKept: Buffer = Buffer.alloc(0); // input bytes [inputSent - kept.length, inputSent)
+  private inputSent = 0;
+  private typedOffline = 0; // input typed since the link was lost
+  private resolve: (e: Ending) => void = () => undefined;
+
+  constructor(private readonly o: ConnectionOptions) {}
+
+  // Connects and runs until the session exits, the user detaches, or reconnecting gives up.
+  run(): Promise<Ending> {
+    return new Promise((resolve) => {
+      this.resolve = resolve;
+      this.connect();
+    });
+  }
+
+  input(data: Buffer): void {
+    if (this.o.readOnly || data.length === 0) return;
+    const start = this.inputSent;
+    this.inputSent += data.length;
+    const kept = Buffer.concat([this.inputKept, data]);
+    this.inputKept = kept.length > INPUT_KEEP_BYTES ? Buffer.from(kept.subarray(kept.length - INPUT_KEEP_BYTES)) : kept;
+    if (this.attached) this.link?.send({ type: FrameType.INPUT, offset: start, data });
+    else {
+      this.typedOffline += data.length;
+      this.o.status(`not connected: ${this.typedOffline} bytes of input will be sent after reconnecting`);
+    }
+  }
+
+  resize(): void {
+    if (this.attached && !this.o.readOnly) this.link?.send({ type: FrameType.RESIZE, body: this.o.size() });
+  }
+
+  detach(): void {
+    if (this.attached) this.link?.send({ type: FrameType.DETACH });
+    this.finish({ kind: 'detached' });
+  }
+
+  private connect(): void {
+    this.attached = false;
+    this.lastHeard = Date.now();
+    const link = openLink(this.o.host, this.o.port, {
+      onFrame: (f) => this.onFrame(link, f),
+      onClose: (err) => this.onClose(link, err),
+    });
+    this.link = link;
+    this.startHeartbeat(link);
+  }
+
+  private onFrame(link: Link, f: Frame): void {
+    if (link !== this.link) return;
+    this.lastHeard = Date.now();
+    switch (f.type) {
+      case FrameType.HELLO: {
+        const { cols, rows } = this.o.size();
+        link.send({
+          type: FrameType.ATTACH,
+          body: { session: this.o.session, create: true, resume: this.offset, cols, rows, readOnly: this.o.readOnly, clientId: this.clientId, inputFrom: this.inputSent - this.inputKept.length },
+        });
+        return;
+      }
+      case FrameType.ATTACHED:
+        return this.onAttached(link, f.body.offset, f.body.inputAck);
+      case FrameType.SCREEN:
+        this.offset = f.offset;
+        this.acked = f.offset;
+        this.o.screen(f.data);
+        return;
+      case FrameType.OUTPUT:
+        return this.onOutput(link, f.offset, f.data);
+      case FrameType.GAP:
+        this.o.status(null);
+        this.o.output(Buffer.from(`\r\n[pty-client: ${f.body.to - f.body.from} bytes of output were lost: they left the daemon's buffer]\r\n`));
+        this.offset = f.body.to;
+        return;
+      case FrameType.PING:
+        link.send({ type: FrameType.PONG, body: { id: f.body.id } });
+        return;
+      case FrameType.EXIT:
+        return this.finish({ kind: 'exit', status: f.body.status, signal: f.body.signal });
+      case FrameType.ERROR:
+        return this.finish({ kind: 'error', code: f.body.code, message: f.body.message });
+      default:
+        return;
+    }
+  }
+
+  private onAttached(link: Link, offset: number, inputAck: number): void {
+    this.attached = true;
+    if (this.offset !== null) this.offset = offset;
+    if (this.attempt > 0) this.o.status(null);
+    this.attempt = 0;
+    this.typedOffline = 0;
+    // Resend what the daemon did not get; say so if some of it is no longer kept.
+    const keptFrom = this.inputSent - this.inputKept.length;
+    if (inputAck < keptFrom) {
+      this.o.output(Buffer.from(`\r\n[pty-client: ${keptFrom - inputAck} bytes of earlier input were lost]\r\n`));
+    }
+    const from = Math.max(inputAck, keptFrom);
+    if (from < this.inputSent) {
+      link.send({ type: FrameType.INPUT, offset: from, data: this.inputKept.subarray(from - keptFrom) });
+    }
+    if (!this.o.readOnly) link.send({ type: FrameType.RESIZE, body: this.o.size() });
+  }
+
+  private onOutput(link: Link, offset: number, data: Buffer): void {
+    const expected = this.offset ?? offset;
+    const end = offset + data.length;
+    if (end <= expected) return; // already seen
+    this.o.output(offset < expected ? data.subarray(expected - offset) : data);
+    this.offset = end;
+    if (end - this.acked >= ACK_EVERY_BYTES) {
+      this.acked = end;
+      link.send({ type: FrameType.ACK, body: { offset: end } });
+    }
+  }
+
+  private startHeartbeat(link: Link): void {
+    this.stopHeartbeat();
+    this.heartbeat = setInterval(() => {
+      if (link !== this.link) return;
+      if (Date.now() - this.lastHeard > 3 * this.o.heartbeatMs) {
+        link.destroy(); // a dead tunnel: the close handler reconnects
+        return;
+      }
+      link.send({ type: FrameType.PING, body: { id: ++this.pingId } });
+      // Keep the window open even when output trickles below ACK_EVERY_BYTES.
+      if (this.offset !== null && this.offset > this.acked) {
+        this.acked = this.offset;
+        link.send({ type: FrameType.ACK, body: { offset: this.offset } });
+      }
+    }, this.o.heartbeatMs);
+  }
+
+  private stopHeartbeat(): void {
+    if (this.heartbeat !== null) clearInterval(this.heartbeat);
+    this.heartbeat = null;
+  }
+
+  private onClose(link: Link, err: Error | null): void {
+    if (link !== this.link || this.ending !== null) return;
+    this.stopHeartbeat();
+    this.attached = false;
+    this.link = null;
+    this.attempt++;
+    const reason = err?.message ?? 'connection closed';
+    if (this.attempt > this.o.maxAttempts) return this.finish({ kind: 'gave-up', attempts: this.attempt - 1, reason });
+    const delay = backoffDelay(RECONNECT_BACKOFF, this.attempt);
+    const waiting = this.typedOffline > 0 ? `; ${this.typedOffline} bytes of input waiting` : '';
+    this.o.status(`connection lost (${reason}), retrying in ${(delay / 1000).toFixed(1)} s, attempt ${this.attempt}${waiting}`);
+    this.retry = setTimeout(() => {
+      this.retry = null;
+      if (this.ending === null) this.connect();
+    }, delay);
+  }
+
+  private finish(e: Ending): void {
+    if (this.ending !== null) return;
+    this.ending = e;
+    this.stopHeartbeat();
+    if (this.retry !== null) clearTimeout(this.retry);
+    const link = this.link;
+    this.link = null;
+    link?.close();
+    this.resolve(e);
+  }
+}

@@ -1,0 +1,212 @@
+// One framed connection: the hello, then either a one-shot control request (ls, kill, new) or an
+// attachment to a session that streams its output from the ring and feeds its input.
+//
+// Backpressure policy for attached clients: a peer reads the ring at its own pace and never
+// pauses the PTY. A peer is sent at most ACK_WINDOW_BYTES beyond what it acknowledged, and nothing
+// while its socket is congested; a peer that falls behind the ring's oldest byte gets a GAP frame
+// saying how many bytes it lost, and continues from the oldest byte held.
+import type * as net from 'node:net';
+import type { Logger } from '../log';
+import { Decoder, FrameError } from '../protocol/decoder';
+import { encode, FrameType, OUTPUT_CHUNK_BYTES, outputHeader, PROTOCOL_VERSION, type Attach, type Frame, type Request } from '../protocol/frame';
+import { validateSessionName } from '../protocol/session-name';
+import type { AttachPeer } from './audience';
+import type { Registry } from './registry';
+import type { Session } from './session';
+import { VERSION } from '../version';
+
+export interface AttachConfig {
+  // A peer that sends nothing (not even a ping) for this long is dropped as dead.
+  heartbeatTimeoutMs: number;
+  maxFrameBytes: number;
+}
+
+// Unacknowledged output allowed in flight to one peer: enough to fill a fast tunnel, small enough
+// that a stalled one holds little.
+export const ACK_WINDOW_BYTES = 1024 * 1024;
+export const CAPABILITIES = ['resume', 'screen', 'gap', 'read-only', 'input-ack'];
+
+// Serves one framed connection whose first bytes were `first`.
+export function serveAttach(socket: net.Socket, first: Buffer, registry: Registry, config: AttachConfig, log: Logger): void {
+  const decoder = new Decoder(config.maxFrameBytes);
+  let hello = false;
+  let closed = false;
+  let lastHeard = Date.now();
+  let attached: { session: Session; peer: AttachPeer; clientId: string; sent: number; acked: number } | null = null;
+
+  const heartbeat = setInterval(() => {
+    if (Date.now() - lastHeard > config.heartbeatTimeoutMs) {
+      log.info({ evt: 'attach.timeout', ms: config.heartbeatTimeoutMs }, 'peer silent; dropping it');
+      close();
+    }
+  }, Math.max(50, Math.floor(config.heartbeatTimeoutMs / 4)));
+  heartbeat.unref();
+
+  socket.on('data', onData);
+  socket.on('drain', () => pump());
+  socket.on('error', (err) => log.debug({ evt: 'attach.socket_error', err: err.message }, 'socket error'));
+  socket.on('close', () => close());
+  socket.on('end', () => close());
+  onData(first);
+
+  function onData(chunk: Buffer): void {
+    lastHeard = Date.now();
+    let frames: Frame[];
+    try {
+      frames = decoder.push(chunk);
+    } catch (err) {
+      if (!(err instanceof FrameError)) throw err;
+      log.warn({ evt: 'attach.bad_frame', code: err.code }, err.message);
+      return fail(err.code, err.message);
+    }
+    for (const f of frames) {
+      if (closed) return;
+      handle(f);
+    }
+  }
+
+  function handle(f: Frame): void {
+    if (!hello) {
+      if (f.type !== FrameType.HELLO) return fail('PR_ERR_PROTOCOL', 'the first frame must be HELLO');
+      if (f.body.proto !== PROTOCOL_VERSION) {
+        return fail('PR_ERR_VERSION', `client speaks protocol ${f.body.proto}, this daemon speaks ${PROTOCOL_VERSION}; use matching pty-relay versions`);
+      }
+      hello = true;
+      send({ type: FrameType.HELLO, body: { proto: PROTOCOL_VERSION, caps: CAPABILITIES, agent: `pty-relay/${VERSION}` } });
+      return;
+    }
+    switch (f.type) {
+      case FrameType.ATTACH:
+        return attachTo(f.body);
+      case FrameType.REQUEST:
+        return request(f.body);
+      case FrameType.PING:
+        return send({ type: FrameType.PONG, body: { id: f.body.id } });
+      case FrameType.PONG:
+        return;
+      case FrameType.INPUT:
+        if (attached !== null) attached.session.audience.input(attached.peer, attached.clientId, f.offset, f.data);
+        return;
+      case FrameType.RESIZE:
+        if (attached !== null) attached.session.audience.resize(attached.peer, f.body.cols, f.body.rows);
+        return;
+      case FrameType.ACK:
+        if (attached !== null) {
+          attached.acked = Math.max(attached.acked, Math.min(f.body.offset, attached.sent));
+          pump();
+        }
+        return;
+      case FrameType.DETACH:
+        log.info({ evt: 'attach.detach' }, 'client detached');
+        return close();
+      default:
+        return fail('PR_ERR_PROTOCOL', `unexpected frame type 0x${f.type.toString(16)} from a client`);
+    }
+  }
+
+  function request(r: Request): void {
+    if (r.op === 'ls') {
+      send({ type: FrameType.REPLY, body: { ok: true, sessions: registry.summaries() } });
+      return close();
+    }
+    const err = validateSessionName(r.session);
+    if (err !== null) return fail('PR_ERR_SESSION_NAME', err);
+    if (r.op === 'kill') {
+      if (!registry.kill(r.session)) return fail('PR_ERR_NO_SESSION', `no session named "${r.session}"`);
+      log.info({ evt: 'session.killed', session: r.session }, 'session killed');
+      send({ type: FrameType.REPLY, body: { ok: true } });
+      return close();
+    }
+    const s = registry.create(r.session, r.command, r.cols, r.rows);
+    if (s === null) return fail('PR_ERR_SESSION_EXISTS', `a session named "${r.session}" already exists`);
+    // Start it now: a session made with `new` runs whether or not anyone attaches.
+    const starter: AttachPeer = { readOnly: true, wake: () => undefined, ended: () => undefined };
+    const ok = s.attach(starter, r.cols, r.rows);
+    s.detachPeer(starter);
+    if (!ok) {
+      registry.kill(r.session);
+      return fail('PR_ERR_SPAWN', `cannot start ${r.command.join(' ')}`);
+    }
+    send({ type: FrameType.REPLY, body: { ok: true, pid: s.pid } });
+    close();
+  }
+
+  function attachTo(a: Attach): void {
+    if (attached !== null) return fail('PR_ERR_PROTOCOL', 'already attached');
+    const err = validateSessionName(a.session);
+    if (err !== null) return fail('PR_ERR_SESSION_NAME', err);
+    let session = registry.find(a.session);
+    const created = session === undefined;
+    if (session === undefined) {
+      if (!a.create) return fail('PR_ERR_NO_SESSION', `no session named "${a.session}"`);
+      session = registry.get(a.session);
+    }
+    const peer: AttachPeer = { readOnly: a.readOnly, wake: () => pump(), ended: (status, signal) => ended(status, signal) };
+    const state = { session, peer, clientId: a.clientId, sent: 0, acked: 0 };
+    if (!session.attach(peer, a.cols, a.rows)) return fail('PR_ERR_NO_SESSION', `session "${a.session}" has ended`);
+    const ring = session.audience.ring;
+    log.info({ evt: 'attach.attached', session: a.session, readOnly: a.readOnly, resume: a.resume, created }, 'client attached');
+    const reply = (offset: number): void => {
+      send({ type: FrameType.ATTACHED, body: { session: a.session, pid: session.pid, offset, created, inputAck: session.audience.inputAck(a.clientId) } });
+    };
+    if (a.resume !== null && a.resume <= ring.head) {
+      // A reconnect: replay exactly what the client has not seen (a GAP first if it left the ring).
+      state.sent = state.acked = a.resume;
+      attached = state;
+      reply(a.resume);
+      pump();
+      return;
+    }
+    // A fresh attach: draw the current screen, then stream from the offset it stands for.
+    void session.audience.snapshot().then((snap) => {
+      if (closed) return;
+      state.sent = state.acked = snap.offset;
+      attached = state;
+      reply(snap.offset);
+      send({ type: FrameType.SCREEN, offset: snap.offset, data: snap.data });
+      pump();
+    });
+  }
+
+  // Sends ring bytes from the peer's position while its socket and window allow.
+  function pump(): void {
+    const a = attached;
+    if (a === null || closed) return;
+    while (!socket.writableNeedDrain && a.sent - a.acked < ACK_WINDOW_BYTES) {
+      const r = a.session.audience.read(a.sent, Math.min(OUTPUT_CHUNK_BYTES, ACK_WINDOW_BYTES - (a.sent - a.acked)));
+      if (r.kind === 'none') return;
+      if (r.kind === 'gap') {
+        log.info({ evt: 'attach.gap', lost: r.to - r.from }, 'peer fell behind the ring');
+        send({ type: FrameType.GAP, body: { from: r.from, to: r.to } });
+        a.sent = a.acked = r.to;
+        continue;
+      }
+      socket.write(outputHeader(r.offset, r.data.length));
+      socket.write(r.data);
+      a.sent += r.data.length;
+    }
+  }
+
+  function ended(status: number, signal: number): void {
+    pump();
+    send({ type: FrameType.EXIT, body: { status, signal } });
+    close();
+  }
+
+  function send(f: Frame): void {
+    if (!closed) socket.write(encode(f));
+  }
+
+  function fail(code: string, message: string): void {
+    send({ type: FrameType.ERROR, body: { code, message } });
+    close();
+  }
+
+  function close(): void {
+    if (closed) return;
+    closed = true;
+    clearInterval(heartbeat);
+    if (attached !== null) attached.session.detachPeer(attached.peer);
+    socket.end(() => socket.destroy());
+  }
+}

@@ -1,0 +1,142 @@
+// Everything a session keeps for attached clients: the ring of its output, the headless mirror
+// of its screen, the attached peers, their merged input and the window-size policy.
+//
+// Resize policy ("latest", as tmux): the PTY takes the size of the writer that most recently
+// attached, resized or typed. Read-only observers never change the size.
+import { Mirror } from './mirror';
+import { Ring, type RingRead } from './ring';
+
+export interface AttachPeer {
+  readonly readOnly: boolean;
+  // More output is in the ring.
+  wake(): void;
+  // The session's program ended.
+  ended(status: number, signal: number): void;
+}
+
+export interface PtyTarget {
+  write(data: Buffer): void;
+  resize(cols: number, rows: number): void;
+}
+
+// Clients remembered for input de-duplication after a reconnect.
+const MAX_REMEMBERED_CLIENTS = 256;
+
+export class Audience {
+  readonly ring: Ring;
+  private mirror: Mirror | null = null;
+  private readonly peers = new Map<AttachPeer, { cols: number; rows: number }>();
+  private readonly inputSeen = new Map<string, number>();
+  private lastActive = Date.now();
+
+  constructor(
+    ringBytes: number,
+    private cols: number,
+    private rows: number,
+    private readonly pty: PtyTarget,
+  ) {
+    this.ring = new Ring(ringBytes);
+  }
+
+  // Output from the PTY: into the ring and the mirror, then every peer pulls what it can take.
+  output(data: Buffer): void {
+    const offset = this.ring.head;
+    this.ring.append(data);
+    this.mirror?.write(offset, data);
+    this.lastActive = Date.now();
+    for (const peer of this.peers.keys()) peer.wake();
+  }
+
+  read(from: number, max: number): RingRead {
+    return this.ring.read(from, max);
+  }
+
+  add(peer: AttachPeer, cols: number, rows: number): void {
+    this.peers.set(peer, { cols, rows });
+    if (!peer.readOnly) this.setSize(cols, rows);
+  }
+
+  remove(peer: AttachPeer): void {
+    this.peers.delete(peer);
+  }
+
+  get clients(): number {
+    return this.peers.size;
+  }
+
+  get idleMs(): number {
+    return Date.now() - this.lastActive;
+  }
+
+  get size(): { cols: number; rows: number } {
+    return { cols: this.cols, rows: this.rows };
+  }
+
+  // Input from a writer, `offset` being its position in that client's own input stream. Bytes the
+  // session already got (resent after a reconnect) are skipped, so each keystroke lands once.
+  input(peer: AttachPeer, clientId: string, offset: number, data: Buffer): void {
+    if (peer.readOnly) return;
+    const seen = this.inputSeen.get(clientId) ?? 0;
+    const skip = Math.max(0, seen - offset);
+    if (skip < data.length) {
+      this.pty.write(skip === 0 ? data : data.subarray(skip));
+      const s = this.peers.get(peer);
+      if (s !== undefined) this.setSize(s.cols, s.rows);
+    }
+    this.remember(clientId, Math.max(seen, offset + data.length));
+    this.lastActive = Date.now();
+  }
+
+  // How much of a client's input stream the session has received.
+  inputAck(clientId: string): number {
+    return this.inputSeen.get(clientId) ?? 0;
+  }
+
+  resize(peer: AttachPeer, cols: number, rows: number): void {
+    if (peer.readOnly || !this.peers.has(peer)) return;
+    this.peers.set(peer, { cols, rows });
+    this.setSize(cols, rows);
+  }
+
+  // The current screen and the offset it stands for; the mirror starts on first use, from the ring.
+  snapshot(): Promise<{ offset: number; data: Buffer }> {
+    if (this.mirror === null) {
+      this.mirror = new Mirror(this.cols, this.rows, this.ring.tail);
+      for (let o = this.ring.tail; o < this.ring.head; ) {
+        const r = this.ring.read(o, 1024 * 1024);
+        if (r.kind !== 'data') break;
+        this.mirror.write(o, r.data);
+        o += r.data.length;
+      }
+    }
+    return this.mirror.snapshot();
+  }
+
+  // The program ended: tell every peer.
+  ended(status: number, signal: number): void {
+    for (const peer of [...this.peers.keys()]) peer.ended(status, signal);
+    this.peers.clear();
+  }
+
+  dispose(): void {
+    this.mirror?.dispose();
+    this.mirror = null;
+  }
+
+  private setSize(cols: number, rows: number): void {
+    if (cols === this.cols && rows === this.rows) return;
+    this.cols = cols;
+    this.rows = rows;
+    this.pty.resize(cols, rows);
+    this.mirror?.resize(cols, rows);
+  }
+
+  private remember(clientId: string, upTo: number): void {
+    this.inputSeen.delete(clientId);
+    this.inputSeen.set(clientId, upTo);
+    if (this.inputSeen.size > MAX_REMEMBERED_CLIENTS) {
+      const oldest = this.inputSeen.keys().next().value;
+      if (oldest !== undefined) this.inputSeen.delete(oldest);
+    }
+  }
+}

@@ -1,0 +1,131 @@
+// pty-client in a real terminal (tmux): typing, full-screen programs, several clients, observers.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { nc, run } from '../helpers/clients';
+import { RELAY_BIN, ROOT, startDaemon, type TestDaemon } from '../helpers/daemon';
+import { waitFor } from '../helpers/deadline';
+import { Tmux } from '../helpers/tmux';
+
+const CLIENT_BIN = path.join(ROOT, 'bin/pty-client');
+let d: TestDaemon;
+let tmux: Tmux;
+const PROMPT = /^prompt>\s*$/m;
+
+beforeAll(async () => {
+  // A small ring, so full-screen state must come from the mirror, not from replaying bytes.
+  d = await startDaemon({ args: ['--ring-bytes', '4k'], bashrc: "PS1='prompt> '\n" });
+});
+afterAll(async () => {
+  expect(await d.stop()).toBe(0);
+});
+afterEach(() => tmux?.kill());
+
+function client(name: string, session: string, extra: string[] = [], cols = 100, rows = 30): void {
+  tmux.start(name, [process.execPath, CLIENT_BIN, '--port', String(d.port), ...extra, session], { HOME: d.home }, cols, rows);
+}
+
+function relay(args: string[]): Promise<{ stdout: string; stderr: string; code: number | null }> {
+  return run([process.execPath, RELAY_BIN, ...args, '--port', String(d.port)], '');
+}
+
+it('types commands and shows their output', async () => {
+  tmux = new Tmux();
+  client('a', 'typing');
+  await tmux.waitScreen('a', PROMPT);
+  tmux.type('a', 'echo hello-$((6*7))');
+  await tmux.waitScreen('a', /^hello-42$/m);
+});
+
+it('redraws a full-screen program exactly on a fresh attach, though its start left the ring', async () => {
+  tmux = new Tmux();
+  fs.writeFileSync(path.join(d.home, 'nums.txt'), Array.from({ length: 20_000 }, (_, i) => `number ${i + 1} ${'x'.repeat(80)}`).join('\n'));
+  client('a', 'fullscreen');
+  await tmux.waitScreen('a', PROMPT);
+  tmux.type('a', 'less -S ~/nums.txt');
+  await tmux.waitScreen('a', /^number 29 x+$/m);
+  // Page down far enough that well over 4 KB of output follows less's mode switches.
+  for (let i = 0; i < 12; i++) tmux.keys('a', 'Space');
+  const before = await tmux.waitScreen('a', /^number 377 x+$/m);
+  const ls = await relay(['ls', '--json']);
+  const info = (JSON.parse(ls.stdout) as Array<{ name: string; bytes: number }>).find((s) => s.name === 'fullscreen');
+  expect(info!.bytes).toBeGreaterThan(4 * 1024 * 2);
+  tmux.keys('a', 'C-\\');
+  await tmux.waitScreen('a', /detached from session "fullscreen"; it keeps running/);
+  expect(await tmux.exitStatus('a')).toBe(0);
+  client('b', 'fullscreen');
+  const after = await tmux.waitScreen('b', /^number 377 x+$/m);
+  expect(after).toBe(before);
+  // And it is live: less still answers keys.
+  tmux.keys('b', 'q');
+  await tmux.waitScreen('b', PROMPT);
+});
+
+it('lets two clients share a session: both see output, both can type', async () => {
+  tmux = new Tmux();
+  client('a', 'shared');
+  await tmux.waitScreen('a', PROMPT);
+  client('b', 'shared');
+  await tmux.waitScreen('b', PROMPT);
+  tmux.type('a', 'echo from-a-$((1+1))');
+  await tmux.waitScreen('b', /^from-a-2$/m);
+  tmux.type('b', 'echo from-b-$((2+2))');
+  await tmux.waitScreen('a', /^from-b-4$/m);
+  const ls = JSON.parse((await relay(['ls', '--json'])).stdout) as Array<{ name: string; clients: number }>;
+  expect(ls.find((s) => s.name === 'shared')!.clients).toBe(2);
+});
+
+it('attaches read-only: sees everything, types nothing', async () => {
+  tmux = new Tmux();
+  client('w', 'observed');
+  await tmux.waitScreen('w', PROMPT);
+  client('r', 'observed', ['--read-only']);
+  await tmux.waitScreen('r', PROMPT);
+  tmux.type('r', 'echo typed-by-observer');
+  tmux.type('w', 'echo writer-$((3*3))');
+  await tmux.waitScreen('r', /^writer-9$/m);
+  expect(tmux.screen('w')).not.toContain('typed-by-observer');
+  expect(tmux.screen('r')).not.toContain('typed-by-observer');
+});
+
+it('shares a session between exec requests and an attached terminal', async () => {
+  tmux = new Tmux();
+  client('a', 'mixed');
+  await tmux.waitScreen('a', PROMPT);
+  expect((await nc(d.port, '#!session mixed\necho via-exec-$((5*5))\n')).stdout).toBe('via-exec-25\n');
+  await tmux.waitScreen('a', /^via-exec-25$/m);
+  tmux.type('a', 'cd /usr');
+  await waitFor('cd to land', async () => ((await nc(d.port, '#!session mixed\npwd\n')).stdout === '/usr\n' ? true : undefined));
+});
+
+it('ends the client with the session exit status when the shell exits', async () => {
+  tmux = new Tmux();
+  client('a', 'leaving');
+  await tmux.waitScreen('a', PROMPT);
+  tmux.type('a', 'exit 7');
+  await tmux.waitScreen('a', /session "leaving" ended \(exit status 7\)/);
+  expect(await tmux.exitStatus('a')).toBe(7);
+});
+
+describe('sessions that run a program', () => {
+  it('starts with `new`, lists with `ls`, attaches, and ends with `kill`', async () => {
+    tmux = new Tmux();
+    const made = await run([process.execPath, RELAY_BIN, 'new', 'prog', '--port', String(d.port), '--', 'bash', '--norc', '-c', 'echo program-started; while read -r l; do echo "got:$l"; done'], '');
+    expect(made.stdout).toMatch(/^session "prog" started \(pid \d+\); attach with: pty-client prog\n$/);
+    const ls = await relay(['ls']);
+    expect(ls.stdout).toMatch(/^NAME +PID +CLIENTS +AGE +IDLE +BYTES +STATE +COMMAND\n/);
+    expect(ls.stdout).toMatch(/\nprog +\d+ +0 +\d+s +\d+s +\d+ +human +bash --norc -c echo program-started/);
+    client('a', 'prog');
+    await tmux.waitScreen('a', /^program-started$/m);
+    tmux.type('a', 'ping');
+    await tmux.waitScreen('a', /^got:ping$/m);
+    expect((await nc(d.port, '#!session prog\necho x\n')).stdout).toMatch(/^pty-relay: error: session "prog" runs `bash --norc -c .*`, not a shell; exec requests need a shell session\n$/);
+    const killed = await relay(['kill', 'prog']);
+    expect(killed.code).toBe(0);
+    await tmux.waitScreen('a', /session "prog" ended \(signal 1\)/);
+    expect((await relay(['ls'])).stdout).not.toMatch(/\nprog /);
+    const again = await relay(['kill', 'prog']);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/no session named "prog" \[PR_ERR_NO_SESSION\]/);
+  });
+});
