@@ -1,5 +1,6 @@
 // The raw-mode guard: puts the local terminal in raw mode and restores it on every way out —
 // normal return, detach, signals, uncaught errors and process exit.
+import { spawnSync } from 'node:child_process';
 import { RelayError } from '../errors';
 
 const EXIT_SIGNALS = ['SIGTERM', 'SIGHUP', 'SIGINT', 'SIGQUIT'] as const;
@@ -12,6 +13,10 @@ export interface RawTerminal {
 export function enterRawMode(stdin: NodeJS.ReadStream = process.stdin): RawTerminal {
   if (!stdin.isTTY) throw new RelayError('PR_ERR_TERMINAL', 'pty-client needs a terminal on stdin (use `pty-relay exec` from scripts)');
   stdin.setRawMode(true);
+  // libuv's raw mode keeps output post-processing (ONLCR): "\r\n" from the session would reach the
+  // screen as "\r\r\n", and a full-screen program's bare "\n" would gain a carriage return. Turn
+  // it off as cfmakeraw does; setRawMode(false) restores the termios saved before.
+  spawnSync('stty', ['-opost'], { stdio: ['inherit', 'ignore', 'ignore'] });
   let restored = false;
   const restore = (): void => {
     if (restored) return;

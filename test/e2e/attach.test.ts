@@ -129,3 +129,62 @@ describe('sessions that run a program', () => {
     expect(again.stderr).toMatch(/no session named "prog" \[PR_ERR_NO_SESSION\]/);
   });
 });
+
+describe('the raw-mode guard', () => {
+  // Runs pty-client between two `stty -g` snapshots of its terminal; returns both.
+  async function sttyAround(extra: string[], session: string, act: () => Promise<void>, port = d.port): Promise<[string, string, string]> {
+    tmux = new Tmux();
+    const dir = fs.mkdtempSync(path.join(d.home, 'stty-'));
+    const cmd = `stty -g > ${dir}/before; ${process.execPath} ${CLIENT_BIN} --port ${port} ${extra.join(' ')} ${session}; echo "client:$?"; stty -g > ${dir}/after`;
+    tmux.start('g', ['sh', '-c', cmd], { HOME: d.home });
+    await act();
+    const screen = await tmux.waitScreen('g', /^client:\d+$/m);
+    await waitFor('stty after', () => (fs.existsSync(`${dir}/after`) && fs.readFileSync(`${dir}/after`, 'utf8') !== '' ? true : undefined));
+    return [fs.readFileSync(`${dir}/before`, 'utf8'), fs.readFileSync(`${dir}/after`, 'utf8'), screen];
+  }
+
+  it('restores the terminal after a detach', async () => {
+    const [before, after, screen] = await sttyAround([], 'guard1', async () => {
+      await tmux.waitScreen('g', PROMPT);
+      tmux.keys('g', 'C-\\');
+    });
+    expect(after).toBe(before);
+    expect(screen).toMatch(/^client:0$/m);
+  });
+
+  it('restores the terminal when killed by SIGTERM', async () => {
+    const [before, after, screen] = await sttyAround([], 'guard2', async () => {
+      await tmux.waitScreen('g', PROMPT);
+      const clients = fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+        try {
+          return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(`${CLIENT_BIN}\0--port\0${d.port}\0guard2`);
+        } catch {
+          return false;
+        }
+      });
+      expect(clients.length).toBe(1);
+      process.kill(Number(clients[0]), 'SIGTERM');
+    });
+    expect(after).toBe(before);
+    expect(screen).toMatch(/\[pty-client\] SIGTERM: exiting/);
+    expect(screen).toMatch(/^client:143$/m);
+  });
+
+  it('restores the terminal when it gives up reconnecting', async () => {
+    const [before, after, screen] = await sttyAround(['--max-retries', '1'], 'guard3', async () => undefined, 1);
+    expect(after).toBe(before);
+    expect(screen).toMatch(/giving up after 1 reconnect attempts/);
+    expect(screen).toMatch(/^client:255$/m);
+  });
+
+  it('passes output through with no carriage returns added', async () => {
+    tmux = new Tmux();
+    client('a', 'opost');
+    const log = tmux.pipeTo('a');
+    await tmux.waitScreen('a', PROMPT);
+    tmux.type('a', "printf 'one\\ntwo-%s\\n' $((2*2))");
+    await tmux.waitScreen('a', /^two-4$/m);
+    await waitFor('the log', () => (fs.readFileSync(log, 'latin1').includes('two-4') ? true : undefined));
+    expect(fs.readFileSync(log, 'latin1')).toContain('one\r\ntwo-4\r\n');
+  });
+});
