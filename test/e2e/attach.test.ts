@@ -61,6 +61,17 @@ it('redraws a full-screen program exactly on a fresh attach, though its start le
   await tmux.waitScreen('b', PROMPT);
 });
 
+it('sends the window size on start and when the terminal is resized', async () => {
+  tmux = new Tmux();
+  client('a', 'sized', [], 90, 25);
+  await tmux.waitScreen('a', PROMPT);
+  tmux.type('a', 'echo size=$(stty size)');
+  await tmux.waitScreen('a', /^size=25 90$/m);
+  tmux.resize('a', 120, 40);
+  await waitFor('the new size to reach the session', async () =>
+    (await nc(d.port, '#!session sized\nstty size </dev/tty\n')).stdout === '40 120\n' ? true : undefined);
+});
+
 it('lets two clients share a session: both see output, both can type', async () => {
   tmux = new Tmux();
   client('a', 'shared');

@@ -46,6 +46,10 @@ export class Tmux {
     if (enter) this.tmux('send-keys', '-t', target, 'Enter');
   }
 
+  resize(target: string, cols: number, rows: number): void {
+    this.tmux('resize-window', '-t', target, '-x', String(cols), '-y', String(rows));
+  }
+
   screen(target: string): string {
     return this.tmux('capture-pane', '-p', '-t', target);
   }
