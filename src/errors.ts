@@ -5,7 +5,8 @@ export type ErrorCode =
   | 'PR_ERR_CONNECT' // a client could not reach the daemon
   | 'PR_ERR_RUNTIME_DIR' // the private runtime directory is missing, unsafe or unwritable
   | 'PR_ERR_PROTOCOL' // the daemon sent frames the client cannot read
-  | 'PR_ERR_TERMINAL'; // pty-client was started without a terminal
+  | 'PR_ERR_TERMINAL' // pty-client was started without a terminal
+  | 'PR_ERR_LIMIT'; // a configured limit (sessions, clients) was reached
 
 // An error with a stable code; `cause` keeps the underlying error.
 export class RelayError extends Error {

@@ -1,16 +1,25 @@
 // The client-side commands: pty-client (also `pty-relay client`), ls, kill and new.
 import { Command, Option } from 'commander';
 import { runClient } from '../client/attach';
+import type { Endpoint } from '../client/endpoint';
 import { request } from '../client/link';
 import { RelayError } from '../errors';
 import type { Reply, SessionSummary } from '../protocol/frame';
 import { DEFAULT_SESSION, validateSessionName } from '../protocol/session-name';
 import * as cfg from './config';
 
-function connectOptions(cmd: Command): Command {
+// Where and how a client reaches the daemon: TCP host and port, or a unix socket; the secret.
+export function connectOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option('--host <host>', 'daemon address').env('PTY_RELAY_CONNECT_HOST').default('localhost'))
-    .addOption(new Option('--port <port>', 'daemon port').env('PTY_RELAY_PORT').default(cfg.DEFAULT_PORT).argParser(cfg.parsePort));
+    .addOption(new Option('--port <port>', 'daemon port').env('PTY_RELAY_PORT').default(cfg.DEFAULT_PORT).argParser(cfg.parsePort))
+    .addOption(new Option('--socket <path>', 'connect to this unix socket instead').env('PTY_RELAY_SOCKET'))
+    .addOption(new Option('--secret-file <path>', "the daemon's shared secret (or set PTY_RELAY_SECRET)").env('PTY_RELAY_SECRET_FILE'));
+}
+
+// The endpoint and secret from connectOptions' values.
+export function clientConnection(o: { host: string; port: number; socket?: string; secretFile?: string }): { endpoint: Endpoint; secret: string | null } {
+  return { endpoint: o.socket !== undefined ? { path: o.socket } : { host: o.host, port: o.port }, secret: cfg.readSecret(o.secretFile, process.env) };
 }
 
 function sessionName(v: string): string {
@@ -29,8 +38,7 @@ export function buildClientCommand(name: string): Command {
     .addOption(new Option('--max-retries <n>', 'reconnect attempts before giving up (0 = never give up)').env('PTY_CLIENT_MAX_RETRIES').default(0).argParser((v) => (v === '0' ? 0 : cfg.parseCount(v))))
     .action(async (session: string, o) => {
       process.exitCode = await runClient({
-        host: o.host,
-        port: o.port,
+        ...clientConnection(o),
         session: sessionName(session),
         readOnly: o.readOnly === true,
         detachKey: cfg.parseDetachKey(o.detachKey),
@@ -46,7 +54,7 @@ export function addSessionCommands(program: Command): void {
     .description('list sessions: name, pid, command, attached clients, age, idle time, bytes of output')
     .option('--json', 'print JSON')
     .action(async (o) => {
-      const reply = check(await request(o.host, o.port, { op: 'ls' }));
+      const reply = check(await request(...conn(o), { op: 'ls' }));
       const sessions = reply.sessions ?? [];
       process.stdout.write(o.json ? `${JSON.stringify(sessions, null, 2)}\n` : table(sessions));
     });
@@ -55,7 +63,7 @@ export function addSessionCommands(program: Command): void {
     .description('end a session and its program')
     .argument('<session>', 'session name')
     .action(async (session: string, o) => {
-      check(await request(o.host, o.port, { op: 'kill', session: sessionName(session) }));
+      check(await request(...conn(o), { op: 'kill', session: sessionName(session) }));
     });
 
   connectOptions(program.command('new'))
@@ -65,9 +73,14 @@ export function addSessionCommands(program: Command): void {
     .option('--cols <n>', 'initial width', cfg.parseCount, 200)
     .option('--rows <n>', 'initial height', cfg.parseCount, 50)
     .action(async (session: string, command: string[], o) => {
-      const reply = check(await request(o.host, o.port, { op: 'new', session: sessionName(session), command, cols: o.cols, rows: o.rows }));
+      const reply = check(await request(...conn(o), { op: 'new', session: sessionName(session), command, cols: o.cols, rows: o.rows }));
       process.stdout.write(`session "${session}" started (pid ${reply.pid ?? '?'}); attach with: pty-client ${session}\n`);
     });
+}
+
+function conn(o: Parameters<typeof clientConnection>[0]): [Endpoint, string | null] {
+  const c = clientConnection(o);
+  return [c.endpoint, c.secret];
 }
 
 function check(reply: Reply): Extract<Reply, { ok: true }> {

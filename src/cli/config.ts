@@ -14,7 +14,18 @@ export const DEFAULT_HOSTS = ['127.0.0.1', '::1'];
 export const DEFAULT_EXEC_TIMEOUT_S = 600;
 // Scripts are source text; anything bigger is almost certainly a mistake (piping a binary file).
 export const DEFAULT_MAX_REQUEST_BYTES = 4 * 1024 * 1024;
-export const HANDSHAKE_MS = 30_000;
+// A client that connects and says nothing is closed after this long.
+export const DEFAULT_HANDSHAKE_S = 30;
+// Sessions and attached clients: far beyond one person's or one agent's use, small enough that a
+// runaway script cannot exhaust processes or memory.
+export const DEFAULT_MAX_SESSIONS = 64;
+export const DEFAULT_MAX_CLIENTS = 32;
+// Rate limits are safety nets: the PTY itself tops out near 25 MB/s, and a pasted or piped script
+// arrives at once, so these never slow normal use. They stop a flood from starving other sessions.
+export const DEFAULT_OUTPUT_RATE = 64 * 1024 * 1024;
+export const DEFAULT_INPUT_RATE = 16 * 1024 * 1024;
+// Sequential exec requests take >= 2 ms each, so 1000/s only bites a connection flood.
+export const DEFAULT_CONNECTION_RATE = 1000;
 // Output kept per session for resume and reattach. 1 MiB is ~10,000 lines of typical terminal text:
 // far more than a tunnel outage usually lets through, and small enough for a hundred sessions.
 export const DEFAULT_RING_BYTES = 1024 * 1024;
@@ -73,19 +84,44 @@ export function parseLogLevel(v: string): LogLevel {
   return v as LogLevel;
 }
 
-// Parses a comma-separated list of loopback addresses.
+// Parses a comma-separated list of IP addresses; `localhost` means both loopbacks.
 export function parseHosts(v: string): string[] {
   const hosts = v.split(',').map((h) => h.trim().replace(/^\[(.*)\]$/, '$1')).filter((h) => h !== '');
   for (const h of hosts) {
-    if (h !== 'localhost' && !isLoopback(h)) {
-      throw new RelayError('PR_ERR_USAGE', `refusing to listen on ${h}: pty-relay gives shells to whoever connects, so it binds loopback only; reach it through an SSH tunnel`);
-    }
+    if (h !== 'localhost' && net.isIP(h) === 0) throw new RelayError('PR_ERR_USAGE', `invalid address "${h}" (use IP addresses)`);
   }
   if (hosts.length === 0) throw new RelayError('PR_ERR_USAGE', 'no address given to --host');
   return hosts.flatMap((h) => (h === 'localhost' ? DEFAULT_HOSTS : [h]));
 }
 
-function isLoopback(h: string): boolean {
+// Parses a rate: a number with an optional k/M suffix; 0 means unlimited.
+export function parseRate(v: string): number {
+  return v === '0' ? 0 : parseBytes(v);
+}
+
+// The shared secret, from --secret-file or PTY_RELAY_SECRET; null when neither is set. Never
+// taken from the command line, where every local user could read it in `ps`.
+export function readSecret(file: string | undefined, env: NodeJS.ProcessEnv): string | null {
+  if (file !== undefined) {
+    let st: fs.Stats;
+    let text: string;
+    try {
+      st = fs.statSync(file);
+      text = fs.readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new RelayError('PR_ERR_USAGE', `cannot read the secret file ${file}`, { cause: err });
+    }
+    if ((st.mode & 0o077) !== 0) throw new RelayError('PR_ERR_USAGE', `the secret file ${file} is readable by others; chmod 600 it`);
+    const secret = text.replace(/\r?\n$/, '');
+    if (secret === '') throw new RelayError('PR_ERR_USAGE', `the secret file ${file} is empty`);
+    return secret;
+  }
+  const fromEnv = env.PTY_RELAY_SECRET;
+  return fromEnv !== undefined && fromEnv !== '' ? fromEnv : null;
+}
+
+// True for 127.0.0.0/8, ::1 and IPv4-mapped loopback.
+export function isLoopback(h: string): boolean {
   if (net.isIPv4(h)) return h.startsWith('127.');
   if (net.isIPv6(h)) return h === '::1' || /^::ffff:127\./i.test(h);
   return false;

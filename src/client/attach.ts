@@ -1,10 +1,11 @@
 // pty-client: attach the local terminal to a session, detach with a key, reconnect on its own.
 import { AttachConnection, type Ending } from './connection';
+import type { Endpoint } from './endpoint';
 import { enterRawMode } from './terminal';
 
 export interface ClientOptions {
-  host: string;
-  port: number;
+  endpoint: Endpoint;
+  secret: string | null;
   session: string;
   readOnly: boolean;
   detachKey: number | null; // a byte, or null for none
@@ -22,8 +23,8 @@ export async function runClient(o: ClientOptions): Promise<number> {
   const size = (): { cols: number; rows: number } => ({ cols: stdout.columns || 80, rows: stdout.rows || 24 });
   let statusShown = false;
   const conn = new AttachConnection({
-    host: o.host,
-    port: o.port,
+    endpoint: o.endpoint,
+    secret: o.secret,
     session: o.session,
     readOnly: o.readOnly,
     heartbeatMs: o.heartbeatMs,

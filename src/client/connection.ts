@@ -8,6 +8,7 @@
 import * as crypto from 'node:crypto';
 import { backoffDelay, RECONNECT_BACKOFF } from '../backoff';
 import { FrameType, type Frame } from '../protocol/frame';
+import type { Endpoint } from './endpoint';
 import { openLink, type Link } from './link';
 
 export const INPUT_KEEP_BYTES = 256 * 1024;
@@ -15,8 +16,8 @@ export const INPUT_KEEP_BYTES = 256 * 1024;
 const ACK_EVERY_BYTES = 64 * 1024;
 
 export interface ConnectionOptions {
-  host: string;
-  port: number;
+  endpoint: Endpoint;
+  secret: string | null;
   session: string;
   readOnly: boolean;
   heartbeatMs: number; // ping interval; the link counts as dead after 3 intervals of silence
@@ -85,7 +86,7 @@ export class AttachConnection {
   private connect(): void {
     this.attached = false;
     this.lastHeard = Date.now();
-    const link = openLink(this.o.host, this.o.port, {
+    const link = openLink(this.o.endpoint, this.o.secret, {
       onFrame: (f) => this.onFrame(link, f),
       onClose: (err) => this.onClose(link, err),
     });

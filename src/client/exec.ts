@@ -1,12 +1,12 @@
 // `pty-relay exec`: send one script, stream its output, exit with the remote command's status.
 import * as crypto from 'node:crypto';
-import * as net from 'node:net';
 import { RelayError } from '../errors';
 import { STATUS_RELAY_ERROR, TrailerScanner } from '../protocol/exec-text';
+import { connect, describeEndpoint, type Endpoint } from './endpoint';
 
 export interface ExecClientOptions {
-  host: string;
-  port: number;
+  endpoint: Endpoint;
+  secret: string | null;
   session: string | undefined;
   timeoutS: number | undefined;
   script: string;
@@ -18,13 +18,14 @@ export interface ExecClientOptions {
 export function runExec(opts: ExecClientOptions): Promise<number> {
   const token = crypto.randomBytes(12).toString('hex');
   const head = [`#!trailer ${token}`];
+  if (opts.secret !== null) head.push(`#!auth ${opts.secret}`);
   if (opts.session !== undefined) head.push(`#!session ${opts.session}`);
   if (opts.timeoutS !== undefined) head.push(`#!timeout ${opts.timeoutS}`);
   const script = opts.script.endsWith('\n') ? opts.script : `${opts.script}\n`;
   const scanner = new TrailerScanner(token);
 
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: opts.host, port: opts.port, noDelay: true, allowHalfOpen: true });
+    const socket = connect(opts.endpoint, true);
     socket.on('connect', () => {
       socket.write(`${head.join('\n')}\n${script}`);
       socket.end(); // EOF: the request is complete, no need to wait for a quiet period
@@ -37,7 +38,7 @@ export function runExec(opts: ExecClientOptions): Promise<number> {
       }
     });
     socket.on('error', (err) => {
-      reject(new RelayError('PR_ERR_CONNECT', `cannot reach pty-relay at ${opts.host}:${opts.port}: ${err.message}`, { cause: err }));
+      reject(new RelayError('PR_ERR_CONNECT', `cannot reach pty-relay at ${describeEndpoint(opts.endpoint)}: ${err.message}`, { cause: err }));
     });
     socket.on('close', () => {
       const result = scanner.result();

@@ -1,9 +1,9 @@
 // A framed connection to the daemon: connect, exchange HELLO, then hand frames to the caller.
-import * as net from 'node:net';
 import { RelayError } from '../errors';
 import { Decoder, FrameError } from '../protocol/decoder';
 import { encode, FrameType, PROTOCOL_VERSION, type Frame, type Reply, type Request } from '../protocol/frame';
 import { VERSION } from '../version';
+import { connect, describeEndpoint, type Endpoint } from './endpoint';
 
 export interface LinkHandlers {
   onFrame(f: Frame): void;
@@ -17,21 +17,26 @@ export interface Link {
   destroy(): void;
 }
 
-// Opens a framed connection and sends our HELLO. Frames (including the daemon's HELLO) go to onFrame.
-export function openLink(host: string, port: number, handlers: LinkHandlers): Link {
-  const socket = net.connect({ host, port, noDelay: true });
+// Opens a framed connection and sends our HELLO (with the shared secret, when there is one).
+// Frames, including the daemon's HELLO, go to onFrame.
+export function openLink(ep: Endpoint, secret: string | null, handlers: LinkHandlers): Link {
+  const socket = connect(ep, false);
   const decoder = new Decoder();
   let error: Error | null = null;
   let closed = false;
   socket.on('connect', () => {
-    socket.write(encode({ type: FrameType.HELLO, body: { proto: PROTOCOL_VERSION, caps: ['resume', 'screen', 'gap', 'input-ack'], agent: `pty-client/${VERSION}` } }));
+    const hello = { proto: PROTOCOL_VERSION, caps: ['resume', 'screen', 'gap', 'input-ack'], agent: `pty-client/${VERSION}` };
+    socket.write(encode({ type: FrameType.HELLO, body: secret === null ? hello : { ...hello, auth: secret } }));
   });
   socket.on('data', (chunk: Buffer) => {
     let frames: Frame[];
     try {
       frames = decoder.push(chunk);
     } catch (err) {
-      error = err instanceof FrameError ? new RelayError('PR_ERR_PROTOCOL', `bad frame from the daemon: ${err.message}`) : (err as Error);
+      // A refusal before any frame (wrong user, rate limit) comes as one text line.
+      const text = chunk.toString('utf8');
+      if (text.startsWith('pty-relay: ')) error = new RelayError('PR_ERR_CONNECT', text.trim().replace(/^pty-relay: (error: )?/, ''));
+      else error = err instanceof FrameError ? new RelayError('PR_ERR_PROTOCOL', `bad frame from the daemon: ${err.message}`) : (err as Error);
       socket.destroy();
       return;
     }
@@ -54,10 +59,10 @@ export function openLink(host: string, port: number, handlers: LinkHandlers): Li
 }
 
 // Sends one control request and resolves to the daemon's reply.
-export function request(host: string, port: number, req: Request): Promise<Reply> {
+export function request(ep: Endpoint, secret: string | null, req: Request): Promise<Reply> {
   return new Promise((resolve, reject) => {
     let reply: Reply | null = null;
-    const link = openLink(host, port, {
+    const link = openLink(ep, secret, {
       onFrame(f) {
         if (f.type === FrameType.HELLO) link.send({ type: FrameType.REQUEST, body: req });
         else if (f.type === FrameType.REPLY) reply = f.body;
@@ -65,7 +70,7 @@ export function request(host: string, port: number, req: Request): Promise<Reply
       },
       onClose(err) {
         if (reply !== null) resolve(reply);
-        else reject(new RelayError('PR_ERR_CONNECT', `cannot reach pty-relay at ${host}:${port}: ${err?.message ?? 'connection closed'}`, { cause: err }));
+        else reject(new RelayError('PR_ERR_CONNECT', `cannot reach pty-relay at ${describeEndpoint(ep)}: ${err?.message ?? 'connection closed'}`, { cause: err }));
       },
     });
   });

@@ -6,12 +6,14 @@
 // while its socket is congested; a peer that falls behind the ring's oldest byte gets a GAP frame
 // saying how many bytes it lost, and continues from the oldest byte held.
 import type * as net from 'node:net';
-import type { Logger } from '../log';
+import { RelayError } from '../errors';
 import { Decoder, FrameError } from '../protocol/decoder';
 import { encode, FrameType, OUTPUT_CHUNK_BYTES, outputHeader, PROTOCOL_VERSION, type Attach, type Frame, type Request } from '../protocol/frame';
 import { validateSessionName } from '../protocol/session-name';
 import type { AttachPeer } from './audience';
 import type { Registry } from './registry';
+import { secretMatches } from './security';
+import type { ConnContext } from './server';
 import type { Session } from './session';
 import { VERSION } from '../version';
 
@@ -19,6 +21,8 @@ export interface AttachConfig {
   // A peer that sends nothing (not even a ping) for this long is dropped as dead.
   heartbeatTimeoutMs: number;
   maxFrameBytes: number;
+  maxClients: number; // attached clients per session
+  secret: string | null; // when set, HELLO must carry it as `auth`
 }
 
 // Unacknowledged output allowed in flight to one peer: enough to fill a fast tunnel, small enough
@@ -27,7 +31,8 @@ export const ACK_WINDOW_BYTES = 1024 * 1024;
 export const CAPABILITIES = ['resume', 'screen', 'gap', 'read-only', 'input-ack'];
 
 // Serves one framed connection whose first bytes were `first`.
-export function serveAttach(socket: net.Socket, first: Buffer, registry: Registry, config: AttachConfig, log: Logger): void {
+export function serveAttach(socket: net.Socket, first: Buffer, registry: Registry, config: AttachConfig, ctx: ConnContext): void {
+  const { log } = ctx;
   const decoder = new Decoder(config.maxFrameBytes);
   let hello = false;
   let closed = false;
@@ -44,7 +49,7 @@ export function serveAttach(socket: net.Socket, first: Buffer, registry: Registr
 
   socket.on('data', onData);
   socket.on('drain', () => pump());
-  socket.on('error', (err) => log.debug({ evt: 'attach.socket_error', err: err.message }, 'socket error'));
+  ctx.onShutdown((reason) => fail('PR_ERR_SHUTDOWN', `the daemon is shutting down (${reason})`));
   socket.on('close', () => close());
   socket.on('end', () => close());
   onData(first);
@@ -70,6 +75,13 @@ export function serveAttach(socket: net.Socket, first: Buffer, registry: Registr
       if (f.type !== FrameType.HELLO) return fail('PR_ERR_PROTOCOL', 'the first frame must be HELLO');
       if (f.body.proto !== PROTOCOL_VERSION) {
         return fail('PR_ERR_VERSION', `client speaks protocol ${f.body.proto}, this daemon speaks ${PROTOCOL_VERSION}; use matching pty-relay versions`);
+      }
+      if (config.secret !== null) {
+        const auth: unknown = f.body.auth;
+        if (typeof auth !== 'string' || !secretMatches(auth, config.secret)) {
+          log.warn({ evt: 'attach.auth_failed', presented: typeof auth === 'string' }, 'authentication failed');
+          return fail('PR_ERR_AUTH', typeof auth === 'string' ? 'authentication failed' : 'authentication required: set PTY_RELAY_SECRET or --secret-file');
+        }
       }
       hello = true;
       send({ type: FrameType.HELLO, body: { proto: PROTOCOL_VERSION, caps: CAPABILITIES, agent: `pty-relay/${VERSION}` } });
@@ -117,7 +129,13 @@ export function serveAttach(socket: net.Socket, first: Buffer, registry: Registr
       send({ type: FrameType.REPLY, body: { ok: true } });
       return close();
     }
-    const s = registry.create(r.session, r.command, r.cols, r.rows);
+    let s: Session | null;
+    try {
+      s = registry.create(r.session, r.command, r.cols, r.rows);
+    } catch (e) {
+      if (e instanceof RelayError) return fail(e.code, e.message);
+      throw e;
+    }
     if (s === null) return fail('PR_ERR_SESSION_EXISTS', `a session named "${r.session}" already exists`);
     // Start it now: a session made with `new` runs whether or not anyone attaches.
     const starter: AttachPeer = { readOnly: true, wake: () => undefined, ended: () => undefined };
@@ -139,7 +157,15 @@ export function serveAttach(socket: net.Socket, first: Buffer, registry: Registr
     const created = session === undefined;
     if (session === undefined) {
       if (!a.create) return fail('PR_ERR_NO_SESSION', `no session named "${a.session}"`);
-      session = registry.get(a.session);
+      try {
+        session = registry.get(a.session);
+      } catch (e) {
+        if (e instanceof RelayError) return fail(e.code, e.message);
+        throw e;
+      }
+    }
+    if (session.audience.clients >= config.maxClients) {
+      return fail('PR_ERR_LIMIT', `session "${a.session}" already has ${config.maxClients} clients attached (--max-clients)`);
     }
     const peer: AttachPeer = { readOnly: a.readOnly, wake: () => pump(), ended: (status, signal) => ended(status, signal) };
     const state = { session, peer, clientId: a.clientId, sent: 0, acked: 0 };

@@ -2,11 +2,13 @@
 // stream the output back, report how it ended, and close. Text that arrives while a request runs
 // is the next request on the same connection, so nothing a client sends is dropped.
 import type * as net from 'node:net';
-import type { Logger } from '../log';
+import { RelayError } from '../errors';
 import { encodeTrailer, STATUS_RELAY_ERROR, STATUS_TIMEOUT, type EndReason } from '../protocol/exec-text';
 import { DEFAULT_SESSION } from '../protocol/session-name';
 import type { Registry } from './registry';
 import { judgeRequest, parseRequest, type ExecOptions, type RequestTiming } from './request';
+import { secretMatches } from './security';
+import type { ConnContext } from './server';
 import type { BusyInfo, ExecJob, JobEnd, Session } from './session';
 
 export interface ExecConfig {
@@ -14,6 +16,8 @@ export interface ExecConfig {
   maxRequestBytes: number;
   defaultTimeoutMs: number; // 0: none
   connectHint: string; // how a user reaches this daemon, for "interrupt it with …" hints
+  secret: string | null; // when set, requests must start with `#!auth SECRET`
+  logCommands: boolean; // put command text in the audit log (off by default: it may hold secrets)
 }
 
 interface Outcome {
@@ -22,7 +26,9 @@ interface Outcome {
 }
 
 // Serves one exec connection whose first bytes were `first`.
-export function serveExec(socket: net.Socket, first: Buffer, registry: Registry, config: ExecConfig, log: Logger): void {
+export function serveExec(socket: net.Socket, first: Buffer, registry: Registry, config: ExecConfig, ctx: ConnContext): void {
+  const { log } = ctx;
+  let authenticated = config.secret === null;
   let buf: Buffer = first;
   let eof = false;
   let busy = false; // a request is being run
@@ -43,7 +49,12 @@ export function serveExec(socket: net.Socket, first: Buffer, registry: Registry,
     eof = true;
     if (!busy) judge();
   });
-  socket.on('error', (err) => log.debug({ evt: 'exec.socket_error', err: err.message }, 'socket error'));
+  ctx.onShutdown((reason) => {
+    if (busy) return; // the running job is told by its session
+    notice(`the daemon is shutting down (${reason})`);
+    final = { status: STATUS_RELAY_ERROR, reason: 'error' };
+    done();
+  });
   socket.on('close', () => {
     closed = true;
     clearSettle();
@@ -95,7 +106,22 @@ export function serveExec(socket: net.Socket, first: Buffer, registry: Registry,
     }
     const opts = inherit(parsed.options);
     inherited = opts;
-    const session = registry.get(opts.session ?? DEFAULT_SESSION);
+    if (!authenticated) {
+      if (opts.auth === undefined || config.secret === null || !secretMatches(opts.auth, config.secret)) {
+        log.warn({ evt: 'exec.auth_failed', presented: opts.auth !== undefined }, 'authentication failed');
+        notice(`error: authentication ${opts.auth === undefined ? 'required: start the request with a #!auth SECRET line' : 'failed'}`);
+        return end({ status: STATUS_RELAY_ERROR, reason: 'error' });
+      }
+      authenticated = true;
+    }
+    let session: Session;
+    try {
+      session = registry.get(opts.session ?? DEFAULT_SESSION);
+    } catch (err) {
+      if (!(err instanceof RelayError)) throw err;
+      notice(`error: ${err.message}`);
+      return end({ status: STATUS_RELAY_ERROR, reason: 'error' });
+    }
     if (session.isCommand && parsed.script.trim() !== '') {
       notice(`error: session "${session.name}" runs \`${session.command}\`, not a shell; exec requests need a shell session`);
       return end({ status: STATUS_RELAY_ERROR, reason: 'error' });
@@ -132,7 +158,10 @@ export function serveExec(socket: net.Socket, first: Buffer, registry: Registry,
         if (finished) return;
         finished = true;
         cleanup();
-        log.info({ evt: 'exec.done', kind: e.kind, status: 'status' in e ? e.status : undefined, bytes: script.length, ms: Date.now() - started }, 'exec done');
+        log.info(
+          { evt: 'exec.done', session: session.name, kind: e.kind, status: 'status' in e ? e.status : undefined, bytes: script.length, ms: Date.now() - started, ...(config.logCommands ? { command: script } : {}) },
+          'exec done',
+        );
         if (e.kind === 'exit') {
           if (e.status !== 0 && opts.trailer === undefined) notice(`exit status ${e.status}`);
           return end({ status: e.status, reason: 'exit' });
@@ -185,6 +214,7 @@ export function serveExec(socket: net.Socket, first: Buffer, registry: Registry,
       session: o.session ?? inherited.session,
       timeoutMs: o.timeoutMs ?? inherited.timeoutMs,
       trailer: o.trailer ?? inherited.trailer,
+      auth: o.auth ?? inherited.auth,
       nowait: o.nowait || inherited.nowait,
     };
   }

@@ -1,27 +1,33 @@
-// `pty-relay serve`: wires the runtime directory, the session registry, the listeners and signals.
+// `pty-relay serve`: wires the runtime directory, the session registry and the listeners.
 import * as fs from 'node:fs';
 import type { Logger } from '../log';
 import { MAX_FRAME_BYTES } from '../protocol/frame';
-import { Registry } from './registry';
+import type { AttachConfig } from './attach';
+import type { ExecConfig } from './exec';
+import type { AccessConfig } from './gate';
+import type { BucketConfig } from './rate-limit';
+import { Registry, type SessionDefaults } from './registry';
+import type { RequestTiming } from './request';
 import { makeInstanceDir } from './runtime-dir';
 import { startServer, type RunningServer } from './server';
-import type { ExecConfig } from './exec';
-import type { RequestTiming } from './request';
 
 export interface DaemonConfig {
   hosts: string[];
   port: number;
-  shell: string;
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-  cols: number;
-  rows: number;
+  unixSocket: string | null;
   runtimeBase: string;
-  handshakeMs: number;
-  execTimeoutMs: number;
-  maxRequestBytes: number;
-  timing: RequestTiming;
-  ringBytes: number;
+  session: Omit<SessionDefaults, 'outputRate'>;
+  limits: {
+    handshakeMs: number;
+    maxSessions: number;
+    maxClients: number;
+    sessionIdleMs: number; // 0: never end idle sessions
+    outputRate: BucketConfig; // per session
+    inputRate: BucketConfig; // per connection
+  };
+  access: AccessConfig;
+  secret: string | null;
+  exec: { timeoutMs: number; maxRequestBytes: number; timing: RequestTiming; logCommands: boolean };
   heartbeatTimeoutMs: number;
 }
 
@@ -35,23 +41,30 @@ export interface Daemon {
 // Starts serving; rejects with PR_ERR_LISTEN or PR_ERR_RUNTIME_DIR when it cannot.
 export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Daemon> {
   const dir = makeInstanceDir(config.runtimeBase);
-  const registry = new Registry(dir, { shell: config.shell, cwd: config.cwd, env: config.env, cols: config.cols, rows: config.rows, ringBytes: config.ringBytes }, log);
+  const { limits } = config;
+  const registry = new Registry(dir, { ...config.session, outputRate: limits.outputRate }, log, limits.maxSessions, limits.sessionIdleMs);
   const exec: ExecConfig = {
-    timing: config.timing,
-    maxRequestBytes: config.maxRequestBytes,
-    defaultTimeoutMs: config.execTimeoutMs,
+    timing: config.exec.timing,
+    maxRequestBytes: config.exec.maxRequestBytes,
+    defaultTimeoutMs: config.exec.timeoutMs,
     connectHint: '',
+    secret: config.secret,
+    logCommands: config.exec.logCommands,
   };
+  const attach: AttachConfig = { heartbeatTimeoutMs: config.heartbeatTimeoutMs, maxFrameBytes: MAX_FRAME_BYTES, maxClients: limits.maxClients, secret: config.secret };
   let server: RunningServer;
   try {
-    const attach = { heartbeatTimeoutMs: config.heartbeatTimeoutMs, maxFrameBytes: MAX_FRAME_BYTES };
-    server = await startServer({ hosts: config.hosts, port: config.port, handshakeMs: config.handshakeMs, exec, attach }, registry, log);
+    server = await startServer(
+      { hosts: config.hosts, port: config.port, unixSocket: config.unixSocket, handshakeMs: limits.handshakeMs, access: config.access, inputRate: limits.inputRate, exec, attach },
+      registry,
+      log,
+    );
   } catch (err) {
     fs.rmSync(dir, { recursive: true, force: true });
     throw err;
   }
-  exec.connectHint = `nc localhost ${server.port}`;
-  log.info({ evt: 'daemon.ready', shell: config.shell, runtimeDir: dir }, 'ready');
+  exec.connectHint = config.hosts.length > 0 ? `nc localhost ${server.port}` : `nc -U ${config.unixSocket}`;
+  log.info({ evt: 'daemon.ready', shell: config.session.shell, runtimeDir: dir, secret: config.secret !== null }, 'ready');
   let closing: Promise<void> | null = null;
   return {
     server,
@@ -60,7 +73,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Da
       closing ??= (async () => {
         log.info({ evt: 'daemon.shutdown', reason }, 'shutting down');
         registry.closeAll(`the daemon is shutting down (${reason})`);
-        await server.close();
+        await server.close(reason);
         fs.rmSync(dir, { recursive: true, force: true });
       })();
       return closing;

@@ -1,5 +1,6 @@
 // Sessions by name. Shell sessions start lazily: the first request that names one creates it.
 import * as path from 'node:path';
+import { RelayError } from '../errors';
 import type { Logger } from '../log';
 import type { SessionSummary } from '../protocol/frame';
 import { Session, type SessionConfig } from './session';
@@ -10,23 +11,44 @@ export type SessionDefaults = Omit<SessionConfig, 'dir' | 'command' | 'onGone'>;
 export class Registry {
   private readonly sessions = new Map<string, Session>();
 
+  private sweeper: NodeJS.Timeout | null = null;
+
   constructor(
     private readonly dir: string,
     private readonly defaults: SessionDefaults,
     private readonly log: Logger,
-  ) {}
+    private readonly maxSessions: number,
+    idleTimeoutMs: number,
+  ) {
+    if (idleTimeoutMs > 0) {
+      this.sweeper = setInterval(() => this.sweep(idleTimeoutMs), Math.min(60_000, Math.max(100, idleTimeoutMs / 4)));
+      this.sweeper.unref();
+    }
+  }
+
+  // Ends sessions nobody has used for `idleMs`: no output, input, exec or attached client.
+  private sweep(idleMs: number): void {
+    for (const s of this.list()) {
+      if (s.audience.idleMs >= idleMs && s.audience.clients === 0 && s.busy() === null) {
+        this.log.info({ evt: 'session.idle_timeout', session: s.name, idleMs: s.audience.idleMs }, 'idle session ended');
+        this.kill(s.name);
+      }
+    }
+  }
 
   // The session called `name`, or undefined.
   find(name: string): Session | undefined {
     return this.sessions.get(name);
   }
 
-  // The shell session called `name`, created on first use. The name must already be validated.
+  // The shell session called `name`, created on first use; throws PR_ERR_LIMIT past --max-sessions.
+  // The name must already be validated.
   get(name: string): Session {
     return this.sessions.get(name) ?? this.make(name, undefined);
   }
 
   // Starts a session that runs `command` instead of a shell; null when the name is taken.
+  // Throws PR_ERR_LIMIT past --max-sessions.
   create(name: string, command: string[], cols: number, rows: number): Session | null {
     if (this.sessions.has(name)) return null;
     return this.make(name, command, cols, rows);
@@ -60,10 +82,14 @@ export class Registry {
 
   // Ends every session's program; used at shutdown.
   closeAll(reason: string): void {
+    if (this.sweeper !== null) clearInterval(this.sweeper);
     for (const s of this.sessions.values()) s.close(reason);
   }
 
   private make(name: string, command: string[] | undefined, cols = this.defaults.cols, rows = this.defaults.rows): Session {
+    if (this.sessions.size >= this.maxSessions) {
+      throw new RelayError('PR_ERR_LIMIT', `too many sessions (${this.maxSessions}, see --max-sessions); end one with: pty-relay kill NAME`);
+    }
     const dir = ensurePrivateDir(path.join(this.dir, name));
     const s = new Session(
       name,

@@ -50,6 +50,7 @@ export interface ExecOptions {
   status: boolean;
   nowait: boolean;
   trailer: string | undefined;
+  auth: string | undefined;
 }
 
 export type ParsedRequest = { ok: true; options: ExecOptions; script: string } | { ok: false; message: string };
@@ -58,7 +59,7 @@ const MAX_TIMEOUT_S = 7 * 24 * 3600;
 
 // Splits leading `#!directive` lines from the script and validates them.
 export function parseRequest(text: string): ParsedRequest {
-  const options: ExecOptions = { session: undefined, timeoutMs: undefined, interrupt: false, status: false, nowait: false, trailer: undefined };
+  const options: ExecOptions = { session: undefined, timeoutMs: undefined, interrupt: false, status: false, nowait: false, trailer: undefined, auth: undefined };
   let rest = text;
   for (;;) {
     const nl = rest.indexOf('\n');
@@ -91,6 +92,10 @@ function applyDirective(o: ExecOptions, name: string, arg: string): string | nul
       if (!TRAILER_TOKEN_RE.test(arg)) return '#!trailer takes a token of 8-64 characters [A-Za-z0-9_-]';
       o.trailer = arg;
       return null;
+    case 'auth':
+      if (arg === '') return '#!auth takes the shared secret';
+      o.auth = arg;
+      return null;
     case 'interrupt':
     case 'status':
     case 'nowait':
@@ -98,7 +103,7 @@ function applyDirective(o: ExecOptions, name: string, arg: string): string | nul
       o[name] = true;
       return null;
     default:
-      return `unknown directive "#!${name}" (known: session, timeout, nowait, interrupt, status, trailer)`;
+      return `unknown directive "#!${name}" (known: session, timeout, nowait, interrupt, status, trailer, auth)`;
   }
 }
 

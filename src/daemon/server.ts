@@ -1,26 +1,40 @@
-// The listening side: bind the loopback addresses, sniff each connection's first bytes and hand
-// it to exec mode (text) or attach mode (frames).
+// The listening side: bind the loopback addresses (and a private unix socket), admit or refuse
+// each connection, sniff its first bytes and hand it to exec mode (text) or attach mode (frames).
+import * as fs from 'node:fs';
 import * as net from 'node:net';
 import { RelayError, isErrno } from '../errors';
 import type { Logger } from '../log';
 import { sniff } from '../protocol/sniff';
 import { serveAttach, type AttachConfig } from './attach';
 import { serveExec, type ExecConfig } from './exec';
+import { Gate, type AccessConfig } from './gate';
+import { TokenBucket, type BucketConfig } from './rate-limit';
 import type { Registry } from './registry';
 
 export interface ServerConfig {
   hosts: string[];
   port: number;
+  unixSocket: string | null;
   // A client that connects and sends nothing is closed after this long.
   handshakeMs: number;
+  access: AccessConfig;
+  inputRate: BucketConfig; // per connection
   exec: ExecConfig;
   attach: AttachConfig;
+}
+
+// What a connection handler gets besides its socket.
+export interface ConnContext {
+  log: Logger;
+  // Registers what to tell this client when the daemon shuts down.
+  onShutdown(notify: (reason: string) => void): void;
 }
 
 export interface RunningServer {
   port: number;
   addresses: string[];
-  close(): Promise<void>;
+  // Tells every client why, then closes the listeners and, after a grace period, the connections.
+  close(reason: string): Promise<void>;
 }
 
 let connCounter = 0;
@@ -30,23 +44,34 @@ const CLOSE_GRACE_MS = 2_000;
 // Binds every host on one port (the first bind picks it when port is 0) and starts serving.
 export async function startServer(config: ServerConfig, registry: Registry, log: Logger): Promise<RunningServer> {
   const servers: net.Server[] = [];
+  const notifiers = new Map<net.Socket, (reason: string) => void>();
   const sockets = new Set<net.Socket>();
+  const gate = new Gate(config.access);
+  const make = (viaUnix: boolean): net.Server =>
+    net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
+      sockets.add(socket);
+      socket.once('close', () => {
+        sockets.delete(socket);
+        notifiers.delete(socket);
+      });
+      const ctx: ConnContext = { log: log.child({ conn: ++connCounter }), onShutdown: (fn) => notifiers.set(socket, fn) };
+      accept(socket, viaUnix, gate, config, registry, ctx);
+    });
   let port = config.port;
   const addresses: string[] = [];
+  const closeAll = (): void => {
+    for (const s of servers) s.close();
+  };
   for (const host of config.hosts) {
-    const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
-      sockets.add(socket);
-      socket.once('close', () => sockets.delete(socket));
-      accept(socket, config, registry, log.child({ conn: ++connCounter }));
-    });
+    const server = make(false);
     try {
-      await listen(server, host, port);
+      await listen(server, { host, port, ipv6Only: host.includes(':') });
     } catch (err) {
       if (isErrno(err, 'EADDRNOTAVAIL') || isErrno(err, 'EAFNOSUPPORT')) {
         log.warn({ evt: 'server.skip_address', host }, `cannot bind ${host}; skipping it`);
         continue;
       }
-      for (const s of servers) s.close();
+      closeAll();
       const why = isErrno(err, 'EADDRINUSE') ? `port ${port} on ${host} is already in use (another pty-relay?)` : `cannot listen on ${host}:${port}`;
       throw new RelayError('PR_ERR_LISTEN', why, { cause: err });
     }
@@ -54,34 +79,74 @@ export async function startServer(config: ServerConfig, registry: Registry, log:
     addresses.push(host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
     servers.push(server);
   }
+  if (config.unixSocket !== null) {
+    const server = make(true);
+    try {
+      await listenUnix(server, config.unixSocket);
+    } catch (err) {
+      closeAll();
+      throw err;
+    }
+    addresses.push(`unix:${config.unixSocket}`);
+    servers.push(server);
+  }
   if (servers.length === 0) throw new RelayError('PR_ERR_LISTEN', `could not bind any of ${config.hosts.join(', ')}`);
   log.info({ evt: 'server.listening', port, addresses }, `listening on ${addresses.join(' and ')}`);
   return {
     port,
     addresses,
-    close: async () => {
-      for (const s of servers) s.close();
-      // Give replies already written (shutdown notices) a moment to flush, then cut the rest.
+    close: async (reason) => {
+      closeAll();
+      for (const notify of notifiers.values()) notify(reason);
       const until = Date.now() + CLOSE_GRACE_MS;
       while (sockets.size > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
       for (const s of sockets) s.destroy();
+      if (config.unixSocket !== null) fs.rmSync(config.unixSocket, { force: true });
     },
   };
 }
 
-function listen(server: net.Server, host: string, port: number): Promise<void> {
+function listen(server: net.Server, opts: net.ListenOptions): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen({ host, port, ipv6Only: host.includes(':') }, () => {
+    server.listen(opts, () => {
       server.off('error', reject);
       resolve();
     });
   });
 }
 
-// Waits for the first bytes of a connection, then dispatches on them.
-function accept(socket: net.Socket, config: ServerConfig, registry: Registry, log: Logger): void {
-  log.debug({ evt: 'conn.accepted', peer: `${socket.remoteAddress}:${socket.remotePort}` }, 'connection');
+// Listens on a unix socket readable by us only, replacing a stale socket file but never a live one.
+async function listenUnix(server: net.Server, file: string): Promise<void> {
+  if (fs.existsSync(file)) {
+    const live = await new Promise<boolean>((resolve) => {
+      const probe = net.connect(file);
+      probe.once('connect', () => (probe.destroy(), resolve(true)));
+      probe.once('error', () => resolve(false));
+    });
+    if (live) throw new RelayError('PR_ERR_LISTEN', `unix socket ${file} is in use by another pty-relay`);
+    fs.rmSync(file, { force: true });
+  }
+  try {
+    await listen(server, { path: file });
+  } catch (err) {
+    throw new RelayError('PR_ERR_LISTEN', `cannot listen on unix socket ${file}`, { cause: err });
+  }
+  fs.chmodSync(file, 0o600);
+}
+
+// Admits the connection, waits for its first bytes, then dispatches on them.
+function accept(socket: net.Socket, viaUnix: boolean, gate: Gate, config: ServerConfig, registry: Registry, ctx: ConnContext): void {
+  const { log } = ctx;
+  const peer = viaUnix ? 'unix' : `${socket.remoteAddress}:${socket.remotePort}`;
+  const verdict = gate.admit(socket, viaUnix);
+  socket.on('error', (err) => log.debug({ evt: 'conn.error', err: err.message }, 'socket error'));
+  if (!verdict.ok) {
+    log.warn({ evt: 'conn.refused', peer, uid: verdict.uid, reason: verdict.reason }, verdict.message);
+    socket.end(`pty-relay: error: ${verdict.message}\n`, () => socket.destroy());
+    return;
+  }
+  log.info({ evt: 'conn.accepted', peer, uid: verdict.uid }, 'connection accepted');
   const handshake = setTimeout(() => {
     log.info({ evt: 'conn.handshake_timeout' }, 'no request received');
     socket.end(`pty-relay: error: no request received within ${config.handshakeMs / 1000} s\n`, () => socket.destroy());
@@ -92,11 +157,25 @@ function accept(socket: net.Socket, config: ServerConfig, registry: Registry, lo
     socket.destroy();
   };
   socket.once('end', onEnd);
-  socket.once('error', () => clearTimeout(handshake));
+  socket.once('close', () => clearTimeout(handshake));
+  limitInput(socket, config.inputRate);
   socket.once('data', (first: Buffer) => {
     clearTimeout(handshake);
     socket.off('end', onEnd);
-    if (sniff(first) === 'frames') serveAttach(socket, first, registry, config.attach, log);
-    else serveExec(socket, first, registry, config.exec, log);
+    if (sniff(first) === 'frames') serveAttach(socket, first, registry, config.attach, ctx);
+    else serveExec(socket, first, registry, config.exec, ctx);
+  });
+}
+
+// Holds a connection's reads back while its input bucket is in debt.
+function limitInput(socket: net.Socket, rate: BucketConfig): void {
+  const bucket = new TokenBucket(rate, Date.now());
+  if (bucket.unlimited) return;
+  socket.on('data', (chunk: Buffer) => {
+    const wait = bucket.take(chunk.length, Date.now());
+    if (wait > 0) {
+      socket.pause();
+      setTimeout(() => socket.resume(), wait).unref();
+    }
   });
 }

@@ -13,6 +13,7 @@ import { MarkParser, type MarkEvent } from './marks';
 import { spawnPty, type Pty } from './pty';
 import { foregroundPgrp, readCmdline, readCwd } from './proc';
 import { renderRc, runLine } from './shell-integration';
+import { TokenBucket, type BucketConfig } from './rate-limit';
 import { writePrivateFile } from './runtime-dir';
 
 // How a job ended.
@@ -38,6 +39,7 @@ export interface SessionConfig {
   rows: number;
   dir: string; // private directory for this session's rc and script files
   ringBytes: number;
+  outputRate: BucketConfig; // bytes per second of PTY output the session may consume
   command?: string[]; // a program to run instead of an integrated shell
   onGone?: () => void; // a command session ended for good
 }
@@ -71,7 +73,6 @@ interface Running {
   crlf: CrlfToLf;
   sawStart: boolean;
   since: Date;
-  paused: boolean;
 }
 
 let fileCounter = 0;
@@ -88,6 +89,9 @@ export class Session {
   private watch: NodeJS.Timeout | null = null;
   private startTimer: NodeJS.Timeout | null = null;
   readonly audience: Audience;
+  private readonly outputBucket: TokenBucket;
+  // Why PTY reads are paused: an exec client that cannot keep up, or the output rate limit.
+  private readonly holds = new Set<'exec' | 'rate'>();
 
   constructor(
     name: string,
@@ -95,6 +99,7 @@ export class Session {
     private readonly log: Logger,
   ) {
     this.name = name;
+    this.outputBucket = new TokenBucket(config.outputRate, Date.now());
     this.audience = new Audience(config.ringBytes, config.cols, config.rows, {
       write: (data) => this.shell?.pty.write(data),
       resize: (cols, rows) => this.shell?.pty.resize(cols, rows),
@@ -154,11 +159,16 @@ export class Session {
 
   // Resumes PTY reads after a job's consumer drained.
   resumeOutput(job: ExecJob): void {
-    const cur = this.current;
-    if (cur?.job === job && cur.paused) {
-      cur.paused = false;
-      this.shell?.pty.resume();
-    }
+    if (this.current?.job === job) this.release('exec');
+  }
+
+  private hold(reason: 'exec' | 'rate'): void {
+    if (this.holds.size === 0) this.shell?.pty.pause();
+    this.holds.add(reason);
+  }
+
+  private release(reason: 'exec' | 'rate'): void {
+    if (this.holds.delete(reason) && this.holds.size === 0) this.shell?.pty.resume();
   }
 
   // What the shell is busy with, or null when a new job would start at once.
@@ -235,6 +245,7 @@ export class Session {
         },
       );
       this.shell = { pty, parser, cmdline: '', startedAt: new Date(), rcFile };
+      this.holds.clear(); // a new PTY starts reading
     } catch (err) {
       fs.rmSync(rcFile, { force: true });
       const message = `cannot start ${this.command}: ${(err as Error).message}`;
@@ -261,6 +272,11 @@ export class Session {
 
   private onData(parser: MarkParser, data: Buffer): void {
     if (this.shell?.parser !== parser) return;
+    const wait = this.outputBucket.take(data.length, Date.now());
+    if (wait > 0 && !this.holds.has('rate')) {
+      this.hold('rate');
+      setTimeout(() => this.release('rate'), wait).unref();
+    }
     this.audience.output(data);
     if (this.isCommand) return;
     for (const ev of parser.push(data)) this.onEvent(ev);
@@ -291,18 +307,12 @@ export class Session {
 
   private deliver(cur: Running, data: Buffer): void {
     if (data.length === 0) return;
-    if (!cur.job.onOutput(data) && !cur.paused) {
-      cur.paused = true;
-      this.shell?.pty.pause();
-    }
+    if (!cur.job.onOutput(data)) this.hold('exec');
   }
 
   private finish(cur: Running, end: JobEnd): void {
     this.deliver(cur, cur.crlf.flush());
-    if (cur.paused) {
-      cur.paused = false;
-      this.shell?.pty.resume();
-    }
+    this.release('exec');
     this.current = null;
     this.stopWatch();
     fs.rm(cur.file, { force: true }, () => undefined);
@@ -339,7 +349,7 @@ export class Session {
       this.pump();
       return;
     }
-    this.current = { job, file, crlf: new CrlfToLf(), sawStart: false, since: new Date(), paused: false };
+    this.current = { job, file, crlf: new CrlfToLf(), sawStart: false, since: new Date() };
     this.state = 'running';
     const notice = this.endNotice;
     this.endNotice = null;

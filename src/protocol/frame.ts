@@ -11,7 +11,7 @@
 // u64 BE; they stay below 2^53.
 //
 //  type  name      dir   payload
-//  0x01  HELLO     both  JSON {proto, caps[], agent}          first frame each way; proto must match
+//  0x01  HELLO     both  JSON {proto, caps[], agent, auth?}   first frame each way; proto must match
 //  0x02  ATTACH    c→s   JSON {session, create, resume|null, cols, rows, readOnly, clientId, inputFrom}
 //  0x03  ATTACHED  s→c   JSON {session, pid, offset, created, inputAck}
 //  0x04  OUTPUT    s→c   u64 offset, bytes                    session output, in order
@@ -60,6 +60,7 @@ export interface Hello {
   proto: number;
   caps: string[];
   agent: string;
+  auth?: string; // the shared secret, when the daemon requires one (client → server only)
 }
 export interface Attach {
   session: string;

@@ -43,10 +43,13 @@ it('fails clearly and exits non-zero when the port is taken', async () => {
   expect(await d.stop()).toBe(0);
 });
 
-it('refuses to bind a non-loopback address', async () => {
-  const r = await run([process.execPath, RELAY_BIN, 'serve', '--host', '0.0.0.0', '--port', '0'], '');
+it.each([
+  ['no flag', []],
+  ['--allow-remote without a secret', ['--allow-remote']],
+])('refuses to bind a non-loopback address with %s', async (_, extra) => {
+  const r = await run([process.execPath, RELAY_BIN, 'serve', '--host', '0.0.0.0', '--port', '0', ...extra], '');
   expect(r.code).toBe(2);
-  expect(r.stderr).toMatch(/refusing to listen on 0\.0\.0\.0: .*loopback only/);
+  expect(r.stderr).toMatch(/^pty-relay: refusing to listen on 0\.0\.0\.0: binding beyond loopback needs --allow-remote and a secret/);
 });
 
 it('prints its version and useful help', async () => {

@@ -1,0 +1,78 @@
+// `pty-relay serve`: the daemon's options, each with an environment equivalent.
+import { Command, Option } from 'commander';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { startDaemon } from '../daemon';
+import { DEFAULT_TIMING } from '../daemon/request';
+import { defaultRuntimeBase } from '../daemon/runtime-dir';
+import { RelayError } from '../errors';
+import { createLogger } from '../log';
+import * as cfg from './config';
+
+export function buildServeCommand(): Command {
+  const opt = (flags: string, help: string, env: string): Option => new Option(flags, help).env(env);
+  return new Command('serve')
+    .description('run the daemon: persistent bash sessions on 127.0.0.1, ::1 and a private unix socket')
+    .addOption(opt('--host <addrs>', 'comma-separated addresses to bind (loopback unless --allow-remote)', 'PTY_RELAY_HOST').default(cfg.DEFAULT_HOSTS, '127.0.0.1,::1').argParser(cfg.parseHosts))
+    .addOption(opt('--port <port>', 'TCP port (0 = pick one and log it)', 'PTY_RELAY_PORT').default(cfg.DEFAULT_PORT).argParser(cfg.parsePort))
+    .addOption(opt('--socket <path>', 'unix socket to listen on too (default: relay.sock in the runtime dir)', 'PTY_RELAY_SOCKET'))
+    .option('--no-socket', 'do not listen on a unix socket')
+    .addOption(opt('--shell <path>', 'bash for new sessions (default: your login shell if it is bash, else bash)', 'PTY_RELAY_SHELL'))
+    .addOption(opt('--exec-timeout <seconds>', 'default per-request timeout; 0 = none (the command keeps running either way)', 'PTY_RELAY_EXEC_TIMEOUT').default(cfg.DEFAULT_EXEC_TIMEOUT_S).argParser(cfg.parseSeconds))
+    .addOption(opt('--max-request-bytes <size>', 'largest exec request accepted', 'PTY_RELAY_MAX_REQUEST_BYTES').default(cfg.DEFAULT_MAX_REQUEST_BYTES, '4M').argParser(cfg.parseBytes))
+    .addOption(opt('--ring-bytes <size>', 'output kept per session for reattach and resume (k/M suffix ok)', 'PTY_RELAY_RING_BYTES').default(cfg.DEFAULT_RING_BYTES, '1M').argParser(cfg.parseBytes))
+    .addOption(opt('--max-sessions <n>', 'most sessions at once', 'PTY_RELAY_MAX_SESSIONS').default(cfg.DEFAULT_MAX_SESSIONS).argParser(cfg.parseCount))
+    .addOption(opt('--max-clients <n>', 'most attached clients per session', 'PTY_RELAY_MAX_CLIENTS').default(cfg.DEFAULT_MAX_CLIENTS).argParser(cfg.parseCount))
+    .addOption(opt('--session-idle-timeout <seconds>', 'end sessions unused this long (0 = never)', 'PTY_RELAY_SESSION_IDLE_TIMEOUT').default(0).argParser(cfg.parseSeconds))
+    .addOption(opt('--handshake-timeout <seconds>', 'close connections that send nothing for this long', 'PTY_RELAY_HANDSHAKE_TIMEOUT').default(cfg.DEFAULT_HANDSHAKE_S).argParser(cfg.parseSeconds))
+    .addOption(opt('--output-rate <bytes/s>', 'PTY output a session may produce per second (0 = unlimited)', 'PTY_RELAY_OUTPUT_RATE').default(cfg.DEFAULT_OUTPUT_RATE, '64M').argParser(cfg.parseRate))
+    .addOption(opt('--input-rate <bytes/s>', 'bytes a connection may send per second (0 = unlimited)', 'PTY_RELAY_INPUT_RATE').default(cfg.DEFAULT_INPUT_RATE, '16M').argParser(cfg.parseRate))
+    .addOption(opt('--connection-rate <n/s>', 'new connections accepted per second (0 = unlimited)', 'PTY_RELAY_CONNECTION_RATE').default(cfg.DEFAULT_CONNECTION_RATE).argParser(cfg.parseRate))
+    .addOption(opt('--secret-file <path>', 'require this shared secret from every client (or set PTY_RELAY_SECRET)', 'PTY_RELAY_SECRET_FILE'))
+    .option('--allow-remote', 'allow binding non-loopback addresses (requires a secret)')
+    .option('--allow-root', 'also accept connections from root (uid 0)')
+    .option('--log-commands', 'put exec command text in the audit log (it may contain secrets)')
+    .addOption(opt('--runtime-dir <dir>', 'private directory for the socket, scripts and rc files', 'PTY_RELAY_RUNTIME_DIR'))
+    .addOption(opt('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent', 'PTY_RELAY_LOG_LEVEL').default('info').argParser(cfg.parseLogLevel))
+    .action(async (o) => {
+      const secret = cfg.readSecret(o.secretFile, process.env);
+      const remote = (o.host as string[]).filter((h) => !cfg.isLoopback(h));
+      if (remote.length > 0 && !(o.allowRemote && secret !== null)) {
+        throw new RelayError('PR_ERR_USAGE', `refusing to listen on ${remote.join(', ')}: binding beyond loopback needs --allow-remote and a secret (--secret-file or PTY_RELAY_SECRET); prefer an SSH tunnel`);
+      }
+      const runtimeBase = o.runtimeDir ?? defaultRuntimeBase();
+      const log = createLogger(o.logLevel);
+      const daemon = await startDaemon(
+        {
+          hosts: o.host,
+          port: o.port,
+          unixSocket: o.socket === false ? null : typeof o.socket === 'string' ? path.resolve(o.socket) : path.join(runtimeBase, 'relay.sock'),
+          runtimeBase,
+          session: { shell: o.shell ?? cfg.defaultShell(), cwd: os.homedir(), env: cfg.sessionEnv(process.env), cols: 200, rows: 50, ringBytes: o.ringBytes },
+          limits: {
+            handshakeMs: o.handshakeTimeout * 1000,
+            maxSessions: o.maxSessions,
+            maxClients: o.maxClients,
+            sessionIdleMs: o.sessionIdleTimeout * 1000,
+            outputRate: { ratePerSec: o.outputRate, burst: o.outputRate },
+            inputRate: { ratePerSec: o.inputRate, burst: o.inputRate },
+          },
+          access: {
+            ownUid: process.getuid?.() ?? 0,
+            allowRoot: o.allowRoot === true,
+            allowUnknownPeers: remote.length > 0,
+            connectionRate: { ratePerSec: o.connectionRate, burst: o.connectionRate },
+          },
+          secret,
+          exec: { timeoutMs: o.execTimeout * 1000, maxRequestBytes: o.maxRequestBytes, timing: DEFAULT_TIMING, logCommands: o.logCommands === true },
+          heartbeatTimeoutMs: 3 * cfg.heartbeatMs(),
+        },
+        log,
+      );
+      for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
+        process.once(sig, () => {
+          void daemon.shutdown(sig).then(() => process.exit(0));
+        });
+      }
+    });
+}

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { secretMatches, tcpPeerUid } from '../../../src/daemon/security';
+
+const TCP = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+   0: 0100007F:270E 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1 0000000000000000 100 0 0 10 0
+   1: 0100007F:D431 0100007F:270E 01 00000000:00000000 00:00000000 00000000  1001        0 2 1 0000000000000000 20 4 30 10 -1
+   2: 0200007F:D431 0100007F:270E 01 00000000:00000000 00:00000000 00000000  1002        0 3 1 0000000000000000 20 4 30 10 -1
+`;
+const TCP6 = `  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
+   0: 00000000000000000000000001000000:A001 00000000000000000000000001000000:270E 01 00000000:00000000 00:00000000 00000000  1003        0 4 1 0000000000000000 20 4 30 10 -1
+   1: 0000000000000000FFFF00000100007F:B002 0000000000000000FFFF00000100007F:270E 01 00000000:00000000 00:00000000 00000000  1004        0 5 1 0000000000000000 20 4 30 10 -1
+`;
+const read = (file: string): string => (file.endsWith('tcp6') ? TCP6 : TCP);
+
+describe('tcpPeerUid', () => {
+  it.each([
+    ['127.0.0.1', 0xd431, 1001],
+    ['127.0.0.2', 0xd431, 1002],
+    ['::1', 0xa001, 1003],
+    ['::ffff:127.0.0.1', 0xb002, 1004],
+    ['127.0.0.1', 0xb002, 1004],
+    ['127.0.0.1', 0x270e, 0],
+    ['127.0.0.1', 1, null],
+    ['::1', 0xd431, null],
+  ])('%s:%i → %s', (addr, port, uid) => expect(tcpPeerUid(addr, port, read)).toBe(uid));
+
+  it('finds a real connection of ours in the live tables', async () => {
+    const net = await import('node:net');
+    const server = net.createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as import('node:net').AddressInfo).port;
+    const client = net.connect({ host: '127.0.0.1', port });
+    const accepted = await new Promise<import('node:net').Socket>((r) => server.once('connection', r));
+    expect(tcpPeerUid(accepted.remoteAddress!, accepted.remotePort!)).toBe(process.getuid!());
+    client.destroy();
+    server.close();
+  });
+});
+
+describe('secretMatches', () => {
+  it.each([
+    ['s3cret', 's3cret', true],
+    ['s3cret', 's3cre', false],
+    ['', 'x', false],
+    ['a'.repeat(1000), 'a'.repeat(1000), true],
+  ])('%j vs %j', (a, b, ok) => expect(secretMatches(a, b)).toBe(ok));
+});
