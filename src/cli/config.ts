@@ -127,6 +127,15 @@ export function isLoopback(h: string): boolean {
   return false;
 }
 
+// Where new shells start: the home directory, or / when it does not exist (system users).
+export function startDirectory(home: string): string {
+  try {
+    return fs.statSync(home).isDirectory() ? home : '/';
+  } catch {
+    return '/';
+  }
+}
+
 // The shell for new sessions: the user's login shell if it is bash, else bash from PATH.
 export function defaultShell(): string {
   const login = safeLoginShell();

@@ -48,7 +48,7 @@ export function buildServeCommand(): Command {
           port: o.port,
           unixSocket: o.socket === false ? null : typeof o.socket === 'string' ? path.resolve(o.socket) : path.join(runtimeBase, 'relay.sock'),
           runtimeBase,
-          session: { shell: o.shell ?? cfg.defaultShell(), cwd: os.homedir(), env: cfg.sessionEnv(process.env), cols: 200, rows: 50, ringBytes: o.ringBytes },
+          session: { shell: o.shell ?? cfg.defaultShell(), cwd: cfg.startDirectory(os.homedir()), env: cfg.sessionEnv(process.env), cols: 200, rows: 50, ringBytes: o.ringBytes },
           limits: {
             handshakeMs: o.handshakeTimeout * 1000,
             maxSessions: o.maxSessions,

@@ -389,6 +389,7 @@ export class Session {
     // Output still held by the parser (a partial mark at the very end) is ordinary output.
     const tail = shell.parser.flush();
     if (tail.length > 0 && this.current?.sawStart) this.deliver(this.current, this.current.crlf.push(tail));
+    const neverReady = this.state === 'starting';
     this.shell = null;
     this.state = 'stopped';
     if (this.startTimer !== null) clearTimeout(this.startTimer);
@@ -406,6 +407,14 @@ export class Session {
     if (this.current !== null) {
       const status = signal !== 0 ? 128 + signal : code;
       this.finish(this.current, { kind: 'shell-exit', status, message: `the shell ${how} while running this command; the next request starts a new shell` });
+    }
+    if (neverReady) {
+      // Restarting would fail the same way, forever: fail the waiting requests instead.
+      this.endNotice = null;
+      const message = `the shell ${how} before its first prompt; check --shell, ~/.bashrc and that the home directory exists`;
+      this.log.error({ evt: 'session.start_failed', code, signal }, message);
+      for (const job of this.queue.splice(0)) job.onEnd({ kind: 'failed', message });
+      return;
     }
     this.restartIfQueued();
   }

@@ -233,3 +233,14 @@ describe('pty-relay exec', () => {
     expect(r.stderr).toMatch(/^pty-relay: cannot reach pty-relay at localhost:1: .*\[PR_ERR_CONNECT\]/);
   });
 });
+
+describe('a shell that cannot start', () => {
+  it('fails the request clearly instead of retrying forever', async () => {
+    const broken = await startDaemon({ bashrc: 'exit 9\n' });
+    const r = await nc(broken.port, 'echo never\n');
+    expect(r.stdout).toBe('pty-relay: the shell exited with status 9 before its first prompt; check --shell, ~/.bashrc and that the home directory exists\n');
+    await broken.waitLog('session.start_failed');
+    expect(broken.logs.filter((l) => l.evt === 'session.spawned').length).toBe(1);
+    expect(await broken.stop()).toBe(0);
+  });
+});
