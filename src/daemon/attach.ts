@@ -12,6 +12,7 @@ import { encode, FrameType, OUTPUT_CHUNK_BYTES, outputHeader, PROTOCOL_VERSION, 
 import { validateSessionName } from '../protocol/session-name';
 import type { AttachPeer } from './audience';
 import type { Registry } from './registry';
+import type { ConnInput } from './input';
 import { secretMatches } from './security';
 import type { ConnContext } from './server';
 import type { Session } from './session';
@@ -31,7 +32,7 @@ export const ACK_WINDOW_BYTES = 1024 * 1024;
 export const CAPABILITIES = ['resume', 'screen', 'gap', 'read-only', 'input-ack'];
 
 // Serves one framed connection whose first bytes were `first`.
-export function serveAttach(socket: net.Socket, first: Buffer, registry: Registry, config: AttachConfig, ctx: ConnContext): void {
+export function serveAttach(socket: net.Socket, input: ConnInput, first: Buffer, registry: Registry, config: AttachConfig, ctx: ConnContext): void {
   const { log } = ctx;
   const decoder = new Decoder(config.maxFrameBytes);
   let hello = false;
@@ -47,11 +48,11 @@ export function serveAttach(socket: net.Socket, first: Buffer, registry: Registr
   }, Math.max(50, Math.floor(config.heartbeatTimeoutMs / 4)));
   heartbeat.unref();
 
-  socket.on('data', onData);
+  input.on('data', onData);
   socket.on('drain', () => pump());
   ctx.onShutdown((reason) => fail('PR_ERR_SHUTDOWN', `the daemon is shutting down (${reason})`));
   socket.on('close', () => close());
-  socket.on('end', () => close());
+  input.on('end', () => close());
   onData(first);
 
   function onData(chunk: Buffer): void {

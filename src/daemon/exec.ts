@@ -7,6 +7,7 @@ import { encodeTrailer, STATUS_RELAY_ERROR, STATUS_TIMEOUT, type EndReason } fro
 import { DEFAULT_SESSION } from '../protocol/session-name';
 import type { Registry } from './registry';
 import { judgeRequest, parseRequest, type ExecOptions, type RequestTiming } from './request';
+import type { ConnInput } from './input';
 import { secretMatches } from './security';
 import type { ConnContext } from './server';
 import type { BusyInfo, ExecJob, JobEnd, Session } from './session';
@@ -26,7 +27,7 @@ interface Outcome {
 }
 
 // Serves one exec connection whose first bytes were `first`.
-export function serveExec(socket: net.Socket, first: Buffer, registry: Registry, config: ExecConfig, ctx: ConnContext): void {
+export function serveExec(socket: net.Socket, input: ConnInput, first: Buffer, registry: Registry, config: ExecConfig, ctx: ConnContext): void {
   const { log } = ctx;
   let authenticated = config.secret === null;
   let buf: Buffer = first;
@@ -40,12 +41,12 @@ export function serveExec(socket: net.Socket, first: Buffer, registry: Registry,
   let final: Outcome = { status: 0, reason: 'exit' };
   let requests = 0;
 
-  socket.on('data', (chunk: Buffer) => {
+  input.on('data', (chunk: Buffer) => {
     buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
     if (!busy) judge();
     else if (buf.length > config.maxRequestBytes) refuseLater();
   });
-  socket.on('end', () => {
+  input.on('end', () => {
     eof = true;
     if (!busy) judge();
   });
@@ -84,7 +85,7 @@ export function serveExec(socket: net.Socket, first: Buffer, registry: Registry,
 
   function refuseLater(): void {
     // The next request already exceeds the limit: stop reading it; judge() reports it when its turn comes.
-    socket.pause();
+    input.pause();
   }
 
   function clearSettle(): void {
@@ -223,7 +224,7 @@ export function serveExec(socket: net.Socket, first: Buffer, registry: Registry,
   function end(outcome: Outcome): void {
     final = outcome;
     busy = false;
-    socket.resume();
+    input.resume();
     if (closed) return;
     // A client that sends no EOF gets its reply closed as soon as nothing more is pending.
     if (buf.length > 0) return judge();

@@ -8,7 +8,8 @@ import { sniff } from '../protocol/sniff';
 import { serveAttach, type AttachConfig } from './attach';
 import { serveExec, type ExecConfig } from './exec';
 import { Gate, type AccessConfig } from './gate';
-import { TokenBucket, type BucketConfig } from './rate-limit';
+import { MeteredInput } from './input';
+import type { BucketConfig } from './rate-limit';
 import type { Registry } from './registry';
 
 export interface ServerConfig {
@@ -156,26 +157,13 @@ function accept(socket: net.Socket, viaUnix: boolean, gate: Gate, config: Server
     clearTimeout(handshake);
     socket.destroy();
   };
-  socket.once('end', onEnd);
+  const input = new MeteredInput(socket, config.inputRate);
+  input.once('end', onEnd);
   socket.once('close', () => clearTimeout(handshake));
-  limitInput(socket, config.inputRate);
-  socket.once('data', (first: Buffer) => {
+  input.once('data', (first: Buffer) => {
     clearTimeout(handshake);
-    socket.off('end', onEnd);
-    if (sniff(first) === 'frames') serveAttach(socket, first, registry, config.attach, ctx);
-    else serveExec(socket, first, registry, config.exec, ctx);
-  });
-}
-
-// Holds a connection's reads back while its input bucket is in debt.
-function limitInput(socket: net.Socket, rate: BucketConfig): void {
-  const bucket = new TokenBucket(rate, Date.now());
-  if (bucket.unlimited) return;
-  socket.on('data', (chunk: Buffer) => {
-    const wait = bucket.take(chunk.length, Date.now());
-    if (wait > 0) {
-      socket.pause();
-      setTimeout(() => socket.resume(), wait).unref();
-    }
+    input.off('end', onEnd);
+    if (sniff(first) === 'frames') serveAttach(socket, input, first, registry, config.attach, ctx);
+    else serveExec(socket, input, first, registry, config.exec, ctx);
   });
 }
