@@ -6,30 +6,59 @@ import * as net from 'node:net';
 
 // The uid owning the local TCP socket at `address`:`port` (the client's end of a loopback
 // connection), from /proc/net/tcp and /proc/net/tcp6; null when it cannot be found.
-export function tcpPeerUid(address: string, port: number, readTable: (file: string) => string = readProc): number | null {
-  const want = net.isIPv4(address) ? [hexV4(address), hexV6Mapped(address)] : [hexV6(address)];
-  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text: string;
+//
+// These tables list every TCP socket on the machine, TIME_WAIT ones included, so under a burst of
+// connections they grow to thousands of lines. The search reads in chunks and stops at the row
+// whose *local* address column (the one right after "N: ") matches.
+export function tcpPeerUid(address: string, port: number, readTable: (file: string, visit: (chunk: string) => boolean) => void = readProcChunks): number | null {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  const v4 = net.isIPv4(address);
+  const tables: Array<[string, string[]]> = v4
+    ? [['/proc/net/tcp', [hexV4(address)]], ['/proc/net/tcp6', [hexV6Mapped(address)]]]
+    : [['/proc/net/tcp6', [hexV6(address)]], ...(/^::ffff:/i.test(address) ? [['/proc/net/tcp', [hexV4(address.slice(7))]] as [string, string[]]] : [])];
+  for (const [table, ips] of tables) {
+    const needles = ips.map((ip) => `: ${ip}:${hexPort} `);
+    let uid: number | null = null;
+    let carry = '';
     try {
-      text = readTable(table);
+      readTable(table, (chunk) => {
+        const text = carry + chunk;
+        for (const needle of needles) {
+          const at = text.indexOf(needle);
+          if (at === -1) continue;
+          const end = text.indexOf('\n', at);
+          if (end === -1) {
+            carry = text.slice(Math.max(0, text.lastIndexOf('\n', at))); // the row goes on in the next chunk
+            return true;
+          }
+          uid = Number(text.slice(at + 2, end).trim().split(/\s+/)[6]);
+          return false;
+        }
+        carry = text.slice(Math.max(0, text.lastIndexOf('\n')));
+        return true;
+      });
     } catch {
       continue;
     }
-    for (const line of text.split('\n').slice(1)) {
-      const f = line.trim().split(/\s+/);
-      const local = f[1];
-      const uid = f[7];
-      if (local === undefined || uid === undefined) continue;
-      const [ip, hexPort] = local.split(':');
-      if (ip === undefined || hexPort === undefined || parseInt(hexPort, 16) !== port) continue;
-      if (want.includes(ip.toUpperCase())) return Number(uid);
-    }
+    if (uid !== null && Number.isInteger(uid)) return uid;
   }
   return null;
 }
 
-function readProc(file: string): string {
-  return fs.readFileSync(file, 'latin1');
+const CHUNK_BYTES = 64 * 1024;
+
+// Reads a /proc file chunk by chunk until `visit` returns false.
+function readProcChunks(file: string, visit: (chunk: string) => boolean): void {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(CHUNK_BYTES);
+    for (;;) {
+      const n = fs.readSync(fd, buf, 0, CHUNK_BYTES, null);
+      if (n === 0 || !visit(buf.toString('latin1', 0, n))) return;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 // /proc/net/tcp prints each 32-bit word of the address in host (little-endian) byte order.

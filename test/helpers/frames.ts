@@ -23,7 +23,11 @@ export class FrameClient {
     }
     this.socket.on('data', (d: Buffer) => {
       try {
-        this.frames.push(...this.decoder.push(d));
+        const frames = this.decoder.push(d);
+        this.frames.push(...frames);
+        // Acknowledge output as pty-client does, so the daemon's send window keeps moving.
+        const last = frames.filter((f) => f.type === FrameType.OUTPUT).pop();
+        if (keepAlive && last?.type === FrameType.OUTPUT) this.send({ type: FrameType.ACK, body: { offset: last.offset + last.data.length } });
       } catch (e) {
         this.decodeError = e as Error;
       }

@@ -4,13 +4,18 @@ import { secretMatches, tcpPeerUid } from '../../../src/daemon/security';
 const TCP = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
    0: 0100007F:270E 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1 0000000000000000 100 0 0 10 0
    1: 0100007F:D431 0100007F:270E 01 00000000:00000000 00:00000000 00000000  1001        0 2 1 0000000000000000 20 4 30 10 -1
+   3: 0100007F:270E 0100007F:270F 01 00000000:00000000 00:00000000 00000000     0        0 6 1 0000000000000000 20 4 30 10 -1
    2: 0200007F:D431 0100007F:270E 01 00000000:00000000 00:00000000 00000000  1002        0 3 1 0000000000000000 20 4 30 10 -1
 `;
 const TCP6 = `  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
    0: 00000000000000000000000001000000:A001 00000000000000000000000001000000:270E 01 00000000:00000000 00:00000000 00000000  1003        0 4 1 0000000000000000 20 4 30 10 -1
    1: 0000000000000000FFFF00000100007F:B002 0000000000000000FFFF00000100007F:270E 01 00000000:00000000 00:00000000 00000000  1004        0 5 1 0000000000000000 20 4 30 10 -1
 `;
-const read = (file: string): string => (file.endsWith('tcp6') ? TCP6 : TCP);
+// Serves a table in small pieces, so rows are split across chunks.
+const read = (file: string, visit: (chunk: string) => boolean): void => {
+  const text = file.endsWith('tcp6') ? TCP6 : TCP;
+  for (let i = 0; i < text.length; i += 37) if (!visit(text.slice(i, i + 37))) return;
+};
 
 describe('tcpPeerUid', () => {
   it.each([
@@ -22,6 +27,8 @@ describe('tcpPeerUid', () => {
     ['127.0.0.1', 0x270e, 0],
     ['127.0.0.1', 1, null],
     ['::1', 0xd431, null],
+    // The daemon's own row has the client's address in its *remote* column: never match that.
+    ['127.0.0.1', 0x270f, null],
   ])('%s:%i → %s', (addr, port, uid) => expect(tcpPeerUid(addr, port, read)).toBe(uid));
 
   it('finds a real connection of ours in the live tables', async () => {
