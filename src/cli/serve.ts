@@ -69,8 +69,10 @@ export function buildServeCommand(): Command {
         },
         log,
       );
+      // The first signal starts a graceful shutdown (bounded: clients get 2 s to read their last
+      // words); repeats while it runs are ignored rather than killing the daemon half-way.
       for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
-        process.once(sig, () => {
+        process.on(sig, () => {
           void daemon.shutdown(sig).then(() => process.exit(0));
         });
       }

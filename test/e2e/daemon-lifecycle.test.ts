@@ -3,9 +3,11 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FrameType } from '../../src/protocol/frame';
 import { RawClient, run } from '../helpers/clients';
 import { RELAY_BIN, startDaemon } from '../helpers/daemon';
 import { waitFor, within } from '../helpers/deadline';
+import { FrameClient } from '../helpers/frames';
 
 function alive(pid: number): boolean {
   try {
@@ -33,6 +35,39 @@ describe.each(['SIGTERM', 'SIGINT'] as const)('%s', (signal) => {
     await waitFor('the shell to be gone', () => (alive(shellPid) ? undefined : true), 5_000);
     await d.stop();
   });
+
+  it('tells attached clients why they are being disconnected', async () => {
+    const d = await startDaemon();
+    const c = new FrameClient(d.port);
+    c.hello();
+    c.attach('watched', null);
+    await c.waitFrame(FrameType.SCREEN);
+    d.proc.kill(signal);
+    const err = await c.waitFrame(FrameType.ERROR);
+    expect(err.body).toEqual({ code: 'PR_ERR_SHUTDOWN', message: `the daemon is shutting down (${signal})` });
+    await within('the client to be closed', c.closed, 5_000);
+    expect(await d.stop()).toBe(0);
+  });
+});
+
+it('ends a session for good when its program exits, telling attached clients the status', async () => {
+  const d = await startDaemon();
+  const fifo = path.join(d.home, 'gate');
+  execFileSync('mkfifo', [fifo]);
+  const made = await run([process.execPath, RELAY_BIN, 'new', 'oneshot', '--port', String(d.port), '--', 'bash', '--norc', '-c', `echo waiting; read -r x < ${fifo}; echo leaving; exit 5`], '');
+  expect(made.code).toBe(0);
+  const c = new FrameClient(d.port);
+  c.hello();
+  c.attach('oneshot', null, { create: false });
+  const screen = await c.waitFrame(FrameType.SCREEN);
+  expect(screen.data.toString()).toContain('waiting');
+  fs.writeFileSync(fifo, 'go\n');
+  expect((await c.waitFrame(FrameType.EXIT)).body).toEqual({ status: 5, signal: 0 });
+  expect(c.output(screen.offset)).toContain('leaving');
+  await d.waitLog('session.exited', (l) => l.session === 'oneshot' && l.code === 5);
+  const ls = await run([process.execPath, RELAY_BIN, 'ls', '--json', '--port', String(d.port)], '');
+  expect(JSON.parse(ls.stdout)).toEqual([]);
+  expect(await d.stop()).toBe(0);
 });
 
 it('fails clearly and exits non-zero when the port is taken', async () => {
