@@ -2,10 +2,15 @@
 SHELL := /bin/bash
 NPM ?= npm
 # Debian packages the tests drive for real: every netcat flavour, tmux, sshd.
-TEST_DEBS := netcat-openbsd netcat-traditional ncat socat busybox tmux openssh-server openssh-client git procps
+TEST_DEBS := netcat-openbsd netcat-traditional ncat socat busybox tmux openssh-server openssh-client git procps systemd binutils util-linux passwd
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build run test test-unit typecheck lint deps clean
+.PHONY: all build binary run test test-unit typecheck lint deps install uninstall clean
+
+# `make install` puts the binary, the pty-client link and the systemd user units here.
+PREFIX ?= $(HOME)/.local
+BINDIR ?= $(PREFIX)/bin
+UNITDIR ?= $(PREFIX)/share/systemd/user
 
 all: build
 
@@ -18,6 +23,13 @@ dist/main.js: node_modules/.installed $(shell find src -name '*.ts') tsup.config
 
 build: dist/main.js
 
+# One self-contained executable (Node's SEA, see README "Single binary"); dist/pty-client links to it.
+dist/pty-relay: dist/main.js
+	set -o pipefail; node dist/build/build-binary.js 2>&1 | { grep -v "^warning: Can't find string offset" || true; }
+	test -x $@
+
+binary: dist/pty-relay
+
 run: build
 	node bin/pty-relay serve
 
@@ -27,7 +39,7 @@ typecheck: node_modules/.installed
 lint: typecheck
 
 # The JSON report feeds one plain closing line ("N passed, N failed") for CI.
-test: build typecheck
+test: build binary typecheck
 	npx vitest run --reporter=default --reporter=json --outputFile.json=dist/test-results.json; \
 	  status=$$?; node test/summary.cjs dist/test-results.json; exit $$status
 
@@ -38,6 +50,18 @@ test-unit: node_modules/.installed
 deps:
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(TEST_DEBS)
+
+install: dist/pty-relay
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR)
+	install -m 755 dist/pty-relay $(DESTDIR)$(BINDIR)/pty-relay
+	ln -sf pty-relay $(DESTDIR)$(BINDIR)/pty-client
+	sed 's|@BINDIR@|$(BINDIR)|g' systemd/pty-relay.service > $(DESTDIR)$(UNITDIR)/pty-relay.service
+	install -m 644 systemd/pty-tunnel@.service $(DESTDIR)$(UNITDIR)/pty-tunnel@.service
+	@echo "installed $(BINDIR)/pty-relay, $(BINDIR)/pty-client and the units in $(UNITDIR)"
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/pty-relay $(DESTDIR)$(BINDIR)/pty-client
+	rm -f $(DESTDIR)$(UNITDIR)/pty-relay.service $(DESTDIR)$(UNITDIR)/pty-tunnel@.service
 
 clean:
 	rm -rf dist node_modules

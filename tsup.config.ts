@@ -1,18 +1,45 @@
-import { defineConfig } from 'tsup';
+import * as path from 'node:path';
+import { defineConfig, type Options } from 'tsup';
+import { nativeLoaderPlugin } from './src/build/sea-plugin';
 
-// One CommonJS bundle with every pure-JS dependency inside. node-pty stays external here
-// because its native addon is loaded from node_modules; the single-binary build swaps that.
-export default defineConfig({
-  entry: { main: 'src/cli/main.ts' },
-  outDir: 'dist',
+const common: Options = {
   format: ['cjs'],
   platform: 'node',
   target: 'node20',
   bundle: true,
-  noExternal: ['commander', 'pino'],
-  external: ['node-pty'],
+  // Keep `node:` prefixes: `require('node:sea')` has no unprefixed form.
   removeNodeProtocol: false,
-  sourcemap: true,
-  clean: true,
   splitting: false,
-});
+};
+
+export default defineConfig([
+  // dist/main.js for bin/ shims: everything bundled except node-pty, whose native addon is
+  // loaded from node_modules.
+  {
+    ...common,
+    entry: { main: 'src/cli/main.ts' },
+    outDir: 'dist',
+    noExternal: ['commander', 'pino', '@xterm/headless', '@xterm/addon-serialize'],
+    external: ['node-pty'],
+    sourcemap: true,
+    clean: ['main.js', 'main.js.map'],
+  },
+  // dist/sea/main.js for the single binary: node-pty bundled too, its addon loader swapped for one
+  // that reads the addon embedded in the binary (src/build/native-loader.ts).
+  {
+    ...common,
+    entry: { main: 'src/cli/main.ts' },
+    outDir: 'dist/sea',
+    noExternal: [/.*/],
+    esbuildPlugins: [nativeLoaderPlugin(path.resolve('src/build/native-loader.ts'))],
+    clean: true,
+  },
+  // The binary's build script.
+  {
+    ...common,
+    entry: { 'build-binary': 'src/build/binary.ts' },
+    outDir: 'dist/build',
+    external: ['postject'],
+    clean: true,
+  },
+]);

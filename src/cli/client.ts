@@ -3,6 +3,7 @@ import { Command, Option } from 'commander';
 import { runClient } from '../client/attach';
 import type { Endpoint } from '../client/endpoint';
 import { request } from '../client/link';
+import { runTunnel } from '../client/tunnel';
 import { RelayError } from '../errors';
 import type { Reply, SessionSummary } from '../protocol/frame';
 import { DEFAULT_SESSION, validateSessionName } from '../protocol/session-name';
@@ -81,6 +82,21 @@ export function addSessionCommands(program: Command): void {
 function conn(o: Parameters<typeof clientConnection>[0]): [Endpoint, string | null] {
   const c = clientConnection(o);
   return [c.endpoint, c.secret];
+}
+
+// `pty-relay tunnel HOST`.
+export function buildTunnelCommand(): Command {
+  return new Command('tunnel')
+    .description('keep a low-latency SSH tunnel to a server running pty-relay (ssh -tt, restarted when it dies)')
+    .argument('<host>', 'ssh destination ([user@]host or a Host from ~/.ssh/config)')
+    .argument('[ssh-args...]', 'extra ssh arguments (after --)')
+    .option('--local-port <port>', 'local port to listen on', cfg.parsePort, cfg.DEFAULT_PORT)
+    .option('--remote <where>', 'remote end: host:port, or the path of the daemon\'s unix socket', `localhost:${cfg.DEFAULT_PORT}`)
+    .option('--ssh <path>', 'ssh program', 'ssh')
+    .option('--once', 'run ssh once instead of restarting it')
+    .action(async (host: string, extra: string[], o) => {
+      process.exitCode = await runTunnel({ host, localPort: o.localPort, remote: o.remote, ssh: o.ssh, extra, once: o.once === true, log: (l) => process.stderr.write(`${l}\n`) });
+    });
 }
 
 function check(reply: Reply): Extract<Reply, { ok: true }> {

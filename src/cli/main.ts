@@ -1,7 +1,28 @@
 // Entry point of the bundle. Multi-call: invoked as `pty-client` it is the attach client.
+// `--version` is answered before the rest of the program is even loaded.
 import * as path from 'node:path';
-import { buildClientCommand } from './client';
-import { buildProgram, main } from './relay';
+import { VERSION } from '../version';
 
-const invokedAs = path.basename(process.argv[1] ?? '');
-void main(process.argv, invokedAs === 'pty-client' ? buildClientCommand('pty-client') : buildProgram());
+// Inside the single binary argv[1] is the resolved executable, so the name used to start it comes
+// from argv0 (a `pty-client` symlink keeps its own name there).
+function invokedAs(): string {
+  let sea = false;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    sea = (require('node:sea') as { isSea(): boolean }).isSea();
+  } catch {
+    sea = false;
+  }
+  return path.basename(sea ? process.argv0 : (process.argv[1] ?? ''));
+}
+
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+  process.stdout.write(`${VERSION}\n`);
+} else {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { main, buildProgram } = require('./relay') as typeof import('./relay');
+  const { buildClientCommand } = require('./client') as typeof import('./client');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  void main(process.argv, invokedAs() === 'pty-client' ? buildClientCommand('pty-client') : buildProgram());
+}

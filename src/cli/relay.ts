@@ -5,9 +5,10 @@ import { RelayError } from '../errors';
 import { STATUS_RELAY_ERROR } from '../protocol/exec-text';
 import { validateSessionName } from '../protocol/session-name';
 import { VERSION } from '../version';
-import { addSessionCommands, buildClientCommand, clientConnection, connectOptions } from './client';
+import { addSessionCommands, buildClientCommand, buildTunnelCommand, clientConnection, connectOptions } from './client';
 import { parseSeconds } from './config';
 import { buildServeCommand } from './serve';
+import { ptySelfTest } from '../daemon/pty';
 
 // Builds the program; `main` parses argv with it.
 export function buildProgram(): Command {
@@ -36,8 +37,16 @@ export function buildProgram(): Command {
       process.exitCode = await runExec({ ...clientConnection(o), session: o.session, timeoutS: o.timeout, script, out: process.stdout, err: process.stderr });
     });
 
+  // Used by the binary's build to check the embedded native addon loads: runs echo in a PTY.
+  program
+    .command('self-test', { hidden: true })
+    .action(async () => {
+      process.stdout.write(`${await ptySelfTest()}\n`);
+    });
+
   addSessionCommands(program);
   program.addCommand(buildClientCommand('client'));
+  program.addCommand(buildTunnelCommand());
   return program;
 }
 

@@ -147,3 +147,14 @@ class ExitDrain {
     this.slaveFd = null;
   }
 }
+
+// Runs `printf` in a PTY and returns what it printed: proves the native addon loads and works.
+export function ptySelfTest(): Promise<string> {
+  return new Promise((resolve) => {
+    const out: Buffer[] = [];
+    spawnPty(
+      { file: '/bin/sh', args: ['-c', 'printf pty-self-test-ok'], cwd: '/', env: { PATH: '/usr/bin:/bin' }, cols: 80, rows: 24 },
+      { onData: (d) => out.push(d), onExit: () => resolve(Buffer.concat(out).toString()) },
+    );
+  });
+}

@@ -4,9 +4,11 @@ import type { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ROOT, startDaemon, type TestDaemon } from '../helpers/daemon';
+import { spawn } from 'node:child_process';
+import { run } from '../helpers/clients';
+import { RELAY_BIN, ROOT, startDaemon, type TestDaemon } from '../helpers/daemon';
 import { waitFor } from '../helpers/deadline';
-import { freePort, Sshd } from '../helpers/sshd';
+import { freePort, Sshd, waitListening } from '../helpers/sshd';
 import { Tmux } from '../helpers/tmux';
 
 const HEARTBEAT_MS = '400';
@@ -70,4 +72,25 @@ it('survives a killed and a frozen tunnel with nothing lost and nothing repeated
   expect(lines.length).toBe(4000);
   expect(lines).toEqual(Array.from({ length: 4000 }, (_, i) => i + 1));
   expect(out.match(/typed-while-down-42\r\n/g)?.length).toBe(1);
+});
+
+it('`pty-relay tunnel` opens a working tunnel with a tty session, to a port or to the unix socket', async () => {
+  for (const remote of ['port', 'socket'] as const) {
+    const local = await freePort();
+    const ready = await d.waitLog('server.listening');
+    const sock = (ready.addresses as string[]).find((a) => a.startsWith('unix:'))!.slice(5);
+    const target = remote === 'port' ? `localhost:${d.port}` : sock;
+    const helper = spawn(process.execPath, [RELAY_BIN, 'tunnel', '--once', '--local-port', String(local), '--remote', target, sshd.destination, '--', ...sshd.clientArgs()], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let err = '';
+    helper.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    await waitListening(local);
+    expect(err).toMatch(/^pty-relay tunnel: ssh -tt -o ServerAliveInterval=15 -o ServerAliveCountMax=3 -o ExitOnForwardFailure=yes -o BatchMode=yes -L 127\.0\.0\.1:\d+:\S+ /);
+    const r = await run(['nc.openbsd', '-N', '127.0.0.1', String(local)], `echo through-${remote}-$((2*3))\n`);
+    expect(r.stdout).toBe(`through-${remote}-6\n`);
+    const exited = new Promise((res) => helper.once('exit', res));
+    helper.kill('SIGTERM');
+    await exited;
+  }
 });

@@ -59,17 +59,23 @@ export class Sshd {
     await waitListening(this.port);
   }
 
-  // Starts `ssh -N -L local:127.0.0.1:remote` through this sshd; resolves once the local end listens.
-  async tunnel(localPort: number, remotePort: number, extra: string[] = []): Promise<ChildProcess> {
-    const ssh = spawn('ssh', [
-      '-N', ...extra,
-      '-L', `${localPort}:127.0.0.1:${remotePort}`,
+  // The ssh options that reach this sshd (key, port, no host-key prompts).
+  clientArgs(): string[] {
+    return [
       '-i', path.join(this.dir, 'client_key'),
       '-p', String(this.port),
       '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes',
       '-o', 'ExitOnForwardFailure=yes', '-o', 'LogLevel=ERROR',
-      `${os.userInfo().username}@127.0.0.1`,
-    ], { stdio: ['ignore', 'ignore', 'pipe'] });
+    ];
+  }
+
+  get destination(): string {
+    return `${os.userInfo().username}@127.0.0.1`;
+  }
+
+  // Starts `ssh -N -L local:127.0.0.1:remote` through this sshd; resolves once the local end listens.
+  async tunnel(localPort: number, remotePort: number, extra: string[] = []): Promise<ChildProcess> {
+    const ssh = spawn('ssh', ['-N', ...extra, '-L', `${localPort}:127.0.0.1:${remotePort}`, ...this.clientArgs(), this.destination], { stdio: ['ignore', 'ignore', 'pipe'] });
     await waitListening(localPort);
     return ssh;
   }

@@ -1,0 +1,80 @@
+// Builds dist/pty-relay: one executable made of this very `node` plus a Single Executable
+// Application blob holding the bundle (dist/sea/main.js) and node-pty's native addon as an asset.
+// Every step is checked; the build fails rather than emit a binary without its blob or addon.
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { VERSION } from '../version';
+
+const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
+const ROOT = process.cwd();
+const BUNDLE = path.join(ROOT, 'dist/sea/main.js');
+const ADDON = path.join(ROOT, 'node_modules/node-pty/build/Release/pty.node');
+const OUT = path.join(ROOT, 'dist/pty-relay');
+
+function fail(message: string): never {
+  process.stderr.write(`build-binary: ${message}\n`);
+  process.exit(1);
+}
+
+function step(what: string): void {
+  process.stdout.write(`build-binary: ${what}\n`);
+}
+
+async function main(): Promise<void> {
+  if (!fs.existsSync(BUNDLE)) fail(`${BUNDLE} is missing; run tsup first`);
+  const bundle = fs.readFileSync(BUNDLE, 'utf8');
+  if (!bundle.includes('embedded native-addon loader') || bundle.includes('Failed to load native module')) {
+    fail('the bundle does not use the embedded native-addon loader (the esbuild plugin did not match node-pty)');
+  }
+  if (!fs.existsSync(ADDON)) fail(`node-pty's native addon ${ADDON} is missing; run npm install`);
+
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pty-relay-sea-'));
+  try {
+    const blob = path.join(work, 'prep.blob');
+    const config = path.join(work, 'sea-config.json');
+    fs.writeFileSync(
+      config,
+      JSON.stringify({ main: BUNDLE, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true, assets: { 'pty.node': ADDON } }),
+    );
+    step(`making the SEA blob with ${process.execPath} ${process.version}`);
+    execFileSync(process.execPath, ['--experimental-sea-config', config], { stdio: 'inherit' });
+    if (!fs.existsSync(blob) || fs.statSync(blob).size < bundle.length / 2) fail('node did not write the SEA blob');
+
+    const tmp = `${OUT}.tmp`;
+    fs.copyFileSync(process.execPath, tmp);
+    fs.chmodSync(tmp, 0o755);
+    try {
+      execFileSync('strip', ['--strip-all', tmp], { stdio: 'ignore' });
+      step('stripped the node copy');
+    } catch {
+      step('strip is not available; keeping symbols (a larger binary, nothing else)');
+    }
+    step('injecting the blob with postject');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { inject } = require('postject') as { inject(file: string, name: string, data: Buffer, opts: { sentinelFuse: string }): Promise<void> };
+    await inject(tmp, 'NODE_SEA_BLOB', fs.readFileSync(blob), { sentinelFuse: SEA_FUSE });
+    fs.renameSync(tmp, OUT);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+
+  step('checking the binary');
+  const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'pty-relay-cache-'));
+  try {
+    const env = { PATH: '/usr/bin:/bin', PTY_RELAY_CACHE_DIR: cache };
+    const version = execFileSync(OUT, ['--version'], { env, encoding: 'utf8' }).trim();
+    if (version !== VERSION) fail(`dist/pty-relay --version printed "${version}", expected ${VERSION}`);
+    const self = execFileSync(OUT, ['self-test'], { env, encoding: 'utf8' }).trim();
+    if (self !== 'pty-self-test-ok') fail(`dist/pty-relay self-test printed "${self}"`);
+  } finally {
+    fs.rmSync(cache, { recursive: true, force: true });
+  }
+  const link = path.join(ROOT, 'dist/pty-client');
+  fs.rmSync(link, { force: true });
+  fs.symlinkSync('pty-relay', link);
+  step(`dist/pty-relay: ${(fs.statSync(OUT).size / 1e6).toFixed(1)} MB; dist/pty-client -> pty-relay`);
+}
+
+main().catch((err: Error) => fail(err.stack ?? err.message));

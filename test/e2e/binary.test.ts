@@ -1,0 +1,128 @@
+// The single binary, alone in an empty directory with a bare environment; install and units.
+import { execFileSync, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from '../helpers/clients';
+import { ROOT } from '../helpers/daemon';
+import { waitFor, within } from '../helpers/deadline';
+import { Tmux } from '../helpers/tmux';
+
+const BUILT = path.join(ROOT, 'dist/pty-relay');
+let dir: string;
+let bin: string;
+
+beforeAll(() => {
+  if (!fs.existsSync(BUILT)) throw new Error('dist/pty-relay is missing: run `make binary` (make test does)');
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pty-relay-bin-'));
+  bin = path.join(dir, 'pty-relay');
+  fs.copyFileSync(BUILT, bin);
+  fs.chmodSync(bin, 0o755);
+  fs.symlinkSync('pty-relay', path.join(dir, 'pty-client'));
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+// Runs the copied binary with `env -i PATH=/usr/bin:/bin` (plus `env`), from its own directory.
+function bare(args: string[], env: Record<string, string> = {}): Promise<{ stdout: string; stderr: string; code: number | null }> {
+  const envArgs = Object.entries(env).map(([k, v]) => `${k}=${v}`);
+  return run(['env', '-i', 'PATH=/usr/bin:/bin', ...envArgs, bin, ...args], '');
+}
+
+it('prints its version with nothing else around', async () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+  const r = await bare(['--version']);
+  expect(r.stdout).toBe(`${pkg.version}\n`);
+  expect(fs.readdirSync(dir).sort()).toEqual(['pty-client', 'pty-relay']);
+});
+
+describe('serving from the bare binary', () => {
+  let port = 0;
+  let stop: () => Promise<void> = async () => undefined;
+  beforeAll(async () => {
+    const proc = spawn('env', ['-i', 'PATH=/usr/bin:/bin', bin, 'serve', '--port', '0', '--runtime-dir', path.join(dir, 'rt')], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    proc.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    port = await waitFor('the binary to listen', () => Number(/"evt":"server.listening","port":(\d+)/.exec(out)?.[1]) || undefined);
+    const exited = new Promise<number | null>((r) => proc.once('exit', (c) => r(c)));
+    stop = async () => {
+      proc.kill('SIGTERM');
+      expect(await within('the binary to exit', exited, 10_000)).toBe(0);
+    };
+  });
+  afterAll(async () => stop());
+
+  it('runs exec requests from netcat', async () => {
+    const r = await run(['nc.openbsd', '-N', '127.0.0.1', String(port)], 'echo from-the-binary-$((6*7)); cd /tmp\n');
+    expect(r.stdout).toBe('from-the-binary-42\n');
+    expect((await run(['nc.openbsd', '-N', '127.0.0.1', String(port)], 'pwd\n')).stdout).toBe('/tmp\n');
+  });
+
+  it('is pty-client when called through the pty-client link', async () => {
+    const tmux = new Tmux();
+    try {
+      tmux.start('c', ['env', '-i', 'PATH=/usr/bin:/bin', 'TERM=xterm-256color', path.join(dir, 'pty-client'), '--port', String(port), 'bin-session']);
+      tmux.type('c', 'echo attached-$((5*5))');
+      await tmux.waitScreen('c', /^attached-25$/m);
+      tmux.keys('c', 'C-\\');
+      await tmux.waitScreen('c', /detached from session "bin-session"/);
+    } finally {
+      tmux.kill();
+    }
+  });
+});
+
+describe('the embedded native addon', () => {
+  // A tmpfs mounted with the given options, for the duration of `fn`.
+  async function withMount(opts: string, fn: (mnt: string) => Promise<void>): Promise<void> {
+    const mnt = fs.mkdtempSync(path.join(os.tmpdir(), 'pty-relay-mnt-'));
+    execFileSync('mount', ['-t', 'tmpfs', '-o', opts, 'tmpfs', mnt]);
+    try {
+      await fn(mnt);
+    } finally {
+      execFileSync('umount', [mnt]);
+      fs.rmdirSync(mnt);
+    }
+  }
+
+  it.each(['noexec', 'ro'])('falls back to another cache directory when the preferred one is %s', async (opts) => {
+    await withMount(opts, async (mnt) => {
+      const fallback = fs.mkdtempSync(path.join(os.tmpdir(), 'pty-relay-xdg-'));
+      const r = await bare(['self-test'], { PTY_RELAY_CACHE_DIR: mnt, XDG_CACHE_HOME: fallback });
+      expect(r.stdout).toBe('pty-self-test-ok\n');
+      const extracted = fs.readdirSync(path.join(fallback, 'pty-relay'));
+      expect(extracted).toHaveLength(1);
+      expect(fs.statSync(path.join(fallback, 'pty-relay', extracted[0]!)).mode & 0o777).toBe(0o700);
+      fs.rmSync(fallback, { recursive: true, force: true });
+    });
+  });
+
+  it('says clearly what to do when no directory can hold it', async () => {
+    await withMount('noexec', async (mnt) => {
+      const r = await bare(['self-test'], { PTY_RELAY_CACHE_DIR: mnt, XDG_CACHE_HOME: mnt, TMPDIR: mnt, HOME: mnt });
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(/cannot load the embedded native addon pty\.node/);
+      expect(r.stderr).toMatch(/Set PTY_RELAY_CACHE_DIR to a writable directory on a filesystem that allows executables \(not noexec\)/);
+    });
+  });
+});
+
+describe('make install and the systemd units', () => {
+  it('installs, passes systemd-analyze verify, and uninstalls', async () => {
+    const prefix = fs.mkdtempSync(path.join(os.tmpdir(), 'pty-relay-prefix-'));
+    execFileSync('make', ['-s', 'install', `PREFIX=${prefix}`], { cwd: ROOT, stdio: 'ignore' });
+    const units = path.join(prefix, 'share/systemd/user');
+    expect(fs.readlinkSync(path.join(prefix, 'bin/pty-client'))).toBe('pty-relay');
+    expect(fs.readFileSync(path.join(units, 'pty-relay.service'), 'utf8')).toContain(`ExecStart=${prefix}/bin/pty-relay serve`);
+    // A template is verified through an instance of it.
+    fs.copyFileSync(path.join(units, 'pty-tunnel@.service'), path.join(prefix, 'pty-tunnel@example.service'));
+    for (const unit of [path.join(units, 'pty-relay.service'), path.join(prefix, 'pty-tunnel@example.service')]) {
+      const r = await run(['systemd-analyze', 'verify', unit], '');
+      expect({ unit, code: r.code, out: r.stdout + r.stderr }).toEqual({ unit, code: 0, out: '' });
+    }
+    execFileSync('make', ['-s', 'uninstall', `PREFIX=${prefix}`], { cwd: ROOT, stdio: 'ignore' });
+    expect(fs.readdirSync(path.join(prefix, 'bin'))).toEqual([]);
+    expect(fs.readdirSync(units)).toEqual([]);
+    fs.rmSync(prefix, { recursive: true, force: true });
+  });
+});
