@@ -5,7 +5,7 @@ NPM ?= npm
 TEST_DEBS := netcat-openbsd netcat-traditional ncat socat busybox tmux openssh-server openssh-client git procps systemd binutils util-linux passwd
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build binary run test test-unit typecheck lint deps install uninstall clean
+.PHONY: all build binary bench bench-quick run test test-unit typecheck lint deps install uninstall clean
 
 # `make install` puts the binary, the pty-client link and the systemd user units here.
 PREFIX ?= $(HOME)/.local
@@ -50,6 +50,13 @@ test-unit: node_modules/.installed
 deps:
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(TEST_DEBS)
+
+# Benchmarks (no assertions): writes bench-results/results.md and results.json. ~5 minutes.
+bench: binary
+	node dist/bench/run.js
+
+bench-quick: binary
+	node dist/bench/run.js --quick
 
 install: dist/pty-relay
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR)

@@ -22,7 +22,7 @@ export default defineConfig([
     noExternal: ['commander', 'pino', '@xterm/headless', '@xterm/addon-serialize'],
     external: ['node-pty'],
     sourcemap: true,
-    clean: ['main.js', 'main.js.map'],
+    clean: false,
   },
   // dist/sea/main.js for the single binary: node-pty bundled too, its addon loader swapped for one
   // that reads the addon embedded in the binary (src/build/native-loader.ts).
@@ -32,6 +32,14 @@ export default defineConfig([
     outDir: 'dist/sea',
     noExternal: [/.*/],
     esbuildPlugins: [nativeLoaderPlugin(path.resolve('src/build/native-loader.ts'))],
+    clean: true,
+  },
+  // The benchmark runner (make bench).
+  {
+    ...common,
+    entry: { run: 'test/bench/run.ts' },
+    outDir: 'dist/bench',
+    external: ['node-pty'],
     clean: true,
   },
   // The binary's build script.

@@ -38,14 +38,27 @@ export async function runTunnel(o: TunnelOptions): Promise<number> {
   for (let attempt = 1; ; attempt++) {
     o.log(`pty-relay tunnel: ${o.ssh} ${args.map((a) => (/\s/.test(a) ? `'${a}'` : a)).join(' ')}`);
     const started = Date.now();
+    let stopping = false;
     const code = await new Promise<number>((resolve) => {
       const child = spawn(o.ssh, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+      // ssh must never outlive us: pass termination signals on, then exit with its status.
+      const forward = (sig: NodeJS.Signals): void => {
+        stopping = true;
+        child.kill(sig);
+      };
+      const signals = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+      for (const sig of signals) process.on(sig, forward);
+      const done = (c: number): void => {
+        for (const sig of signals) process.off(sig, forward);
+        resolve(c);
+      };
       child.on('error', (err) => {
         o.log(`pty-relay tunnel: cannot run ${o.ssh}: ${err.message}`);
-        resolve(255);
+        done(255);
       });
-      child.on('exit', (c, sig) => resolve(c ?? 128 + (sig === 'SIGINT' ? 2 : 15)));
+      child.on('exit', (c, sig) => done(c ?? 128 + (sig === 'SIGINT' ? 2 : sig === 'SIGHUP' ? 1 : 15)));
     });
+    if (stopping) return code;
     if (o.once) return code;
     if (Date.now() - started > 60_000) attempt = 1; // it was up a while: start the backoff afresh
     const delay = backoffDelay(RECONNECT_BACKOFF, attempt);

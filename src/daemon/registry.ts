@@ -77,6 +77,7 @@ export class Registry {
       createdAt: s.createdAt.toISOString(),
       idleMs: s.audience.idleMs,
       bytes: s.audience.ring.head,
+      ringAllocated: s.audience.ring.allocated,
     }));
   }
 

@@ -87,7 +87,8 @@ export interface SessionSummary {
   clients: number;
   createdAt: string;
   idleMs: number;
-  bytes: number;
+  bytes: number; // output produced since the session started
+  ringAllocated: number; // memory the session's ring holds now
 }
 export type Request =
   | { op: 'ls' }

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
+import * as net from 'node:net';
 import { run } from '../helpers/clients';
 import { RELAY_BIN, ROOT, startDaemon, type TestDaemon } from '../helpers/daemon';
 import { waitFor } from '../helpers/deadline';
@@ -92,5 +93,11 @@ it('`pty-relay tunnel` opens a working tunnel with a tty session, to a port or t
     const exited = new Promise((res) => helper.once('exit', res));
     helper.kill('SIGTERM');
     await exited;
+    // Its ssh went with it: the forwarded port is closed again.
+    await waitFor('the ssh child to be gone', () => new Promise<true | undefined>((res) => {
+      const s = net.connect({ host: '127.0.0.1', port: local });
+      s.once('connect', () => (s.destroy(), res(undefined)));
+      s.once('error', () => res(true));
+    }));
   }
 });
