@@ -84,8 +84,10 @@ export function parseLogLevel(v: string): LogLevel {
   return v as LogLevel;
 }
 
-// Parses a comma-separated list of IP addresses; `localhost` means both loopbacks.
+// Parses a comma-separated list of IP addresses; `localhost` means both loopbacks, and `none`
+// no TCP listener at all (the unix socket only).
 export function parseHosts(v: string): string[] {
+  if (v.trim() === 'none') return [];
   const hosts = v.split(',').map((h) => h.trim().replace(/^\[(.*)\]$/, '$1')).filter((h) => h !== '');
   for (const h of hosts) {
     if (h !== 'localhost' && net.isIP(h) === 0) throw new RelayError('PR_ERR_USAGE', `invalid address "${h}" (use IP addresses)`);

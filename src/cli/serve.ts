@@ -13,7 +13,7 @@ export function buildServeCommand(): Command {
   const opt = (flags: string, help: string, env: string): Option => new Option(flags, help).env(env);
   return new Command('serve')
     .description('run the daemon: persistent bash sessions on 127.0.0.1, ::1 and a private unix socket')
-    .addOption(opt('--host <addrs>', 'comma-separated addresses to bind (loopback unless --allow-remote)', 'PTY_RELAY_HOST').default(cfg.DEFAULT_HOSTS, '127.0.0.1,::1').argParser(cfg.parseHosts))
+    .addOption(opt('--host <addrs>', 'comma-separated addresses to bind (loopback unless --allow-remote); none = unix socket only', 'PTY_RELAY_HOST').default(cfg.DEFAULT_HOSTS, '127.0.0.1,::1').argParser(cfg.parseHosts))
     .addOption(opt('--port <port>', 'TCP port (0 = pick one and log it)', 'PTY_RELAY_PORT').default(cfg.DEFAULT_PORT).argParser(cfg.parsePort))
     .addOption(opt('--socket <path>', 'unix socket to listen on too (default: relay.sock in the runtime dir)', 'PTY_RELAY_SOCKET'))
     .option('--no-socket', 'do not listen on a unix socket')
@@ -40,6 +40,7 @@ export function buildServeCommand(): Command {
       if (remote.length > 0 && !(o.allowRemote && secret !== null)) {
         throw new RelayError('PR_ERR_USAGE', `refusing to listen on ${remote.join(', ')}: binding beyond loopback needs --allow-remote and a secret (--secret-file or PTY_RELAY_SECRET); prefer an SSH tunnel`);
       }
+      if ((o.host as string[]).length === 0 && o.socket === false) throw new RelayError('PR_ERR_USAGE', '--host none and --no-socket leave nothing to listen on');
       const runtimeBase = o.runtimeDir ?? defaultRuntimeBase();
       const log = createLogger(o.logLevel);
       const daemon = await startDaemon(
@@ -69,6 +70,11 @@ export function buildServeCommand(): Command {
         },
         log,
       );
+      // A bug in one connection's handling must not take every session down with the daemon:
+      // log it loudly and keep serving.
+      process.on('uncaughtException', (err) => {
+        log.fatal({ evt: 'daemon.uncaught_exception', err }, 'uncaught exception; the daemon keeps running');
+      });
       // The first signal starts a graceful shutdown (bounded: clients get 2 s to read their last
       // words); repeats while it runs are ignored rather than killing the daemon half-way.
       for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {

@@ -199,6 +199,16 @@ export function serveAttach(socket: net.Socket, input: ConnInput, first: Buffer,
   function pump(): void {
     const a = attached;
     if (a === null || closed) return;
+    // One writev per pump: header and data (and any further chunks) leave in one system call.
+    socket.cork();
+    try {
+      pumpChunks(a);
+    } finally {
+      socket.uncork();
+    }
+  }
+
+  function pumpChunks(a: NonNullable<typeof attached>): void {
     while (!socket.writableNeedDrain && a.sent - a.acked < ACK_WINDOW_BYTES) {
       const r = a.session.audience.read(a.sent, Math.min(OUTPUT_CHUNK_BYTES, ACK_WINDOW_BYTES - (a.sent - a.acked)));
       if (r.kind === 'none') return;

@@ -40,6 +40,9 @@ export function serveExec(socket: net.Socket, input: ConnInput, first: Buffer, r
   let onClientGone: (() => void) | null = null;
   let final: Outcome = { status: 0, reason: 'exit' };
   let requests = 0;
+  // PTY output arrives in ~2 kB reads; corking until the event loop moves on turns a burst of
+  // them into one socket write instead of one system call each.
+  let corked = false;
 
   input.on('data', (chunk: Buffer) => {
     buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
@@ -244,6 +247,14 @@ export function serveExec(socket: net.Socket, input: ConnInput, first: Buffer, r
   function write(data: Buffer): boolean {
     if (closed || data.length === 0) return true;
     lastByte = data[data.length - 1] as number;
+    if (!corked) {
+      corked = true;
+      socket.cork();
+      setImmediate(() => {
+        corked = false;
+        socket.uncork();
+      });
+    }
     return socket.write(data);
   }
 

@@ -91,7 +91,7 @@ export async function startServer(config: ServerConfig, registry: Registry, log:
     addresses.push(`unix:${config.unixSocket}`);
     servers.push(server);
   }
-  if (servers.length === 0) throw new RelayError('PR_ERR_LISTEN', `could not bind any of ${config.hosts.join(', ')}`);
+  if (servers.length === 0) throw new RelayError('PR_ERR_LISTEN', `could not bind any of ${config.hosts.join(', ') || 'nothing'}`);
   log.info({ evt: 'server.listening', port, addresses }, `listening on ${addresses.join(' and ')}`);
   return {
     port,

@@ -34,6 +34,7 @@ export function timed(argv: string[], input = '', env: NodeJS.ProcessEnv = proce
     p.stdout.on('data', (c: Buffer) => (bytes += c.length));
     p.on('error', reject);
     p.on('close', () => resolve([now() - t, bytes]));
+    p.stdin.on('error', () => undefined); // programs that never read stdin (tmux)
     p.stdin.end(input);
   });
 }

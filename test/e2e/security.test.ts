@@ -63,6 +63,22 @@ describe('another local user', () => {
   });
 });
 
+it('can listen on the unix socket only (--host none)', async () => {
+  const rt = fs.mkdtempSync(path.join(os.tmpdir(), 'pty-relay-rt-'));
+  const sock = path.join(rt, 'only.sock');
+  const { spawn } = await import('node:child_process');
+  const proc = spawn(process.execPath, [RELAY_BIN, 'serve', '--host', 'none', '--socket', sock, '--runtime-dir', rt], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  await within('listening', new Promise<void>((resolve) => proc.stdout.on('data', () => /server\.listening/.test(out) && resolve())), 15_000);
+  expect(out).toContain(`"addresses":["unix:${sock}"]`);
+  expect((await run(['nc.openbsd', '-N', '-U', sock], 'echo unix-only\n')).stdout).toBe('unix-only\n');
+  const exited = new Promise((r) => proc.once('exit', r));
+  proc.kill('SIGTERM');
+  await exited;
+  fs.rmSync(rt, { recursive: true, force: true });
+});
+
 describe('root, when the daemon runs as another user', () => {
   // The daemon runs as OTHER; root (this test) is refused unless --allow-root.
   async function daemonAsOther(extra: string[]): Promise<{ port: number; stop(): Promise<void> }> {

@@ -81,6 +81,9 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<TestDaemon>
       const code = await exited;
       fs.rmSync(home, { recursive: true, force: true });
       fs.rmSync(runtime, { recursive: true, force: true });
+      // The daemon survives its own bugs (it logs them and keeps serving); the tests must not.
+      const bug = logs.find((l) => l.evt === 'daemon.uncaught_exception');
+      if (bug !== undefined) throw new Error(`the daemon hit an uncaught exception: ${JSON.stringify(bug.err)}`);
       return code;
     },
   };
