@@ -1,7 +1,7 @@
 // Admission: who may open a connection at all. Runs before a single byte is read.
 import type * as net from 'node:net';
 import { TokenBucket, type BucketConfig } from './rate-limit';
-import { tcpPeerUid } from './security';
+import { PeerUidResolver } from './security';
 
 export interface AccessConfig {
   ownUid: number;
@@ -15,6 +15,7 @@ export type Verdict = { ok: true; uid: number | null } | { ok: false; uid: numbe
 
 export class Gate {
   private readonly bucket: TokenBucket;
+  private readonly uids = new PeerUidResolver();
 
   constructor(
     private readonly config: AccessConfig,
@@ -24,11 +25,11 @@ export class Gate {
   }
 
   // Decides on a new connection. Unix-socket peers passed the socket's 0600 mode already.
-  admit(socket: net.Socket, viaUnix: boolean): Verdict {
-    const uid = viaUnix ? null : tcpPeerUid(socket.remoteAddress ?? '', socket.remotePort ?? 0);
+  async admit(socket: net.Socket, viaUnix: boolean): Promise<Verdict> {
     if (!this.bucket.tryTake(1, this.now())) {
-      return { ok: false, uid, reason: 'rate', message: `too many new connections (limit ${this.config.connectionRate.ratePerSec}/s); try again shortly` };
+      return { ok: false, uid: null, reason: 'rate', message: `too many new connections (limit ${this.config.connectionRate.ratePerSec}/s); try again shortly` };
     }
+    const uid = viaUnix ? null : await this.uids.lookup(socket.remoteAddress ?? '', socket.remotePort ?? 0);
     if (viaUnix) return { ok: true, uid };
     if (uid === null) {
       if (this.config.allowUnknownPeers) return { ok: true, uid };

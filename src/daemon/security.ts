@@ -4,60 +4,96 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 
+export interface TcpTables {
+  tcp: string; // the text of /proc/net/tcp
+  tcp6: string; // the text of /proc/net/tcp6
+}
+
 // The uid owning the local TCP socket at `address`:`port` (the client's end of a loopback
-// connection), from /proc/net/tcp and /proc/net/tcp6; null when it cannot be found.
-//
-// These tables list every TCP socket on the machine, TIME_WAIT ones included, so under a burst of
-// connections they grow to thousands of lines. The search reads in chunks and stops at the row
-// whose *local* address column (the one right after "N: ") matches.
-export function tcpPeerUid(address: string, port: number, readTable: (file: string, visit: (chunk: string) => boolean) => void = readProcChunks): number | null {
+// connection) in the given tables; null when it is not there. Only the *local* address column
+// (the one right after "N: ") is matched, never the remote one.
+export function uidFromTables(tables: TcpTables, address: string, port: number): number | null {
   const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
-  const v4 = net.isIPv4(address);
-  const tables: Array<[string, string[]]> = v4
-    ? [['/proc/net/tcp', [hexV4(address)]], ['/proc/net/tcp6', [hexV6Mapped(address)]]]
-    : [['/proc/net/tcp6', [hexV6(address)]], ...(/^::ffff:/i.test(address) ? [['/proc/net/tcp', [hexV4(address.slice(7))]] as [string, string[]]] : [])];
-  for (const [table, ips] of tables) {
-    const needles = ips.map((ip) => `: ${ip}:${hexPort} `);
-    let uid: number | null = null;
-    let carry = '';
-    try {
-      readTable(table, (chunk) => {
-        const text = carry + chunk;
-        for (const needle of needles) {
-          const at = text.indexOf(needle);
-          if (at === -1) continue;
-          const end = text.indexOf('\n', at);
-          if (end === -1) {
-            carry = text.slice(Math.max(0, text.lastIndexOf('\n', at))); // the row goes on in the next chunk
-            return true;
-          }
-          uid = Number(text.slice(at + 2, end).trim().split(/\s+/)[6]);
-          return false;
-        }
-        carry = text.slice(Math.max(0, text.lastIndexOf('\n')));
-        return true;
-      });
-    } catch {
-      continue;
-    }
-    if (uid !== null && Number.isInteger(uid)) return uid;
+  const candidates: Array<[string, string]> = net.isIPv4(address)
+    ? [[tables.tcp, hexV4(address)], [tables.tcp6, hexV6Mapped(address)]]
+    : [[tables.tcp6, hexV6(address)], ...(/^::ffff:/i.test(address) ? [[tables.tcp, hexV4(address.slice(7))] as [string, string]] : [])];
+  for (const [text, ip] of candidates) {
+    const at = text.indexOf(`: ${ip}:${hexPort} `);
+    if (at === -1) continue;
+    const end = text.indexOf('\n', at);
+    const uid = Number(text.slice(at + 2, end === -1 ? text.length : end).trim().split(/\s+/)[6]);
+    if (Number.isInteger(uid)) return uid;
   }
   return null;
 }
 
-const CHUNK_BYTES = 64 * 1024;
+// Looks up peers' uids in the kernel's socket tables, off the main thread and in batches.
+//
+// /proc/net/tcp lists every TCP socket on the machine, TIME_WAIT ones included, at a few µs per
+// line: after a burst of connections a full read takes milliseconds (see the benchmarks). So the
+// tables are read asynchronously (the event loop keeps serving other clients), chunk by chunk,
+// stopping as soon as every waiting connection's row was found, and one read answers every
+// connection that arrived while the previous one was running.
+export class PeerUidResolver {
+  private waiting: Array<{ address: string; port: number; resolve: (uid: number | null) => void }> = [];
+  private reading = false;
 
-// Reads a /proc file chunk by chunk until `visit` returns false.
-function readProcChunks(file: string, visit: (chunk: string) => boolean): void {
-  const fd = fs.openSync(file, 'r');
+  // `open` is injectable for tests: it yields a table's text in chunks.
+  constructor(private readonly open: (file: string) => AsyncIterable<string> = readChunks) {}
+
+  lookup(address: string, port: number): Promise<number | null> {
+    return new Promise((resolve) => {
+      this.waiting.push({ address, port, resolve });
+      if (!this.reading) {
+        // Start on the next turn, so that connections accepted in this one share the read.
+        this.reading = true;
+        setImmediate(() => void this.scan());
+      }
+    });
+  }
+
+  private async scan(): Promise<void> {
+    while (this.waiting.length > 0) {
+      const batch = this.waiting.map((w) => ({ ...w, uid: null as number | null }));
+      this.waiting = [];
+      for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+        const open = batch.filter((w) => w.uid === null);
+        if (open.length === 0) break;
+        let text = '';
+        try {
+          for await (const chunk of this.open(file)) {
+            // Keep the unfinished last line for the next chunk; look only at whole lines.
+            text += chunk;
+            const cut = text.lastIndexOf('\n') + 1;
+            const whole = text.slice(0, cut);
+            text = text.slice(cut);
+            for (const w of open) if (w.uid === null) w.uid = uidFromTables(file.endsWith('6') ? { tcp: '', tcp6: whole } : { tcp: whole, tcp6: '' }, w.address, w.port);
+            if (open.every((w) => w.uid !== null)) break;
+          }
+        } catch {
+          // an unreadable table: those peers stay unknown
+        }
+      }
+      for (const w of batch) w.resolve(w.uid);
+    }
+    this.reading = false;
+  }
+}
+
+const CHUNK_BYTES = 256 * 1024;
+
+// Yields a /proc file's text chunk by chunk, reading on the thread pool.
+async function* readChunks(file: string): AsyncIterable<string> {
+  const fh = await fs.promises.open(file, 'r');
   try {
     const buf = Buffer.allocUnsafe(CHUNK_BYTES);
     for (;;) {
-      const n = fs.readSync(fd, buf, 0, CHUNK_BYTES, null);
-      if (n === 0 || !visit(buf.toString('latin1', 0, n))) return;
+      const { bytesRead } = await fh.read(buf, 0, CHUNK_BYTES, null);
+      if (bytesRead === 0) return;
+      yield buf.toString('latin1', 0, bytesRead);
     }
   } finally {
-    fs.closeSync(fd);
+    await fh.close();
   }
 }
 

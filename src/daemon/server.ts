@@ -7,7 +7,7 @@ import type { Logger } from '../log';
 import { sniff } from '../protocol/sniff';
 import { serveAttach, type AttachConfig } from './attach';
 import { serveExec, type ExecConfig } from './exec';
-import { Gate, type AccessConfig } from './gate';
+import { Gate, type AccessConfig, type Verdict } from './gate';
 import { MeteredInput } from './input';
 import type { BucketConfig } from './rate-limit';
 import type { Registry } from './registry';
@@ -140,8 +140,15 @@ async function listenUnix(server: net.Server, file: string): Promise<void> {
 function accept(socket: net.Socket, viaUnix: boolean, gate: Gate, config: ServerConfig, registry: Registry, ctx: ConnContext): void {
   const { log } = ctx;
   const peer = viaUnix ? 'unix' : `${socket.remoteAddress}:${socket.remotePort}`;
-  const verdict = gate.admit(socket, viaUnix);
   socket.on('error', (err) => log.debug({ evt: 'conn.error', err: err.message }, 'socket error'));
+  // Nothing is read until the verdict: the socket stays paused, its bytes wait in the kernel.
+  void gate.admit(socket, viaUnix).then((verdict) => {
+    if (!socket.destroyed) admitted(socket, verdict, peer, config, registry, ctx);
+  });
+}
+
+function admitted(socket: net.Socket, verdict: Verdict, peer: string, config: ServerConfig, registry: Registry, ctx: ConnContext): void {
+  const { log } = ctx;
   if (!verdict.ok) {
     log.warn({ evt: 'conn.refused', peer, uid: verdict.uid, reason: verdict.reason }, verdict.message);
     socket.end(`pty-relay: error: ${verdict.message}\n`, () => socket.destroy());

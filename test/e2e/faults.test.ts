@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FrameType } from '../../src/protocol/frame';
-import { nc, RawClient, run } from '../helpers/clients';
+import { execOverSocket, nc, RawClient, run } from '../helpers/clients';
 import { RELAY_BIN, startDaemon, type TestDaemon } from '../helpers/daemon';
 import { waitFor, within } from '../helpers/deadline';
 import { FrameClient } from '../helpers/frames';
@@ -78,20 +78,7 @@ describe('idle and half-open connections', () => {
 });
 
 describe('long runs', () => {
-  // One exec request over a plain socket: send, half-close, read to the end.
-  function exec(text: string): Promise<string> {
-    return new Promise((resolve, reject) => {
-      const s = net.connect({ host: '127.0.0.1', port: d.port, allowHalfOpen: true });
-      const out: Buffer[] = [];
-      s.on('data', (c: Buffer) => out.push(c));
-      s.on('error', reject);
-      s.on('end', () => {
-        s.end();
-        resolve(Buffer.concat(out).toString());
-      });
-      s.on('connect', () => s.end(text));
-    });
-  }
+  const exec = (text: string): Promise<string> => execOverSocket(d.port, text);
 
   it('handles 10,000 sequential requests with descriptors and memory back near the start', async () => {
     for (let i = 0; i < 200; i++) await exec('#!session seq\ntrue\n'); // warm up

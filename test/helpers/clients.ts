@@ -78,3 +78,19 @@ export class RawClient {
     this.socket.write(s);
   }
 }
+
+// One exec request over a plain socket, without spawning a client: send, half-close, read to the
+// end. For loops of thousands of requests.
+export function execOverSocket(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect({ host: '127.0.0.1', port, allowHalfOpen: true });
+    const out: Buffer[] = [];
+    s.on('data', (c: Buffer) => out.push(c));
+    s.on('error', reject);
+    s.on('end', () => {
+      s.end();
+      resolve(Buffer.concat(out).toString());
+    });
+    s.on('connect', () => s.end(text));
+  });
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { secretMatches, tcpPeerUid } from '../../../src/daemon/security';
+import { PeerUidResolver, secretMatches, uidFromTables } from '../../../src/daemon/security';
 
 const TCP = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode
    0: 0100007F:270E 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1 0000000000000000 100 0 0 10 0
@@ -11,13 +11,9 @@ const TCP6 = `  sl  local_address                         remote_address        
    0: 00000000000000000000000001000000:A001 00000000000000000000000001000000:270E 01 00000000:00000000 00:00000000 00000000  1003        0 4 1 0000000000000000 20 4 30 10 -1
    1: 0000000000000000FFFF00000100007F:B002 0000000000000000FFFF00000100007F:270E 01 00000000:00000000 00:00000000 00000000  1004        0 5 1 0000000000000000 20 4 30 10 -1
 `;
-// Serves a table in small pieces, so rows are split across chunks.
-const read = (file: string, visit: (chunk: string) => boolean): void => {
-  const text = file.endsWith('tcp6') ? TCP6 : TCP;
-  for (let i = 0; i < text.length; i += 37) if (!visit(text.slice(i, i + 37))) return;
-};
+const TABLES = { tcp: TCP, tcp6: TCP6 };
 
-describe('tcpPeerUid', () => {
+describe('uidFromTables', () => {
   it.each([
     ['127.0.0.1', 0xd431, 1001],
     ['127.0.0.2', 0xd431, 1002],
@@ -29,7 +25,20 @@ describe('tcpPeerUid', () => {
     ['::1', 0xd431, null],
     // The daemon's own row has the client's address in its *remote* column: never match that.
     ['127.0.0.1', 0x270f, null],
-  ])('%s:%i → %s', (addr, port, uid) => expect(tcpPeerUid(addr, port, read)).toBe(uid));
+  ])('%s:%i → %s', (addr, port, uid) => expect(uidFromTables(TABLES, addr, port)).toBe(uid));
+
+  it('answers a batch of concurrent lookups with one read of each table', async () => {
+    const reads: string[] = [];
+    // Serves each table in 37-byte pieces, so rows are split across chunks.
+    const r = new PeerUidResolver(async function* (f) {
+      reads.push(f);
+      const text = f.endsWith('tcp6') ? TCP6 : TCP;
+      for (let i = 0; i < text.length; i += 37) yield text.slice(i, i + 37);
+    });
+    const uids = await Promise.all([r.lookup('127.0.0.1', 0xd431), r.lookup('::1', 0xa001), r.lookup('127.0.0.2', 0xd431)]);
+    expect(uids).toEqual([1001, 1003, 1002]);
+    expect(reads.sort()).toEqual(['/proc/net/tcp', '/proc/net/tcp6']);
+  });
 
   it('finds a real connection of ours in the live tables', async () => {
     const net = await import('node:net');
@@ -38,7 +47,7 @@ describe('tcpPeerUid', () => {
     const port = (server.address() as import('node:net').AddressInfo).port;
     const client = net.connect({ host: '127.0.0.1', port });
     const accepted = await new Promise<import('node:net').Socket>((r) => server.once('connection', r));
-    expect(tcpPeerUid(accepted.remoteAddress!, accepted.remotePort!)).toBe(process.getuid!());
+    expect(await new PeerUidResolver().lookup(accepted.remoteAddress!, accepted.remotePort!)).toBe(process.getuid!());
     client.destroy();
     server.close();
   });
