@@ -21,6 +21,9 @@ export interface ExecConfig {
   logCommands: boolean; // put command text in the audit log (off by default: it may hold secrets)
 }
 
+// How long a closed exec connection keeps draining a client that has not closed its side.
+const LINGER_MS = 2_000;
+
 interface Outcome {
   status: number;
   reason: EndReason;
@@ -45,6 +48,7 @@ export function serveExec(socket: net.Socket, input: ConnInput, first: Buffer, r
   let corked = false;
 
   input.on('data', (chunk: Buffer) => {
+    if (closed) return; // draining after our close
     buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
     if (!busy) judge();
     else if (buf.length > config.maxRequestBytes) refuseLater();
@@ -240,7 +244,16 @@ export function serveExec(socket: net.Socket, input: ConnInput, first: Buffer, r
     closed = true;
     const trailer = inherited?.trailer;
     if (trailer !== undefined) socket.write(encodeTrailer(trailer, final.status, final.reason));
-    socket.end(() => socket.destroy());
+    if (eof) socket.end(() => socket.destroy());
+    else {
+      // The client may still be sending (a refused flood): keep reading and discarding, so the
+      // close is a FIN, not a reset that could destroy our last words in flight.
+      input.on('data', () => undefined);
+      input.resume();
+      socket.end();
+      input.on('end', () => socket.destroy());
+      setTimeout(() => socket.destroy(), LINGER_MS).unref();
+    }
     log.debug({ evt: 'exec.closed', requests }, 'exec connection closed');
   }
 

@@ -151,7 +151,7 @@ function admitted(socket: net.Socket, verdict: Verdict, peer: string, config: Se
   const { log } = ctx;
   if (!verdict.ok) {
     log.warn({ evt: 'conn.refused', peer, uid: verdict.uid, reason: verdict.reason }, verdict.message);
-    socket.end(`pty-relay: error: ${verdict.message}\n`, () => socket.destroy());
+    refuse(socket, `pty-relay: error: ${verdict.message}\n`);
     return;
   }
   log.info({ evt: 'conn.accepted', peer, uid: verdict.uid }, 'connection accepted');
@@ -173,4 +173,14 @@ function admitted(socket: net.Socket, verdict: Verdict, peer: string, config: Se
     if (sniff(first) === 'frames') serveAttach(socket, input, first, registry, config.attach, ctx);
     else serveExec(socket, input, first, registry, config.exec, ctx);
   });
+}
+
+// Says why and closes. The client's bytes may already be waiting unread (it sent its request
+// while the verdict was pending), and closing over unread data makes the kernel send a reset that
+// can destroy our message in flight: so read and discard until the client closes too.
+function refuse(socket: net.Socket, message: string): void {
+  socket.on('data', () => undefined);
+  socket.end(message);
+  socket.once('end', () => socket.destroy());
+  setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
 }
