@@ -10,7 +10,8 @@ import { judgeRequest, parseRequest, type ExecOptions, type RequestTiming } from
 import type { ConnInput } from './input';
 import { secretMatches } from './security';
 import type { ConnContext } from './server';
-import type { BusyInfo, ExecJob, JobEnd, Session } from './session';
+import type { BusyInfo, ExecJob, JobEnd } from './exec-job';
+import type { Session } from './session';
 
 export interface ExecConfig {
   timing: RequestTiming;

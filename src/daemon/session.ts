@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Logger } from '../log';
 import { Audience, type AttachPeer } from './audience';
+import { detachedJob, preview, type BusyInfo, type ExecJob, type JobEnd } from './exec-job';
 import { CrlfToLf } from './crlf';
 import { MarkParser, type MarkEvent } from './marks';
 import { spawnPty, type Pty } from './pty';
@@ -15,21 +16,6 @@ import { foregroundPgrp, readCmdline, readCwd } from './proc';
 import { renderRc, runLine } from './shell-integration';
 import { TokenBucket, type BucketConfig } from './rate-limit';
 import { writePrivateFile } from './runtime-dir';
-
-// How a job ended.
-export type JobEnd =
-  | { kind: 'exit'; status: number }
-  | { kind: 'shell-exit'; status: number; message: string }
-  | { kind: 'failed'; message: string };
-
-export interface ExecJob {
-  readonly script: string;
-  // The shell took the job; `notice` says that a previous shell had ended, when it did.
-  onStart(notice: string | null): void;
-  // Output bytes, already "\r\n" → "\n". Returns false to ask for backpressure (see resumeOutput).
-  onOutput(data: Buffer): boolean;
-  onEnd(end: JobEnd): void;
-}
 
 export interface SessionConfig {
   shell: string;
@@ -45,11 +31,6 @@ export interface SessionConfig {
 }
 
 export type SessionState = 'stopped' | 'starting' | 'idle' | 'running' | 'finishing' | 'human';
-
-export interface BusyInfo {
-  what: string; // a one-line preview of the command, or "a command typed in the terminal"
-  since: Date;
-}
 
 // A shell that has not printed its first prompt by then is reported broken (a hung ~/.bashrc, or a
 // --shell that is not bash). Generous, because a slow rc is paid once per shell.
@@ -422,16 +403,4 @@ export class Session {
   private restartIfQueued(): void {
     if (this.queue.length > 0) this.start();
   }
-}
-
-// The first line of a script, for "busy running …" messages.
-export function preview(script: string): string {
-  const first = script.trim().split('\n', 1)[0] ?? '';
-  const lines = script.trim().split('\n').length;
-  const short = first.length > 60 ? `${first.slice(0, 57)}...` : first;
-  return lines > 1 ? `${short} (+${lines - 1} lines)` : short;
-}
-
-function detachedJob(script: string): ExecJob {
-  return { script, onStart: () => undefined, onOutput: () => true, onEnd: () => undefined };
 }
