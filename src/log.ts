@@ -19,8 +19,3 @@ export function createLogger(level: LogLevel, fd = 1): Logger {
     pino.destination({ fd, sync: true }),
   );
 }
-
-// A logger that discards everything, for library use and unit tests.
-export function silentLogger(): Logger {
-  return pino({ level: 'silent' });
-}

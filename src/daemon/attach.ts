@@ -139,10 +139,7 @@ export function serveAttach(socket: net.Socket, input: ConnInput, first: Buffer,
     }
     if (s === null) return fail('PR_ERR_SESSION_EXISTS', `a session named "${r.session}" already exists`);
     // Start it now: a session made with `new` runs whether or not anyone attaches.
-    const starter: AttachPeer = { readOnly: true, wake: () => undefined, ended: () => undefined };
-    const ok = s.attach(starter, r.cols, r.rows);
-    s.detachPeer(starter);
-    if (!ok) {
+    if (!s.ensureRunning()) {
       registry.kill(r.session);
       return fail('PR_ERR_SPAWN', `cannot start ${r.command.join(' ')}`);
     }

@@ -44,7 +44,6 @@ interface Shell {
   pty: Pty;
   parser: MarkParser;
   cmdline: string;
-  startedAt: Date;
   rcFile: string;
 }
 
@@ -101,15 +100,21 @@ export class Session {
     return this.shell?.pty.pid ?? null;
   }
 
-  // Adds an attached client, starting the program if it is not running. Returns false when a
-  // command session has already ended.
-  attach(peer: AttachPeer, cols: number, rows: number): boolean {
+  // Starts the program if it is not running. Returns false when it could not be started, or when
+  // a command session has already ended.
+  ensureRunning(): boolean {
     if (this.state === 'stopped') {
       if (this.isCommand && this.shell === null && this.audience.ring.head > 0) return false;
       this.start();
     }
-    this.audience.add(peer, cols, rows);
     return this.shell !== null;
+  }
+
+  // Adds an attached client, starting the program if it is not running; false as ensureRunning.
+  attach(peer: AttachPeer, cols: number, rows: number): boolean {
+    if (!this.ensureRunning()) return false;
+    this.audience.add(peer, cols, rows);
+    return true;
   }
 
   detachPeer(peer: AttachPeer): void {
@@ -186,15 +191,14 @@ export class Session {
 
   // A snapshot for `#!status` and `pty-relay ls`.
   info(): { name: string; state: SessionState; pid: number | null; cwd: string | null; queued: number; busy: BusyInfo | null } {
-    const pid = this.shell?.pty.pid ?? null;
+    const pid = this.pid;
     const cwd = pid === null ? null : readCwd(pid);
     return { name: this.name, state: this.state, pid, cwd, queued: this.queue.length, busy: this.busy() };
   }
 
   // Ends the shell (SIGHUP, as a terminal hang-up would) and fails every job.
   close(reason: string): void {
-    const jobs = this.queue.splice(0);
-    for (const job of jobs) job.onEnd({ kind: 'failed', message: reason });
+    this.failQueued(reason);
     if (this.current !== null) {
       const { job } = this.current;
       this.current = null;
@@ -225,13 +229,13 @@ export class Session {
           onExit: (code, signal) => this.onExit(pty, code, signal),
         },
       );
-      this.shell = { pty, parser, cmdline: '', startedAt: new Date(), rcFile };
+      this.shell = { pty, parser, cmdline: '', rcFile };
       this.holds.clear(); // a new PTY starts reading
     } catch (err) {
       fs.rmSync(rcFile, { force: true });
       const message = `cannot start ${this.command}: ${(err as Error).message}`;
       this.log.error({ evt: 'session.spawn_failed', err }, message);
-      for (const job of this.queue.splice(0)) job.onEnd({ kind: 'failed', message });
+      this.failQueued(message);
       return;
     }
     this.log.info({ evt: 'session.spawned', pid: pty.pid, command: file }, 'program started');
@@ -248,6 +252,11 @@ export class Session {
     if (this.state !== 'starting') return;
     const message = `the shell printed no prompt within ${STARTUP_TIMEOUT_MS / 1000} s; is ~/.bashrc waiting for input, or is --shell not bash?`;
     this.log.error({ evt: 'session.start_timeout' }, message);
+    this.failQueued(message);
+  }
+
+  // Ends every job still waiting in the queue with `message`.
+  private failQueued(message: string): void {
     for (const job of this.queue.splice(0)) job.onEnd({ kind: 'failed', message });
   }
 
@@ -394,7 +403,7 @@ export class Session {
       this.endNotice = null;
       const message = `the shell ${how} before its first prompt; check --shell, ~/.bashrc and that the home directory exists`;
       this.log.error({ evt: 'session.start_failed', code, signal }, message);
-      for (const job of this.queue.splice(0)) job.onEnd({ kind: 'failed', message });
+      this.failQueued(message);
       return;
     }
     this.restartIfQueued();
