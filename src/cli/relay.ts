@@ -8,7 +8,7 @@ import { VERSION } from '../version';
 import { addSessionCommands, buildClientCommand, buildTunnelCommand, clientConnection, connectOptions } from './client';
 import { parseSeconds } from './config';
 import { buildServeCommand } from './serve';
-import { ptySelfTest } from '../daemon/pty';
+import { ptySelfTest } from '../daemon/session/pty';
 
 // Builds the program; `main` parses argv with it.
 export function buildProgram(): Command {

@@ -2,14 +2,14 @@
 import * as fs from 'node:fs';
 import type { Logger } from '../log';
 import { MAX_FRAME_BYTES } from '../protocol/frame';
-import type { AttachConfig } from './attach';
-import type { ExecConfig } from './exec';
-import type { AccessConfig } from './gate';
+import type { AttachConfig } from './attach/attach';
+import type { ExecConfig } from './exec/exec';
+import type { AccessConfig } from './server/gate';
 import type { BucketConfig } from './rate-limit';
-import { Registry, type SessionDefaults } from './registry';
-import type { RequestTiming } from './request';
-import { makeInstanceDir } from './runtime-dir';
-import { startServer, type RunningServer } from './server';
+import { Registry, type SessionDefaults } from './session/registry';
+import type { RequestTiming } from './exec/request';
+import { makeInstanceDir } from './server/runtime-dir';
+import { startServer, type RunningServer } from './server/server';
 
 export interface DaemonConfig {
   hosts: string[];

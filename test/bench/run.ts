@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as nodePty from 'node-pty';
 import { execOverSocket } from '../helpers/clients';
 import { freePort, Sshd, waitListening } from '../helpers/sshd';
-import { PeerUidResolver } from '../../src/daemon/security';
+import { PeerUidResolver } from '../../src/daemon/server/security';
 import { fdCount, Framed, now, repeat, rssKb, startProcess, stat, timed, timedText, until, type Stat } from './lib';
 
 const ROOT = process.cwd();

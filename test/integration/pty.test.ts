@@ -1,6 +1,6 @@
 // The PTY adapter against a real PTY: no output is lost when the program exits.
 import { expect, it } from 'vitest';
-import { spawnPty } from '../../src/daemon/pty';
+import { spawnPty } from '../../src/daemon/session/pty';
 
 function run(script: string, pausedMs = 0): Promise<{ out: string; code: number }> {
   return new Promise((resolve) => {

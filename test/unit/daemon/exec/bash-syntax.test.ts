@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isCompleteCommand } from '../../../src/daemon/bash-syntax';
+import { isCompleteCommand } from '../../../../src/daemon/exec/bash-syntax';
 
 const COMPLETE = [
   'pwd\n',

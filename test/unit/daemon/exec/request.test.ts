@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { judgeRequest, parseRequest, type RequestTiming } from '../../../src/daemon/request';
+import { judgeRequest, parseRequest, type RequestTiming } from '../../../../src/daemon/exec/request';
 
 const T: RequestTiming = { settleMs: 5, incompleteMs: 1000 };
 const MAX = 1024;

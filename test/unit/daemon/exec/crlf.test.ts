@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { CrlfToLf } from '../../../src/daemon/crlf';
+import { CrlfToLf } from '../../../../src/daemon/exec/crlf';
 
 const INPUT = 'a\r\nb\r\r\nprogress 1\rprogress 2\r\n\r\nend\r';
 

@@ -1,7 +1,7 @@
 // When is an exec request complete, and what does it ask for? Pure functions over the bytes so far.
 import { isCompleteCommand } from './bash-syntax';
-import { DIRECTIVE_RE, TRAILER_TOKEN_RE } from '../protocol/exec-text';
-import { validateSessionName } from '../protocol/session-name';
+import { DIRECTIVE_RE, TRAILER_TOKEN_RE } from '../../protocol/exec-text';
+import { validateSessionName } from '../../protocol/session-name';
 
 export interface RequestTiming {
   // Quiet time after a complete-looking request from a client that sends no EOF. Loopback pipes

@@ -2,15 +2,15 @@
 // each connection, sniff its first bytes and hand it to exec mode (text) or attach mode (frames).
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import { RelayError, isErrno } from '../errors';
-import type { Logger } from '../log';
-import { sniff } from '../protocol/sniff';
-import { serveAttach, type AttachConfig } from './attach';
-import { serveExec, type ExecConfig } from './exec';
+import { RelayError, isErrno } from '../../errors';
+import type { Logger } from '../../log';
+import { sniff } from '../../protocol/sniff';
+import { serveAttach, type AttachConfig } from '../attach/attach';
+import { serveExec, type ExecConfig } from '../exec/exec';
 import { Gate, type AccessConfig, type Verdict } from './gate';
 import { MeteredInput } from './input';
-import type { BucketConfig } from './rate-limit';
-import type { Registry } from './registry';
+import type { BucketConfig } from '../rate-limit';
+import type { Registry } from '../session/registry';
 
 export interface ServerConfig {
   hosts: string[];

@@ -1,10 +1,10 @@
 // Sessions by name. Shell sessions start lazily: the first request that names one creates it.
 import * as path from 'node:path';
-import { RelayError } from '../errors';
-import type { Logger } from '../log';
-import type { SessionSummary } from '../protocol/frame';
+import { RelayError } from '../../errors';
+import type { Logger } from '../../log';
+import type { SessionSummary } from '../../protocol/frame';
 import { Session, type SessionConfig } from './session';
-import { ensurePrivateDir } from './runtime-dir';
+import { ensurePrivateDir } from '../server/runtime-dir';
 
 export type SessionDefaults = Omit<SessionConfig, 'dir' | 'command' | 'onGone'>;
 

@@ -6,17 +6,17 @@
 // while its socket is congested; a peer that falls behind the ring's oldest byte gets a GAP frame
 // saying how many bytes it lost, and continues from the oldest byte held.
 import type * as net from 'node:net';
-import { RelayError } from '../errors';
-import { Decoder, FrameError } from '../protocol/decoder';
-import { encode, FrameType, OUTPUT_CHUNK_BYTES, outputHeader, PROTOCOL_VERSION, type Attach, type Frame, type Request } from '../protocol/frame';
-import { validateSessionName } from '../protocol/session-name';
-import type { AttachPeer } from './audience';
-import type { Registry } from './registry';
-import type { ConnInput } from './input';
-import { secretMatches } from './security';
-import type { ConnContext } from './server';
-import type { Session } from './session';
-import { VERSION } from '../version';
+import { RelayError } from '../../errors';
+import { Decoder, FrameError } from '../../protocol/decoder';
+import { encode, FrameType, OUTPUT_CHUNK_BYTES, outputHeader, PROTOCOL_VERSION, type Attach, type Frame, type Request } from '../../protocol/frame';
+import { validateSessionName } from '../../protocol/session-name';
+import type { AttachPeer } from '../session/audience';
+import type { Registry } from '../session/registry';
+import type { ConnInput } from '../server/input';
+import { secretMatches } from '../server/security';
+import type { ConnContext } from '../server/server';
+import type { Session } from '../session/session';
+import { VERSION } from '../../version';
 
 export interface AttachConfig {
   // A peer that sends nothing (not even a ping) for this long is dropped as dead.

@@ -2,16 +2,16 @@
 // stream the output back, report how it ended, and close. Text that arrives while a request runs
 // is the next request on the same connection, so nothing a client sends is dropped.
 import type * as net from 'node:net';
-import { RelayError } from '../errors';
-import { encodeTrailer, STATUS_RELAY_ERROR, STATUS_TIMEOUT, type EndReason } from '../protocol/exec-text';
-import { DEFAULT_SESSION } from '../protocol/session-name';
-import type { Registry } from './registry';
+import { RelayError } from '../../errors';
+import { encodeTrailer, STATUS_RELAY_ERROR, STATUS_TIMEOUT, type EndReason } from '../../protocol/exec-text';
+import { DEFAULT_SESSION } from '../../protocol/session-name';
+import type { Registry } from '../session/registry';
 import { judgeRequest, parseRequest, type ExecOptions, type RequestTiming } from './request';
-import type { ConnInput } from './input';
-import { secretMatches } from './security';
-import type { ConnContext } from './server';
+import type { ConnInput } from '../server/input';
+import { secretMatches } from '../server/security';
+import type { ConnContext } from '../server/server';
 import type { BusyInfo, ExecJob, JobEnd } from './exec-job';
-import type { Session } from './session';
+import type { Session } from '../session/session';
 
 export interface ExecConfig {
   timing: RequestTiming;

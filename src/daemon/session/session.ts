@@ -6,16 +6,16 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Logger } from '../log';
+import type { Logger } from '../../log';
 import { Audience, type AttachPeer } from './audience';
-import { detachedJob, preview, type BusyInfo, type ExecJob, type JobEnd } from './exec-job';
-import { CrlfToLf } from './crlf';
+import { detachedJob, preview, type BusyInfo, type ExecJob, type JobEnd } from '../exec/exec-job';
+import { CrlfToLf } from '../exec/crlf';
 import { MarkParser, type MarkEvent } from './marks';
 import { spawnPty, type Pty } from './pty';
 import { foregroundPgrp, readCmdline, readCwd } from './proc';
 import { renderRc, runLine } from './shell-integration';
-import { TokenBucket, type BucketConfig } from './rate-limit';
-import { writePrivateFile } from './runtime-dir';
+import { TokenBucket, type BucketConfig } from '../rate-limit';
+import { writePrivateFile } from '../server/runtime-dir';
 
 export interface SessionConfig {
   shell: string;

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { RelayError } from '../errors';
+import { RelayError } from '../../errors';
 
 // The per-user base: $XDG_RUNTIME_DIR/pty-relay when set, else /tmp/pty-relay-UID.
 export function defaultRuntimeBase(env: NodeJS.ProcessEnv = process.env): string {
