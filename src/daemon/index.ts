@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import type { Logger } from '../log';
 import { MAX_FRAME_BYTES } from '../protocol/frame';
 import type { AttachConfig } from './attach/attach';
-import type { ExecConfig } from './exec/exec';
+import type { ExecConfig } from './exec/connection';
 import type { AccessConfig } from './server/gate';
 import type { BucketConfig } from './rate-limit';
 import { Registry, type SessionDefaults } from './session/registry';

@@ -3,7 +3,9 @@
 //
 //   request  := directive* script
 //   directive:= "#!" NAME [" " ARGS] "\n"        NAME is [a-z][a-z-]*; a shebang "#!/…" never matches
-//   trailer  := NUL TOKEN ";" STATUS ";" REASON "\n"   only when the request carried "#!trailer TOKEN"
+//   trailer  := NUL TOKEN ";" STATUS ";" REASON *( ";" KEY "=" VALUE ) "\n"
+//               only when the request carried "#!trailer TOKEN"; VALUEs are percent-encoded; KEYs
+//               include job (number), session, cwd, prompt (a waiting job's prompt), echo (on|off)
 //
 // A reply without a trailer ends with "pty-relay: …" notice lines when something went wrong, and
 // with "pty-relay: exit status N" when the command failed; success prints nothing extra.
@@ -12,15 +14,23 @@ export const DIRECTIVE_RE = /^#!([a-z][a-z-]*)(?:[ \t]+(.*?))?[ \t]*\r?$/;
 export const TRAILER_TOKEN_RE = /^[A-Za-z0-9_-]{8,64}$/;
 
 // Why a request ended, as carried in the trailer.
-export type EndReason = 'exit' | 'timeout' | 'busy' | 'shell-exit' | 'error';
+//   exit: the command ended (STATUS is its exit status)    running: the timeout expired, the job runs on
+//   input: the job waits for terminal input                 timeout: a queued request never started
+//   busy, shell-exit, error: as the notice line says
+export type EndReason = 'exit' | 'timeout' | 'busy' | 'shell-exit' | 'error' | 'running' | 'input';
+
+export type TrailerFields = Record<string, string>;
 
 // Exit status the scripted client uses for each relay-side failure (ssh uses 255 the same way).
 export const STATUS_TIMEOUT = 124;
 export const STATUS_RELAY_ERROR = 255;
 
 // Encodes the trailer that ends a reply for a client that asked for one.
-export function encodeTrailer(token: string, status: number, reason: EndReason): Buffer {
-  return Buffer.from(`\0${token};${status};${reason}\n`, 'latin1');
+export function encodeTrailer(token: string, status: number, reason: EndReason, fields: TrailerFields = {}): Buffer {
+  const extra = Object.entries(fields)
+    .map(([k, v]) => `;${k}=${encodeURIComponent(v)}`)
+    .join('');
+  return Buffer.from(`\0${token};${status};${reason}${extra}\n`, 'latin1');
 }
 
 // Splits the reply stream of a trailer-requesting client into output and the trailer.
@@ -56,9 +66,19 @@ export class TrailerScanner {
   }
 
   // The parsed trailer once complete, else null; `rest` is output held back at end of stream.
-  result(): { status: number; reason: string } | null {
-    const m = this.trailerText === null ? null : /^(\d+);([a-z-]+)\n/.exec(this.trailerText);
-    return m ? { status: Number(m[1]), reason: m[2] as string } : null;
+  result(): { status: number; reason: string; fields: TrailerFields } | null {
+    const m = this.trailerText === null ? null : /^(\d+);([a-z-]+)((?:;[a-z]+=[^;\n]*)*)\n/.exec(this.trailerText);
+    if (m === null) return null;
+    const fields: TrailerFields = {};
+    for (const kv of (m[3] ?? '').split(';').slice(1)) {
+      const eq = kv.indexOf('=');
+      try {
+        fields[kv.slice(0, eq)] = decodeURIComponent(kv.slice(eq + 1));
+      } catch {
+        fields[kv.slice(0, eq)] = kv.slice(eq + 1);
+      }
+    }
+    return { status: Number(m[1]), reason: m[2] as string, fields };
   }
 
   // Output bytes still held when the stream ended without a trailer.

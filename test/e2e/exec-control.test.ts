@@ -38,7 +38,7 @@ describe('a busy session', () => {
     const b = await blocker('q1');
     const second = nc(d.port, '#!session q1\necho second\n');
     const status = await nc(d.port, '#!session q1\n#!status\n');
-    expect(status.stdout).toMatch(/^session: q1\nstate: running\npid: \d+\ncwd: .*\nrunning: `echo started; read -r x < .*` since .*\nqueued: 1\n$/);
+    expect(status.stdout).toMatch(/^session: q1\nstate: running\npid: \d+\ncwd: .*\nrunning: job 1: `echo started; read -r x < .*` since .*\nqueued: 1\n$/);
     b.release();
     await b.client.closed;
     expect(b.client.text()).toBe('started\nreleased\n');
@@ -48,7 +48,7 @@ describe('a busy session', () => {
   it('answers #!nowait with what is running, since when, and how to interrupt it', async () => {
     const b = await blocker('q2');
     const r = await nc(d.port, '#!session q2\n#!nowait\necho never\n');
-    expect(r.stdout).toMatch(/^pty-relay: session "q2" is busy running `echo started; read -r x < \S+` since \S+ \(\d+ s\)\. Interrupt it with: printf '#!session q2\\n#!interrupt\\n' \| nc localhost \d+\n$/);
+    expect(r.stdout).toMatch(/^pty-relay: session "q2" is busy running job 1: `echo started; read -r x < \S+` since \S+ \(\d+ s\); wait: printf '#!session q2\\n#!wait 1\\n' \| nc localhost \d+; look: .*; stop: printf '#!session q2\\n#!kill 1\\n' \| nc localhost \d+\n$/);
     b.release();
     await b.client.closed;
   });
@@ -56,7 +56,7 @@ describe('a busy session', () => {
   it('interrupts the running command from plain nc', async () => {
     const b = await blocker('q3');
     const r = await nc(d.port, '#!session q3\n#!interrupt\n');
-    expect(r.stdout).toMatch(/^pty-relay: interrupted `echo started; read .*` since \S+ \(\d+ s\) in session "q3"\n$/);
+    expect(r.stdout).toMatch(/^pty-relay: interrupted job 1: `echo started; read .*` since \S+ \(\d+ s\) in session "q3"\n$/);
     await within('the interrupted request to end', b.client.closed, 10_000);
     // Interactive bash prints a newline of its own when a SIGINT cuts a builtin short.
     expect(b.client.text()).toMatch(/^started\n\n?pty-relay: exit status 130\n$/);
@@ -66,7 +66,7 @@ describe('a busy session', () => {
   it('times out a request but leaves the command running', async () => {
     const f = fifo();
     const r = await nc(d.port, `#!session q4\n#!timeout 0.3\necho begun; read -r x < ${f.path}; echo done > ${d.home}/q4-done\n`);
-    expect(r.stdout).toMatch(/^begun\npty-relay: timed out after 0.3 s; the command is still running in session "q4" and was not stopped\. Interrupt it with: .*\n$/);
+    expect(r.stdout).toMatch(/^begun\npty-relay: still running as job 1 in session q4 after 0.3 s; wait: printf '#!session q4\\n#!wait 1\\n' \| nc localhost \d+; type: .*; look: .*; stop: printf '#!session q4\\n#!kill 1\\n' \| nc localhost \d+\n$/);
     f.release();
     await waitFor('the command to finish on its own', () => (fs.existsSync(`${d.home}/q4-done`) ? true : undefined));
     expect((await nc(d.port, '#!session q4\necho next\n')).stdout).toBe('next\n');
@@ -75,7 +75,7 @@ describe('a busy session', () => {
   it('times out a queued request without running it', async () => {
     const b = await blocker('q5');
     const r = await nc(d.port, `#!session q5\n#!timeout 0.2\ntouch ${d.home}/q5-ran\n`);
-    expect(r.stdout).toMatch(/^pty-relay: timed out after 0.2 s waiting for session "q5", session "q5" is busy running `echo started.*` since .*; the request was not run\n$/);
+    expect(r.stdout).toMatch(/^pty-relay: timed out after 0.2 s waiting for session "q5", busy running job 1: `echo started.*` since .*; the request was not run\n$/);
     b.release();
     await b.client.closed;
     await nc(d.port, '#!session q5\ntrue\n');
@@ -223,7 +223,7 @@ describe('pty-relay exec', () => {
     const f = fifo();
     const r = await relayExec(d.port, ['-s', 'cli2', '-t', '0.3', '--', `read -r x < ${f.path}`]);
     expect(r.code).toBe(124);
-    expect(r.stdout).toMatch(/pty-relay: timed out after 0.3 s/);
+    expect(r.stdout).toMatch(/pty-relay: still running as job \d+ in session \S+ after 0.3 s/);
     f.release();
   });
 

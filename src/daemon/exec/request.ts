@@ -43,12 +43,25 @@ export function looksLikeHttp(buf: Buffer): boolean {
   return /^[A-Z]{3,10} \S+ HTTP\/\d/.test(head) || /(^|\n)Host:[ \t]/i.test(head);
 }
 
+// What a request asks about an existing job instead of running a command (at most one per request).
+export type Query =
+  | { kind: 'wait'; job: number | null }
+  | { kind: 'jobs' }
+  | { kind: 'send'; text: string }
+  | { kind: 'screen' }
+  | { kind: 'output'; job: number; from: number | null; to: number | null };
+
 export interface ExecOptions {
   session: string | undefined;
   timeoutMs: number | undefined; // undefined: the daemon's default; 0: none
   interrupt: boolean;
+  kill: { job: number | null } | undefined; // `#!kill [N]`
   status: boolean;
   nowait: boolean;
+  interactive: boolean;
+  raw: boolean;
+  limit: number | undefined; // bytes of output a reply may carry (head and tail)
+  query: Query | undefined;
   trailer: string | undefined;
   auth: string | undefined;
 }
@@ -56,10 +69,24 @@ export interface ExecOptions {
 export type ParsedRequest = { ok: true; options: ExecOptions; script: string } | { ok: false; message: string };
 
 const MAX_TIMEOUT_S = 7 * 24 * 3600;
+const KNOWN = 'session, timeout, nowait, interrupt, status, trailer, auth, wait, jobs, send, screen, kill, interactive, raw, limit, output';
 
 // Splits leading `#!directive` lines from the script and validates them.
 export function parseRequest(text: string): ParsedRequest {
-  const options: ExecOptions = { session: undefined, timeoutMs: undefined, interrupt: false, status: false, nowait: false, trailer: undefined, auth: undefined };
+  const options: ExecOptions = {
+    session: undefined,
+    timeoutMs: undefined,
+    interrupt: false,
+    kill: undefined,
+    status: false,
+    nowait: false,
+    interactive: false,
+    raw: false,
+    limit: undefined,
+    query: undefined,
+    trailer: undefined,
+    auth: undefined,
+  };
   let rest = text;
   for (;;) {
     const nl = rest.indexOf('\n');
@@ -70,10 +97,25 @@ export function parseRequest(text: string): ParsedRequest {
     if (err !== null) return { ok: false, message: err };
     rest = nl === -1 ? '' : rest.slice(nl + 1);
   }
+  if (options.query !== undefined && rest.trim() !== '') {
+    return { ok: false, message: `#!${options.query.kind} asks about a job and cannot carry a command; send the command as a request of its own` };
+  }
   return { ok: true, options, script: rest };
 }
 
+const JOB_RE = /^[1-9]\d{0,9}$/;
+const OFFSET_RE = /^\d{1,15}$/;
+
 function applyDirective(o: ExecOptions, name: string, arg: string): string | null {
+  const setQuery = (q: Query): string | null => {
+    if (o.query !== undefined) return `#!${name} and #!${o.query.kind} cannot be combined in one request`;
+    o.query = q;
+    return null;
+  };
+  const optionalJob = (): number | null | string => {
+    if (arg === '') return null;
+    return JOB_RE.test(arg) ? Number(arg) : `#!${name} takes an optional job number, got "${arg}"`;
+  };
   switch (name) {
     case 'session': {
       const err = validateSessionName(arg);
@@ -88,6 +130,10 @@ function applyDirective(o: ExecOptions, name: string, arg: string): string | nul
       o.timeoutMs = Math.round(Number(arg) * 1000);
       return null;
     }
+    case 'limit':
+      if (!/^[1-9]\d{0,12}$/.test(arg)) return `#!limit takes a number of bytes (at least 1), got "${arg}"`;
+      o.limit = Number(arg);
+      return null;
     case 'trailer':
       if (!TRAILER_TOKEN_RE.test(arg)) return '#!trailer takes a token of 8-64 characters [A-Za-z0-9_-]';
       o.trailer = arg;
@@ -96,14 +142,41 @@ function applyDirective(o: ExecOptions, name: string, arg: string): string | nul
       if (arg === '') return '#!auth takes the shared secret';
       o.auth = arg;
       return null;
+    case 'wait':
+    case 'kill': {
+      const job = optionalJob();
+      if (typeof job === 'string') return job;
+      if (name === 'kill') {
+        o.kill = { job };
+        return null;
+      }
+      return setQuery({ kind: 'wait', job });
+    }
+    case 'send':
+      if (arg === '') return '#!send takes the text to type, with C escapes (\\n for Enter, \\e for Esc, \\x03 for Ctrl-C)';
+      return setQuery({ kind: 'send', text: arg });
+    case 'output': {
+      const parts = arg.split(/[ \t]+/);
+      const [job, from, to] = parts;
+      if (parts.length > 3 || job === undefined || !JOB_RE.test(job) || (from !== undefined && !OFFSET_RE.test(from)) || (to !== undefined && !OFFSET_RE.test(to))) {
+        return `#!output takes a job number and optional byte offsets: #!output N [FROM [TO]], got "${arg}"`;
+      }
+      return setQuery({ kind: 'output', job: Number(job), from: from === undefined ? null : Number(from), to: to === undefined ? null : Number(to) });
+    }
+    case 'jobs':
+    case 'screen':
+      if (arg !== '') return `#!${name} takes no argument`;
+      return setQuery({ kind: name });
     case 'interrupt':
     case 'status':
     case 'nowait':
+    case 'interactive':
+    case 'raw':
       if (arg !== '') return `#!${name} takes no argument`;
       o[name] = true;
       return null;
     default:
-      return `unknown directive "#!${name}" (known: session, timeout, nowait, interrupt, status, trailer, auth)`;
+      return `unknown directive "#!${name}" (known: ${KNOWN})`;
   }
 }
 

@@ -6,7 +6,7 @@ import { RelayError, isErrno } from '../../errors';
 import type { Logger } from '../../log';
 import { sniff } from '../../protocol/sniff';
 import { serveAttach, type AttachConfig } from '../attach/attach';
-import { serveExec, type ExecConfig } from '../exec/exec';
+import { serveExec, type ExecConfig } from '../exec/connection';
 import { Gate, type AccessConfig, type Verdict } from './gate';
 import { MeteredInput } from './input';
 import type { BucketConfig } from '../rate-limit';

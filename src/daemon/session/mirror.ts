@@ -7,6 +7,12 @@ import { Terminal } from '@xterm/headless';
 // Scrollback lines kept by the mirror and sent on a fresh attach: more history than one screen.
 export const MIRROR_SCROLLBACK_LINES = 1000;
 
+export interface ScreenText {
+  rows: string[];
+  cursor: { row: number; col: number };
+  altScreen: boolean;
+}
+
 export class Mirror {
   private readonly term: Terminal;
   private readonly serializer = new SerializeAddon();
@@ -36,6 +42,19 @@ export class Mirror {
       this.term.write('', () => {
         const text = this.serializer.serialize({ scrollback: MIRROR_SCROLLBACK_LINES });
         resolve({ offset, data: Buffer.from(text, 'utf8') });
+      });
+    });
+  }
+
+  // The screen as plain text, as a person sees it: rows with trailing spaces trimmed, the cursor,
+  // and whether a full-screen program switched to the alternate screen.
+  screenText(): Promise<ScreenText> {
+    return new Promise((resolve) => {
+      this.term.write('', () => {
+        const buf = this.term.buffer.active;
+        const rows: string[] = [];
+        for (let y = 0; y < this.term.rows; y++) rows.push(buf.getLine(buf.viewportY + y)?.translateToString(true) ?? '');
+        resolve({ rows, cursor: { row: buf.cursorY, col: buf.cursorX }, altScreen: buf.type === 'alternate' });
       });
     });
   }

@@ -22,6 +22,7 @@ export interface PtyOptions {
 
 export interface Pty {
   readonly pid: number;
+  readonly pts: string | null; // the slave's path (/dev/pts/N), when node-pty tells it
   write(data: string | Buffer): void;
   resize(cols: number, rows: number): void;
   pause(): void;
@@ -59,8 +60,10 @@ export function spawnPty(opts: PtyOptions, handlers: PtyHandlers): Pty {
   p.onData((d: string | Buffer) => drain.data(typeof d === 'string' ? Buffer.from(d) : d));
   // node-pty emits exit after its read stream closed, which the drain delays until the end.
   p.onExit(({ exitCode, signal }) => handlers.onExit(exitCode, signal ?? 0));
+  const pts = (p as unknown as NodePtyInternals).ptsName;
   return {
     pid: p.pid,
+    pts: typeof pts === 'string' ? pts : null,
     write: (data) => p.write(data as string),
     resize: (cols, rows) => p.resize(cols, rows),
     pause: () => p.pause(),

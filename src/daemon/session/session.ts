@@ -1,19 +1,22 @@
-// A session: one persistent shell in a PTY, the exec queue in front of it, the state machine that
-// follows the shell's marks, and the audience of attached clients. A session outlives its shells:
-// when one ends, the next request starts a fresh one and is told that the previous one ended.
+// A session: one persistent shell in a PTY, its jobs (the queue in front of the shell, the running
+// one and a history), and the audience of attached clients. A session outlives its shells: when one
+// ends, the next request starts a fresh one and is told that the previous one ended.
 // A session made with a command (`pty-relay new NAME -- CMD`) runs that program instead, takes no
 // exec requests, and ends for good when the program exits.
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Logger } from '../../log';
+import { JobTable } from '../jobs/job-table';
+import { preview, type Job, type JobEnd, type JobSpec } from '../jobs/job';
 import { Audience, type AttachPeer } from './audience';
-import { detachedJob, preview, type BusyInfo, type ExecJob, type JobEnd } from '../exec/exec-job';
 import { CrlfToLf } from '../exec/crlf';
-import { MarkParser, type MarkEvent } from './marks';
-import { spawnPty, type Pty } from './pty';
-import { foregroundPgrp, readCmdline, readCwd } from './proc';
-import { renderRc, runLine } from './shell-integration';
+import type { MarkEvent } from './marks';
+import type { ScreenText } from './mirror';
+import { InputWatch } from './input-watch';
+import { foregroundPgrp, readCwd } from './proc';
+import { Shell } from './shell';
+import { runLine } from './shell-integration';
+import { stopJob, type StopResult } from './stop-job';
 import { TokenBucket, type BucketConfig } from '../rate-limit';
 import { writePrivateFile } from '../server/runtime-dir';
 
@@ -32,6 +35,12 @@ export interface SessionConfig {
 
 export type SessionState = 'stopped' | 'starting' | 'idle' | 'running' | 'finishing' | 'human';
 
+export interface BusyInfo {
+  what: string; // a one-line preview of the command, or "a command typed in the terminal"
+  since: Date;
+  job: number | null;
+}
+
 // A shell that has not printed its first prompt by then is reported broken (a hung ~/.bashrc, or a
 // --shell that is not bash). Generous, because a slow rc is paid once per shell.
 const STARTUP_TIMEOUT_MS = 30_000;
@@ -39,20 +48,16 @@ const STARTUP_TIMEOUT_MS = 30_000;
 const WATCH_MS = 1_000;
 // How long a hung-up program gets before SIGKILL.
 const KILL_GRACE_MS = 3_000;
-
-interface Shell {
-  pty: Pty;
-  parser: MarkParser;
-  cmdline: string;
-  rcFile: string;
-}
+// A pacing exec reader this far behind pauses the PTY; it resumes once the reader is within half.
+const PAUSE_LAG_BYTES = 1024 * 1024;
+export const TERMINAL_JOB = 'a command typed in the terminal';
 
 interface Running {
-  job: ExecJob;
-  file: string;
-  crlf: CrlfToLf;
+  job: Job;
+  file: string | null; // the script file of an exec job
+  clean: CrlfToLf | null; // null for a raw job
   sawStart: boolean;
-  since: Date;
+  watch: InputWatch | null;
 }
 
 let fileCounter = 0;
@@ -60,15 +65,15 @@ let fileCounter = 0;
 export class Session {
   readonly name: string;
   readonly createdAt = new Date();
+  readonly audience: Audience;
+  readonly jobs = new JobTable();
   private state: SessionState = 'stopped';
   private shell: Shell | null = null;
-  private queue: ExecJob[] = [];
+  private queue: Job[] = [];
   private current: Running | null = null;
-  private humanSince: Date | null = null;
   private endNotice: string | null = null;
   private watch: NodeJS.Timeout | null = null;
   private startTimer: NodeJS.Timeout | null = null;
-  readonly audience: Audience;
   private readonly outputBucket: TokenBucket;
   // Why PTY reads are paused: an exec client that cannot keep up, or the output rate limit.
   private readonly holds = new Set<'exec' | 'rate'>();
@@ -97,7 +102,7 @@ export class Session {
   }
 
   get pid(): number | null {
-    return this.shell?.pty.pid ?? null;
+    return this.shell?.pid ?? null;
   }
 
   // Starts the program if it is not running. Returns false when it could not be started, or when
@@ -121,49 +126,34 @@ export class Session {
     this.audience.remove(peer);
   }
 
-  // Queues a job; it runs when the shell is idle and every job queued before it has run.
-  submit(job: ExecJob): void {
+  // Queues a new job; it runs when the shell is idle and every job queued before it has run.
+  submit(spec: JobSpec): Job {
+    const job = this.jobs.create(spec);
     this.queue.push(job);
     if (this.state === 'stopped') this.start();
     else this.pump();
+    return job;
   }
 
   // Removes a job that has not started yet. Returns false when it is already running or done.
-  cancel(job: ExecJob): boolean {
+  cancel(job: Job): boolean {
     const i = this.queue.indexOf(job);
     if (i === -1) return false;
     this.queue.splice(i, 1);
+    job.end({ kind: 'failed', message: 'cancelled before it started' });
     return true;
   }
 
-  // Stops delivering a running job's output (its client left or timed out); the command goes on.
-  detach(job: ExecJob): void {
-    if (this.current?.job !== job) return;
-    this.resumeOutput(job);
-    this.current.job = detachedJob(job.script);
-  }
-
-  // Resumes PTY reads after a job's consumer drained.
-  resumeOutput(job: ExecJob): void {
-    if (this.current?.job === job) this.release('exec');
-  }
-
-  private hold(reason: 'exec' | 'rate'): void {
-    if (this.holds.size === 0) this.shell?.pty.pause();
-    this.holds.add(reason);
-  }
-
-  private release(reason: 'exec' | 'rate'): void {
-    if (this.holds.delete(reason) && this.holds.size === 0) this.shell?.pty.resume();
+  // The job in the terminal's foreground (an exec job, or a command typed there), or null.
+  foreground(): Job | null {
+    return this.current?.job ?? null;
   }
 
   // What the shell is busy with, or null when a new job would start at once.
   busy(): BusyInfo | null {
-    if (this.current !== null) return { what: preview(this.current.job.script), since: this.current.since };
-    if (this.state === 'human' && this.humanSince !== null) {
-      return { what: 'a command typed in the terminal', since: this.humanSince };
-    }
-    if (this.queue.length > 0) return { what: `${this.queue.length} queued request(s)`, since: new Date() };
+    const cur = this.current;
+    if (cur !== null) return { what: preview(cur.job.command), since: cur.job.startedAt ?? cur.job.queuedAt, job: cur.job.id };
+    if (this.queue.length > 0) return { what: `${this.queue.length} queued request(s)`, since: new Date(), job: null };
     return null;
   }
 
@@ -171,13 +161,28 @@ export class Session {
     return this.queue.length;
   }
 
+  // Types bytes into the terminal, for the program in the foreground.
+  type(bytes: Buffer): void {
+    this.shell?.pty.write(bytes);
+  }
+
+  // The current screen as plain text.
+  screen(): Promise<ScreenText> {
+    return this.audience.screenText();
+  }
+
+  // Probes now whether the foreground job waits for terminal input (updating its state).
+  checkInput(): Promise<boolean> {
+    return this.current?.watch?.checkNow() ?? Promise.resolve(false);
+  }
+
   // Sends Ctrl-C to the shell's foreground command. Returns what was interrupted, or null.
   interrupt(): BusyInfo | null {
-    const info = this.current !== null || this.state === 'human' ? this.busy() : null;
+    const info = this.current !== null ? this.busy() : null;
     if (info !== null && this.shell !== null) {
       // SIGINT to the terminal's foreground group is what Ctrl-C does, without the "^C" echo
       // landing in the command's output, and it works when the program put the tty in raw mode.
-      const pgrp = foregroundPgrp(this.shell.pty.pid);
+      const pgrp = foregroundPgrp(this.shell.pid);
       try {
         if (pgrp === null) throw new Error('no foreground group');
         process.kill(-pgrp, 'SIGINT');
@@ -189,21 +194,27 @@ export class Session {
     return info;
   }
 
+  // Stops the foreground job (SIGINT, SIGTERM, SIGKILL to its programs) and keeps the shell.
+  async stop(job: Job): Promise<StopResult> {
+    if (this.current?.job !== job || this.shell === null) return { stopped: !job.live, signal: null };
+    const result = await stopJob(job, this.shell.pid);
+    if (result.stopped && result.signal !== null && job.state !== 'killed') job.killedBy = result.signal;
+    this.log.info({ evt: 'job.stopped', job: job.id, signal: result.signal, stopped: result.stopped }, 'job stop requested');
+    return result;
+  }
+
   // A snapshot for `#!status` and `pty-relay ls`.
-  info(): { name: string; state: SessionState; pid: number | null; cwd: string | null; queued: number; busy: BusyInfo | null } {
+  info(): { name: string; state: SessionState; pid: number | null; cwd: string | null; queued: number; busy: BusyInfo | null; waiting: boolean } {
     const pid = this.pid;
     const cwd = pid === null ? null : readCwd(pid);
-    return { name: this.name, state: this.state, pid, cwd, queued: this.queue.length, busy: this.busy() };
+    const waiting = this.current?.job.state === 'input';
+    return { name: this.name, state: this.state, pid, cwd, queued: this.queue.length, busy: this.busy(), waiting };
   }
 
   // Ends the shell (SIGHUP, as a terminal hang-up would) and fails every job.
   close(reason: string): void {
     this.failQueued(reason);
-    if (this.current !== null) {
-      const { job } = this.current;
-      this.current = null;
-      job.onEnd({ kind: 'failed', message: reason });
-    }
+    if (this.current !== null) this.finish(this.current, { kind: 'failed', message: reason });
     const shell = this.shell;
     if (shell === null) return;
     shell.pty.kill('SIGHUP');
@@ -214,31 +225,29 @@ export class Session {
   }
 
   private start(): void {
-    const nonce = crypto.randomBytes(16).toString('hex');
-    const rcFile = path.join(this.config.dir, `rc-${process.pid}-${++fileCounter}.bash`);
-    const [file, ...args] = this.config.command ?? [this.config.shell, '--rcfile', rcFile, '-i'];
-    let pty: Pty;
+    let shell: Shell;
     try {
-      if (!this.isCommand) writePrivateFile(rcFile, renderRc(nonce));
-      const parser = new MarkParser(nonce);
       const { cols, rows } = this.audience.size;
-      pty = spawnPty(
-        { file: file as string, args, cwd: this.config.cwd, env: this.config.env, cols, rows },
+      const { shell: sh, command, cwd, env, dir } = this.config;
+      shell = new Shell(
+        { shell: sh, command, cwd, env, dir, cols, rows },
         {
-          onData: (data) => this.onData(parser, data),
-          onExit: (code, signal) => this.onExit(pty, code, signal),
+          onOutput: (data) => this.onOutput(shell, data),
+          onEvent: (ev) => {
+            if (this.shell === shell) this.onEvent(ev);
+          },
+          onExit: (code, signal) => this.onExit(shell, code, signal),
         },
       );
-      this.shell = { pty, parser, cmdline: '', rcFile };
+      this.shell = shell;
       this.holds.clear(); // a new PTY starts reading
     } catch (err) {
-      fs.rmSync(rcFile, { force: true });
       const message = `cannot start ${this.command}: ${(err as Error).message}`;
       this.log.error({ evt: 'session.spawn_failed', err }, message);
       this.failQueued(message);
       return;
     }
-    this.log.info({ evt: 'session.spawned', pid: pty.pid, command: file }, 'program started');
+    this.log.info({ evt: 'session.spawned', pid: shell.pid, command: this.config.command?.[0] ?? this.config.shell }, 'program started');
     if (this.isCommand) {
       this.state = 'human';
       return;
@@ -257,34 +266,29 @@ export class Session {
 
   // Ends every job still waiting in the queue with `message`.
   private failQueued(message: string): void {
-    for (const job of this.queue.splice(0)) job.onEnd({ kind: 'failed', message });
+    for (const job of this.queue.splice(0)) job.end({ kind: 'failed', message });
   }
 
-  private onData(parser: MarkParser, data: Buffer): void {
-    if (this.shell?.parser !== parser) return;
+  private onOutput(shell: Shell, data: Buffer): void {
+    if (this.shell !== shell) return;
     const wait = this.outputBucket.take(data.length, Date.now());
     if (wait > 0 && !this.holds.has('rate')) {
       this.hold('rate');
       setTimeout(() => this.release('rate'), wait).unref();
     }
     this.audience.output(data);
-    if (this.isCommand) return;
-    for (const ev of parser.push(data)) this.onEvent(ev);
   }
 
   private onEvent(ev: MarkEvent): void {
     const cur = this.current;
     if (ev.type === 'data') {
-      if (cur !== null && cur.sawStart) this.deliver(cur, cur.crlf.push(ev.data));
+      if (cur !== null && cur.sawStart) this.deliver(cur, cur.clean === null ? ev.data : cur.clean.push(ev.data));
       return;
     }
     switch (ev.kind) {
       case 'C':
         if (cur !== null && !cur.sawStart) cur.sawStart = true;
-        else if (cur === null && this.state === 'idle') {
-          this.state = 'human';
-          this.humanSince = new Date();
-        }
+        else if (cur === null && this.state === 'idle') this.begin(this.jobs.create({ command: TERMINAL_JOB, origin: 'terminal', interactive: true, raw: false }), null, 'human');
         return;
       case 'D':
         if (cur !== null && cur.sawStart) this.finish(cur, { kind: 'exit', status: ev.status });
@@ -297,33 +301,62 @@ export class Session {
 
   private deliver(cur: Running, data: Buffer): void {
     if (data.length === 0) return;
-    if (!cur.job.onOutput(data)) this.hold('exec');
+    cur.watch?.output();
+    cur.job.append(data);
+    if (cur.job.lag() > PAUSE_LAG_BYTES) this.hold('exec');
+  }
+
+  private hold(reason: 'exec' | 'rate'): void {
+    if (this.holds.size === 0) this.shell?.pty.pause();
+    this.holds.add(reason);
+  }
+
+  private release(reason: 'exec' | 'rate'): void {
+    if (this.holds.delete(reason) && this.holds.size === 0) this.shell?.pty.resume();
+  }
+
+  // Makes `job` the running one: its output is captured from the next `C` mark (at once for a
+  // command typed in the terminal, whose `C` mark was just seen).
+  private begin(job: Job, file: string | null, state: 'running' | 'human'): void {
+    const shell = this.shell as Shell;
+    const pts = shell.pty.pts;
+    const watch = pts === null ? null : new InputWatch(job, shell.pid, pts, () => this.promptLine());
+    this.current = { job, file, clean: job.spec.raw ? null : new CrlfToLf(), sawStart: state === 'human', watch };
+    this.state = state;
+    job.onPaced = () => {
+      if (this.current?.job === job && job.lag() <= PAUSE_LAG_BYTES / 2) this.release('exec');
+    };
+    job.start();
+    this.startWatch();
+  }
+
+  private async promptLine(): Promise<string> {
+    const s = await this.audience.screenText();
+    return (s.rows[s.cursor.row] ?? '').trim();
   }
 
   private finish(cur: Running, end: JobEnd): void {
-    this.deliver(cur, cur.crlf.flush());
+    if (cur.clean !== null) this.deliver(cur, cur.clean.flush());
+    cur.watch?.stop();
+    cur.job.onPaced = null;
     this.release('exec');
     this.current = null;
     this.stopWatch();
-    fs.rm(cur.file, { force: true }, () => undefined);
+    if (cur.file !== null) fs.rm(cur.file, { force: true }, () => undefined);
     this.state = end.kind === 'exit' ? 'finishing' : this.state;
-    cur.job.onEnd(end);
+    cur.job.end(end);
+    this.jobs.trim();
   }
 
   private onPrompt(): void {
     if (this.state === 'starting') {
       if (this.startTimer !== null) clearTimeout(this.startTimer);
       this.startTimer = null;
-      if (this.shell !== null) {
-        fs.rm(this.shell.rcFile, { force: true }, () => undefined);
-        // Read now, not at spawn: until bash has exec'd, /proc shows the forking process.
-        this.shell.cmdline = readCmdline(this.shell.pty.pid);
-      }
+      this.shell?.ready();
       this.log.debug({ evt: 'session.ready' }, 'first prompt');
     }
     if (this.current !== null) return; // a prompt while ours runs: a nested shell, not ours to judge
     this.state = 'idle';
-    this.humanSince = null;
     this.pump();
   }
 
@@ -333,19 +366,16 @@ export class Session {
     if (job === undefined) return;
     const file = path.join(this.config.dir, `x-${process.pid}-${++fileCounter}.sh`);
     try {
-      writePrivateFile(file, job.script);
+      writePrivateFile(file, job.command);
     } catch (err) {
-      job.onEnd({ kind: 'failed', message: `cannot write the script file: ${(err as Error).message}` });
+      job.end({ kind: 'failed', message: `cannot write the script file: ${(err as Error).message}` });
       this.pump();
       return;
     }
-    this.current = { job, file, crlf: new CrlfToLf(), sawStart: false, since: new Date() };
-    this.state = 'running';
-    const notice = this.endNotice;
+    job.startNotice = this.endNotice;
     this.endNotice = null;
-    job.onStart(notice);
-    this.shell.pty.write(runLine(file));
-    this.startWatch();
+    this.begin(job, file, 'running');
+    this.shell.pty.write(runLine(file, { interactive: job.spec.interactive, raw: job.spec.raw }));
   }
 
   // While a job runs, notice when `exec CMD` replaced the shell: no mark will ever come again.
@@ -355,8 +385,8 @@ export class Session {
       const shell = this.shell;
       const cur = this.current;
       if (shell === null || cur === null) return this.stopWatch();
-      const now = readCmdline(shell.pty.pid);
-      if (now === '' || shell.cmdline === '' || now === shell.cmdline) return;
+      const now = shell.replaced();
+      if (now === null) return;
       this.log.warn({ evt: 'session.replaced' }, 'the shell replaced itself with exec');
       this.shell = null;
       this.state = 'stopped';
@@ -373,18 +403,13 @@ export class Session {
     this.watch = null;
   }
 
-  private onExit(pty: Pty, code: number, signal: number): void {
-    const shell = this.shell;
-    if (shell?.pty !== pty) return; // an old, replaced shell
-    // Output still held by the parser (a partial mark at the very end) is ordinary output.
-    const tail = shell.parser.flush();
-    if (tail.length > 0 && this.current?.sawStart) this.deliver(this.current, this.current.crlf.push(tail));
+  private onExit(shell: Shell, code: number, signal: number): void {
+    if (this.shell !== shell) return; // an old, replaced shell
     const neverReady = this.state === 'starting';
     this.shell = null;
     this.state = 'stopped';
     if (this.startTimer !== null) clearTimeout(this.startTimer);
     this.startTimer = null;
-    fs.rm(shell.rcFile, { force: true }, () => undefined);
     const how = signal !== 0 ? `was killed by signal ${signal}` : `exited with status ${code}`;
     this.log.info({ evt: 'session.exited', code, signal }, 'program ended');
     this.audience.ended(code, signal);

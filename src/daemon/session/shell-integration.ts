@@ -56,9 +56,16 @@ esac
 `;
 }
 
+export interface RunOptions {
+  interactive: boolean; // stdin is the terminal instead of /dev/null (`#!interactive`)
+  raw: boolean; // output post-processing off for the job (`#!raw`), so bytes arrive exactly
+}
+
 // The line typed into the shell to run a script file. C-e C-u clear a half-typed human line; the
-// leading space keeps it out of history; stdin is /dev/null so a command that reads stdin gets EOF
-// at once instead of hanging (see README, "What a command's stdin is").
-export function runLine(scriptPath: string): string {
-  return `\x05\x15 source ${shellQuote(scriptPath)} </dev/null; __pr_end $?\r`;
+// leading space keeps it out of history; stdin is /dev/null unless the request is interactive, so
+// a command that reads stdin gets EOF at once instead of hanging (see README, "What a command's
+// stdin is"). A raw job runs with `stty -opost`, so the PTY passes its bytes through untouched.
+export function runLine(scriptPath: string, opts: RunOptions = { interactive: false, raw: false }): string {
+  const run = `source ${shellQuote(scriptPath)}${opts.interactive ? '' : ' </dev/null'}; __pr_end $?`;
+  return opts.raw ? `\x05\x15 stty -opost; ${run}; stty opost\r` : `\x05\x15 ${run}\r`;
 }

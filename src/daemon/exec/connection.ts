@@ -1,0 +1,129 @@
+// One exec connection, a small state machine: READING shell text until the request is complete
+// (judgeRequest), RUNNING it (handle.ts), then back to READING when the client sent more text
+// meanwhile (nothing a client sends is dropped), else CLOSING: the trailer, a FIN, and draining
+// whatever the client still sends so that our last words are not destroyed by a reset.
+import type * as net from 'node:net';
+import { encodeTrailer, STATUS_RELAY_ERROR } from '../../protocol/exec-text';
+import type { Registry } from '../session/registry';
+import type { ConnInput } from '../server/input';
+import type { ConnContext } from '../server/server';
+import { handleRequest, type ExecConfig } from './handle';
+import type { Outcome } from './job-reply';
+import { Reply } from './reply';
+import { judgeRequest, type ExecOptions } from './request';
+
+export type { ExecConfig } from './handle';
+
+// How long a closed exec connection keeps draining a client that has not closed its side.
+const LINGER_MS = 2_000;
+
+// Serves one exec connection whose first bytes were `first`.
+export function serveExec(socket: net.Socket, input: ConnInput, first: Buffer, registry: Registry, config: ExecConfig, ctx: ConnContext): void {
+  const { log } = ctx;
+  const reply = new Reply(socket);
+  const session = { authenticated: config.secret === null, inherited: null as ExecOptions | null };
+  let state: 'reading' | 'running' | 'closing' = 'reading';
+  let buf: Buffer = first;
+  let eof = false;
+  let settle: NodeJS.Timeout | null = null;
+  let final: Outcome = { status: 0, reason: 'exit', fields: {} };
+  const commits: Array<() => void> = [];
+  let requests = 0;
+
+  input.on('data', (chunk: Buffer) => {
+    if (state === 'closing') return; // draining after our close
+    buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
+    if (state === 'reading') judge();
+    // The next request already exceeds the limit: stop reading it; judge() reports it in its turn.
+    else if (buf.length > config.maxRequestBytes) input.pause();
+  });
+  input.on('end', () => {
+    eof = true;
+    if (state === 'reading') judge();
+  });
+  ctx.onShutdown((reason) => {
+    if (state !== 'reading') return; // a running job is told by its session
+    reply.notice(`the daemon is shutting down (${reason})`);
+    final = { status: STATUS_RELAY_ERROR, reason: 'error', fields: {} };
+    close();
+  });
+  socket.on('close', () => {
+    state = 'closing';
+    reply.closed = true;
+    clearSettle();
+  });
+  judge();
+
+  function judge(): void {
+    clearSettle();
+    if (state !== 'reading') return;
+    const r = judgeRequest(buf, eof, config.maxRequestBytes, config.timing);
+    switch (r.kind) {
+      case 'ready':
+        return run();
+      case 'empty':
+        return close();
+      case 'refuse':
+        log.warn({ evt: 'exec.refused', reason: r.reason, bytes: buf.length }, r.message);
+        buf = Buffer.alloc(0);
+        reply.notice(`error: ${r.message}`);
+        final = { status: STATUS_RELAY_ERROR, reason: 'error', fields: {} };
+        return close();
+      case 'wait':
+        if (r.ms !== Infinity) settle = setTimeout(run, r.ms);
+    }
+  }
+
+  function clearSettle(): void {
+    if (settle !== null) clearTimeout(settle);
+    settle = null;
+  }
+
+  function run(): void {
+    clearSettle();
+    state = 'running';
+    const text = buf.toString('utf8');
+    buf = Buffer.alloc(0);
+    requests++;
+    handleRequest(text, { reply, registry, config, log, conn: session })
+      .catch((err: unknown) => {
+        log.error({ evt: 'exec.failed', err }, 'exec request failed');
+        reply.notice(`error: ${(err as Error).message}`);
+        return { status: STATUS_RELAY_ERROR, reason: 'error', fields: {} } as Outcome;
+      })
+      .then((outcome) => {
+        final = outcome;
+        if (outcome.commit !== undefined) commits.push(outcome.commit);
+        if (state === 'closing') return;
+        state = 'reading';
+        input.resume();
+        // A client that sends no EOF gets its reply closed as soon as nothing more is pending.
+        if (buf.length > 0) return judge();
+        close();
+      });
+  }
+
+  function close(): void {
+    clearSettle();
+    if (state === 'closing') return;
+    state = 'closing';
+    const trailer = session.inherited?.trailer;
+    if (trailer !== undefined) socket.write(encodeTrailer(trailer, final.status, final.reason, final.fields));
+    reply.closed = true;
+    // The output reached the client's side of the connection: count it as delivered.
+    const delivered = (): void => {
+      for (const c of commits) c();
+    };
+    if (eof) socket.end(() => (delivered(), socket.destroy()));
+    else {
+      // The client may still be sending (a refused flood): keep reading and discarding, so the
+      // close is a FIN, not a reset that could destroy our last words in flight.
+      input.on('data', () => undefined);
+      input.resume();
+      socket.end(delivered);
+      input.on('end', () => socket.destroy());
+      setTimeout(() => socket.destroy(), LINGER_MS).unref();
+    }
+    log.debug({ evt: 'exec.closed', requests }, 'exec connection closed');
+  }
+}

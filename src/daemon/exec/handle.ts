@@ -1,0 +1,150 @@
+// One exec request, from its text to its outcome: directives first (`#!auth`, `#!session`,
+// `#!interrupt`, `#!kill`, `#!status`), then a question about a job (`#!wait`, `#!jobs`,
+// `#!send`, `#!screen`, `#!output`) or a command, which becomes a job of the session.
+import { RelayError } from '../../errors';
+import type { Logger } from '../../log';
+import { STATUS_RELAY_ERROR } from '../../protocol/exec-text';
+import { DEFAULT_SESSION } from '../../protocol/session-name';
+import { decodeSendText } from '../jobs/send-text';
+import type { Job } from '../jobs/job';
+import type { Registry } from '../session/registry';
+import type { Session } from '../session/session';
+import { secretMatches } from '../server/security';
+import { jobHandles } from './hints';
+import { replyToJob, type JobReplyContext, type Outcome } from './job-reply';
+import { describeBusy, jobsText, killReply, outputReply, screenReply, statusText } from './queries';
+import type { Reply } from './reply';
+import { parseRequest, type RequestTiming, type ExecOptions, type Query } from './request';
+
+export interface ExecConfig {
+  timing: RequestTiming;
+  maxRequestBytes: number;
+  defaultTimeoutMs: number; // 0: none
+  connectHint: string; // how a user reaches this daemon, for the ready-to-paste hints
+  secret: string | null; // when set, requests must start with `#!auth SECRET`
+  logCommands: boolean; // put command text in the audit log (off by default: it may hold secrets)
+}
+
+// What a request needs besides its text; `conn` is state shared by the connection's requests.
+export interface RequestContext {
+  reply: Reply;
+  registry: Registry;
+  config: ExecConfig;
+  log: Logger;
+  conn: { authenticated: boolean; inherited: ExecOptions | null };
+}
+
+// Runs one request and resolves with how it ended.
+export async function handleRequest(text: string, c: RequestContext): Promise<Outcome> {
+  const { reply, log, config } = c;
+  const error = (message: string): Outcome => {
+    reply.notice(`error: ${message}`);
+    return { status: STATUS_RELAY_ERROR, reason: 'error', fields: {} };
+  };
+  const parsed = parseRequest(text);
+  if (!parsed.ok) {
+    log.warn({ evt: 'exec.bad_directive' }, parsed.message);
+    return error(parsed.message);
+  }
+  const opts = inherit(c.conn.inherited, parsed.options);
+  c.conn.inherited = opts;
+  if (!c.conn.authenticated) {
+    if (opts.auth === undefined || config.secret === null || !secretMatches(opts.auth, config.secret)) {
+      log.warn({ evt: 'exec.auth_failed', presented: opts.auth !== undefined }, 'authentication failed');
+      return error(`authentication ${opts.auth === undefined ? 'required: start the request with a #!auth SECRET line' : 'failed'}`);
+    }
+    c.conn.authenticated = true;
+  }
+  let session: Session;
+  try {
+    session = c.registry.get(opts.session ?? DEFAULT_SESSION);
+  } catch (err) {
+    if (!(err instanceof RelayError)) throw err;
+    return error(err.message);
+  }
+  const script = parsed.script;
+  if (session.isCommand && (script.trim() !== '' || opts.query !== undefined || opts.kill !== undefined)) {
+    return error(`session "${session.name}" runs \`${session.command}\`, not a shell; exec requests need a shell session`);
+  }
+  const jc: JobReplyContext = { reply, session, connectHint: config.connectHint, trailer: opts.trailer !== undefined, log };
+  const timeoutMs = opts.timeoutMs ?? config.defaultTimeoutMs;
+  let outcome: Outcome = { status: 0, reason: 'exit', fields: {} };
+  if (opts.interrupt) {
+    const what = session.interrupt();
+    reply.notice(what === null ? `nothing to interrupt in session "${session.name}"` : `interrupted ${describeBusy(what)} in session "${session.name}"`);
+  }
+  if (opts.kill !== undefined) {
+    outcome = await killReply(reply, session, opts.kill.job);
+    if (outcome.reason === 'error') return outcome;
+  }
+  if (opts.status) reply.write(Buffer.from(statusText(session)));
+  if (opts.query !== undefined) return query(jc, opts.query, timeoutMs, opts);
+  if (script.trim() === '') return outcome;
+  const busy = session.busy();
+  if (opts.nowait && busy !== null) {
+    const fg = busy.job === null ? undefined : session.jobs.get(busy.job);
+    const ways = fg === undefined ? 'see #!jobs' : jobHandles(session.name, fg, config.connectHint, ['wait', 'look', 'stop']);
+    reply.notice(`session "${session.name}" is busy running ${describeBusy(busy)}; ${ways}`);
+    return { status: STATUS_RELAY_ERROR, reason: 'busy', fields: {} };
+  }
+  const started = Date.now();
+  const job = session.submit({ command: script, origin: 'exec', interactive: opts.interactive, raw: opts.raw });
+  log.debug({ evt: 'exec.submit', job: job.id, bytes: script.length, queued: session.queued() }, 'exec submitted');
+  const result = await replyToJob(jc, job, { from: 0, timeoutMs, limit: opts.limit, pace: true, send: null });
+  if (job.state === 'queued' && reply.socket.destroyed && session.cancel(job)) log.info({ evt: 'exec.abandoned' }, 'client left before its request started; dropped');
+  log.info(
+    { evt: 'exec.done', session: session.name, job: job.id, reason: result.reason, status: result.status, bytes: script.length, ms: Date.now() - started, ...(config.logCommands ? { command: script } : {}) },
+    'exec done',
+  );
+  return result;
+}
+
+// `#!wait`, `#!jobs`, `#!send`, `#!screen`, `#!output`: they never queue behind a job.
+async function query(jc: JobReplyContext, q: Query, timeoutMs: number, opts: ExecOptions): Promise<Outcome> {
+  const { reply, session } = jc;
+  const error = (message: string): Outcome => {
+    reply.notice(`error: ${message}`);
+    return { status: STATUS_RELAY_ERROR, reason: 'error', fields: {} };
+  };
+  const find = (id: number | null): Job | string => {
+    const job = id === null ? session.jobs.latest() : session.jobs.get(id);
+    if (job !== undefined) return job;
+    return id === null ? `session "${session.name}" has no jobs yet` : `no job ${id} in session "${session.name}" (see #!jobs)`;
+  };
+  switch (q.kind) {
+    case 'jobs':
+      reply.write(Buffer.from(session.jobs.list().length === 0 ? `session "${session.name}" has no jobs yet\n` : jobsText(session)));
+      return { status: 0, reason: 'exit', fields: {} };
+    case 'screen':
+      return screenReply(reply, session);
+    case 'output': {
+      const job = find(q.job);
+      return typeof job === 'string' ? error(job) : outputReply(reply, job, q.from, q.to);
+    }
+    case 'wait': {
+      const job = find(q.job);
+      if (typeof job === 'string') return error(job);
+      return replyToJob(jc, job, { from: job.delivered, timeoutMs, limit: opts.limit, pace: true, send: null });
+    }
+    case 'send': {
+      const decoded = decodeSendText(q.text);
+      if (!decoded.ok) return error(decoded.message);
+      const job = session.foreground();
+      if (job === null) return error(`nothing is running in session "${session.name}" to type into; send a command instead`);
+      return replyToJob(jc, job, { from: job.head, timeoutMs, limit: opts.limit, pace: false, send: decoded.bytes });
+    }
+  }
+}
+
+// Later requests on one connection keep the earlier ones' session, timeout, trailer and secret.
+function inherit(prev: ExecOptions | null, o: ExecOptions): ExecOptions {
+  if (prev === null) return o;
+  return {
+    ...o,
+    session: o.session ?? prev.session,
+    timeoutMs: o.timeoutMs ?? prev.timeoutMs,
+    trailer: o.trailer ?? prev.trailer,
+    auth: o.auth ?? prev.auth,
+    nowait: o.nowait || prev.nowait,
+  };
+}

@@ -1,0 +1,136 @@
+// The reply about one job: its output (all of it, what no earlier reply delivered, or what a
+// `#!send` provoked), then one line saying how it stands: its exit status, "still running as job N
+// …", or "job N is waiting for input …".
+import { STATUS_RELAY_ERROR, STATUS_TIMEOUT, type EndReason, type TrailerFields } from '../../protocol/exec-text';
+import type { Logger } from '../../log';
+import type { Job } from '../jobs/job';
+import type { Session } from '../session/session';
+import { followJob, limitTail, type FollowEnd } from './follow';
+import { formatSeconds, pasteable, stillRunning, waitingForInput } from './hints';
+import { describeBusy } from './queries';
+import type { Reply } from './reply';
+
+export interface Outcome {
+  status: number;
+  reason: EndReason;
+  fields: TrailerFields;
+  // Marks the output this reply carried as delivered; called once the reply reached its client.
+  commit?: () => void;
+}
+
+export interface JobReplyContext {
+  reply: Reply;
+  session: Session;
+  connectHint: string;
+  trailer: boolean; // the client reads a trailer: no "exit status" line
+  log: Logger;
+}
+
+export interface JobReplyOptions {
+  from: number;
+  timeoutMs: number;
+  limit: number | undefined;
+  pace: boolean;
+  send: Buffer | null; // `#!send`: type these bytes, reply with what they provoke until quiet
+}
+
+// Quiet time after which a `#!send` reply ends: most programs answer a keystroke within
+// milliseconds; a slower answer is picked up by the next request.
+export const SEND_QUIET_MS = 300;
+
+// Streams `job` into the reply and ends with the line that says how it stands.
+export async function replyToJob(c: JobReplyContext, job: Job, o: JobReplyOptions): Promise<Outcome> {
+  const { reply } = c;
+  const started = Date.now();
+  // A previous shell that ended is told to the job's first reader, as soon as the job starts.
+  const tellStart = (): boolean => {
+    if (job.state === 'queued') return false;
+    if (job.startNotice !== null && o.from === 0) reply.notice(job.startNotice);
+    return true;
+  };
+  const untell = tellStart() ? null : job.watch(() => tellStart() && untell?.());
+  const headBytes = o.limit === undefined ? null : Math.ceil(o.limit / 2);
+  const follow = followJob(job, reply, {
+    from: o.from,
+    timeoutMs: o.timeoutMs,
+    pace: o.pace && headBytes === null,
+    headBytes,
+    quietMs: o.send === null ? null : SEND_QUIET_MS,
+    stopOnInput: o.send === null,
+  });
+  if (o.send !== null) c.session.type(o.send);
+  const f = await follow;
+  untell?.();
+  let reached = f.reached;
+  if (headBytes !== null && f.end !== 'gone') reached = writeTail(c, job, f.reached, (o.limit as number) - headBytes);
+  const commit = (): void => {
+    if (o.from <= job.delivered) job.delivered = Math.max(job.delivered, reached);
+  };
+  if (f.end === 'gone') return { status: STATUS_RELAY_ERROR, reason: 'error', fields: {} };
+  const outcome = await standing(c, job, f.end, Date.now() - started);
+  return { ...outcome, commit };
+}
+
+// The last line: how the job stands now.
+async function standing(c: JobReplyContext, job: Job, end: FollowEnd, elapsedMs: number): Promise<Outcome> {
+  const { reply, session } = c;
+  const fields: TrailerFields = { job: String(job.id), session: session.name };
+  if (end === 'quiet' && job.live) await session.checkInput();
+  if (!job.live) return ended(c, job, fields);
+  if (job.state === 'input') {
+    reply.notice(waitingForInput(session.name, job, c.connectHint));
+    fields.prompt = job.waiting?.prompt ?? '';
+    fields.echo = job.waiting?.echoOff ? 'off' : 'on';
+    return { status: STATUS_TIMEOUT, reason: 'input', fields };
+  }
+  if (end === 'quiet') {
+    reply.notice(`job ${job.id} is still running; more output: ${pasteable(session.name, `#!wait ${job.id}`, c.connectHint)}; stop: ${pasteable(session.name, `#!kill ${job.id}`, c.connectHint)}`);
+    return { status: STATUS_TIMEOUT, reason: 'running', fields };
+  }
+  if (job.state === 'queued') {
+    const b = session.busy();
+    session.cancel(job);
+    reply.notice(`timed out after ${formatSeconds(elapsedMs)} s waiting for session "${session.name}"${b ? `, busy running ${describeBusy(b)}` : ''}; the request was not run`);
+    return { status: STATUS_TIMEOUT, reason: 'timeout', fields: {} };
+  }
+  reply.notice(stillRunning(session.name, job, elapsedMs, c.connectHint));
+  return { status: STATUS_TIMEOUT, reason: 'running', fields };
+}
+
+function ended(c: JobReplyContext, job: Job, fields: TrailerFields): Outcome {
+  const { reply } = c;
+  if (job.killedBy !== null) reply.notice(`job ${job.id} was stopped with ${job.killedBy} (#!kill)`);
+  if (job.state === 'failed') {
+    reply.notice(job.endMessage ?? 'the job failed');
+    return { status: STATUS_RELAY_ERROR, reason: 'error', fields };
+  }
+  const status = job.status ?? STATUS_RELAY_ERROR;
+  if (job.endMessage !== null) {
+    reply.notice(job.endMessage);
+    return { status, reason: 'shell-exit', fields };
+  }
+  if (status !== 0 && !c.trailer) reply.notice(`exit status ${status}`);
+  return { status, reason: 'exit', fields };
+}
+
+// Writes the tail of a `#!limit` reply; returns the offset reached.
+function writeTail(c: JobReplyContext, job: Job, headEnd: number, tailBytes: number): number {
+  const t = limitTail(job, headEnd, tailBytes);
+  if (t.omitted !== null) {
+    const [from, to] = t.omitted;
+    const fetch = pasteable(c.session.name, `#!output ${job.id} ${from} ${to}`, c.connectHint);
+    c.reply.notice(`${to - from} bytes left out (offsets ${from} to ${to} of job ${job.id}'s output); fetch any range: ${fetch}`);
+  }
+  let pos = t.from;
+  while (pos < job.head) {
+    const r = job.read(pos, 1024 * 1024);
+    if (r.kind === 'gap') {
+      pos = r.to;
+      continue;
+    }
+    if (r.kind !== 'data') break;
+    c.reply.write(r.data);
+    pos += r.data.length;
+  }
+  return job.head;
+}

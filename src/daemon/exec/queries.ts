@@ -1,0 +1,98 @@
+// Requests that look at a session rather than run a command: `#!status`, `#!jobs`, `#!screen`,
+// `#!output`, and `#!kill`. None of them queues behind the job it is about.
+import { STATUS_RELAY_ERROR } from '../../protocol/exec-text';
+import { preview, type Job } from '../jobs/job';
+import type { Session, BusyInfo } from '../session/session';
+import { formatSeconds } from './hints';
+import type { Outcome } from './job-reply';
+import type { Reply } from './reply';
+
+// "`make test` since 2026-…Z (12 s)"
+export function describeBusy(b: BusyInfo): string {
+  const job = b.job === null ? '' : `job ${b.job}: `;
+  return `${job}\`${b.what}\` since ${b.since.toISOString()} (${Math.round((Date.now() - b.since.getTime()) / 1000)} s)`;
+}
+
+// `#!status`: the session's state, shell pid, cwd, running job and queue length.
+export function statusText(session: Session): string {
+  const i = session.info();
+  const running = i.busy === null ? '-' : `${describeBusy(i.busy)}${i.waiting ? ', waiting for input' : ''}`;
+  const lines = [`session: ${i.name}`, `state: ${i.state}`, `pid: ${i.pid ?? '-'}`, `cwd: ${i.cwd ?? '-'}`, `running: ${running}`, `queued: ${i.queued}`];
+  return `${lines.join('\n')}\n`;
+}
+
+// How a job's state reads in listings: waiting means waiting for input.
+export function stateWord(job: Job): string {
+  return job.state === 'input' ? 'waiting' : job.state;
+}
+
+// `#!jobs`: the session's recent jobs, newest last.
+export function jobsText(session: Session): string {
+  const rows = session.jobs.list().map((j) => [
+    String(j.id),
+    stateWord(j),
+    j.status === null ? '-' : String(j.status),
+    (j.startedAt ?? j.queuedAt).toISOString().replace(/\.\d+Z$/, 'Z'),
+    j.durationMs() === null ? '-' : `${formatSeconds(j.durationMs() as number)}s`,
+    String(j.head),
+    j.spec.origin === 'terminal' ? `(${j.command})` : preview(j.command),
+  ]);
+  const header = ['JOB', 'STATE', 'STATUS', 'STARTED', 'TIME', 'BYTES', 'COMMAND'];
+  const all = [header, ...rows];
+  const widths = header.map((_, c) => Math.max(...all.map((r) => (r[c] ?? '').length)));
+  return `${all.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c] ?? 0))).join('  ')).join('\n')}\n`;
+}
+
+// `#!screen`: the screen as a person sees it, then one line with the size, cursor and mode.
+export async function screenReply(reply: Reply, session: Session): Promise<Outcome> {
+  const s = await session.screen();
+  let last = s.rows.length - 1;
+  while (last > s.cursor.row && (s.rows[last] ?? '') === '') last--;
+  const body = s.rows.slice(0, last + 1).join('\n');
+  reply.write(Buffer.from(`${body}\n`));
+  const fg = session.foreground();
+  const job = fg === null ? 'the shell is idle' : `job ${fg.id} ${fg.state === 'input' ? 'is waiting for input' : 'is running'}`;
+  const mode = s.altScreen ? 'alternate screen (a full-screen program)' : 'normal screen';
+  const { cols, rows } = session.audience.size;
+  reply.notice(`screen ${cols}x${rows}, cursor at row ${s.cursor.row + 1} column ${s.cursor.col + 1}, ${mode}; ${job}`);
+  return { status: 0, reason: 'exit', fields: { alt: s.altScreen ? 'on' : 'off', ...(fg === null ? {} : { job: String(fg.id) }) } };
+}
+
+// `#!output N [FROM [TO]]`: a byte range of a job's output, exactly as its store holds it.
+export function outputReply(reply: Reply, job: Job, from: number | null, to: number | null): Outcome {
+  const end = Math.min(to ?? job.head, job.head);
+  let pos = from ?? 0;
+  if (pos < job.tail && pos < end) {
+    reply.notice(`bytes ${pos} to ${Math.min(job.tail, end)} of job ${job.id}'s output are no longer kept`);
+    pos = job.tail;
+  }
+  while (pos < end) {
+    const r = job.read(pos, Math.min(1024 * 1024, end - pos));
+    if (r.kind !== 'data') break;
+    reply.write(r.data);
+    pos += r.data.length;
+  }
+  return { status: 0, reason: 'exit', fields: { job: String(job.id) } };
+}
+
+// `#!kill [N]`: stops the foreground job (or removes a queued one) and keeps the shell.
+export async function killReply(reply: Reply, session: Session, id: number | null): Promise<Outcome> {
+  const job = id === null ? session.foreground() : session.jobs.get(id);
+  const fail = (msg: string): Outcome => {
+    reply.notice(`error: ${msg}`);
+    return { status: STATUS_RELAY_ERROR, reason: 'error', fields: {} };
+  };
+  if (job === null || job === undefined) return fail(id === null ? `nothing is running in session "${session.name}"` : `no job ${id} in session "${session.name}" (see #!jobs)`);
+  if (job.state === 'queued' && session.cancel(job)) {
+    reply.notice(`job ${job.id} was still queued; it was removed and will not run`);
+    return { status: 0, reason: 'exit', fields: { job: String(job.id) } };
+  }
+  if (!job.live) return fail(`job ${job.id} is not running (${stateWord(job)}${job.status === null ? '' : `, exit status ${job.status}`})`);
+  const r = await session.stop(job);
+  if (!r.stopped) {
+    const how = r.signal === 'SIGINT' ? 'SIGINT (it runs in the shell itself, which SIGTERM and SIGKILL would end)' : 'SIGINT, SIGTERM and SIGKILL';
+    return fail(`job ${job.id} did not stop after ${how}; look at it with #!screen`);
+  }
+  reply.notice(`job ${job.id} stopped by ${r.signal ?? 'itself'} (exit status ${job.status ?? 'unknown'}); the shell and its state are kept`);
+  return { status: job.status ?? 0, reason: 'exit', fields: { job: String(job.id) } };
+}

@@ -1,0 +1,52 @@
+// The write side of one exec connection: output and relay lines to the socket, corked per
+// event-loop turn, with what backpressure needs (is the socket congested, wait for drain).
+import type * as net from 'node:net';
+
+export class Reply {
+  private lastByte = 0x0a; // the last byte written, to start relay lines on a fresh line
+  private corked = false;
+  closed = false; // our side is done: nothing more is written
+
+  constructor(readonly socket: net.Socket) {}
+
+  // Writes output; false when the socket's buffer is full (wait for drain before writing more).
+  write(data: Buffer): boolean {
+    if (this.closed || data.length === 0) return true;
+    this.lastByte = data[data.length - 1] as number;
+    if (!this.corked) {
+      // PTY output arrives in ~2 kB reads; corking until the event loop moves on turns a burst of
+      // them into one socket write instead of one system call each.
+      this.corked = true;
+      this.socket.cork();
+      setImmediate(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
+    return this.socket.write(data);
+  }
+
+  // A relay line, "pty-relay: TEXT", on a line of its own so it never runs into the output.
+  notice(text: string): void {
+    this.write(Buffer.from(`${this.lastByte === 0x0a ? '' : '\n'}pty-relay: ${text}\n`));
+  }
+
+  // True when the socket's buffer is full.
+  get congested(): boolean {
+    return this.socket.writableNeedDrain;
+  }
+
+  // Resolves when the socket drained or closed.
+  drained(): Promise<void> {
+    if (!this.congested || this.socket.destroyed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.socket.off('drain', done);
+        this.socket.off('close', done);
+        resolve();
+      };
+      this.socket.on('drain', done);
+      this.socket.on('close', done);
+    });
+  }
+}

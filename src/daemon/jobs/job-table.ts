@@ -1,0 +1,60 @@
+// A session's jobs by number: the running one, the queued ones and a bounded history, which is
+// also the session's command history. Numbers start at 1 and are never reused within a session.
+import { Job, type JobSpec } from './job';
+
+// Finished jobs remembered: `#!jobs` shows them and `#!wait`/`#!output` can still read them.
+export const JOB_HISTORY = 100;
+// Output all of a session's jobs may keep together. Past it, the oldest finished jobs' output is
+// released first (a reader is told how many bytes are gone). 64 MiB: four full job stores.
+export const SESSION_OUTPUT_BUDGET_BYTES = 64 * 1024 * 1024;
+
+export class JobTable {
+  private readonly jobs: Job[] = [];
+  private next = 1;
+
+  constructor(
+    private readonly history = JOB_HISTORY,
+    private readonly budgetBytes = SESSION_OUTPUT_BUDGET_BYTES,
+  ) {}
+
+  // Makes a new job with the next number.
+  create(spec: JobSpec, storeBytes?: number): Job {
+    const job = new Job(this.next++, spec, storeBytes);
+    this.jobs.push(job);
+    this.trim();
+    return job;
+  }
+
+  get(id: number): Job | undefined {
+    return this.jobs.find((j) => j.id === id);
+  }
+
+  // The most recent job, or undefined.
+  latest(): Job | undefined {
+    return this.jobs[this.jobs.length - 1];
+  }
+
+  // Oldest first.
+  list(): readonly Job[] {
+    return this.jobs;
+  }
+
+  // Keeps the history and the output budget: forgets the oldest finished jobs past the history,
+  // then releases finished jobs' output, oldest first, while over the budget.
+  trim(): void {
+    let finished = this.jobs.filter((j) => !j.live).length;
+    for (let i = 0; i < this.jobs.length && finished > this.history; ) {
+      if (this.jobs[i]?.live === false) {
+        this.jobs.splice(i, 1);
+        finished--;
+      } else i++;
+    }
+    let total = this.jobs.reduce((n, j) => n + j.allocated, 0);
+    for (const j of this.jobs) {
+      if (total <= this.budgetBytes) break;
+      if (j.live || j.allocated === 0) continue;
+      total -= j.allocated;
+      j.release();
+    }
+  }
+}

@@ -1,0 +1,175 @@
+// A job: one command run in a session, from an exec request or typed by a person in the terminal.
+// Its output is captured from start to end whether or not a client reads it, in a bounded store
+// addressed by absolute offset (a Ring): when a job outgrows it, the oldest bytes are dropped and a
+// reader is told how many were lost. `delivered` is how far a reply that reached its client got, so
+// `#!wait` hands out each byte once across replies.
+import { Ring } from '../session/ring';
+
+export type JobState = 'queued' | 'running' | 'input' | 'done' | 'killed' | 'failed';
+export type JobOrigin = 'exec' | 'terminal';
+
+// How a job ended.
+export type JobEnd =
+  | { kind: 'exit'; status: number }
+  | { kind: 'shell-exit'; status: number; message: string }
+  | { kind: 'failed'; message: string };
+
+// What the input-wait detector saw: the job's foreground program blocked reading the terminal.
+export interface InputWait {
+  prompt: string; // the cursor's line on the screen, trimmed
+  echoOff: boolean; // the terminal does not echo (a password prompt)
+}
+
+export interface JobSpec {
+  command: string; // the script, or a description for a job typed in the terminal
+  origin: JobOrigin;
+  interactive: boolean; // stdin is the terminal, not /dev/null
+  raw: boolean; // output kept byte-exact instead of cleaned
+}
+
+// Output a job keeps. 16 MiB holds a 10 MB log whole (so `#!output` can fetch any range of it),
+// and the session's budget (job-table.ts) bounds what all of its jobs keep together.
+export const JOB_OUTPUT_BYTES = 16 * 1024 * 1024;
+
+export class Job {
+  readonly queuedAt = new Date();
+  startedAt: Date | null = null;
+  endedAt: Date | null = null;
+  state: JobState = 'queued';
+  status: number | null = null; // exit status, when known
+  endMessage: string | null = null; // why it ended, when not by a plain exit
+  killedBy: string | null = null; // the signal `#!kill` needed
+  waiting: InputWait | null = null;
+  delivered = 0; // output offset up to which a completed reply delivered the output
+  startNotice: string | null = null; // told to the job's first reader (a previous shell ended)
+  // Called when a reader that paces the job moved on (the session may resume the PTY).
+  onPaced: (() => void) | null = null;
+  private readonly pacers = new Map<object, number>();
+  private store: Ring | null;
+  private dropped = 0; // bytes released by the session's budget (the store itself is gone)
+  private readonly listeners = new Set<() => void>();
+
+  constructor(
+    readonly id: number,
+    readonly spec: JobSpec,
+    storeBytes: number = JOB_OUTPUT_BYTES,
+  ) {
+    this.store = new Ring(storeBytes);
+  }
+
+  get command(): string {
+    return this.spec.command;
+  }
+
+  // True until the job has ended (queued, running, or waiting for input).
+  get live(): boolean {
+    return this.state === 'queued' || this.state === 'running' || this.state === 'input';
+  }
+
+  // One past the last output byte.
+  get head(): number {
+    return this.store?.head ?? this.dropped;
+  }
+
+  // The oldest output byte still held.
+  get tail(): number {
+    return this.store?.tail ?? this.dropped;
+  }
+
+  // Bytes of memory the output store holds.
+  get allocated(): number {
+    return this.store?.allocated ?? 0;
+  }
+
+  // Output of the job, as it will be delivered (clean text, or raw bytes for `#!raw`).
+  append(data: Buffer): void {
+    if (data.length === 0) return;
+    if (this.store === null) this.dropped += data.length;
+    else this.store.append(data);
+    if (this.state === 'input') {
+      this.state = 'running';
+      this.waiting = null;
+    }
+    this.changed();
+  }
+
+  // Reads up to `max` bytes at `from`: data, a gap (the bytes left the store), or none yet.
+  read(from: number, max: number): ReturnType<Ring['read']> {
+    if (this.store === null) return from < this.dropped ? { kind: 'gap', from, to: this.dropped } : { kind: 'none' };
+    return this.store.read(from, max);
+  }
+
+  start(): void {
+    this.state = 'running';
+    this.startedAt = new Date();
+    this.changed();
+  }
+
+  // The foreground program is (or is no longer, with null) waiting for terminal input.
+  setWaiting(w: InputWait | null): void {
+    if (!this.live || this.state === 'queued') return;
+    this.waiting = w;
+    this.state = w === null ? 'running' : 'input';
+    this.changed();
+  }
+
+  end(e: JobEnd): void {
+    if (!this.live) return;
+    this.endedAt = new Date();
+    this.waiting = null;
+    if (e.kind === 'exit') this.status = e.status;
+    else if (e.kind === 'shell-exit') {
+      this.status = e.status;
+      this.endMessage = e.message;
+    } else this.endMessage = e.message;
+    this.state = this.killedBy !== null ? 'killed' : e.kind === 'failed' ? 'failed' : 'done';
+    this.changed();
+  }
+
+  // Frees the output store (the session's budget ran out); readers then see a gap.
+  release(): void {
+    if (this.store === null) return;
+    this.dropped = this.store.head;
+    this.store = null;
+  }
+
+  // Calls `fn` on new output or a state change; returns the unsubscribe function.
+  watch(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  // A reader that paces the job is at `offset` (null: it stopped reading). While such a reader lags
+  // far behind, the session pauses the PTY, so a slow client gets every byte (exec backpressure).
+  pace(reader: object, offset: number | null): void {
+    if (offset === null) this.pacers.delete(reader);
+    else this.pacers.set(reader, offset);
+    this.onPaced?.();
+  }
+
+  // How far the slowest pacing reader is behind the newest byte; 0 with no pacing reader.
+  lag(): number {
+    let min = Infinity;
+    for (const o of this.pacers.values()) min = Math.min(min, o);
+    return min === Infinity ? 0 : Math.max(0, this.head - min);
+  }
+
+  // Milliseconds the job ran (or has run so far); null while queued.
+  durationMs(now = Date.now()): number | null {
+    if (this.startedAt === null) return null;
+    return (this.endedAt?.getTime() ?? now) - this.startedAt.getTime();
+  }
+
+  private changed(): void {
+    for (const fn of [...this.listeners]) fn();
+  }
+}
+
+// The first line of a command, for listings and "busy running …" messages.
+export function preview(command: string, max = 60): string {
+  const trimmed = command.trim();
+  const first = trimmed.split('\n', 1)[0] ?? '';
+  const lines = trimmed === '' ? 0 : trimmed.split('\n').length;
+  const short = first.length > max ? `${first.slice(0, max - 3)}...` : first;
+  return lines > 1 ? `${short} (+${lines - 1} lines)` : short;
+}

@@ -1,0 +1,88 @@
+// A session's program in its PTY: for a shell session, bash with our rc file (shell-integration.ts)
+// whose output is split into plain output and the shell's marks (marks.ts).
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { MarkParser, type MarkEvent } from './marks';
+import { spawnPty, type Pty } from './pty';
+import { readCmdline } from './proc';
+import { renderRc } from './shell-integration';
+import { writePrivateFile } from '../server/runtime-dir';
+
+export interface ShellSpec {
+  shell: string;
+  command?: string[]; // a program to run instead of an integrated shell
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  cols: number;
+  rows: number;
+  dir: string; // private directory for the rc file
+}
+
+export interface ShellHandlers {
+  onOutput(raw: Buffer): void; // every byte, for the ring, the mirror and the rate limit
+  onEvent(ev: MarkEvent): void; // output and marks, for the job state machine
+  onExit(code: number, signal: number): void;
+}
+
+let fileCounter = 0;
+
+export class Shell {
+  readonly pty: Pty;
+  cmdline = ''; // bash's own command line, read at the first prompt (to notice `exec CMD`)
+  private readonly parser: MarkParser | null;
+  private readonly rcFile: string | null;
+
+  // Spawns the program. Throws when it cannot be started.
+  constructor(spec: ShellSpec, handlers: ShellHandlers) {
+    const integrated = spec.command === undefined;
+    this.rcFile = integrated ? path.join(spec.dir, `rc-${process.pid}-${++fileCounter}.bash`) : null;
+    const nonce = crypto.randomBytes(16).toString('hex');
+    const [file, ...args] = spec.command ?? [spec.shell, '--rcfile', this.rcFile as string, '-i'];
+    try {
+      if (this.rcFile !== null) writePrivateFile(this.rcFile, renderRc(nonce));
+      this.parser = integrated ? new MarkParser(nonce) : null;
+      const parser = this.parser;
+      this.pty = spawnPty(
+        { file: file as string, args, cwd: spec.cwd, env: spec.env, cols: spec.cols, rows: spec.rows },
+        {
+          onData: (data) => {
+            handlers.onOutput(data);
+            if (parser !== null) for (const ev of parser.push(data)) handlers.onEvent(ev);
+          },
+          onExit: (code, signal) => {
+            // Output still held by the parser (a partial mark at the very end) is ordinary output.
+            const tail = parser?.flush();
+            if (tail !== undefined && tail.length > 0) handlers.onEvent({ type: 'data', data: tail });
+            this.removeRc();
+            handlers.onExit(code, signal);
+          },
+        },
+      );
+    } catch (err) {
+      this.removeRc();
+      throw err;
+    }
+  }
+
+  get pid(): number {
+    return this.pty.pid;
+  }
+
+  // The shell printed its first prompt: its rc file is no longer needed.
+  ready(): void {
+    this.removeRc();
+    // Read now, not at spawn: until bash has exec'd, /proc shows the forking process.
+    this.cmdline = readCmdline(this.pty.pid);
+  }
+
+  // True when the shell replaced itself (`exec CMD`): its command line changed.
+  replaced(): string | null {
+    const now = readCmdline(this.pty.pid);
+    return now === '' || this.cmdline === '' || now === this.cmdline ? null : now;
+  }
+
+  private removeRc(): void {
+    if (this.rcFile !== null) fs.rm(this.rcFile, { force: true }, () => undefined);
+  }
+}
