@@ -6,7 +6,8 @@ import { STATUS_RELAY_ERROR } from '../protocol/exec-text';
 import { validateSessionName } from '../protocol/session-name';
 import { VERSION } from '../version';
 import { addSessionCommands, buildClientCommand, buildTunnelCommand, clientConnection, connectOptions } from './client';
-import { parseSeconds } from './config';
+import { parseCount, parseSeconds } from './config';
+import { addJobCommands } from './jobs';
 import { buildServeCommand } from './serve';
 import { ptySelfTest } from '../daemon/session/pty';
 
@@ -24,6 +25,9 @@ export function buildProgram(): Command {
     .argument('[command...]', 'the command; read from stdin when omitted')
     .option('-s, --session <name>', 'session to run in (default: "default")')
     .option('-t, --timeout <seconds>', 'give up waiting after this long; the command keeps running', parseSeconds)
+    .option('--raw', 'exact bytes: no cleaning, no \\r\\n folding (binary-safe)')
+    .option('--interactive', 'the terminal is the command\'s stdin (drive it with `pty-relay send`)')
+    .option('--limit <bytes>', 'print at most this much output: the head and the tail', (v) => String(parseCount(v)))
     .action(async (words: string[], o) => {
       if (o.session !== undefined) {
         const err = validateSessionName(o.session);
@@ -34,7 +38,8 @@ export function buildProgram(): Command {
         if (process.stdin.isTTY) throw new RelayError('PR_ERR_USAGE', 'no command given (pass it after -- or on stdin)');
         script = await readAll(process.stdin);
       }
-      process.exitCode = await runExec({ ...clientConnection(o), session: o.session, timeoutS: o.timeout, script, out: process.stdout, err: process.stderr });
+      const directives = [o.raw ? '#!raw' : '', o.interactive ? '#!interactive' : '', o.limit !== undefined ? `#!limit ${o.limit}` : ''].filter((d) => d !== '');
+      process.exitCode = await runExec({ ...clientConnection(o), session: o.session, timeoutS: o.timeout, directives, script, out: process.stdout, err: process.stderr });
     });
 
   // Used by the binary's build to check the embedded native addon loads: runs echo in a PTY.
@@ -44,6 +49,7 @@ export function buildProgram(): Command {
       process.stdout.write(`${await ptySelfTest()}\n`);
     });
 
+  addJobCommands(program);
   addSessionCommands(program);
   program.addCommand(buildClientCommand('client'));
   program.addCommand(buildTunnelCommand());

@@ -9,19 +9,22 @@ export interface ExecClientOptions {
   secret: string | null;
   session: string | undefined;
   timeoutS: number | undefined;
+  directives?: string[]; // further `#!` lines, e.g. `#!wait 3` or `#!raw` (without the newline)
   script: string;
   out: NodeJS.WritableStream;
   err: NodeJS.WritableStream;
 }
 
-// Runs the script remotely; resolves to the exit status the process should end with.
+// Runs the script (or the directives alone) remotely; resolves to the exit status to end with:
+// the command's, 124 while it still runs or waits for input, 255 for relay errors.
 export function runExec(opts: ExecClientOptions): Promise<number> {
   const token = crypto.randomBytes(12).toString('hex');
   const head = [`#!trailer ${token}`];
   if (opts.secret !== null) head.push(`#!auth ${opts.secret}`);
   if (opts.session !== undefined) head.push(`#!session ${opts.session}`);
   if (opts.timeoutS !== undefined) head.push(`#!timeout ${opts.timeoutS}`);
-  const script = opts.script.endsWith('\n') ? opts.script : `${opts.script}\n`;
+  head.push(...(opts.directives ?? []));
+  const script = opts.script === '' || opts.script.endsWith('\n') ? opts.script : `${opts.script}\n`;
   const scanner = new TrailerScanner(token);
 
   return new Promise((resolve, reject) => {

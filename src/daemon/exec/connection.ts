@@ -47,6 +47,7 @@ export function serveExec(socket: net.Socket, input: ConnInput, first: Buffer, r
     final = { status: STATUS_RELAY_ERROR, reason: 'error', fields: {} };
     close();
   });
+  socket.on('error', () => commits.splice(0));
   socket.on('close', () => {
     state = 'closing';
     reply.closed = true;
@@ -85,6 +86,9 @@ export function serveExec(socket: net.Socket, input: ConnInput, first: Buffer, r
     const text = buf.toString('utf8');
     buf = Buffer.alloc(0);
     requests++;
+    // A client that half-closes while its reply streams may have vanished (killed): such a reply
+    // does not count as delivered, so `#!wait` hands its output out again rather than lose it.
+    const eofBefore = eof;
     handleRequest(text, { reply, registry, config, log, conn: session })
       .catch((err: unknown) => {
         log.error({ evt: 'exec.failed', err }, 'exec request failed');
@@ -93,7 +97,7 @@ export function serveExec(socket: net.Socket, input: ConnInput, first: Buffer, r
       })
       .then((outcome) => {
         final = outcome;
-        if (outcome.commit !== undefined) commits.push(outcome.commit);
+        if (outcome.commit !== undefined && (eofBefore || !eof)) commits.push(outcome.commit);
         if (state === 'closing') return;
         state = 'reading';
         input.resume();

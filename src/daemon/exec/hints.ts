@@ -8,7 +8,9 @@ import type { Job } from '../jobs/job';
 // A request line for the session, ready to paste: printf '#!session S\n#!wait 3\n' | nc …
 export function pasteable(session: string, directive: string, connectHint: string): string {
   const sess = session === DEFAULT_SESSION ? '' : `#!session ${session}\\n`;
-  return `printf '${sess}${directive.replace(/'/g, `'\\''`)}\\n' | ${connectHint}`;
+  // printf reads backslashes in its format: a `#!send` escape must reach the daemon as written.
+  const text = directive.replace(/\\/g, '\\\\').replace(/'/g, `'\\''`);
+  return `printf '${sess}${text}\\n' | ${connectHint}`;
 }
 
 // The four ways out of a job that is still running.
@@ -30,7 +32,7 @@ export function stillRunning(session: string, job: Job, afterMs: number, connect
 // "job N is waiting for input (echo off); prompt: "Password:"; answer: …; look: …; stop: …"
 export function waitingForInput(session: string, job: Job, connectHint: string): string {
   const w = job.waiting;
-  const echo = w?.echoOff ? ' with echo off (a password prompt?)' : '';
+  const echo = w?.fullScreen ? ' in a full-screen program' : w?.echoOff ? ' with echo off (a password prompt?)' : '';
   const prompt = JSON.stringify(w?.prompt ?? '');
   const answer = `answer: ${pasteable(session, '#!send TEXT\\n', connectHint)}`;
   return `job ${job.id} is waiting for input${echo}; prompt: ${prompt}; ${answer}; ${jobHandles(session, job, connectHint, ['look', 'stop'])}`;

@@ -18,6 +18,7 @@ export type JobEnd =
 export interface InputWait {
   prompt: string; // the cursor's line on the screen, trimmed
   echoOff: boolean; // the terminal does not echo (a password prompt)
+  fullScreen: boolean; // the program uses the alternate screen (vim, less, top)
 }
 
 export interface JobSpec {
@@ -40,6 +41,7 @@ export class Job {
   endMessage: string | null = null; // why it ended, when not by a plain exit
   killedBy: string | null = null; // the signal `#!kill` needed
   waiting: InputWait | null = null;
+  everWaited = false; // it waited for input at least once
   delivered = 0; // output offset up to which a completed reply delivered the output
   startNotice: string | null = null; // told to the job's first reader (a previous shell ended)
   // Called when a reader that paces the job moved on (the session may resume the PTY).
@@ -109,6 +111,7 @@ export class Job {
   setWaiting(w: InputWait | null): void {
     if (!this.live || this.state === 'queued') return;
     this.waiting = w;
+    if (w !== null) this.everWaited = true;
     this.state = w === null ? 'running' : 'input';
     this.changed();
   }

@@ -61,12 +61,15 @@ function groupMembers(pgrp: number): number[] {
   return out;
 }
 
-// Whether the terminal echoes typed input (off for a password prompt); null when unknown.
-export function terminalEchoes(pts: string): Promise<boolean | null> {
+// Whether the terminal hides what is typed, as a password prompt does: echo off while the
+// terminal is still in line mode. (Readline, REPLs and full-screen programs turn echo off too,
+// but together with line mode, and echo the keys themselves.) null when unknown.
+export function passwordMode(pts: string): Promise<boolean | null> {
   return new Promise((resolve) => {
     execFile('stty', ['-F', pts, '-a'], { timeout: 2_000 }, (err, stdout) => {
       if (err !== null) return resolve(null);
-      resolve(!/(^|\s)-echo(\s|;|$)/m.test(stdout));
+      const off = (flag: string): boolean => new RegExp(`(^|\\s)-${flag}(\\s|;|$)`, 'm').test(stdout);
+      resolve(off('echo') && !off('icanon'));
     });
   });
 }

@@ -2,7 +2,7 @@
 // A verdict needs the job's output to have been quiet for QUIET_MS and two probes in a row, so a
 // program that reads the terminal for a moment while it works is not reported.
 import type { Job } from '../jobs/job';
-import { probeInputWait, terminalEchoes } from './input-probe';
+import { passwordMode, probeInputWait } from './input-probe';
 
 // Probing costs a few /proc reads; 150 ms keeps the report well under a second after the prompt.
 const POLL_MS = 150;
@@ -19,7 +19,7 @@ export class InputWatch {
     private readonly job: Job,
     private readonly shellPid: number,
     private readonly pts: string,
-    private readonly promptLine: () => Promise<string>,
+    private readonly promptLine: () => Promise<{ prompt: string; fullScreen: boolean }>,
   ) {
     this.timer = setInterval(() => this.tick(), POLL_MS);
     this.timer.unref();
@@ -61,8 +61,8 @@ export class InputWatch {
   private async report(): Promise<void> {
     this.judging = true;
     try {
-      const [echoes, prompt] = await Promise.all([terminalEchoes(this.pts), this.promptLine()]);
-      if (this.timer !== null && this.job.live) this.job.setWaiting({ prompt, echoOff: echoes === false });
+      const [hidden, line] = await Promise.all([passwordMode(this.pts), this.promptLine()]);
+      if (this.timer !== null && this.job.live) this.job.setWaiting({ ...line, echoOff: hidden === true && !line.fullScreen });
     } finally {
       this.judging = false;
     }

@@ -9,14 +9,13 @@ import type { Logger } from '../../log';
 import { JobTable } from '../jobs/job-table';
 import { preview, type Job, type JobEnd, type JobSpec } from '../jobs/job';
 import { Audience, type AttachPeer } from './audience';
-import { CrlfToLf } from '../exec/crlf';
 import type { MarkEvent } from './marks';
 import type { ScreenText } from './mirror';
-import { InputWatch } from './input-watch';
-import { foregroundPgrp, readCwd } from './proc';
+import { RunningJob } from './running-job';
+import { readCwd } from './proc';
 import { Shell } from './shell';
-import { runLine } from './shell-integration';
-import { stopJob, type StopResult } from './stop-job';
+import { repairLine, runLine } from './shell-integration';
+import { interruptForeground, stopJob, type StopResult } from './stop-job';
 import { TokenBucket, type BucketConfig } from '../rate-limit';
 import { writePrivateFile } from '../server/runtime-dir';
 
@@ -33,7 +32,7 @@ export interface SessionConfig {
   onGone?: () => void; // a command session ended for good
 }
 
-export type SessionState = 'stopped' | 'starting' | 'idle' | 'running' | 'finishing' | 'human';
+export type SessionState = 'stopped' | 'starting' | 'idle' | 'running' | 'finishing' | 'repairing' | 'human';
 
 export interface BusyInfo {
   what: string; // a one-line preview of the command, or "a command typed in the terminal"
@@ -44,21 +43,12 @@ export interface BusyInfo {
 // A shell that has not printed its first prompt by then is reported broken (a hung ~/.bashrc, or a
 // --shell that is not bash). Generous, because a slow rc is paid once per shell.
 const STARTUP_TIMEOUT_MS = 30_000;
-// While a command runs we check this often whether `exec CMD` replaced the shell (no more marks).
-const WATCH_MS = 1_000;
 // How long a hung-up program gets before SIGKILL.
 const KILL_GRACE_MS = 3_000;
 // A pacing exec reader this far behind pauses the PTY; it resumes once the reader is within half.
 const PAUSE_LAG_BYTES = 1024 * 1024;
 export const TERMINAL_JOB = 'a command typed in the terminal';
 
-interface Running {
-  job: Job;
-  file: string | null; // the script file of an exec job
-  clean: CrlfToLf | null; // null for a raw job
-  sawStart: boolean;
-  watch: InputWatch | null;
-}
 
 let fileCounter = 0;
 
@@ -70,9 +60,9 @@ export class Session {
   private state: SessionState = 'stopped';
   private shell: Shell | null = null;
   private queue: Job[] = [];
-  private current: Running | null = null;
+  private current: RunningJob | null = null;
   private endNotice: string | null = null;
-  private watch: NodeJS.Timeout | null = null;
+  private repairPending = false;
   private startTimer: NodeJS.Timeout | null = null;
   private readonly outputBucket: TokenBucket;
   // Why PTY reads are paused: an exec client that cannot keep up, or the output rate limit.
@@ -173,22 +163,14 @@ export class Session {
 
   // Probes now whether the foreground job waits for terminal input (updating its state).
   checkInput(): Promise<boolean> {
-    return this.current?.watch?.checkNow() ?? Promise.resolve(false);
+    return this.current?.checkInput() ?? Promise.resolve(false);
   }
 
   // Sends Ctrl-C to the shell's foreground command. Returns what was interrupted, or null.
   interrupt(): BusyInfo | null {
     const info = this.current !== null ? this.busy() : null;
     if (info !== null && this.shell !== null) {
-      // SIGINT to the terminal's foreground group is what Ctrl-C does, without the "^C" echo
-      // landing in the command's output, and it works when the program put the tty in raw mode.
-      const pgrp = foregroundPgrp(this.shell.pid);
-      try {
-        if (pgrp === null) throw new Error('no foreground group');
-        process.kill(-pgrp, 'SIGINT');
-      } catch {
-        this.shell.pty.write('\x03');
-      }
+      const pgrp = interruptForeground(this.shell.pid, (b) => this.type(b));
       this.log.info({ evt: 'session.interrupt', pgrp }, 'interrupt sent');
     }
     return info;
@@ -198,7 +180,6 @@ export class Session {
   async stop(job: Job): Promise<StopResult> {
     if (this.current?.job !== job || this.shell === null) return { stopped: !job.live, signal: null };
     const result = await stopJob(job, this.shell.pid);
-    if (result.stopped && result.signal !== null && job.state !== 'killed') job.killedBy = result.signal;
     this.log.info({ evt: 'job.stopped', job: job.id, signal: result.signal, stopped: result.stopped }, 'job stop requested');
     return result;
   }
@@ -277,12 +258,13 @@ export class Session {
       setTimeout(() => this.release('rate'), wait).unref();
     }
     this.audience.output(data);
+    this.current?.sawRaw(data);
   }
 
   private onEvent(ev: MarkEvent): void {
     const cur = this.current;
     if (ev.type === 'data') {
-      if (cur !== null && cur.sawStart) this.deliver(cur, cur.clean === null ? ev.data : cur.clean.push(ev.data));
+      if (cur !== null && cur.sawStart && cur.output(ev.data) > 0 && cur.job.lag() > PAUSE_LAG_BYTES) this.hold('exec');
       return;
     }
     switch (ev.kind) {
@@ -299,13 +281,6 @@ export class Session {
     }
   }
 
-  private deliver(cur: Running, data: Buffer): void {
-    if (data.length === 0) return;
-    cur.watch?.output();
-    cur.job.append(data);
-    if (cur.job.lag() > PAUSE_LAG_BYTES) this.hold('exec');
-  }
-
   private hold(reason: 'exec' | 'rate'): void {
     if (this.holds.size === 0) this.shell?.pty.pause();
     this.holds.add(reason);
@@ -318,31 +293,29 @@ export class Session {
   // Makes `job` the running one: its output is captured from the next `C` mark (at once for a
   // command typed in the terminal, whose `C` mark was just seen).
   private begin(job: Job, file: string | null, state: 'running' | 'human'): void {
-    const shell = this.shell as Shell;
-    const pts = shell.pty.pts;
-    const watch = pts === null ? null : new InputWatch(job, shell.pid, pts, () => this.promptLine());
-    this.current = { job, file, clean: job.spec.raw ? null : new CrlfToLf(), sawStart: state === 'human', watch };
+    this.current = new RunningJob(job, file, (this.shell as Shell).pty, () => this.promptLine());
     this.state = state;
     job.onPaced = () => {
       if (this.current?.job === job && job.lag() <= PAUSE_LAG_BYTES / 2) this.release('exec');
     };
     job.start();
-    this.startWatch();
+    this.shell?.watchReplaced((cmd) => this.onReplaced(cmd));
   }
 
-  private async promptLine(): Promise<string> {
+  // The line a waiting program prompts on: the cursor's, or the last non-empty one above it.
+  private async promptLine(): Promise<{ prompt: string; fullScreen: boolean }> {
     const s = await this.audience.screenText();
-    return (s.rows[s.cursor.row] ?? '').trim();
+    let row = s.cursor.row;
+    while (row > 0 && (s.rows[row] ?? '').trim() === '') row--;
+    return { prompt: (s.rows[row] ?? '').trim(), fullScreen: s.altScreen };
   }
 
-  private finish(cur: Running, end: JobEnd): void {
-    if (cur.clean !== null) this.deliver(cur, cur.clean.flush());
-    cur.watch?.stop();
+  private finish(cur: RunningJob, end: JobEnd): void {
+    if (cur.close()) this.repairPending = true;
     cur.job.onPaced = null;
     this.release('exec');
     this.current = null;
-    this.stopWatch();
-    if (cur.file !== null) fs.rm(cur.file, { force: true }, () => undefined);
+    this.shell?.watchReplaced(null);
     this.state = end.kind === 'exit' ? 'finishing' : this.state;
     cur.job.end(end);
     this.jobs.trim();
@@ -356,6 +329,12 @@ export class Session {
       this.log.debug({ evt: 'session.ready' }, 'first prompt');
     }
     if (this.current !== null) return; // a prompt while ours runs: a nested shell, not ours to judge
+    if (this.repairPending && this.shell !== null && this.state !== 'starting') {
+      this.repairPending = false;
+      this.state = 'repairing';
+      this.shell.pty.write(repairLine());
+      return;
+    }
     this.state = 'idle';
     this.pump();
   }
@@ -378,29 +357,18 @@ export class Session {
     this.shell.pty.write(runLine(file, { interactive: job.spec.interactive, raw: job.spec.raw }));
   }
 
-  // While a job runs, notice when `exec CMD` replaced the shell: no mark will ever come again.
-  private startWatch(): void {
-    this.stopWatch();
-    this.watch = setInterval(() => {
-      const shell = this.shell;
-      const cur = this.current;
-      if (shell === null || cur === null) return this.stopWatch();
-      const now = shell.replaced();
-      if (now === null) return;
-      this.log.warn({ evt: 'session.replaced' }, 'the shell replaced itself with exec');
-      this.shell = null;
-      this.state = 'stopped';
-      this.endNotice = `the previous shell of session "${this.name}" replaced itself (exec ${now.split('\0')[0] ?? ''}) and was ended`;
-      this.finish(cur, { kind: 'shell-exit', status: 0, message: 'the shell replaced itself with `exec`; it no longer runs requests and will be ended' });
-      shell.pty.kill('SIGHUP');
-      this.restartIfQueued();
-    }, WATCH_MS);
-    this.watch.unref();
-  }
-
-  private stopWatch(): void {
-    if (this.watch !== null) clearInterval(this.watch);
-    this.watch = null;
+  // The shell replaced itself with `exec CMD` while a job ran: no mark will ever come again.
+  private onReplaced(cmd: string): void {
+    const shell = this.shell;
+    const cur = this.current;
+    if (shell === null || cur === null) return;
+    this.log.warn({ evt: 'session.replaced' }, 'the shell replaced itself with exec');
+    this.shell = null;
+    this.state = 'stopped';
+    this.endNotice = `the previous shell of session "${this.name}" replaced itself (exec ${cmd.split('\0')[0] ?? ''}) and was ended`;
+    this.finish(cur, { kind: 'shell-exit', status: 0, message: 'the shell replaced itself with `exec`; it no longer runs requests and will be ended' });
+    shell.pty.kill('SIGHUP');
+    this.restartIfQueued();
   }
 
   private onExit(shell: Shell, code: number, signal: number): void {

@@ -47,6 +47,10 @@ __pr_end() {
   __pr_install
   return "$1"
 }
+# The terminal's settings as the shell started: a full-screen program that dies, or one started
+# with stdin not a terminal (vim </dev/null), can leave them zeroed, which breaks line editing.
+__pr_tty=$(stty -g 2>/dev/null)
+__pr_fixtty() { [[ -n $__pr_tty ]] && stty "$__pr_tty" 2>/dev/null; }
 __pr_install
 PS0="\${PS0-}"$'${m('C')}'
 case \${HISTCONTROL-} in
@@ -68,4 +72,20 @@ export interface RunOptions {
 export function runLine(scriptPath: string, opts: RunOptions = { interactive: false, raw: false }): string {
   const run = `source ${shellQuote(scriptPath)}${opts.interactive ? '' : ' </dev/null'}; __pr_end $?`;
   return opts.raw ? `\x05\x15 stty -opost; ${run}; stty opost\r` : `\x05\x15 ${run}\r`;
+}
+
+// Typed after a job that may have left the terminal's settings broken (see __pr_fixtty). C-a C-k
+// clear the line without relying on the terminal's kill character, which such a job may have unset.
+export function repairLine(): string {
+  return '\x01\x0b __pr_fixtty\r';
+}
+
+// Output that shows a program took over the terminal (alternate screen, application keypad or
+// cursor keys): after such a job the shell's terminal settings are restored.
+export function takesOverTerminal(data: Buffer): boolean {
+  for (let i = data.indexOf(0x1b); i !== -1; i = data.indexOf(0x1b, i + 1)) {
+    const s = data.toString('latin1', i + 1, i + 8);
+    if (s.startsWith('[?1049h') || s.startsWith('[?47h') || s.startsWith('[?1h') || s.startsWith('=')) return true;
+  }
+  return false;
 }

@@ -25,12 +25,16 @@ export interface ShellHandlers {
   onExit(code: number, signal: number): void;
 }
 
+// While a command runs we check this often whether `exec CMD` replaced the shell (no more marks).
+const REPLACED_CHECK_MS = 1_000;
+
 let fileCounter = 0;
 
 export class Shell {
   readonly pty: Pty;
   cmdline = ''; // bash's own command line, read at the first prompt (to notice `exec CMD`)
   private readonly parser: MarkParser | null;
+  private watch: NodeJS.Timeout | null = null;
   private readonly rcFile: string | null;
 
   // Spawns the program. Throws when it cannot be started.
@@ -55,6 +59,7 @@ export class Shell {
             const tail = parser?.flush();
             if (tail !== undefined && tail.length > 0) handlers.onEvent({ type: 'data', data: tail });
             this.removeRc();
+            this.watchReplaced(null);
             handlers.onExit(code, signal);
           },
         },
@@ -76,10 +81,19 @@ export class Shell {
     this.cmdline = readCmdline(this.pty.pid);
   }
 
-  // True when the shell replaced itself (`exec CMD`): its command line changed.
-  replaced(): string | null {
-    const now = readCmdline(this.pty.pid);
-    return now === '' || this.cmdline === '' || now === this.cmdline ? null : now;
+  // While a job runs, checks now and then whether the shell replaced itself (`exec CMD`): its
+  // command line changed. Calls `onReplaced` with the new one; null stops watching.
+  watchReplaced(onReplaced: ((cmdline: string) => void) | null): void {
+    if (this.watch !== null) clearInterval(this.watch);
+    this.watch = null;
+    if (onReplaced === null) return;
+    this.watch = setInterval(() => {
+      const now = readCmdline(this.pty.pid);
+      if (now === '' || this.cmdline === '' || now === this.cmdline) return;
+      this.watchReplaced(null);
+      onReplaced(now);
+    }, REPLACED_CHECK_MS);
+    this.watch.unref();
   }
 
   private removeRc(): void {

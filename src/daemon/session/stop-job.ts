@@ -36,11 +36,28 @@ export async function stopJob(job: Job, shellPid: number): Promise<StopResult> {
         // the group is gone already
       }
       last = sig;
+      job.killedBy = sig; // so that its end reads "killed", in every reply that follows it
       const changed = await waitForEnd(job, shellPid, target, GRACE_MS[sig]);
       if (changed) break; // the job ended, or the script moved on to its next program
     }
   }
+  if (job.live) job.killedBy = null;
   return { stopped: !job.live, signal: last };
+}
+
+// Ctrl-C for the terminal's foreground: SIGINT to its process group, without the "^C" echo landing
+// in the command's output, and working when the program put the terminal in raw mode. Falls back
+// to typing ^C. Returns the group signalled, or null.
+export function interruptForeground(shellPid: number, type: (b: Buffer) => void): number | null {
+  const st = readStat(shellPid);
+  try {
+    if (st === null || st.tpgid <= 0) throw new Error('no foreground group');
+    process.kill(-st.tpgid, 'SIGINT');
+    return st.tpgid;
+  } catch {
+    type(Buffer.from('\x03'));
+    return null;
+  }
 }
 
 // Resolves true when the job ended or the terminal's foreground group changed; false at `ms`.
