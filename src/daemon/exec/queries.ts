@@ -21,6 +21,9 @@ export function statusText(session: Session): string {
   return `${lines.join('\n')}\n`;
 }
 
+// Characters of a command `#!jobs` shows: enough for a typical one-liner with a path or two.
+const JOBS_COMMAND_CHARS = 100;
+
 // How a job's state reads in listings: waiting means waiting for input.
 export function stateWord(job: Job): string {
   return job.state === 'input' ? 'waiting' : job.state;
@@ -35,7 +38,7 @@ export function jobsText(session: Session): string {
     (j.startedAt ?? j.queuedAt).toISOString().replace(/\.\d+Z$/, 'Z'),
     j.durationMs() === null ? '-' : `${formatSeconds(j.durationMs() as number)}s`,
     String(j.head),
-    j.spec.origin === 'terminal' ? `(${j.command})` : preview(j.command),
+    j.spec.origin === 'terminal' ? `(${j.command})` : preview(j.command, JOBS_COMMAND_CHARS),
   ]);
   const header = ['JOB', 'STATE', 'STATUS', 'STARTED', 'TIME', 'BYTES', 'COMMAND'];
   const all = [header, ...rows];

@@ -14,7 +14,7 @@ import type { ScreenText } from './mirror';
 import { RunningJob } from './running-job';
 import { readCwd } from './proc';
 import { Shell } from './shell';
-import { repairLine, runLine } from './shell-integration';
+import { repairLine, runLine, TERMINAL_RESET } from './shell-integration';
 import { interruptForeground, stopJob, type StopResult } from './stop-job';
 import { TokenBucket, type BucketConfig } from '../rate-limit';
 import { writePrivateFile } from '../server/runtime-dir';
@@ -312,6 +312,7 @@ export class Session {
 
   private finish(cur: RunningJob, end: JobEnd): void {
     if (cur.close()) this.repairPending = true;
+    if (cur.job.killedBy === 'SIGKILL' && cur.job.spec.origin === 'exec') this.audience.output(Buffer.from(TERMINAL_RESET));
     cur.job.onPaced = null;
     this.release('exec');
     this.current = null;

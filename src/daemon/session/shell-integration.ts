@@ -89,3 +89,8 @@ export function takesOverTerminal(data: Buffer): boolean {
   }
   return false;
 }
+
+// Drawn for attached terminals (and the screen mirror) after a full-screen program was killed
+// with SIGKILL and so could not undo its modes: main screen, cursor shown, normal cursor keys and
+// keypad, mouse reporting and bracketed paste off.
+export const TERMINAL_RESET = '\x1b[?1049l\x1b[?25h\x1b[?1l\x1b>\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?2004l\r\n';
