@@ -108,6 +108,14 @@ export class Audience {
     return this.startMirror().screenText();
   }
 
+  // The line a waiting program prompts on: the cursor's, or the last non-empty one above it.
+  async promptLine(): Promise<{ prompt: string; fullScreen: boolean }> {
+    const s = await this.screenText();
+    let row = s.cursor.row;
+    while (row > 0 && (s.rows[row] ?? '').trim() === '') row--;
+    return { prompt: (s.rows[row] ?? '').trim(), fullScreen: s.altScreen };
+  }
+
   private startMirror(): Mirror {
     if (this.mirror === null) {
       this.mirror = new Mirror(this.cols, this.rows, this.ring.tail);

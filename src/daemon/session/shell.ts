@@ -32,6 +32,7 @@ let fileCounter = 0;
 
 export class Shell {
   readonly pty: Pty;
+  isReady = false; // the shell printed its first prompt
   cmdline = ''; // bash's own command line, read at the first prompt (to notice `exec CMD`)
   private readonly parser: MarkParser | null;
   private watch: NodeJS.Timeout | null = null;
@@ -76,6 +77,7 @@ export class Shell {
 
   // The shell printed its first prompt: its rc file is no longer needed.
   ready(): void {
+    this.isReady = true;
     this.removeRc();
     // Read now, not at spawn: until bash has exec'd, /proc shows the forking process.
     this.cmdline = readCmdline(this.pty.pid);
