@@ -19,7 +19,7 @@ export default defineConfig([
     ...common,
     entry: { main: 'src/cli/main.ts' },
     outDir: 'dist',
-    noExternal: ['commander', 'pino', '@xterm/headless', '@xterm/addon-serialize'],
+    noExternal: [/^(?!node-pty($|\/))/],
     external: ['node-pty'],
     sourcemap: true,
     clean: false,

@@ -3,9 +3,10 @@ import { Command, Option } from 'commander';
 import { runClient } from '../client/attach';
 import type { Endpoint } from '../client/endpoint';
 import { request } from '../client/link';
+import { sessionTable } from '../client/session-table';
 import { runTunnel } from '../client/tunnel';
 import { RelayError } from '../errors';
-import type { Reply, SessionSummary } from '../protocol/frame';
+import type { Reply } from '../protocol/frame';
 import { DEFAULT_SESSION, validateSessionName } from '../protocol/session-name';
 import * as cfg from './config';
 
@@ -57,7 +58,7 @@ export function addSessionCommands(program: Command): void {
     .action(async (o) => {
       const reply = check(await request(...conn(o), { op: 'ls' }));
       const sessions = reply.sessions ?? [];
-      process.stdout.write(o.json ? `${JSON.stringify(sessions, null, 2)}\n` : table(sessions));
+      process.stdout.write(o.json ? `${JSON.stringify(sessions, null, 2)}\n` : sessionTable(sessions));
     });
 
   connectOptions(program.command('kill'))
@@ -102,20 +103,4 @@ export function buildTunnelCommand(): Command {
 function check(reply: Reply): Extract<Reply, { ok: true }> {
   if (!reply.ok) throw new RelayError('PR_ERR_USAGE', `${reply.message} [${reply.code}]`);
   return reply;
-}
-
-function table(sessions: SessionSummary[]): string {
-  const rows = [['NAME', 'PID', 'CLIENTS', 'AGE', 'IDLE', 'BYTES', 'STATE', 'COMMAND']];
-  for (const s of sessions) {
-    rows.push([s.name, String(s.pid ?? '-'), String(s.clients), duration(Date.now() - Date.parse(s.createdAt)), duration(s.idleMs), String(s.bytes), s.state, s.command]);
-  }
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] as string).length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] as number))).join('  ')).join('\n') + '\n';
-}
-
-function duration(ms: number): string {
-  const s = Math.floor(ms / 1000);
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${s % 60}s`;
-  return `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m`;
 }

@@ -1,4 +1,5 @@
-// Entry point of the bundle. Multi-call: invoked as `pty-client` it is the attach client.
+// Entry point of the bundle. Multi-call: invoked as `pty-client` it is the attach client, and
+// `pty-relay mcp` loads only the MCP server's side of the program.
 // `--version` is answered before the rest of the program is even loaded.
 import * as path from 'node:path';
 import { VERSION } from '../version';
@@ -19,9 +20,17 @@ function invokedAs(): string {
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   process.stdout.write(`${VERSION}\n`);
+} else if (args[0] === 'mcp' && invokedAs() !== 'pty-client') {
+  // The MCP server is a client of the daemon: it never loads the daemon's code or node-pty.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { main } = require('./run') as typeof import('./run');
+  const { buildMcpProgram } = require('./mcp') as typeof import('./mcp');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  void main(process.argv, buildMcpProgram());
 } else {
   /* eslint-disable @typescript-eslint/no-require-imports */
-  const { main, buildProgram } = require('./relay') as typeof import('./relay');
+  const { main } = require('./run') as typeof import('./run');
+  const { buildProgram } = require('./relay') as typeof import('./relay');
   const { buildClientCommand } = require('./client') as typeof import('./client');
   /* eslint-enable @typescript-eslint/no-require-imports */
   void main(process.argv, invokedAs() === 'pty-client' ? buildClientCommand('pty-client') : buildProgram());

@@ -2,12 +2,12 @@
 import { Command } from 'commander';
 import { runExec } from '../client/exec';
 import { RelayError } from '../errors';
-import { STATUS_RELAY_ERROR } from '../protocol/exec-text';
 import { validateSessionName } from '../protocol/session-name';
 import { VERSION } from '../version';
 import { addSessionCommands, buildClientCommand, buildTunnelCommand, clientConnection, connectOptions } from './client';
 import { parseCount, parseSeconds } from './config';
 import { addJobCommands } from './jobs';
+import { buildMcpCommand } from './mcp';
 import { buildServeCommand } from './serve';
 import { ptySelfTest } from '../daemon/session/pty';
 
@@ -53,6 +53,7 @@ export function buildProgram(): Command {
   addSessionCommands(program);
   program.addCommand(buildClientCommand('client'));
   program.addCommand(buildTunnelCommand());
+  program.addCommand(buildMcpCommand());
   return program;
 }
 
@@ -63,16 +64,4 @@ function readAll(stream: NodeJS.ReadableStream): Promise<string> {
     stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     stream.on('error', reject);
   });
-}
-
-// Runs the CLI; errors become one clear line on stderr and a non-zero exit.
-export async function main(argv: string[], program: Command): Promise<void> {
-  try {
-    await program.parseAsync(argv);
-  } catch (err) {
-    const code = err instanceof RelayError ? err.code : 'PR_ERR_UNEXPECTED';
-    const cause = err instanceof RelayError && err.cause instanceof Error ? ` (${err.cause.message})` : '';
-    process.stderr.write(`pty-relay: ${(err as Error).message}${cause} [${code}]\n`);
-    process.exitCode = err instanceof RelayError && err.code === 'PR_ERR_USAGE' ? 2 : STATUS_RELAY_ERROR;
-  }
 }

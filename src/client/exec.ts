@@ -1,8 +1,71 @@
 // `pty-relay exec`: send one script, stream its output, exit with the remote command's status.
+// sendExec() is the exchange itself (one request, one reply), shared with the MCP server.
 import * as crypto from 'node:crypto';
 import { RelayError } from '../errors';
-import { STATUS_RELAY_ERROR, TrailerScanner } from '../protocol/exec-text';
+import { STATUS_RELAY_ERROR, TrailerScanner, type Trailer } from '../protocol/exec-text';
 import { connect, describeEndpoint, type Endpoint } from './endpoint';
+
+// Where reply output goes: a stream, or anything with its write/drain contract.
+export interface OutputSink {
+  write(data: Buffer): boolean;
+  once(event: 'drain', listener: () => void): unknown;
+}
+
+export interface ExecRequest {
+  endpoint: Endpoint;
+  secret: string | null;
+  directives: string[]; // whole directive lines without their newline, e.g. "#!session build"
+  script: string; // shell text; may be empty for directive-only requests
+  out: OutputSink;
+  signal?: AbortSignal; // aborting closes the connection (the command itself runs on)
+}
+
+// Sends one request with a fresh `#!trailer` token and streams the reply's output to `out`.
+// Resolves to the trailer, or null when the connection closed before one arrived (any output
+// held back by then has been written to `out`); rejects with PR_ERR_CONNECT when the daemon
+// cannot be reached.
+export function sendExec(req: ExecRequest): Promise<Trailer | null> {
+  const token = crypto.randomBytes(12).toString('hex');
+  const head = [`#!trailer ${token}`];
+  if (req.secret !== null) head.push(`#!auth ${req.secret}`);
+  head.push(...req.directives);
+  const script = req.script === '' || req.script.endsWith('\n') ? req.script : `${req.script}\n`;
+  const scanner = new TrailerScanner(token);
+
+  return new Promise((resolve, reject) => {
+    const socket = connect(req.endpoint, true);
+    const abort = (): void => {
+      socket.destroy();
+    };
+    if (req.signal?.aborted === true) abort();
+    req.signal?.addEventListener('abort', abort, { once: true });
+    let connected = false;
+    socket.on('connect', () => {
+      connected = true;
+      socket.write(`${head.join('\n')}\n${script}`);
+      socket.end(); // EOF: the request is complete, no need to wait for a quiet period
+    });
+    socket.on('data', (chunk: Buffer) => {
+      const out = scanner.push(chunk);
+      if (out.length > 0 && !req.out.write(out)) {
+        socket.pause();
+        req.out.once('drain', () => socket.resume());
+      }
+    });
+    socket.on('error', (err) => {
+      const what = connected ? 'lost the connection to' : 'cannot reach';
+      reject(new RelayError('PR_ERR_CONNECT', `${what} pty-relay at ${describeEndpoint(req.endpoint)}: ${err.message}`, { cause: err }));
+    });
+    socket.on('close', () => {
+      req.signal?.removeEventListener('abort', abort);
+      const result = scanner.result();
+      if (result !== null) return resolve(result);
+      const rest = scanner.rest();
+      if (rest.length > 0) req.out.write(rest);
+      resolve(null);
+    });
+  });
+}
 
 export interface ExecClientOptions {
   endpoint: Endpoint;
@@ -17,39 +80,14 @@ export interface ExecClientOptions {
 
 // Runs the script (or the directives alone) remotely; resolves to the exit status to end with:
 // the command's, 124 while it still runs or waits for input, 255 for relay errors.
-export function runExec(opts: ExecClientOptions): Promise<number> {
-  const token = crypto.randomBytes(12).toString('hex');
-  const head = [`#!trailer ${token}`];
-  if (opts.secret !== null) head.push(`#!auth ${opts.secret}`);
-  if (opts.session !== undefined) head.push(`#!session ${opts.session}`);
-  if (opts.timeoutS !== undefined) head.push(`#!timeout ${opts.timeoutS}`);
-  head.push(...(opts.directives ?? []));
+export async function runExec(opts: ExecClientOptions): Promise<number> {
+  const directives: string[] = [];
+  if (opts.session !== undefined) directives.push(`#!session ${opts.session}`);
+  if (opts.timeoutS !== undefined) directives.push(`#!timeout ${opts.timeoutS}`);
+  directives.push(...(opts.directives ?? []));
   const script = opts.script === '' || opts.script.endsWith('\n') ? opts.script : `${opts.script}\n`;
-  const scanner = new TrailerScanner(token);
-
-  return new Promise((resolve, reject) => {
-    const socket = connect(opts.endpoint, true);
-    socket.on('connect', () => {
-      socket.write(`${head.join('\n')}\n${script}`);
-      socket.end(); // EOF: the request is complete, no need to wait for a quiet period
-    });
-    socket.on('data', (chunk: Buffer) => {
-      const out = scanner.push(chunk);
-      if (out.length > 0 && !opts.out.write(out)) {
-        socket.pause();
-        opts.out.once('drain', () => socket.resume());
-      }
-    });
-    socket.on('error', (err) => {
-      reject(new RelayError('PR_ERR_CONNECT', `cannot reach pty-relay at ${describeEndpoint(opts.endpoint)}: ${err.message}`, { cause: err }));
-    });
-    socket.on('close', () => {
-      const result = scanner.result();
-      if (result !== null) return resolve(result.status);
-      const rest = scanner.rest();
-      if (rest.length > 0) opts.out.write(rest);
-      opts.err.write('pty-relay: the connection closed before the command finished\n');
-      resolve(STATUS_RELAY_ERROR);
-    });
-  });
+  const trailer = await sendExec({ endpoint: opts.endpoint, secret: opts.secret, directives, script, out: opts.out });
+  if (trailer !== null) return trailer.status;
+  opts.err.write('pty-relay: the connection closed before the command finished\n');
+  return STATUS_RELAY_ERROR;
 }

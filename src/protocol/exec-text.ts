@@ -3,34 +3,96 @@
 //
 //   request  := directive* script
 //   directive:= "#!" NAME [" " ARGS] "\n"        NAME is [a-z][a-z-]*; a shebang "#!/…" never matches
-//   trailer  := NUL TOKEN ";" STATUS ";" REASON *( ";" KEY "=" VALUE ) "\n"
-//               only when the request carried "#!trailer TOKEN"; VALUEs are percent-encoded; KEYs
-//               include job (number), session, cwd, prompt (a waiting job's prompt), echo (on|off)
+//   trailer  := NUL TOKEN ";" STATUS ";" REASON { ";" KEY "=" VALUE } "\n"
+//                                               only when the request carried "#!trailer TOKEN"
+//   STATUS   := decimal exit status (124 for "running" and "input", 255 for relay errors)
+//   REASON   := exit | timeout | busy | shell-exit | error | running | input
+//   KEY      := [a-z][a-z0-9-]*                  job, session, cwd, prompt, echo (on|off), …
+//   VALUE    := encodeURIComponent(text)        so it holds no ";", "=", "\n" or NUL
 //
+// Readers keep keys they do not know and tolerate a trailer with no keys at all (older daemons).
 // A reply without a trailer ends with "pty-relay: …" notice lines when something went wrong, and
 // with "pty-relay: exit status N" when the command failed; success prints nothing extra.
 
 export const DIRECTIVE_RE = /^#!([a-z][a-z-]*)(?:[ \t]+(.*?))?[ \t]*\r?$/;
 export const TRAILER_TOKEN_RE = /^[A-Za-z0-9_-]{8,64}$/;
 
-// Why a request ended, as carried in the trailer.
-//   exit: the command ended (STATUS is its exit status)    running: the timeout expired, the job runs on
-//   input: the job waits for terminal input                 timeout: a queued request never started
-//   busy, shell-exit, error: as the notice line says
+// Why a request ended, as carried in the trailer: the command exited; the timeout expired (older
+// daemons, or a queued request); the session was busy (#!nowait); the shell itself exited; the
+// relay refused the request; the timeout expired and the command runs on as a job; the job waits
+// for input on its terminal.
 export type EndReason = 'exit' | 'timeout' | 'busy' | 'shell-exit' | 'error' | 'running' | 'input';
 
+// The keys a daemon writes after the reason: the job's number, its session, the shell's cwd, the
+// prompt line a job waits at, and whether the terminal echoes input (on|off).
+export type TrailerKey = 'job' | 'session' | 'cwd' | 'prompt' | 'echo' | 'alt';
+
+// The key=value facts a parsed trailer carried (all optional; unknown keys are kept too).
 export type TrailerFields = Record<string, string>;
+
+// A parsed trailer. `reason` is kept as sent, so a reader can tell an unknown one apart.
+export interface Trailer {
+  status: number;
+  reason: string;
+  fields: TrailerFields;
+}
+
+const TRAILER_KEY_RE = /^[a-z][a-z0-9-]*$/;
+const TRAILER_RE = /^(\d+);([a-z-]+)((?:;[^;\n]*)*)\n/;
 
 // Exit status the scripted client uses for each relay-side failure (ssh uses 255 the same way).
 export const STATUS_TIMEOUT = 124;
 export const STATUS_RELAY_ERROR = 255;
 
-// Encodes the trailer that ends a reply for a client that asked for one.
-export function encodeTrailer(token: string, status: number, reason: EndReason, fields: TrailerFields = {}): Buffer {
-  const extra = Object.entries(fields)
-    .map(([k, v]) => `;${k}=${encodeURIComponent(v)}`)
-    .join('');
-  return Buffer.from(`\0${token};${status};${reason}${extra}\n`, 'latin1');
+// Encodes the trailer that ends a reply for a client that asked for one; fields go in the order
+// given, and undefined values are left out.
+export function encodeTrailer(token: string, status: number, reason: EndReason, fields: Partial<Record<TrailerKey, string | number>> = {}): Buffer {
+  let text = `\0${token};${status};${reason}`;
+  for (const [key, value] of Object.entries(fields)) {
+    if (value !== undefined) text += `;${key}=${encodeURIComponent(String(value))}`;
+  }
+  return Buffer.from(`${text}\n`, 'latin1');
+}
+
+// Parses the text after "NUL TOKEN;" up to and including its newline; null while incomplete or
+// malformed. Fields without "=" or with a bad key are skipped; a bad %-escape keeps the raw value.
+export function parseTrailer(text: string): Trailer | null {
+  const m = TRAILER_RE.exec(text);
+  if (m === null) return null;
+  const fields: TrailerFields = {};
+  for (const part of (m[3] as string).split(';').slice(1)) {
+    const eq = part.indexOf('=');
+    const key = part.slice(0, eq);
+    if (eq === -1 || !TRAILER_KEY_RE.test(key)) continue;
+    fields[key] = decodeValue(part.slice(eq + 1));
+  }
+  return { status: Number(m[1]), reason: m[2] as string, fields };
+}
+
+function decodeValue(v: string): string {
+  try {
+    return decodeURIComponent(v);
+  } catch {
+    return v;
+  }
+}
+
+// Writes TEXT as the argument of `#!send`: C-style escapes for backslash, newline, CR, tab, ESC and
+// other control bytes, for U+2028/U+2029 (line breaks to a regex), and for spaces at either end (a
+// directive line's edges are trimmed). Other text stays as it is.
+export function encodeSendText(text: string): string {
+  const named: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\x1b': '\\e' };
+  let out = '';
+  for (const ch of text) {
+    const code = ch.codePointAt(0) as number;
+    const bytes = code < 0x20 || code === 0x7f || code === 0x2028 || code === 0x2029;
+    out += named[ch] ?? (bytes ? hexBytes(ch) : ch);
+  }
+  return out.replace(/^ +| +$/g, (spaces) => '\\x20'.repeat(spaces.length));
+}
+
+function hexBytes(ch: string): string {
+  return [...Buffer.from(ch, 'utf8')].map((b) => `\\x${b.toString(16).padStart(2, '0')}`).join('');
 }
 
 // Splits the reply stream of a trailer-requesting client into output and the trailer.
@@ -65,20 +127,9 @@ export class TrailerScanner {
     return buf.subarray(0, cut);
   }
 
-  // The parsed trailer once complete, else null; `rest` is output held back at end of stream.
-  result(): { status: number; reason: string; fields: TrailerFields } | null {
-    const m = this.trailerText === null ? null : /^(\d+);([a-z-]+)((?:;[a-z]+=[^;\n]*)*)\n/.exec(this.trailerText);
-    if (m === null) return null;
-    const fields: TrailerFields = {};
-    for (const kv of (m[3] ?? '').split(';').slice(1)) {
-      const eq = kv.indexOf('=');
-      try {
-        fields[kv.slice(0, eq)] = decodeURIComponent(kv.slice(eq + 1));
-      } catch {
-        fields[kv.slice(0, eq)] = kv.slice(eq + 1);
-      }
-    }
-    return { status: Number(m[1]), reason: m[2] as string, fields };
+  // The parsed trailer once complete, else null.
+  result(): Trailer | null {
+    return this.trailerText === null ? null : parseTrailer(this.trailerText);
   }
 
   // Output bytes still held when the stream ended without a trailer.

@@ -21,7 +21,7 @@ const LINGER_MS = 2_000;
 export function serveExec(socket: net.Socket, input: ConnInput, first: Buffer, registry: Registry, config: ExecConfig, ctx: ConnContext): void {
   const { log } = ctx;
   const reply = new Reply(socket);
-  const session = { authenticated: config.secret === null, inherited: null as ExecOptions | null };
+  const session = { authenticated: config.secret === null, inherited: null as ExecOptions | null, trailer: undefined as string | undefined };
   let state: 'reading' | 'running' | 'closing' = 'reading';
   let buf: Buffer = first;
   let eof = false;
@@ -111,7 +111,7 @@ export function serveExec(socket: net.Socket, input: ConnInput, first: Buffer, r
     clearSettle();
     if (state === 'closing') return;
     state = 'closing';
-    const trailer = session.inherited?.trailer;
+    const trailer = session.trailer;
     if (trailer !== undefined) socket.write(encodeTrailer(trailer, final.status, final.reason, final.fields));
     reply.closed = true;
     // The output reached the client's side of the connection: count it as delivered.

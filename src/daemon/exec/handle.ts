@@ -3,7 +3,7 @@
 // `#!send`, `#!screen`, `#!output`) or a command, which becomes a job of the session.
 import { RelayError } from '../../errors';
 import type { Logger } from '../../log';
-import { STATUS_RELAY_ERROR } from '../../protocol/exec-text';
+import { DIRECTIVE_RE, STATUS_RELAY_ERROR, TRAILER_TOKEN_RE } from '../../protocol/exec-text';
 import { DEFAULT_SESSION } from '../../protocol/session-name';
 import { decodeSendText } from '../jobs/send-text';
 import type { Job } from '../jobs/job';
@@ -31,7 +31,7 @@ export interface RequestContext {
   registry: Registry;
   config: ExecConfig;
   log: Logger;
-  conn: { authenticated: boolean; inherited: ExecOptions | null };
+  conn: { authenticated: boolean; inherited: ExecOptions | null; trailer: string | undefined };
 }
 
 // Runs one request and resolves with how it ended.
@@ -42,6 +42,8 @@ export async function handleRequest(text: string, c: RequestContext): Promise<Ou
     return { status: STATUS_RELAY_ERROR, reason: 'error', fields: {} };
   };
   const parsed = parseRequest(text);
+  // A client that asked for a trailer gets one even when another directive line is wrong.
+  c.conn.trailer = (parsed.ok ? parsed.options.trailer : findTrailer(text)) ?? c.conn.trailer;
   if (!parsed.ok) {
     log.warn({ evt: 'exec.bad_directive' }, parsed.message);
     return error(parsed.message);
@@ -147,4 +149,14 @@ function inherit(prev: ExecOptions | null, o: ExecOptions): ExecOptions {
     auth: o.auth ?? prev.auth,
     nowait: o.nowait || prev.nowait,
   };
+}
+
+// The `#!trailer TOKEN` among a request's leading directive lines, even when others are invalid.
+function findTrailer(text: string): string | undefined {
+  for (const line of text.split('\n')) {
+    const m = DIRECTIVE_RE.exec(line);
+    if (m === null) return undefined;
+    if (m[1] === 'trailer' && TRAILER_TOKEN_RE.test(m[2] ?? '')) return m[2];
+  }
+  return undefined;
 }

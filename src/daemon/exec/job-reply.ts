@@ -50,17 +50,25 @@ export async function replyToJob(c: JobReplyContext, job: Job, o: JobReplyOption
   };
   const untell = tellStart() ? null : job.watch(() => tellStart() && untell?.());
   const headBytes = o.limit === undefined ? null : Math.ceil(o.limit / 2);
-  const follow = followJob(job, reply, {
-    from: o.from,
-    timeoutMs: o.timeoutMs,
-    pace: o.pace && headBytes === null,
-    headBytes,
-    quietMs: o.send === null ? null : SEND_QUIET_MS,
-    stopOnInput: o.send === null,
-  });
+  const deadline = o.timeoutMs > 0 ? started + o.timeoutMs : Infinity;
+  const follow = (from: number): ReturnType<typeof followJob> =>
+    followJob(job, reply, {
+      from,
+      timeoutMs: deadline === Infinity ? 0 : Math.max(1, deadline - Date.now()),
+      pace: o.pace && headBytes === null,
+      headBytes: headBytes === null ? null : Math.max(0, o.from + headBytes - from),
+      quietMs: o.send === null ? null : SEND_QUIET_MS,
+      stopOnInput: o.send === null,
+    });
+  let pending = follow(o.from);
   if (o.send !== null) c.session.type(o.send);
-  const f = await follow;
-  untell?.();
+  let f = await pending;
+  // A `#!send` reply ends once the program is quiet and waits for input again (or ends): a
+  // program that is still working after a quiet spell is followed further, up to the timeout.
+  while (f.end === 'quiet' && job.live && !(await c.session.checkInput())) {
+    pending = follow(f.reached);
+    f = await pending;
+  }
   let reached = f.reached;
   if (headBytes !== null && f.end !== 'gone') reached = writeTail(c, job, f.reached, (o.limit as number) - headBytes);
   const commit = (): void => {
@@ -74,8 +82,8 @@ export async function replyToJob(c: JobReplyContext, job: Job, o: JobReplyOption
 // The last line: how the job stands now.
 async function standing(c: JobReplyContext, job: Job, end: FollowEnd, elapsedMs: number): Promise<Outcome> {
   const { reply, session } = c;
-  const fields: TrailerFields = { job: String(job.id), session: session.name };
-  if (end === 'quiet' && job.live) await session.checkInput();
+  const cwd = session.info().cwd;
+  const fields: TrailerFields = { job: String(job.id), session: session.name, ...(cwd === null ? {} : { cwd }) };
   if (!job.live) return ended(c, job, fields);
   if (job.state === 'input') {
     reply.notice(waitingForInput(session.name, job, c.connectHint));

@@ -39,12 +39,39 @@ describe('parseRequest', () => {
   it('splits leading directives from the script', () => {
     expect(parseRequest('#!session build\n#!timeout 2.5\n#!nowait\n#!trailer abcdefgh12\necho hi\n#!session not-a-directive\n')).toEqual({
       ok: true,
-      options: { session: 'build', timeoutMs: 2500, interrupt: false, status: false, nowait: true, trailer: 'abcdefgh12' },
+      options: {
+        session: 'build',
+        timeoutMs: 2500,
+        interrupt: false,
+        kill: undefined,
+        status: false,
+        nowait: true,
+        interactive: false,
+        raw: false,
+        limit: undefined,
+        query: undefined,
+        trailer: 'abcdefgh12',
+        auth: undefined,
+      },
       script: 'echo hi\n#!session not-a-directive\n',
     });
   });
   it('accepts directives alone, with CRLF line ends', () => {
     expect(parseRequest('#!interrupt\r\n#!status\r\n')).toMatchObject({ ok: true, options: { interrupt: true, status: true }, script: '' });
+  });
+  it.each([
+    ['#!wait\n', { query: { kind: 'wait', job: null } }],
+    ['#!wait 12\n', { query: { kind: 'wait', job: 12 } }],
+    ['#!jobs\n', { query: { kind: 'jobs' } }],
+    ['#!screen\n', { query: { kind: 'screen' } }],
+    ['#!send q\\n\n', { query: { kind: 'send', text: 'q\\n' } }],
+    ['#!output 3\n', { query: { kind: 'output', job: 3, from: null, to: null } }],
+    ['#!output 3 10 20\n', { query: { kind: 'output', job: 3, from: 10, to: 20 } }],
+    ['#!kill\n', { kill: { job: null } }],
+    ['#!kill 4\n', { kill: { job: 4 } }],
+    ['#!limit 4096\n#!raw\n#!interactive\n', { limit: 4096, raw: true, interactive: true }],
+  ])('reads the job directives in %j', (text, options) => {
+    expect(parseRequest(text)).toMatchObject({ ok: true, options, script: '' });
   });
   it('leaves a shebang line in the script', () => {
     expect(parseRequest('#!/bin/bash\necho\n')).toMatchObject({ ok: true, script: '#!/bin/bash\necho\n' });
@@ -58,6 +85,15 @@ describe('parseRequest', () => {
     ['#!timeout 99999999\n', /#!timeout takes seconds/],
     ['#!trailer short\n', /#!trailer takes a token/],
     ['#!interrupt now\n', /#!interrupt takes no argument/],
+    ['#!wait x\n', /#!wait takes an optional job number/],
+    ['#!kill 0\n', /#!kill takes an optional job number/],
+    ['#!send\n', /#!send takes the text to type/],
+    ['#!output\n', /#!output takes a job number/],
+    ['#!output 1 2 3 4\n', /#!output takes a job number/],
+    ['#!limit 0\n', /#!limit takes a number of bytes/],
+    ['#!jobs all\n', /#!jobs takes no argument/],
+    ['#!wait\n#!jobs\n', /#!jobs and #!wait cannot be combined/],
+    ['#!screen\necho hi\n', /#!screen asks about a job and cannot carry a command/],
   ])('rejects %j', (text, re) => {
     const r = parseRequest(text);
     expect(r.ok).toBe(false);
