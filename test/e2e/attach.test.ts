@@ -199,3 +199,21 @@ describe('the raw-mode guard', () => {
     expect(fs.readFileSync(log, 'latin1')).toContain('one\r\ntwo-4\r\n');
   });
 });
+
+it('shows a command typed in the attached terminal as a job that #!jobs, #!status, #!wait and #!kill handle', async () => {
+  tmux = new Tmux();
+  client('a', 'typed');
+  await tmux.waitScreen('a', PROMPT);
+  tmux.type('a', 'echo typed-$((6*7)); sleep 600');
+  await tmux.waitScreen('a', /^typed-42$/m);
+  const jobs = await waitFor('the typed job', async () => {
+    const r = (await nc(d.port, '#!session typed\n#!jobs\n')).stdout;
+    return /\n1 +running .*\(a command typed in the terminal\)\n$/.test(r) ? r : undefined;
+  });
+  expect(jobs).toMatch(/^JOB +STATE/);
+  expect((await nc(d.port, '#!session typed\n#!status\n')).stdout).toMatch(/\nrunning: job 1: `a command typed in the terminal` since /);
+  expect((await nc(d.port, '#!session typed\n#!timeout 0.2\n#!wait 1\n')).stdout).toMatch(/^typed-42\npty-relay: still running as job 1 in session typed after 0.2 s; /);
+  expect((await nc(d.port, '#!session typed\n#!kill\n')).stdout).toBe('pty-relay: job 1 stopped by SIGINT (exit status 130); the shell and its state are kept\n');
+  await tmux.waitScreen('a', /^typed-42\n(.*\n)?prompt> *$/m);
+  expect((await nc(d.port, '#!session typed\necho after\n')).stdout).toBe('after\n');
+});
