@@ -2,7 +2,7 @@
 import { expect, it } from 'vitest';
 import { spawnPty } from '../../src/daemon/session/pty';
 
-function run(script: string, pausedMs = 0): Promise<{ out: string; code: number }> {
+function run(script: string, pausedMs = 0): Promise<{ out: string; code: number | null }> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     const pty = spawnPty(

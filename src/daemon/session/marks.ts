@@ -23,8 +23,18 @@ export class MarkParser {
   private readonly suffix: string;
   private pending: Buffer = Buffer.alloc(0);
 
-  constructor(nonce: string) {
+  // `held`: bytes an earlier parser was holding back (a handed-over session, see upgrade/).
+  constructor(
+    readonly nonce: string,
+    held: Buffer = Buffer.alloc(0),
+  ) {
     this.suffix = `prn=${nonce}`;
+    this.pending = held;
+  }
+
+  // Bytes held back now: the start of a mark that may continue in the next chunk.
+  get held(): Buffer {
+    return this.pending;
   }
 
   // Feeds one chunk; returns events in stream order. Bytes that might begin a mark are held back.

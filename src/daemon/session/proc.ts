@@ -38,3 +38,18 @@ export function readCwd(pid: number): string | null {
     return null;
   }
 }
+
+// What /proc says of `pid` now: its state letter (Z for a zombie), its start time (clock ticks since
+// boot; with the pid it names one process, so a reused pid is told apart) and, for a zombie, its
+// wait status (field 52, Linux ≥ 3.5). null when no such process exists.
+export function readLife(pid: number): { state: string; startTime: number; waitStatus: number | null } | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const state = fields[0] ?? '?';
+    const waitStatus = state === 'Z' && fields[49] !== undefined ? Number(fields[49]) : null;
+    return { state, startTime: Number(fields[19]), waitStatus: Number.isInteger(waitStatus) ? waitStatus : null };
+  } catch {
+    return null;
+  }
+}

@@ -1,15 +1,16 @@
-// The only module that imports node-pty: a typed adapter that always hands out Buffers and never
-// loses the last bytes a program printed before it exited.
+// The only module that imports node-pty: a typed adapter that always hands out Buffers, never
+// loses the last bytes a program printed before it exited (exit-drain.ts), and can hand its PTY to
+// another daemon process (upgrade/): freeze() stops reading and writing with nothing in flight,
+// and adoptPty() takes over a PTY whose master fd was inherited from an earlier daemon.
 //
-// node-pty 1.1.0 loses the tail of the output when the child exits (DESIGN.md §7): the kernel
-// reports EIO on the master once the last slave fd closes, sometimes before every byte was read,
-// and node-pty destroys its read stream 200 ms after the exit even if reading was paused. This
-// adapter holds a slave fd of its own, so EIO never comes early, and defers node-pty's destroy:
-// when the child has exited it writes a random sentinel into the slave and keeps reading until the
-// sentinel comes out of the master. Everything before it is the program's output, complete.
-import * as crypto from 'node:crypto';
-import * as fs from 'node:fs';
+// node-pty internals used here (checked against node-pty 1.1.0): `_socket`, its tty.ReadStream on
+// the master, whose `destroy` node-pty calls 200 ms after the child exited; `ptsName`; and the
+// native resize, reached through UnixTerminal.prototype.resize with a bare `{ _fd }`.
+import * as tty from 'node:tty';
 import * as nodePty from 'node-pty';
+import { ExitDrain } from './exit-drain';
+import { MasterWriter } from './master-writer';
+import { readLife } from './proc';
 
 export interface PtyOptions {
   file: string;
@@ -23,27 +24,49 @@ export interface PtyOptions {
 export interface Pty {
   readonly pid: number;
   readonly pts: string | null; // the slave's path (/dev/pts/N), when node-pty tells it
+  readonly fd: number; // the master, for handing the PTY to a new daemon
   write(data: string | Buffer): void;
   resize(cols: number, rows: number): void;
   pause(): void;
   resume(): void;
   kill(signal?: NodeJS.Signals): void;
+  // Stops reading and writing, for a handover: output already read reaches onData first; resolves
+  // with typed input not yet written.
+  freeze(): Promise<Buffer>;
+  // Reads and writes again (a handover called off, or an adopted PTY going live), `input` first.
+  thaw(input: Buffer): void;
 }
 
 export interface PtyHandlers {
   onData(data: Buffer): void;
-  // Called once, after the last output byte was delivered through onData.
-  onExit(exitCode: number, signal: number): void;
+  // Called once, after the last output byte was delivered through onData. `exitCode` is null when
+  // it cannot be known: the program was started by an earlier daemon process, which alone could
+  // collect its status.
+  onExit(exitCode: number | null, signal: number): void;
 }
 
 export const TERM_NAME = 'xterm-256color';
-// Upper bound on draining after the exit, for a terminal whose output is stopped (XOFF).
-const DRAIN_MAX_MS = 2_000;
+// How often an adopted program is checked for having exited: no SIGCHLD comes for a process we
+// did not start, and Node has no pidfd. A /proc read per session each time; the exit shows this late.
+const ADOPTED_POLL_MS = 250;
+
+interface ReadStreamInternals {
+  destroy(err?: Error): void;
+  pause(): void;
+  resume(): void;
+  read(): Buffer | null;
+  _handle?: { reading: boolean; readStop(): number } | null;
+}
 
 interface NodePtyInternals {
-  _socket: { destroy(err?: Error): void; resume(): void };
+  _socket: ReadStreamInternals;
   ptsName?: string;
+  fd: number;
 }
+
+// node-pty's resize, for any master fd (the native call is ioctl TIOCSWINSZ on it).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const unixTerminal = require('node-pty/lib/unixTerminal') as { UnixTerminal: { prototype: { resize(this: { _fd: number }, cols: number, rows: number): void } } };
 
 // Spawns `file` in a new PTY. Throws what node-pty throws when the program cannot be started.
 export function spawnPty(opts: PtyOptions, handlers: PtyHandlers): Pty {
@@ -56,99 +79,109 @@ export function spawnPty(opts: PtyOptions, handlers: PtyHandlers): Pty {
     // With encoding null node-pty emits Buffers, although its typings say string.
     encoding: null,
   } as nodePty.IPtyForkOptions);
-  const drain = new ExitDrain(p as unknown as NodePtyInternals, handlers.onData);
+  const inner = p as unknown as NodePtyInternals;
+  const pts = typeof inner.ptsName === 'string' ? inner.ptsName : null;
+  const drain = new ExitDrain(pts, handlers.onData);
+  const socket = inner._socket;
+  const destroy = socket.destroy.bind(socket);
+  // node-pty calls this 200 ms after the child exited (and when it is torn down): drain first.
+  socket.destroy = (err?: Error) => {
+    if (!drain.holding || drain.draining) return destroy(err);
+    drain.begin(() => socket.resume(), () => destroy());
+  };
   p.onData((d: string | Buffer) => drain.data(typeof d === 'string' ? Buffer.from(d) : d));
   // node-pty emits exit after its read stream closed, which the drain delays until the end.
   p.onExit(({ exitCode, signal }) => handlers.onExit(exitCode, signal ?? 0));
-  const pts = (p as unknown as NodePtyInternals).ptsName;
+  return adapter(p.pid, pts, inner.fd, socket, {
+    kill: (signal) => p.kill(signal),
+  });
+}
+
+// Takes over a PTY started by an earlier daemon process: its master is `fd` (inherited), its
+// program `pid`, started at `startTime` (/proc clock ticks, to tell a reused pid apart). Nothing is
+// read until thaw().
+export function adoptPty(fd: number, pid: number, startTime: number, pts: string | null, handlers: PtyHandlers): Pty {
+  const stream = new tty.ReadStream(fd) as unknown as ReadStreamInternals & NodeJS.EventEmitter;
+  const drain = new ExitDrain(pts, handlers.onData);
+  let ended = false;
+  const end = (code: number | null, signal: number): void => {
+    if (ended) return;
+    ended = true;
+    clearInterval(poll);
+    drain.close();
+    stream.destroy();
+    handlers.onExit(code, signal);
+  };
+  const check = (): void => {
+    const life = readLife(pid);
+    if (life !== null && life.startTime === startTime && life.state !== 'Z') return;
+    clearInterval(poll);
+    const ws = life?.startTime === startTime ? life.waitStatus : null; // a zombie not yet reaped tells
+    const code = ws === null ? null : (ws >> 8) & 0xff;
+    const signal = ws === null ? 0 : ws & 0x7f;
+    drain.begin(() => stream.resume(), () => end(signal !== 0 ? 0 : code, signal));
+  };
+  const poll = setInterval(check, ADOPTED_POLL_MS);
+  poll.unref();
+  stream.on('data', (d: Buffer) => drain.data(d));
+  // EIO: every slave fd is closed (we could not hold one): the program is gone.
+  stream.on('error', () => end(null, 0));
+  return adapter(pid, pts, fd, stream, {
+    kill: (signal) => process.kill(pid, signal ?? 'SIGHUP'),
+  });
+}
+
+// The Pty over a master's read stream; writes go through our own queue (master-writer.ts).
+function adapter(pid: number, pts: string | null, fd: number, socket: ReadStreamInternals, o: { kill(signal?: NodeJS.Signals): void }): Pty {
+  const writer = new MasterWriter(fd);
+  let paused = false;
+  let frozen = false;
   return {
-    pid: p.pid,
-    pts: typeof pts === 'string' ? pts : null,
-    write: (data) => p.write(data as string),
-    resize: (cols, rows) => p.resize(cols, rows),
-    pause: () => p.pause(),
-    resume: () => p.resume(),
+    pid,
+    pts,
+    fd,
+    write: (data) => writer.write(data),
+    resize: (cols, rows) => {
+      try {
+        unixTerminal.UnixTerminal.prototype.resize.call({ _fd: fd }, cols, rows);
+      } catch {
+        // the terminal is gone
+      }
+    },
+    pause: () => {
+      paused = true;
+      socket.pause();
+    },
+    resume: () => {
+      paused = false;
+      if (!frozen) socket.resume();
+    },
     kill: (signal) => {
       try {
-        p.kill(signal);
+        o.kill(signal);
       } catch {
         // already gone
       }
     },
-  };
-}
-
-// Holds a slave fd and turns node-pty's post-exit destroy into "read up to the sentinel, then destroy".
-class ExitDrain {
-  private slaveFd: number | null = null;
-  private sentinel: Buffer | null = null;
-  private carry: Buffer = Buffer.alloc(0);
-  private finish: (() => void) | null = null;
-
-  constructor(
-    private readonly p: NodePtyInternals,
-    private readonly emit: (data: Buffer) => void,
-  ) {
-    const pts = p.ptsName;
-    if (typeof pts !== 'string' || !pts.startsWith('/dev/')) return;
-    try {
-      this.slaveFd = fs.openSync(pts, fs.constants.O_RDWR | fs.constants.O_NOCTTY | fs.constants.O_NONBLOCK);
-    } catch {
-      return; // without it we fall back to node-pty's own behaviour
-    }
-    const socket = p._socket;
-    const destroy = socket.destroy.bind(socket);
-    let timer: NodeJS.Timeout | null = null;
-    this.finish = () => {
-      if (timer !== null) clearTimeout(timer);
-      this.finish = null;
-      this.closeSlave();
-      destroy();
-    };
-    // node-pty calls this 200 ms after the child exited (and when it is torn down).
-    socket.destroy = (err?: Error) => {
-      if (this.finish === null || this.sentinel !== null) return destroy(err);
-      this.sentinel = Buffer.from(`\x1b]pty-relay-drain;${crypto.randomBytes(12).toString('hex')}\x07`, 'latin1');
-      timer = setTimeout(() => {
-        // No sentinel (output stopped?): what we held back is output after all.
-        if (this.carry.length > 0) this.emit(this.carry);
-        this.carry = Buffer.alloc(0);
-        this.finish?.();
-      }, DRAIN_MAX_MS);
-      try {
-        fs.writeSync(this.slaveFd as number, this.sentinel);
-      } catch {
-        return this.finish();
+    freeze: () => {
+      frozen = true;
+      socket.pause();
+      // What the stream already read goes to its 'data' listeners now; then libuv stops reading, so
+      // every byte after this stays in the kernel for the next reader.
+      while (socket.read() !== null);
+      const handle = socket._handle;
+      if (handle?.reading === true) {
+        handle.reading = false;
+        handle.readStop();
       }
-      socket.resume(); // a paused stream would never reach the sentinel
-    };
-  }
-
-  data(chunk: Buffer): void {
-    if (this.sentinel === null) return this.emit(chunk);
-    if (this.finish === null) return; // already complete: nothing after the sentinel is output
-    const buf = this.carry.length > 0 ? Buffer.concat([this.carry, chunk]) : chunk;
-    const at = buf.indexOf(this.sentinel);
-    if (at !== -1) {
-      if (at > 0) this.emit(buf.subarray(0, at));
-      this.carry = Buffer.alloc(0);
-      this.finish();
-      return;
-    }
-    const keep = Math.min(buf.length, this.sentinel.length - 1);
-    if (buf.length > keep) this.emit(buf.subarray(0, buf.length - keep));
-    this.carry = Buffer.from(buf.subarray(buf.length - keep));
-  }
-
-  private closeSlave(): void {
-    if (this.slaveFd === null) return;
-    try {
-      fs.closeSync(this.slaveFd);
-    } catch {
-      // already closed
-    }
-    this.slaveFd = null;
-  }
+      return writer.take();
+    },
+    thaw: (input) => {
+      frozen = false;
+      writer.release(input);
+      if (!paused) socket.resume();
+    },
+  };
 }
 
 // Runs `printf` in a PTY and returns what it printed: proves the native addon loads and works.

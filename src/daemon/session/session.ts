@@ -5,13 +5,14 @@
 import type { Logger } from '../../log';
 import type { Job, JobSpec } from '../jobs/job';
 import type { JobTable } from '../jobs/job-table';
-import { Audience, type AttachPeer } from './audience';
-import { JobRunner, type BusyInfo, type RunnerState } from './job-runner';
+import { Audience, type AttachPeer, type AudienceHandover, type PtyTarget } from './audience';
+import { JobRunner, type BusyInfo, type RunnerHandover, type RunnerState } from './job-runner';
 import type { ScreenText } from './mirror';
 import { readCwd } from './proc';
-import { Shell } from './shell';
+import { Program, type Lifecycle } from './program';
+import type { Shell, ShellHandover } from './shell';
 import { interruptForeground, stopJob, type StopResult } from './stop-job';
-import { TokenBucket, type BucketConfig } from '../rate-limit';
+import type { BucketConfig } from '../rate-limit';
 
 export type { BusyInfo } from './job-runner';
 
@@ -28,46 +29,81 @@ export interface SessionConfig {
   onGone?: () => void; // a command session ended for good
 }
 
-export type SessionState = 'stopped' | 'starting' | RunnerState;
+export type SessionState = Exclude<Lifecycle, 'ready'> | RunnerState;
 
-// A shell that has not printed its first prompt by then is reported broken (a hung ~/.bashrc, or a
-// --shell that is not bash). Generous, because a slow rc is paid once per shell.
-const STARTUP_TIMEOUT_MS = 30_000;
-// How long a hung-up program gets before SIGKILL.
-const KILL_GRACE_MS = 3_000;
+// A session as handed to a new daemon (upgrade/); its PTY's master fd travels apart.
+export interface SessionHandover {
+  name: string;
+  createdAt: number;
+  command: string[] | null;
+  lifecycle: Lifecycle;
+  shell: ShellHandover | null;
+  runner: RunnerHandover;
+  audience: AudienceHandover;
+}
 
 export class Session {
   readonly name: string;
-  readonly createdAt = new Date();
+  createdAt = new Date();
   readonly audience: Audience;
   private readonly runner: JobRunner;
-  private lifecycle: 'stopped' | 'starting' | 'ready' = 'stopped';
-  private shell: Shell | null = null;
-  private startTimer: NodeJS.Timeout | null = null;
-  private readonly outputBucket: TokenBucket;
-  // Why PTY reads are paused: an exec client that cannot keep up, or the output rate limit.
-  private readonly holds = new Set<'exec' | 'rate'>();
+  private readonly program: Program;
 
+  // `adopt`: a session handed over by an earlier daemon, with its PTY's master fd (null: no
+  // program runs); it stays frozen until thaw().
   constructor(
     name: string,
     private readonly config: SessionConfig,
     private readonly log: Logger,
+    adopt?: { state: SessionHandover; fd: number | null },
   ) {
     this.name = name;
-    this.outputBucket = new TokenBucket(config.outputRate, Date.now());
-    this.audience = new Audience(config.ringBytes, config.cols, config.rows, {
-      write: (data) => this.shell?.pty.write(data),
-      resize: (cols, rows) => this.shell?.pty.resize(cols, rows),
-    });
+    const pty: PtyTarget = { write: (data) => this.shell?.pty.write(data), resize: (cols, rows) => this.shell?.pty.resize(cols, rows) };
+    this.audience = adopt === undefined ? new Audience(config.ringBytes, config.cols, config.rows, pty) : Audience.restore(adopt.state.audience, pty);
     this.runner = new JobRunner({
       dir: config.dir,
       log,
       shell: () => this.shell,
-      pace: (paused) => (paused ? this.hold('exec') : this.release('exec')),
+      pace: (paused) => (paused ? this.program.holds.hold('exec') : this.program.holds.release('exec')),
       output: (data) => this.audience.output(data),
       promptLine: () => this.audience.promptLine(),
     });
-    this.runner.onShellReplaced((cmd) => this.onReplaced(cmd));
+    this.program = new Program({ name, config, log, audience: this.audience, runner: this.runner, command: this.command });
+    this.runner.onShellReplaced((cmd) => this.program.onReplaced(cmd));
+    if (adopt !== undefined) {
+      this.createdAt = new Date(adopt.state.createdAt);
+      this.program.adopt(adopt.state.shell, adopt.fd, adopt.state.lifecycle);
+      this.runner.restore(adopt.state.runner);
+    }
+  }
+
+  private get shell(): Shell | null {
+    return this.program.shell;
+  }
+
+  // The state a new daemon needs to take the session over (call while frozen).
+  async handover(): Promise<SessionHandover> {
+    const { name, program } = this;
+    const audience = await this.audience.handover();
+    return { name, createdAt: this.createdAt.getTime(), command: this.config.command ?? null, lifecycle: program.lifecycle, shell: this.shell?.handover() ?? null, runner: this.runner.handover(), audience };
+  }
+
+  // The PTY master's fd, for the handover; null when no program runs.
+  get ptyFd(): number | null {
+    return this.shell?.pty.fd ?? null;
+  }
+
+  // Stops for a handover: nothing more is read from the PTY or typed into it, and no job moves
+  // on. Resolves with typed input not yet written.
+  freeze(): Promise<Buffer> {
+    this.runner.suspend();
+    return this.program.freeze();
+  }
+
+  // Goes on, typing `input` first: the handover was called off, or the session was just adopted.
+  thaw(input: Buffer): void {
+    this.program.thaw(input);
+    this.runner.resume();
   }
 
   // True for sessions that run a given program rather than an integrated shell.
@@ -91,9 +127,9 @@ export class Session {
   // Starts the program if it is not running. Returns false when it could not be started, or when
   // a command session has already ended.
   ensureRunning(): boolean {
-    if (this.lifecycle === 'stopped') {
+    if (this.program.lifecycle === 'stopped') {
       if (this.isCommand && this.shell === null && this.audience.ring.head > 0) return false;
-      this.start();
+      this.program.start();
     }
     return this.shell !== null;
   }
@@ -112,7 +148,7 @@ export class Session {
   // Queues a new job; it runs when the shell is idle and every job queued before it has run.
   submit(spec: JobSpec): Job {
     const job = this.runner.enqueue(spec);
-    if (this.lifecycle === 'stopped') this.start();
+    if (this.program.lifecycle === 'stopped') this.program.start();
     return job;
   }
 
@@ -172,7 +208,8 @@ export class Session {
   info(): { name: string; state: SessionState; pid: number | null; cwd: string | null; queued: number; busy: BusyInfo | null; waiting: boolean } {
     const pid = this.pid;
     const cwd = pid === null ? null : readCwd(pid);
-    const state: SessionState = this.isCommand && this.shell !== null ? 'human' : this.lifecycle === 'ready' ? this.runner.state : this.lifecycle;
+    const lifecycle = this.program.lifecycle;
+    const state: SessionState = this.isCommand && this.shell !== null ? 'human' : lifecycle === 'ready' ? this.runner.state : lifecycle;
     const waiting = this.runner.foreground()?.state === 'input';
     return { name: this.name, state, pid, cwd, queued: this.runner.queued(), busy: this.busy(), waiting };
   }
@@ -181,121 +218,6 @@ export class Session {
   close(reason: string): void {
     this.runner.failQueued(reason);
     this.runner.finish({ kind: 'failed', message: reason });
-    const shell = this.shell;
-    if (shell === null) return;
-    shell.pty.kill('SIGHUP');
-    // A program that ignores the hang-up is killed outright.
-    setTimeout(() => {
-      if (this.shell === shell) shell.pty.kill('SIGKILL');
-    }, KILL_GRACE_MS).unref();
-  }
-
-  private start(): void {
-    let shell: Shell;
-    try {
-      const { cols, rows } = this.audience.size;
-      const { shell: sh, command, cwd, env, dir } = this.config;
-      shell = new Shell(
-        { shell: sh, command, cwd, env, dir, cols, rows },
-        {
-          onOutput: (data) => this.onOutput(shell, data),
-          onEvent: (ev) => {
-            if (this.shell !== shell) return;
-            if (ev.type === 'mark' && ev.kind === 'A' && this.lifecycle === 'starting') this.onReady(shell);
-            this.runner.onEvent(ev);
-          },
-          onExit: (code, signal) => this.onExit(shell, code, signal),
-        },
-      );
-      this.shell = shell;
-      this.holds.clear(); // a new PTY starts reading
-    } catch (err) {
-      const message = `cannot start ${this.command}: ${(err as Error).message}`;
-      this.log.error({ evt: 'session.spawn_failed', err }, message);
-      this.runner.failQueued(message);
-      return;
-    }
-    this.log.info({ evt: 'session.spawned', pid: shell.pid, command: this.config.command?.[0] ?? this.config.shell }, 'program started');
-    this.runner.reset();
-    this.lifecycle = this.isCommand ? 'ready' : 'starting';
-    if (!this.isCommand) this.startTimer = setTimeout(() => this.onStartTimeout(), STARTUP_TIMEOUT_MS);
-  }
-
-  private onReady(shell: Shell): void {
-    if (this.startTimer !== null) clearTimeout(this.startTimer);
-    this.startTimer = null;
-    this.lifecycle = 'ready';
-    shell.ready();
-    this.log.debug({ evt: 'session.ready' }, 'first prompt');
-  }
-
-  private onStartTimeout(): void {
-    this.startTimer = null;
-    if (this.lifecycle !== 'starting') return;
-    const message = `the shell printed no prompt within ${STARTUP_TIMEOUT_MS / 1000} s; is ~/.bashrc waiting for input, or is --shell not bash?`;
-    this.log.error({ evt: 'session.start_timeout' }, message);
-    this.runner.failQueued(message);
-  }
-
-  private onOutput(shell: Shell, data: Buffer): void {
-    if (this.shell !== shell) return;
-    const wait = this.outputBucket.take(data.length, Date.now());
-    if (wait > 0 && !this.holds.has('rate')) {
-      this.hold('rate');
-      setTimeout(() => this.release('rate'), wait).unref();
-    }
-    this.audience.output(data);
-    this.runner.sawRaw(data);
-  }
-
-  private hold(reason: 'exec' | 'rate'): void {
-    if (this.holds.size === 0) this.shell?.pty.pause();
-    this.holds.add(reason);
-  }
-
-  private release(reason: 'exec' | 'rate'): void {
-    if (this.holds.delete(reason) && this.holds.size === 0) this.shell?.pty.resume();
-  }
-
-  // The shell replaced itself with `exec CMD` while a job ran: no mark will ever come again.
-  private onReplaced(cmd: string): void {
-    const shell = this.shell;
-    if (shell === null) return;
-    this.log.warn({ evt: 'session.replaced' }, 'the shell replaced itself with exec');
-    this.shell = null;
-    this.lifecycle = 'stopped';
-    this.runner.endNotice = `the previous shell of session "${this.name}" replaced itself (exec ${cmd.split('\0')[0] ?? ''}) and was ended`;
-    this.runner.finish({ kind: 'shell-exit', status: 0, message: 'the shell replaced itself with `exec`; it no longer runs requests and will be ended' });
-    shell.pty.kill('SIGHUP');
-    if (this.runner.queued() > 0) this.start();
-  }
-
-  private onExit(shell: Shell, code: number, signal: number): void {
-    if (this.shell !== shell) return; // an old, replaced shell
-    const neverReady = this.lifecycle === 'starting';
-    this.shell = null;
-    this.lifecycle = 'stopped';
-    if (this.startTimer !== null) clearTimeout(this.startTimer);
-    this.startTimer = null;
-    const how = signal !== 0 ? `was killed by signal ${signal}` : `exited with status ${code}`;
-    this.log.info({ evt: 'session.exited', code, signal }, 'program ended');
-    this.audience.ended(code, signal);
-    if (this.isCommand) {
-      this.audience.dispose();
-      this.config.onGone?.();
-      return;
-    }
-    this.runner.endNotice = `the previous shell of session "${this.name}" ${how} at ${new Date().toISOString()}; this is a new shell`;
-    const status = signal !== 0 ? 128 + signal : code;
-    this.runner.finish({ kind: 'shell-exit', status, message: `the shell ${how} while running this command; the next request starts a new shell` });
-    if (neverReady) {
-      // Restarting would fail the same way, forever: fail the waiting requests instead.
-      this.runner.endNotice = null;
-      const message = `the shell ${how} before its first prompt; check --shell, ~/.bashrc and that the home directory exists`;
-      this.log.error({ evt: 'session.start_failed', code, signal }, message);
-      this.runner.failQueued(message);
-      return;
-    }
-    if (this.runner.queued() > 0) this.start();
+    this.program.hangUp();
   }
 }

@@ -4,8 +4,8 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MarkParser, type MarkEvent } from './marks';
-import { spawnPty, type Pty } from './pty';
-import { readCmdline } from './proc';
+import { adoptPty, spawnPty, type Pty, type PtyHandlers } from './pty';
+import { readCmdline, readLife } from './proc';
 import { renderRc } from './shell-integration';
 import { writePrivateFile } from '../server/runtime-dir';
 
@@ -22,7 +22,7 @@ export interface ShellSpec {
 export interface ShellHandlers {
   onOutput(raw: Buffer): void; // every byte, for the ring, the mirror and the rate limit
   onEvent(ev: MarkEvent): void; // output and marks, for the job state machine
-  onExit(code: number, signal: number): void;
+  onExit(code: number | null, signal: number): void; // code null: unknown (see pty.ts)
 }
 
 // While a command runs we check this often whether `exec CMD` replaced the shell (no more marks).
@@ -30,45 +30,88 @@ const REPLACED_CHECK_MS = 1_000;
 
 let fileCounter = 0;
 
+// What a new daemon needs to take a running program over (upgrade/); the PTY's fd travels apart.
+export interface ShellHandover {
+  pid: number;
+  startTime: number; // /proc start time of pid, to tell a reused pid apart (-1: already gone)
+  pts: string | null;
+  nonce: string | null; // the marks' nonce; null for a command session (no marks)
+  held: Buffer; // bytes the mark parser was holding back
+  rcFile: string | null; // still there until the first prompt
+  isReady: boolean;
+  cmdline: string;
+}
+
 export class Shell {
   readonly pty: Pty;
   isReady = false; // the shell printed its first prompt
   cmdline = ''; // bash's own command line, read at the first prompt (to notice `exec CMD`)
   private readonly parser: MarkParser | null;
   private watch: NodeJS.Timeout | null = null;
-  private readonly rcFile: string | null;
 
   // Spawns the program. Throws when it cannot be started.
-  constructor(spec: ShellSpec, handlers: ShellHandlers) {
+  static spawn(spec: ShellSpec, handlers: ShellHandlers): Shell {
     const integrated = spec.command === undefined;
-    this.rcFile = integrated ? path.join(spec.dir, `rc-${process.pid}-${++fileCounter}.bash`) : null;
+    const rcFile = integrated ? path.join(spec.dir, `rc-${process.pid}-${++fileCounter}.bash`) : null;
     const nonce = crypto.randomBytes(16).toString('hex');
-    const [file, ...args] = spec.command ?? [spec.shell, '--rcfile', this.rcFile as string, '-i'];
+    const [file, ...args] = spec.command ?? [spec.shell, '--rcfile', rcFile as string, '-i'];
     try {
-      if (this.rcFile !== null) writePrivateFile(this.rcFile, renderRc(nonce));
-      this.parser = integrated ? new MarkParser(nonce) : null;
-      const parser = this.parser;
-      this.pty = spawnPty(
-        { file: file as string, args, cwd: spec.cwd, env: spec.env, cols: spec.cols, rows: spec.rows },
-        {
-          onData: (data) => {
-            handlers.onOutput(data);
-            if (parser !== null) for (const ev of parser.push(data)) handlers.onEvent(ev);
-          },
-          onExit: (code, signal) => {
-            // Output still held by the parser (a partial mark at the very end) is ordinary output.
-            const tail = parser?.flush();
-            if (tail !== undefined && tail.length > 0) handlers.onEvent({ type: 'data', data: tail });
-            this.removeRc();
-            this.watchReplaced(null);
-            handlers.onExit(code, signal);
-          },
-        },
+      if (rcFile !== null) writePrivateFile(rcFile, renderRc(nonce));
+      return new Shell(integrated ? new MarkParser(nonce) : null, rcFile, handlers, (h) =>
+        spawnPty({ file: file as string, args, cwd: spec.cwd, env: spec.env, cols: spec.cols, rows: spec.rows }, h),
       );
     } catch (err) {
-      this.removeRc();
+      if (rcFile !== null) fs.rm(rcFile, { force: true }, () => undefined);
       throw err;
     }
+  }
+
+  // Takes over a program an earlier daemon started, whose PTY master is the inherited `fd`.
+  // Nothing is read until pty.thaw().
+  static adopt(h: ShellHandover, fd: number, handlers: ShellHandlers): Shell {
+    const parser = h.nonce === null ? null : new MarkParser(h.nonce, h.held);
+    const shell = new Shell(parser, h.rcFile, handlers, (ph) => adoptPty(fd, h.pid, h.startTime, h.pts, ph));
+    shell.isReady = h.isReady;
+    shell.cmdline = h.cmdline;
+    return shell;
+  }
+
+  private constructor(
+    parser: MarkParser | null,
+    private readonly rcFile: string | null,
+    handlers: ShellHandlers,
+    open: (h: PtyHandlers) => Pty,
+  ) {
+    this.parser = parser;
+    this.pty = open({
+      onData: (data) => {
+        handlers.onOutput(data);
+        if (parser !== null) for (const ev of parser.push(data)) handlers.onEvent(ev);
+      },
+      onExit: (code, signal) => {
+        // Output still held by the parser (a partial mark at the very end) is ordinary output.
+        const tail = parser?.flush();
+        if (tail !== undefined && tail.length > 0) handlers.onEvent({ type: 'data', data: tail });
+        this.removeRc();
+        this.watchReplaced(null);
+        handlers.onExit(code, signal);
+      },
+    });
+  }
+
+  // The state a new daemon needs to take this program over (call while the PTY is frozen).
+  handover(): ShellHandover {
+    const life = readLife(this.pty.pid);
+    return {
+      pid: this.pty.pid,
+      startTime: life === null || life.state === 'Z' ? -1 : life.startTime,
+      pts: this.pty.pts,
+      nonce: this.parser?.nonce ?? null,
+      held: Buffer.from(this.parser?.held ?? Buffer.alloc(0)),
+      rcFile: this.isReady ? null : this.rcFile,
+      isReady: this.isReady,
+      cmdline: this.cmdline,
+    };
   }
 
   get pid(): number {

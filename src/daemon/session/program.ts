@@ -1,0 +1,179 @@
+// A session's program in its PTY, through its lifecycle: started (or adopted from an earlier daemon
+// process), its first prompt, `exec` replacing it, its exit, and frozen for a handover. Its output
+// goes to the session's audience and job runner; read holds pause it for slow readers.
+import type { Logger } from '../../log';
+import type { Audience } from './audience';
+import type { JobRunner } from './job-runner';
+import { ReadHolds } from './read-holds';
+import type { SessionConfig } from './session';
+import { Shell, type ShellHandlers, type ShellHandover } from './shell';
+
+export type Lifecycle = 'stopped' | 'starting' | 'ready';
+
+// What the program needs from its session.
+export interface ProgramHost {
+  readonly name: string;
+  readonly config: SessionConfig;
+  readonly log: Logger;
+  readonly audience: Audience;
+  readonly runner: JobRunner;
+  readonly command: string; // what runs, for messages
+}
+
+// A shell that has not printed its first prompt by then is reported broken (a hung ~/.bashrc, or a
+// --shell that is not bash). Generous, because a slow rc is paid once per shell.
+const STARTUP_TIMEOUT_MS = 30_000;
+// How long a hung-up program gets before SIGKILL.
+const KILL_GRACE_MS = 3_000;
+// How an adopted program's end is told when its status is unknown (see pty.ts).
+const EXIT_UNKNOWN = 'ended (exit status unknown: an earlier pty-relay process started it, and only a parent learns the status)';
+
+export class Program {
+  shell: Shell | null = null;
+  lifecycle: Lifecycle = 'stopped';
+  readonly holds: ReadHolds;
+  private startTimer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly host: ProgramHost) {
+    this.holds = new ReadHolds(host.config.outputRate, () => this.shell?.pty);
+  }
+
+  private get isCommand(): boolean {
+    return this.host.config.command !== undefined;
+  }
+
+  // Starts the program; on failure, fails the queued jobs.
+  start(): void {
+    const { config, log, runner, audience } = this.host;
+    let shell: Shell;
+    try {
+      const { cols, rows } = audience.size;
+      const { shell: sh, command, cwd, env, dir } = config;
+      shell = Shell.spawn({ shell: sh, command, cwd, env, dir, cols, rows }, this.handlers(() => shell));
+      this.shell = shell;
+      this.holds.reset();
+    } catch (err) {
+      const message = `cannot start ${this.host.command}: ${(err as Error).message}`;
+      log.error({ evt: 'session.spawn_failed', err }, message);
+      runner.failQueued(message);
+      return;
+    }
+    log.info({ evt: 'session.spawned', pid: shell.pid, command: config.command?.[0] ?? config.shell }, 'program started');
+    runner.reset();
+    this.lifecycle = this.isCommand ? 'ready' : 'starting';
+    if (!this.isCommand) this.startTimer = setTimeout(() => this.onStartTimeout(), STARTUP_TIMEOUT_MS);
+  }
+
+  // Takes over a program an earlier daemon started, whose PTY master is the inherited `fd`;
+  // frozen until thaw().
+  adopt(h: ShellHandover | null, fd: number | null, lifecycle: Lifecycle): void {
+    if (h !== null && fd !== null) {
+      const shell: Shell = Shell.adopt(h, fd, this.handlers(() => shell));
+      this.shell = shell;
+    }
+    this.lifecycle = this.shell === null ? 'stopped' : lifecycle;
+    if (this.lifecycle === 'starting') this.startTimer = setTimeout(() => this.onStartTimeout(), STARTUP_TIMEOUT_MS);
+  }
+
+  // Stops reading and typing for a handover; resolves with typed input not yet written.
+  async freeze(): Promise<Buffer> {
+    return (await this.shell?.pty.freeze()) ?? Buffer.alloc(0);
+  }
+
+  // Reads and types again, `input` first.
+  thaw(input: Buffer): void {
+    this.shell?.pty.thaw(input);
+  }
+
+  // Hangs the program up (SIGHUP, as a terminal would); one that ignores it is killed.
+  hangUp(): void {
+    const shell = this.shell;
+    if (shell === null) return;
+    shell.pty.kill('SIGHUP');
+    setTimeout(() => {
+      if (this.shell === shell) shell.pty.kill('SIGKILL');
+    }, KILL_GRACE_MS).unref();
+  }
+
+  // The shell replaced itself with `exec CMD` while a job ran: no mark will ever come again.
+  onReplaced(cmd: string): void {
+    const shell = this.shell;
+    const { log, runner, name } = this.host;
+    if (shell === null) return;
+    log.warn({ evt: 'session.replaced' }, 'the shell replaced itself with exec');
+    this.shell = null;
+    this.lifecycle = 'stopped';
+    runner.endNotice = `the previous shell of session "${name}" replaced itself (exec ${cmd.split('\0')[0] ?? ''}) and was ended`;
+    runner.finish({ kind: 'shell-exit', status: 0, message: 'the shell replaced itself with `exec`; it no longer runs requests and will be ended' });
+    shell.pty.kill('SIGHUP');
+    if (runner.queued() > 0) this.start();
+  }
+
+  // What the program's PTY tells us, for `self()` (the shell being made).
+  private handlers(self: () => Shell): ShellHandlers {
+    return {
+      onOutput: (data) => {
+        if (this.shell !== self()) return;
+        this.holds.meter(data.length);
+        this.host.audience.output(data);
+        this.host.runner.sawRaw(data);
+      },
+      onEvent: (ev) => {
+        const shell = self();
+        if (this.shell !== shell) return;
+        if (ev.type === 'mark' && ev.kind === 'A' && this.lifecycle === 'starting') this.onReady(shell);
+        this.host.runner.onEvent(ev);
+      },
+      onExit: (code, signal) => this.onExit(self(), code, signal),
+    };
+  }
+
+  private onReady(shell: Shell): void {
+    this.clearStartTimer();
+    this.lifecycle = 'ready';
+    shell.ready();
+    this.host.log.debug({ evt: 'session.ready' }, 'first prompt');
+  }
+
+  private onStartTimeout(): void {
+    this.startTimer = null;
+    if (this.lifecycle !== 'starting') return;
+    const message = `the shell printed no prompt within ${STARTUP_TIMEOUT_MS / 1000} s; is ~/.bashrc waiting for input, or is --shell not bash?`;
+    this.host.log.error({ evt: 'session.start_timeout' }, message);
+    this.host.runner.failQueued(message);
+  }
+
+  private clearStartTimer(): void {
+    if (this.startTimer !== null) clearTimeout(this.startTimer);
+    this.startTimer = null;
+  }
+
+  private onExit(shell: Shell, code: number | null, signal: number): void {
+    if (this.shell !== shell) return; // an old, replaced shell
+    const { log, runner, audience, config, name } = this.host;
+    const neverReady = this.lifecycle === 'starting';
+    this.shell = null;
+    this.lifecycle = 'stopped';
+    this.clearStartTimer();
+    const how = signal !== 0 ? `was killed by signal ${signal}` : code === null ? EXIT_UNKNOWN : `exited with status ${code}`;
+    log.info({ evt: 'session.exited', code, signal }, 'program ended');
+    audience.ended(code ?? -1, signal);
+    if (this.isCommand) {
+      audience.dispose();
+      config.onGone?.();
+      return;
+    }
+    runner.endNotice = `the previous shell of session "${name}" ${how} at ${new Date().toISOString()}; this is a new shell`;
+    const status = signal !== 0 ? 128 + signal : code;
+    runner.finish({ kind: 'shell-exit', status, message: `the shell ${how} while running this command; the next request starts a new shell` });
+    if (neverReady) {
+      // Restarting would fail the same way, forever: fail the waiting requests instead.
+      runner.endNotice = null;
+      const message = `the shell ${how} before its first prompt; check --shell, ~/.bashrc and that the home directory exists`;
+      log.error({ evt: 'session.start_failed', code, signal }, message);
+      runner.failQueued(message);
+      return;
+    }
+    if (runner.queued() > 0) this.start();
+  }
+}
