@@ -1,7 +1,13 @@
 // Streaming "\r\n" → "\n" conversion for exec results. The PTY's ONLCR turns every "\n" a program
 // prints into "\r\n"; exec clients want what the program printed. A lone "\r" (progress bars) stays.
 export class CrlfToLf {
-  private heldCr = false;
+  // `heldCr`: a "\r" an earlier converter was holding (a handed-over job, see upgrade/).
+  constructor(private heldCr = false) {}
+
+  // True while a trailing "\r" waits for the next byte.
+  get holding(): boolean {
+    return this.heldCr;
+  }
 
   // Converts one chunk; a trailing "\r" is held until the next byte shows what it is.
   push(chunk: Buffer): Buffer {

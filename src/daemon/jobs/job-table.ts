@@ -1,6 +1,6 @@
 // A session's jobs by number: the running one, the queued ones and a bounded history, which is
 // also the session's command history. Numbers start at 1 and are never reused within a session.
-import { Job, type JobSpec } from './job';
+import { Job, type JobHandover, type JobSpec } from './job';
 
 // Finished jobs remembered: `#!jobs` shows them and `#!wait`/`#!output` can still read them.
 export const JOB_HISTORY = 100;
@@ -16,6 +16,17 @@ export class JobTable {
     private readonly history = JOB_HISTORY,
     private readonly budgetBytes = SESSION_OUTPUT_BUDGET_BYTES,
   ) {}
+
+  // The table as handed to a new daemon (upgrade/).
+  handover(): { next: number; jobs: JobHandover[] } {
+    return { next: this.next, jobs: this.jobs.map((j) => j.handover()) };
+  }
+
+  // Takes over the jobs an earlier daemon handed over.
+  restore(h: { next: number; jobs: JobHandover[] }): void {
+    this.jobs.splice(0, this.jobs.length, ...h.jobs.map((j) => Job.restore(j)));
+    this.next = h.next;
+  }
 
   // Makes a new job with the next number.
   create(spec: JobSpec, storeBytes?: number): Job {

@@ -11,7 +11,7 @@ export type JobOrigin = 'exec' | 'terminal';
 // How a job ended.
 export type JobEnd =
   | { kind: 'exit'; status: number }
-  | { kind: 'shell-exit'; status: number; message: string }
+  | { kind: 'shell-exit'; status: number | null; message: string } // null: unknown
   | { kind: 'failed'; message: string };
 
 // What the input-wait detector saw: the job's foreground program blocked reading the terminal.
@@ -32,8 +32,27 @@ export interface JobSpec {
 // and the session's budget (job-table.ts) bounds what all of its jobs keep together.
 export const JOB_OUTPUT_BYTES = 16 * 1024 * 1024;
 
+// A job as handed to a new daemon (upgrade/): everything but its readers.
+export interface JobHandover {
+  id: number;
+  spec: JobSpec;
+  queuedAt: number; // ms since the epoch, like the other times
+  startedAt: number | null;
+  endedAt: number | null;
+  state: JobState;
+  status: number | null;
+  endMessage: string | null;
+  killedBy: string | null;
+  waiting: InputWait | null;
+  everWaited: boolean;
+  delivered: number;
+  startNotice: string | null;
+  capacity: number;
+  output: { head: number; data: Buffer } | null; // null: released by the budget
+  dropped: number;
+}
+
 export class Job {
-  readonly queuedAt = new Date();
   startedAt: Date | null = null;
   endedAt: Date | null = null;
   state: JobState = 'queued';
@@ -50,13 +69,47 @@ export class Job {
   private store: Ring | null;
   private dropped = 0; // bytes released by the session's budget (the store itself is gone)
   private readonly listeners = new Set<() => void>();
+  private releasing = false;
 
   constructor(
     readonly id: number,
     readonly spec: JobSpec,
-    storeBytes: number = JOB_OUTPUT_BYTES,
+    private readonly storeBytes: number = JOB_OUTPUT_BYTES,
+    readonly queuedAt = new Date(),
   ) {
     this.store = new Ring(storeBytes);
+  }
+
+  // The job as handed to a new daemon.
+  handover(): JobHandover {
+    const time = (d: Date | null): number | null => d?.getTime() ?? null;
+    const { id, spec, state, status, endMessage, killedBy, waiting, everWaited, delivered, startNotice, storeBytes, dropped } = this;
+    return { id, spec, queuedAt: this.queuedAt.getTime(), startedAt: time(this.startedAt), endedAt: time(this.endedAt), state, status, endMessage, killedBy, waiting, everWaited, delivered, startNotice, capacity: storeBytes, output: this.store?.export() ?? null, dropped };
+  }
+
+  // A job handed over by an earlier daemon.
+  static restore(h: JobHandover): Job {
+    const job = new Job(h.id, h.spec, h.capacity, new Date(h.queuedAt));
+    const date = (t: number | null): Date | null => (t === null ? null : new Date(t));
+    Object.assign(job, { startedAt: date(h.startedAt), endedAt: date(h.endedAt), state: h.state, status: h.status, endMessage: h.endMessage, killedBy: h.killedBy });
+    Object.assign(job, { waiting: h.waiting, everWaited: h.everWaited, delivered: h.delivered, startNotice: h.startNotice, dropped: h.dropped });
+    job.store = h.output === null ? null : Ring.restore(h.capacity, h.output.head, h.output.data);
+    return job;
+  }
+
+  // True while releaseReaders() runs: every reply following the job ends (follow.ts).
+  get released(): boolean {
+    return this.releasing;
+  }
+
+  // Ends every reply now following this job, which runs on in a new daemon (upgrade/).
+  releaseReaders(): void {
+    this.releasing = true;
+    try {
+      this.changed();
+    } finally {
+      this.releasing = false;
+    }
   }
 
   get command(): string {

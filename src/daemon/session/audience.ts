@@ -19,6 +19,16 @@ export interface PtyTarget {
   resize(cols: number, rows: number): void;
 }
 
+// The audience's state as handed to a new daemon (upgrade/): attached peers reconnect by themselves.
+export interface AudienceHandover {
+  cols: number;
+  rows: number;
+  ring: { capacity: number; head: number; data: Buffer };
+  inputSeen: Array<[string, number]>; // so that input resent after the reconnect lands once
+  idleMs: number;
+  screen: { offset: number; data: Buffer } | null; // the mirror's screen, when it was started
+}
+
 // Clients remembered for input de-duplication after a reconnect.
 const MAX_REMEMBERED_CLIENTS = 256;
 
@@ -34,8 +44,37 @@ export class Audience {
     private cols: number,
     private rows: number,
     private readonly pty: PtyTarget,
+    ring?: Ring,
   ) {
-    this.ring = new Ring(ringBytes);
+    this.ring = ring ?? new Ring(ringBytes);
+  }
+
+  // The state a new daemon needs (call while the session is frozen).
+  async handover(): Promise<AudienceHandover> {
+    const screen = this.mirror === null ? null : await this.mirror.snapshot();
+    const { cols, rows, idleMs } = this;
+    return { cols, rows, ring: { capacity: this.ring.capacity, ...this.ring.export() }, inputSeen: [...this.inputSeen], idleMs, screen };
+  }
+
+  // An audience with what an earlier daemon handed over: the ring, and the screen replayed into a
+  // fresh mirror as the output that ends at its offset.
+  static restore(h: AudienceHandover, pty: PtyTarget): Audience {
+    const a = new Audience(h.ring.capacity, h.cols, h.rows, pty, Ring.restore(h.ring.capacity, h.ring.head, h.ring.data));
+    for (const [client, upTo] of h.inputSeen) a.remember(client, upTo);
+    a.lastActive = Date.now() - h.idleMs;
+    if (h.screen !== null) {
+      const start = h.screen.offset - h.screen.data.length;
+      a.mirror = new Mirror(h.cols, h.rows, start);
+      a.mirror.write(start, h.screen.data);
+      // Output after the screen's offset, if the snapshot lagged behind the ring.
+      for (let o = Math.max(h.screen.offset, a.ring.tail); o < a.ring.head; ) {
+        const r = a.ring.read(o, 1024 * 1024);
+        if (r.kind !== 'data') break;
+        a.mirror.write(o, r.data);
+        o += r.data.length;
+      }
+    }
+    return a;
   }
 
   // Output from the PTY: into the ring and the mirror, then every peer pulls what it can take.

@@ -3,10 +3,10 @@
 // typed by a person in the terminal becomes a job too, when its C mark arrives at an idle shell.
 import * as path from 'node:path';
 import type { Logger } from '../../log';
-import { preview, type Job, type JobEnd, type JobSpec } from '../jobs/job';
+import { preview, type Job, type JobEnd, type JobHandover, type JobSpec } from '../jobs/job';
 import { JobTable } from '../jobs/job-table';
 import type { MarkEvent } from './marks';
-import { RunningJob } from './running-job';
+import { RunningJob, type RunningJobHandover } from './running-job';
 import { repairLine, runLine, TERMINAL_RESET } from './shell-integration';
 import type { Shell } from './shell';
 import { writePrivateFile } from '../server/runtime-dir';
@@ -27,6 +27,16 @@ export interface RunnerHost {
   pace(paused: boolean): void; // pause or resume PTY reads for a lagging exec reader
   output(data: Buffer): void; // bytes drawn for attached terminals only (a terminal reset)
   promptLine(): Promise<{ prompt: string; fullScreen: boolean }>;
+}
+
+// The runner as handed to a new daemon (upgrade/).
+export interface RunnerHandover {
+  state: RunnerState;
+  endNotice: string | null;
+  repairPending: boolean;
+  queue: number[]; // job numbers, in order
+  current: RunningJobHandover | null;
+  table: { next: number; jobs: JobHandover[] };
 }
 
 // A pacing exec reader this far behind pauses the PTY; it resumes once the reader is within half.
@@ -80,6 +90,39 @@ export class JobRunner {
 
   checkInput(): Promise<boolean> {
     return this.current?.checkInput() ?? Promise.resolve(false);
+  }
+
+  // The runner as handed to a new daemon (call while the session is frozen).
+  handover(): RunnerHandover {
+    const { state, endNotice, repairPending } = this;
+    return { state, endNotice, repairPending, queue: this.queue.map((j) => j.id), current: this.current?.handover() ?? null, table: this.jobs.handover() };
+  }
+
+  // Takes over what an earlier daemon's runner handed over; the shell is already adopted.
+  restore(h: RunnerHandover): void {
+    this.jobs.restore(h.table);
+    this.state = h.state;
+    this.endNotice = h.endNotice;
+    this.repairPending = h.repairPending;
+    this.queue = h.queue.map((id) => this.jobs.get(id)).filter((j): j is Job => j !== undefined);
+    const job = h.current === null ? undefined : this.jobs.get(h.current.job);
+    const shell = this.host.shell();
+    if (h.current !== null && job !== undefined && shell !== null) this.track(new RunningJob(job, h.current.file, shell.pty, () => this.host.promptLine(), h.current), false);
+    this.suspend();
+  }
+
+  // A handover is under way: no timers look at the shell until resume().
+  suspend(): void {
+    this.current?.suspendWatch();
+    this.host.shell()?.watchReplaced(null);
+  }
+
+  // The session is live (again): watch the running job, or start the next queued one.
+  resume(): void {
+    if (this.current !== null) {
+      this.current.resumeWatch();
+      this.host.shell()?.watchReplaced((cmd) => this.onReplaced(cmd));
+    } else this.pump();
   }
 
   // Raw PTY output (before marks are parsed).
@@ -166,13 +209,19 @@ export class JobRunner {
   // typed in the terminal, whose C mark was just seen).
   private begin(job: Job, file: string | null, state: 'running' | 'human'): void {
     const shell = this.host.shell() as Shell;
-    this.current = new RunningJob(job, file, shell.pty, () => this.host.promptLine());
     this.state = state;
+    this.track(new RunningJob(job, file, shell.pty, () => this.host.promptLine()), true);
+  }
+
+  // Makes `running` the current job; `start` for a job starting now (not one handed over).
+  private track(running: RunningJob, start: boolean): void {
+    const job = running.job;
+    this.current = running;
     job.onPaced = () => {
       if (this.current?.job === job && job.lag() <= PAUSE_LAG_BYTES / 2) this.host.pace(false);
     };
-    job.start();
-    shell.watchReplaced((cmd) => this.onReplaced(cmd));
+    if (start) job.start();
+    this.host.shell()?.watchReplaced((cmd) => this.onReplaced(cmd));
   }
 
   private replacedHook: ((cmd: string) => void) | null = null;

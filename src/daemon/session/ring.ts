@@ -9,6 +9,7 @@ export type RingRead = { kind: 'data'; offset: number; data: Buffer } | { kind: 
 export class Ring {
   private buf: Buffer = Buffer.alloc(0);
   private total = 0; // absolute offset one past the newest byte
+  private floor = 0; // no byte below this is held (a restored ring starts with what it was given)
 
   constructor(readonly capacity: number) {
     if (!Number.isSafeInteger(capacity) || capacity < 1) throw new RangeError('ring capacity must be a positive integer');
@@ -21,12 +22,39 @@ export class Ring {
 
   // The oldest byte still held.
   get tail(): number {
-    return Math.max(0, this.total - this.capacity);
+    return Math.max(this.floor, this.total - this.capacity);
   }
 
   // Bytes of memory the ring holds now.
   get allocated(): number {
     return this.buf.length;
+  }
+
+  // Its head and every byte still held, for a new daemon (upgrade/).
+  export(): { head: number; data: Buffer } {
+    const r = this.read(this.tail, this.total - this.tail);
+    return { head: this.total, data: r.kind === 'data' ? r.data : Buffer.alloc(0) };
+  }
+
+  // A ring holding `data` as the bytes just before absolute offset `head` (what export() gave).
+  static restore(capacity: number, head: number, data: Buffer): Ring {
+    const ring = new Ring(capacity);
+    const keep = data.subarray(Math.max(0, data.length - capacity));
+    if (keep.length > 0) {
+      let size = INITIAL_BYTES;
+      while (size < keep.length && size < capacity) size *= 2;
+      ring.buf = Buffer.alloc(Math.min(size, capacity));
+      const from = head - keep.length;
+      for (let i = 0; i < keep.length; ) {
+        const at = (from + i) % ring.buf.length;
+        const n = Math.min(keep.length - i, ring.buf.length - at);
+        keep.copy(ring.buf, at, i, i + n);
+        i += n;
+      }
+    }
+    ring.total = head;
+    ring.floor = head - keep.length;
+    return ring;
   }
 
   append(data: Buffer): void {

@@ -6,10 +6,19 @@ import type { Job } from '../jobs/job';
 import { InputWatch } from './input-watch';
 import { takesOverTerminal } from './shell-integration';
 
+// The running job as handed to a new daemon (upgrade/).
+export interface RunningJobHandover {
+  job: number;
+  file: string | null;
+  sawStart: boolean;
+  heldCr: boolean;
+  suspect: boolean;
+}
+
 export class RunningJob {
   sawStart: boolean; // the shell's `C` mark came: what follows is the job's output
   private readonly clean: CrlfToLf | null;
-  private readonly watch: InputWatch | null;
+  private watch: InputWatch | null = null;
   // The job may leave the terminal's settings broken (it took over the screen, read the terminal,
   // or was stopped): the session restores them once it ends.
   private suspect: boolean;
@@ -17,13 +26,31 @@ export class RunningJob {
   constructor(
     readonly job: Job,
     private readonly file: string | null,
-    shell: { pid: number; pts: string | null },
-    promptLine: () => Promise<{ prompt: string; fullScreen: boolean }>,
+    private readonly shell: { pid: number; pts: string | null },
+    private readonly promptLine: () => Promise<{ prompt: string; fullScreen: boolean }>,
+    restored?: RunningJobHandover,
   ) {
-    this.sawStart = job.spec.origin === 'terminal'; // its `C` mark is what made it
-    this.clean = job.spec.raw ? null : new CrlfToLf();
-    this.watch = shell.pts === null ? null : new InputWatch(job, shell.pid, shell.pts, promptLine);
-    this.suspect = job.spec.interactive && job.spec.origin === 'exec';
+    this.sawStart = restored?.sawStart ?? job.spec.origin === 'terminal'; // its `C` mark is what made it
+    this.clean = job.spec.raw ? null : new CrlfToLf(restored?.heldCr);
+    this.suspect = restored?.suspect ?? (job.spec.interactive && job.spec.origin === 'exec');
+    this.resumeWatch();
+  }
+
+  // The running job as handed to a new daemon.
+  handover(): RunningJobHandover {
+    return { job: this.job.id, file: this.file, sawStart: this.sawStart, heldCr: this.clean?.holding ?? false, suspect: this.suspect };
+  }
+
+  // Stops watching for input waits (a handover is under way).
+  suspendWatch(): void {
+    this.watch?.stop();
+    this.watch = null;
+  }
+
+  // Watches for input waits (again).
+  resumeWatch(): void {
+    const { pid, pts } = this.shell;
+    if (this.watch === null && pts !== null) this.watch = new InputWatch(this.job, pid, pts, this.promptLine);
   }
 
   // Raw PTY output, before marks are parsed: notices a program taking over the terminal.
