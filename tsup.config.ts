@@ -2,7 +2,11 @@ import * as path from 'node:path';
 import { defineConfig, type Options } from 'tsup';
 import { nativeLoaderPlugin } from './src/build/sea-plugin';
 
+// PTY_RELAY_BUILD_VERSION=x.y.z at build time stamps that version into the bundle (src/version.ts).
+const stamped = process.env.PTY_RELAY_BUILD_VERSION;
+
 const common: Options = {
+  define: stamped === undefined || stamped === '' ? {} : { PTY_RELAY_BUILD_VERSION: JSON.stringify(stamped) },
   format: ['cjs'],
   platform: 'node',
   target: 'node20',

@@ -174,4 +174,6 @@ export function sessionEnv(base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return { ...env, PAGER: 'cat', GIT_PAGER: 'cat', SYSTEMD_PAGER: 'cat', GIT_TERMINAL_PROMPT: '0' };
 }
 
-const DROP_ENV = new Set(['NODE_OPTIONS', 'TMUX', 'TMUX_PANE', 'STY', 'COLUMNS', 'LINES', 'PROMPT_COMMAND', 'PS0', 'PS1', 'INVOCATION_ID', 'JOURNAL_STREAM']);
+// NOTIFY_SOCKET: a program in a shell must not speak to systemd for the daemon (NotifyAccess=all);
+// NODE_CHANNEL_*: the IPC channel of a daemon started by an upgrade is the daemon's own.
+const DROP_ENV = new Set(['NODE_OPTIONS', 'TMUX', 'TMUX_PANE', 'STY', 'COLUMNS', 'LINES', 'PROMPT_COMMAND', 'PS0', 'PS1', 'INVOCATION_ID', 'JOURNAL_STREAM', 'NOTIFY_SOCKET', 'NODE_CHANNEL_FD', 'NODE_CHANNEL_SERIALIZATION_MODE']);

@@ -10,6 +10,7 @@ import { addJobCommands } from './jobs';
 import { buildMcpCommand } from './mcp';
 import { buildServeCommand } from './serve';
 import { ptySelfTest } from '../daemon/session/pty';
+import { addUpgradeCommand } from './upgrade';
 
 // Builds the program; `main` parses argv with it.
 export function buildProgram(): Command {
@@ -51,6 +52,7 @@ export function buildProgram(): Command {
 
   addJobCommands(program);
   addSessionCommands(program);
+  addUpgradeCommand(program);
   program.addCommand(buildClientCommand('client'));
   program.addCommand(buildTunnelCommand());
   program.addCommand(buildMcpCommand());

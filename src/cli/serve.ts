@@ -3,10 +3,14 @@ import { Command, Option } from 'commander';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startDaemon } from '../daemon';
+import { takeOver } from '../daemon/upgrade/incoming';
+import { sdNotify } from '../daemon/upgrade/sd-notify';
+import { HANDOVER_ENV } from '../daemon/upgrade/successor';
 import { DEFAULT_TIMING } from '../daemon/exec/request';
 import { defaultRuntimeBase } from '../daemon/server/runtime-dir';
 import { RelayError } from '../errors';
 import { createLogger } from '../log';
+import type { DaemonConfig } from '../daemon';
 import * as cfg from './config';
 
 export function buildServeCommand(): Command {
@@ -43,33 +47,47 @@ export function buildServeCommand(): Command {
       if ((o.host as string[]).length === 0 && o.socket === false) throw new RelayError('PR_ERR_USAGE', '--host none and --no-socket leave nothing to listen on');
       const runtimeBase = o.runtimeDir ?? defaultRuntimeBase();
       const log = createLogger(o.logLevel);
-      const daemon = await startDaemon(
-        {
-          hosts: o.host,
-          port: o.port,
-          unixSocket: o.socket === false ? null : typeof o.socket === 'string' ? path.resolve(o.socket) : path.join(runtimeBase, 'relay.sock'),
-          runtimeBase,
-          session: { shell: o.shell ?? cfg.defaultShell(), cwd: cfg.startDirectory(os.homedir()), env: cfg.sessionEnv(process.env), cols: 200, rows: 50, ringBytes: o.ringBytes },
-          limits: {
-            handshakeMs: o.handshakeTimeout * 1000,
-            maxSessions: o.maxSessions,
-            maxClients: o.maxClients,
-            sessionIdleMs: o.sessionIdleTimeout * 1000,
-            outputRate: { ratePerSec: o.outputRate, burst: o.outputRate },
-            inputRate: { ratePerSec: o.inputRate, burst: o.inputRate },
-          },
-          access: {
-            ownUid: process.getuid?.() ?? 0,
-            allowRoot: o.allowRoot === true,
-            allowUnknownPeers: remote.length > 0,
-            connectionRate: { ratePerSec: o.connectionRate, burst: o.connectionRate },
-          },
-          secret,
-          exec: { timeoutMs: o.execTimeout * 1000, maxRequestBytes: o.maxRequestBytes, timing: DEFAULT_TIMING, logCommands: o.logCommands === true },
-          heartbeatTimeoutMs: 3 * cfg.heartbeatMs(),
+      // Set when an earlier daemon started us to take its sessions over (pty-relay upgrade).
+      const handover = process.env[HANDOVER_ENV];
+      delete process.env[HANDOVER_ENV];
+      const config: DaemonConfig = {
+        hosts: o.host,
+        port: o.port,
+        unixSocket: o.socket === false ? null : typeof o.socket === 'string' ? path.resolve(o.socket) : path.join(runtimeBase, 'relay.sock'),
+        runtimeBase,
+        session: { shell: o.shell ?? cfg.defaultShell(), cwd: cfg.startDirectory(os.homedir()), env: cfg.sessionEnv(process.env), cols: 200, rows: 50, ringBytes: o.ringBytes },
+        limits: {
+          handshakeMs: o.handshakeTimeout * 1000,
+          maxSessions: o.maxSessions,
+          maxClients: o.maxClients,
+          sessionIdleMs: o.sessionIdleTimeout * 1000,
+          outputRate: { ratePerSec: o.outputRate, burst: o.outputRate },
+          inputRate: { ratePerSec: o.inputRate, burst: o.inputRate },
         },
-        log,
-      );
+        access: {
+          ownUid: process.getuid?.() ?? 0,
+          allowRoot: o.allowRoot === true,
+          allowUnknownPeers: remote.length > 0,
+          connectionRate: { ratePerSec: o.connectionRate, burst: o.connectionRate },
+        },
+        secret,
+        exec: { timeoutMs: o.execTimeout * 1000, maxRequestBytes: o.maxRequestBytes, timing: DEFAULT_TIMING, logCommands: o.logCommands === true },
+        heartbeatTimeoutMs: 3 * cfg.heartbeatMs(),
+      };
+      const daemon = handover === undefined ? await startDaemon(config, log) : await takeOver(config, log, Number(handover));
+      // Under systemd (Type=notify): we are up. A daemon that took over told systemd itself.
+      if (handover === undefined) {
+        void sdNotify({ READY: '1', MAINPID: String(process.pid) }).then((r) => {
+          if (r.outcome === 'failed') log.warn({ evt: 'daemon.notify_failed', err: r.error }, 'cannot tell systemd we are ready');
+        });
+      }
+      // SIGUSR2 upgrades, as `pty-relay upgrade` does; the outcome goes to the log.
+      process.on('SIGUSR2', () => {
+        void daemon.upgrade().then(({ reply, after }) => {
+          if (!reply.ok) log.warn({ evt: 'upgrade.signal_failed', err: reply.message }, 'SIGUSR2 upgrade failed');
+          after();
+        });
+      });
       // A bug in one connection's handling must not take every session down with the daemon:
       // log it loudly and keep serving.
       process.on('uncaughtException', (err) => {

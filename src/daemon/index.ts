@@ -8,8 +8,10 @@ import type { AccessConfig } from './server/gate';
 import type { BucketConfig } from './rate-limit';
 import { Registry, type SessionDefaults } from './session/registry';
 import type { RequestTiming } from './exec/request';
-import { makeInstanceDir } from './server/runtime-dir';
-import { startServer, type RunningServer } from './server/server';
+import { ensurePrivateDir, makeInstanceDir } from './server/runtime-dir';
+import { startServer, type InheritedListener, type RunningServer } from './server/server';
+import { Upgrader, type UpgradeOutcome } from './upgrade/outgoing';
+import { VERSION } from '../version';
 
 export interface DaemonConfig {
   hosts: string[];
@@ -36,11 +38,24 @@ export interface Daemon {
   registry: Registry;
   // Tells clients, hangs up every shell, closes the listeners and removes the runtime files.
   shutdown(reason: string): Promise<void>;
+  // Hands every session to a new daemon process started from the installed binary (upgrade/).
+  upgrade(): Promise<UpgradeOutcome>;
 }
 
-// Starts serving; rejects with PR_ERR_LISTEN or PR_ERR_RUNTIME_DIR when it cannot.
-export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Daemon> {
-  const dir = makeInstanceDir(config.runtimeBase);
+// What a daemon taking over from an earlier one starts from (upgrade/incoming.ts).
+export interface Adoption {
+  runtimeDir: string; // the earlier daemon's instance directory, kept
+  listeners: InheritedListener[];
+  // Creates the handed-over sessions in the registry, frozen.
+  adopt(registry: Registry): void;
+  // Resolves once the earlier daemon lets go; only then are the sockets listened on.
+  beforeListening(): Promise<void>;
+}
+
+// Starts serving (taking over from an earlier daemon with `adoption`); rejects with PR_ERR_LISTEN
+// or PR_ERR_RUNTIME_DIR when it cannot.
+export async function startDaemon(config: DaemonConfig, log: Logger, adoption: Adoption | null = null): Promise<Daemon> {
+  const dir = adoption === null ? makeInstanceDir(config.runtimeBase) : ensurePrivateDir(adoption.runtimeDir);
   const { limits } = config;
   const registry = new Registry(dir, { ...config.session, outputRate: limits.outputRate }, log, limits.maxSessions, limits.sessionIdleMs);
   const exec: ExecConfig = {
@@ -51,27 +66,38 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Da
     secret: config.secret,
     logCommands: config.exec.logCommands,
   };
-  const attach: AttachConfig = { heartbeatTimeoutMs: config.heartbeatTimeoutMs, maxFrameBytes: MAX_FRAME_BYTES, maxClients: limits.maxClients, secret: config.secret };
+  const attach: AttachConfig = { heartbeatTimeoutMs: config.heartbeatTimeoutMs, maxFrameBytes: MAX_FRAME_BYTES, maxClients: limits.maxClients, secret: config.secret, upgrade: null };
   let server: RunningServer;
   try {
+    if (adoption !== null) {
+      adoption.adopt(registry);
+      await adoption.beforeListening();
+    }
+    const inherited = adoption?.listeners;
     server = await startServer(
-      { hosts: config.hosts, port: config.port, unixSocket: config.unixSocket, handshakeMs: limits.handshakeMs, access: config.access, inputRate: limits.inputRate, exec, attach },
+      { hosts: config.hosts, port: config.port, unixSocket: config.unixSocket, handshakeMs: limits.handshakeMs, access: config.access, inputRate: limits.inputRate, exec, attach, inherited },
       registry,
       log,
     );
   } catch (err) {
-    fs.rmSync(dir, { recursive: true, force: true });
+    // An inherited directory still belongs to the earlier daemon, which serves on.
+    if (adoption === null) fs.rmSync(dir, { recursive: true, force: true });
     throw err;
   }
+  const upgrader = new Upgrader({ server, registry, log, runtimeDir: dir });
+  attach.upgrade = () => upgrader.upgrade();
   exec.connectHint = config.hosts.length > 0 ? `nc localhost ${server.port}` : `nc -U ${config.unixSocket}`;
-  log.info({ evt: 'daemon.ready', shell: config.session.shell, runtimeDir: dir, secret: config.secret !== null }, 'ready');
+  log.info({ evt: 'daemon.ready', version: VERSION, shell: config.session.shell, runtimeDir: dir, secret: config.secret !== null, adopted: adoption === null ? 0 : registry.list().length }, 'ready');
   let closing: Promise<void> | null = null;
   return {
     server,
     registry,
+    upgrade: () => upgrader.upgrade(),
     shutdown(reason) {
       closing ??= (async () => {
-        log.info({ evt: 'daemon.shutdown', reason }, 'shutting down');
+        log.info({ evt: 'daemon.shutdown', reason, handedOver: upgrader.handedOver }, 'shutting down');
+        // Handed over: the shells, the sockets and the runtime directory are the new daemon's.
+        if (upgrader.handedOver) return;
         registry.closeAll(`the daemon is shutting down (${reason})`);
         await server.close(reason);
         fs.rmSync(dir, { recursive: true, force: true });

@@ -25,7 +25,7 @@
 //  0x0c  GAP       s→c   JSON {from, to}                      bytes [from, to) left the ring: lost
 //  0x0d  ERROR     both  JSON {code, message}                 then the sender closes
 //  0x0e  SCREEN    s→c   u64 offset, bytes                    a redraw of the screen as of offset
-//  0x0f  REQUEST   c→s   JSON {op: ls | kill | new, …}        a one-shot control request
+//  0x0f  REQUEST   c→s   JSON {op: ls | kill | new | upgrade, …} a one-shot control request
 //  0x10  REPLY     s→c   JSON {ok, …}
 
 export const MAGIC = 0x00;
@@ -93,8 +93,18 @@ export interface SessionSummary {
 export type Request =
   | { op: 'ls' }
   | { op: 'kill'; session: string }
-  | { op: 'new'; session: string; command: string[]; cols: number; rows: number };
-export type Reply = { ok: true; sessions?: SessionSummary[]; pid?: number | null } | { ok: false; code: string; message: string };
+  | { op: 'new'; session: string; command: string[]; cols: number; rows: number }
+  | { op: 'upgrade' };
+// What `upgrade` did: the daemon process before and after, and what it handed over.
+export interface UpgradeReport {
+  from: { pid: number; version: string };
+  to: { pid: number; version: string };
+  sessions: number;
+  connections: number; // connections that arrived during the switch and were handed over unread
+  ms: number;
+  warning?: string;
+}
+export type Reply = { ok: true; sessions?: SessionSummary[]; pid?: number | null; upgrade?: UpgradeReport } | { ok: false; code: string; message: string };
 
 // Decoded frames, one variant per type.
 export type Frame =

@@ -8,7 +8,7 @@
 import type * as net from 'node:net';
 import { RelayError } from '../../errors';
 import { Decoder, FrameError } from '../../protocol/decoder';
-import { encode, FrameType, OUTPUT_CHUNK_BYTES, outputHeader, PROTOCOL_VERSION, type Attach, type Frame, type Request } from '../../protocol/frame';
+import { encode, FrameType, OUTPUT_CHUNK_BYTES, outputHeader, PROTOCOL_VERSION, type Attach, type Frame, type Reply, type Request } from '../../protocol/frame';
 import { validateSessionName } from '../../protocol/session-name';
 import type { AttachPeer } from '../session/audience';
 import type { Registry } from '../session/registry';
@@ -24,6 +24,9 @@ export interface AttachConfig {
   maxFrameBytes: number;
   maxClients: number; // attached clients per session
   secret: string | null; // when set, HELLO must carry it as `auth`
+  // `upgrade`: hands every session to a new daemon process (upgrade/); `after` runs once the
+  // reply is sent (the old process exits). null where it cannot.
+  upgrade: (() => Promise<{ reply: Reply; after: () => void }>) | null;
 }
 
 // Unacknowledged output allowed in flight to one peer: enough to fill a fast tunnel, small enough
@@ -51,6 +54,10 @@ export function serveAttach(socket: net.Socket, input: ConnInput, first: Buffer,
   input.on('data', onData);
   socket.on('drain', () => pump());
   ctx.onShutdown((reason) => fail('PR_ERR_SHUTDOWN', `the daemon is shutting down (${reason})`));
+  // The sessions move to a new daemon process: an attached client reconnects there by itself.
+  ctx.onHandover(() => {
+    if (attached !== null) close();
+  });
   socket.on('close', () => close());
   input.on('end', () => close());
   onData(first);
@@ -121,6 +128,16 @@ export function serveAttach(socket: net.Socket, input: ConnInput, first: Buffer,
     if (r.op === 'ls') {
       send({ type: FrameType.REPLY, body: { ok: true, sessions: registry.summaries() } });
       return close();
+    }
+    if (r.op === 'upgrade') {
+      if (config.upgrade === null) return fail('PR_ERR_UPGRADE', 'this daemon cannot upgrade itself');
+      clearInterval(heartbeat); // the client waits quietly for as long as the upgrade takes
+      void config.upgrade().then(({ reply, after }) => {
+        if (closed) return after(); // the client left meanwhile: the upgrade went on regardless
+        send({ type: FrameType.REPLY, body: reply });
+        close(after);
+      });
+      return;
     }
     const err = validateSessionName(r.session);
     if (err !== null) return fail('PR_ERR_SESSION_NAME', err);
@@ -236,11 +253,17 @@ export function serveAttach(socket: net.Socket, input: ConnInput, first: Buffer,
     close();
   }
 
-  function close(): void {
+  // `after` runs once our last words left (or the socket is gone).
+  function close(after?: () => void): void {
     if (closed) return;
     closed = true;
     clearInterval(heartbeat);
     if (attached !== null) attached.session.detachPeer(attached.peer);
-    socket.end(() => socket.destroy());
+    if (socket.destroyed) after?.();
+    else
+      socket.end(() => {
+        socket.destroy();
+        after?.();
+      });
   }
 }

@@ -16,7 +16,8 @@ export interface FollowOptions {
   stopOnInput: boolean;
 }
 
-export type FollowEnd = 'ended' | 'input' | 'timeout' | 'quiet' | 'gone';
+// 'handover': the daemon hands the job to a new process (upgrade/), where it runs on.
+export type FollowEnd = 'ended' | 'input' | 'timeout' | 'quiet' | 'gone' | 'handover';
 
 export interface Followed {
   end: FollowEnd;
@@ -67,6 +68,7 @@ export function followJob(job: Job, reply: Reply, opts: FollowOptions): Promise<
         pos += r.data.length;
         if (opts.pace) job.pace(key, pos);
       }
+      if (job.released) return finish('handover');
       if (reply.congested || pos < Math.min(job.head, stopAt)) return;
       if (!job.live) finish('ended');
       else if (opts.stopOnInput && job.state === 'input') finish('input');

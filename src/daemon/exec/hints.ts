@@ -29,6 +29,13 @@ export function stillRunning(session: string, job: Job, afterMs: number, connect
   return `still running as job ${job.id} in session ${session} after ${formatSeconds(afterMs)} s; ${jobHandles(session, job, connectHint)}`;
 }
 
+// "still running as job N in session S after T s; the daemon is being upgraded …; wait: …": a reply
+// cut short by an upgrade keeps the opening that scripts and agents already handle.
+export function handedOver(session: string, job: Job, afterMs: number, connectHint: string): string {
+  const clause = job.state === 'queued' ? 'the job, still queued, will run in the new one' : 'the job continues in the new one';
+  return `still running as job ${job.id} in session ${session} after ${formatSeconds(afterMs)} s; the daemon is being upgraded and ${clause}; ${jobHandles(session, job, connectHint)}`;
+}
+
 // "job N is waiting for input (echo off); prompt: "Password:"; answer: …; look: …; stop: …"
 export function waitingForInput(session: string, job: Job, connectHint: string): string {
   const w = job.waiting;

@@ -6,7 +6,7 @@ import type { Logger } from '../../log';
 import type { Job } from '../jobs/job';
 import type { Session } from '../session/session';
 import { followJob, limitTail, type FollowEnd } from './follow';
-import { formatSeconds, pasteable, stillRunning, waitingForInput } from './hints';
+import { formatSeconds, handedOver, pasteable, stillRunning, waitingForInput } from './hints';
 import { describeBusy } from './queries';
 import type { Reply } from './reply';
 
@@ -85,6 +85,10 @@ async function standing(c: JobReplyContext, job: Job, end: FollowEnd, elapsedMs:
   const cwd = session.info().cwd;
   const fields: TrailerFields = { job: String(job.id), session: session.name, ...(cwd === null ? {} : { cwd }) };
   if (!job.live) return ended(c, job, fields);
+  if (end === 'handover') {
+    reply.notice(handedOver(session.name, job, elapsedMs, c.connectHint));
+    return { status: STATUS_TIMEOUT, reason: 'running', fields };
+  }
   if (job.state === 'input') {
     reply.notice(waitingForInput(session.name, job, c.connectHint));
     fields.prompt = job.waiting?.prompt ?? '';

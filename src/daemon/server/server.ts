@@ -22,6 +22,14 @@ export interface ServerConfig {
   inputRate: BucketConfig; // per connection
   exec: ExecConfig;
   attach: AttachConfig;
+  // Listen on these inherited sockets (a handover from an earlier daemon) instead of binding.
+  inherited?: InheritedListener[];
+}
+
+// A listening socket as handed from one daemon process to the next (upgrade/).
+export interface InheritedListener {
+  fd: number;
+  viaUnix: boolean;
 }
 
 // What a connection handler gets besides its socket.
@@ -29,6 +37,8 @@ export interface ConnContext {
   log: Logger;
   // Registers what to tell this client when the daemon shuts down.
   onShutdown(notify: (reason: string) => void): void;
+  // Registers what to do when the daemon hands its sessions to a new process (upgrade/).
+  onHandover(fn: () => void): void;
 }
 
 export interface RunningServer {
@@ -36,6 +46,26 @@ export interface RunningServer {
   addresses: string[];
   // Tells every client why, then closes the listeners and, after a grace period, the connections.
   close(reason: string): Promise<void>;
+  // What a handover (upgrade/) needs; see handover-hooks below.
+  handover: HandoverHooks;
+}
+
+// The server's side of a handover to a new daemon process (upgrade/).
+export interface HandoverHooks {
+  // The listening sockets' fds, to pass to the new process.
+  listeners(): InheritedListener[];
+  // While parking, new connections are held unread instead of served.
+  park(on: boolean): void;
+  // The parked connections, taken out of the server (to be handed over).
+  takeParked(): Array<{ socket: net.Socket; viaUnix: boolean }>;
+  // Serves a connection: a parked one, or one handed over by the earlier daemon.
+  serve(socket: net.Socket, viaUnix: boolean): void;
+  // Connections neither attached nor finished (exec requests, connections not yet sniffed).
+  busy(): number;
+  // Runs every connection's handover hook (attached clients are let go, to reconnect).
+  letGo(): void;
+  // Stops listening, leaving the unix socket's path to the new daemon.
+  stopListening(): void;
 }
 
 let connCounter = 0;
@@ -44,26 +74,52 @@ const CLOSE_GRACE_MS = 2_000;
 
 // Binds every host on one port (the first bind picks it when port is 0) and starts serving.
 export async function startServer(config: ServerConfig, registry: Registry, log: Logger): Promise<RunningServer> {
-  const servers: net.Server[] = [];
+  const servers: Array<{ server: net.Server; viaUnix: boolean }> = [];
   const notifiers = new Map<net.Socket, (reason: string) => void>();
+  const letGo = new Map<net.Socket, () => void>();
   const sockets = new Set<net.Socket>();
+  const framed = new WeakSet<net.Socket>(); // attached clients and control requests
+  let parked: Array<{ socket: net.Socket; viaUnix: boolean }> | null = null;
   const gate = new Gate(config.access);
+  const serve = (socket: net.Socket, viaUnix: boolean): void => {
+    sockets.add(socket);
+    socket.once('close', () => {
+      sockets.delete(socket);
+      notifiers.delete(socket);
+      letGo.delete(socket);
+    });
+    const ctx: ConnContext = { log: log.child({ conn: ++connCounter }), onShutdown: (fn) => notifiers.set(socket, fn), onHandover: (fn) => letGo.set(socket, fn) };
+    accept(socket, viaUnix, gate, config, registry, ctx, framed);
+  };
+  // Paused on connect: nothing is read before the verdict, and a parked connection can be handed
+  // to another process whole.
   const make = (viaUnix: boolean): net.Server =>
-    net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
-      sockets.add(socket);
-      socket.once('close', () => {
-        sockets.delete(socket);
-        notifiers.delete(socket);
-      });
-      const ctx: ConnContext = { log: log.child({ conn: ++connCounter }), onShutdown: (fn) => notifiers.set(socket, fn) };
-      accept(socket, viaUnix, gate, config, registry, ctx);
+    net.createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: true }, (socket) => {
+      if (parked !== null) parked.push({ socket, viaUnix });
+      else serve(socket, viaUnix);
     });
   let port = config.port;
   const addresses: string[] = [];
   const closeAll = (): void => {
-    for (const s of servers) s.close();
+    for (const s of servers) s.server.close();
   };
-  for (const host of config.hosts) {
+  for (const l of config.inherited ?? []) {
+    const server = make(l.viaUnix);
+    try {
+      await listen(server, { fd: l.fd });
+    } catch (err) {
+      closeAll();
+      throw new RelayError('PR_ERR_LISTEN', `cannot listen on the socket handed over as fd ${l.fd}`, { cause: err });
+    }
+    const a = server.address();
+    if (l.viaUnix) addresses.push(`unix:${config.unixSocket ?? '?'}`);
+    else if (a !== null && typeof a === 'object') {
+      port = a.port;
+      addresses.push(a.family === 'IPv6' ? `[${a.address}]:${port}` : `${a.address}:${port}`);
+    }
+    servers.push({ server, viaUnix: l.viaUnix });
+  }
+  for (const host of config.inherited === undefined ? config.hosts : []) {
     const server = make(false);
     try {
       await listen(server, { host, port, ipv6Only: host.includes(':') });
@@ -78,9 +134,9 @@ export async function startServer(config: ServerConfig, registry: Registry, log:
     }
     port = (server.address() as net.AddressInfo).port;
     addresses.push(host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
-    servers.push(server);
+    servers.push({ server, viaUnix: false });
   }
-  if (config.unixSocket !== null) {
+  if (config.unixSocket !== null && config.inherited === undefined) {
     const server = make(true);
     try {
       await listenUnix(server, config.unixSocket);
@@ -89,7 +145,7 @@ export async function startServer(config: ServerConfig, registry: Registry, log:
       throw err;
     }
     addresses.push(`unix:${config.unixSocket}`);
-    servers.push(server);
+    servers.push({ server, viaUnix: true });
   }
   if (servers.length === 0) throw new RelayError('PR_ERR_LISTEN', `could not bind any of ${config.hosts.join(', ') || 'nothing'}`);
   log.info({ evt: 'server.listening', port, addresses }, `listening on ${addresses.join(' and ')}`);
@@ -104,10 +160,25 @@ export async function startServer(config: ServerConfig, registry: Registry, log:
       for (const s of sockets) s.destroy();
       if (config.unixSocket !== null) fs.rmSync(config.unixSocket, { force: true });
     },
+    handover: {
+      listeners: () => servers.map((s) => ({ fd: (s.server as unknown as { _handle: { fd: number } })._handle.fd, viaUnix: s.viaUnix })),
+      park: (on) => {
+        if (on) parked ??= [];
+        else for (const p of parked?.splice(0) ?? []) serve(p.socket, p.viaUnix);
+        if (!on) parked = null;
+      },
+      takeParked: () => parked?.splice(0) ?? [],
+      serve,
+      busy: () => [...sockets].filter((s) => !framed.has(s) && !s.writableFinished && !s.destroyed).length,
+      letGo: () => {
+        for (const fn of [...letGo.values()]) fn();
+      },
+      stopListening: closeAll,
+    },
   };
 }
 
-function listen(server: net.Server, opts: net.ListenOptions): Promise<void> {
+function listen(server: net.Server, opts: net.ListenOptions | { fd: number }): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts, () => {
@@ -128,26 +199,33 @@ async function listenUnix(server: net.Server, file: string): Promise<void> {
     if (live) throw new RelayError('PR_ERR_LISTEN', `unix socket ${file} is in use by another pty-relay`);
     fs.rmSync(file, { force: true });
   }
+  // Bound at a temporary name, then renamed into place: libuv unlinks the path a server bound when
+  // it closes, and this way the path outlives our server, for a new daemon that inherited the
+  // socket (upgrade/). The socket is 0600 before it is reachable at its name.
+  const tmp = `${file}.${process.pid}.tmp`;
   try {
-    await listen(server, { path: file });
+    fs.rmSync(tmp, { force: true });
+    await listen(server, { path: tmp });
+    fs.chmodSync(tmp, 0o600);
+    fs.renameSync(tmp, file);
   } catch (err) {
+    fs.rmSync(tmp, { force: true });
     throw new RelayError('PR_ERR_LISTEN', `cannot listen on unix socket ${file}`, { cause: err });
   }
-  fs.chmodSync(file, 0o600);
 }
 
 // Admits the connection, waits for its first bytes, then dispatches on them.
-function accept(socket: net.Socket, viaUnix: boolean, gate: Gate, config: ServerConfig, registry: Registry, ctx: ConnContext): void {
+function accept(socket: net.Socket, viaUnix: boolean, gate: Gate, config: ServerConfig, registry: Registry, ctx: ConnContext, framed: WeakSet<net.Socket>): void {
   const { log } = ctx;
   const peer = viaUnix ? 'unix' : `${socket.remoteAddress}:${socket.remotePort}`;
   socket.on('error', (err) => log.debug({ evt: 'conn.error', err: err.message }, 'socket error'));
   // Nothing is read until the verdict: the socket stays paused, its bytes wait in the kernel.
   void gate.admit(socket, viaUnix).then((verdict) => {
-    if (!socket.destroyed) admitted(socket, verdict, peer, config, registry, ctx);
+    if (!socket.destroyed) admitted(socket, verdict, peer, config, registry, ctx, framed);
   });
 }
 
-function admitted(socket: net.Socket, verdict: Verdict, peer: string, config: ServerConfig, registry: Registry, ctx: ConnContext): void {
+function admitted(socket: net.Socket, verdict: Verdict, peer: string, config: ServerConfig, registry: Registry, ctx: ConnContext, framed: WeakSet<net.Socket>): void {
   const { log } = ctx;
   if (!verdict.ok) {
     log.warn({ evt: 'conn.refused', peer, uid: verdict.uid, reason: verdict.reason }, verdict.message);
@@ -165,13 +243,16 @@ function admitted(socket: net.Socket, verdict: Verdict, peer: string, config: Se
     socket.destroy();
   };
   const input = new MeteredInput(socket, config.inputRate);
+  socket.resume(); // paused since it connected
   input.once('end', onEnd);
   socket.once('close', () => clearTimeout(handshake));
   input.once('data', (first: Buffer) => {
     clearTimeout(handshake);
     input.off('end', onEnd);
-    if (sniff(first) === 'frames') serveAttach(socket, input, first, registry, config.attach, ctx);
-    else serveExec(socket, input, first, registry, config.exec, ctx);
+    if (sniff(first) === 'frames') {
+      framed.add(socket);
+      serveAttach(socket, input, first, registry, config.attach, ctx);
+    } else serveExec(socket, input, first, registry, config.exec, ctx);
   });
 }
 
@@ -180,6 +261,7 @@ function admitted(socket: net.Socket, verdict: Verdict, peer: string, config: Se
 // can destroy our message in flight: so read and discard until the client closes too.
 function refuse(socket: net.Socket, message: string): void {
   socket.on('data', () => undefined);
+  socket.resume();
   socket.end(message);
   socket.once('end', () => socket.destroy());
   setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { RelayError } from '../../errors';
 import type { Logger } from '../../log';
 import type { SessionSummary } from '../../protocol/frame';
-import { Session, type SessionConfig } from './session';
+import { Session, type SessionConfig, type SessionHandover } from './session';
 import { ensurePrivateDir } from '../server/runtime-dir';
 
 export type SessionDefaults = Omit<SessionConfig, 'dir' | 'command' | 'onGone'>;
@@ -12,6 +12,7 @@ export class Registry {
   private readonly sessions = new Map<string, Session>();
 
   private sweeper: NodeJS.Timeout | null = null;
+  private sweepsHeld = false;
 
   constructor(
     private readonly dir: string,
@@ -28,6 +29,7 @@ export class Registry {
 
   // Ends sessions nobody has used for `idleMs`: no output, input, exec or attached client.
   private sweep(idleMs: number): void {
+    if (this.sweepsHeld) return;
     for (const s of this.list()) {
       if (s.audience.idleMs >= idleMs && s.audience.clients === 0 && s.busy() === null) {
         this.log.info({ evt: 'session.idle_timeout', session: s.name, idleMs: s.audience.idleMs }, 'idle session ended');
@@ -81,14 +83,26 @@ export class Registry {
     }));
   }
 
+  // While held, no idle session is ended (a handover is under way).
+  holdSweeps(held: boolean): void {
+    this.sweepsHeld = held;
+  }
+
+  // Takes over a session an earlier daemon handed over, with its PTY's inherited master fd (null:
+  // no program runs). The session stays frozen until its thaw().
+  adopt(state: SessionHandover, fd: number | null): Session {
+    return this.make(state.name, state.command ?? undefined, state.audience.cols, state.audience.rows, { state, fd });
+  }
+
   // Ends every session's program; used at shutdown.
   closeAll(reason: string): void {
     if (this.sweeper !== null) clearInterval(this.sweeper);
     for (const s of this.sessions.values()) s.close(reason);
   }
 
-  private make(name: string, command: string[] | undefined, cols = this.defaults.cols, rows = this.defaults.rows): Session {
-    if (this.sessions.size >= this.maxSessions) {
+  private make(name: string, command: string[] | undefined, cols = this.defaults.cols, rows = this.defaults.rows, adopt?: { state: SessionHandover; fd: number | null }): Session {
+    // Sessions handed over are all taken, even past a --max-sessions that was lowered meanwhile.
+    if (this.sessions.size >= this.maxSessions && adopt === undefined) {
       throw new RelayError('PR_ERR_LIMIT', `too many sessions (${this.maxSessions}, see --max-sessions); end one with: pty-relay kill NAME`);
     }
     const dir = ensurePrivateDir(path.join(this.dir, name));
@@ -106,6 +120,7 @@ export class Registry {
         },
       },
       this.log.child({ session: name }),
+      adopt,
     );
     this.sessions.set(name, s);
     return s;

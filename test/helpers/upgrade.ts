@@ -1,0 +1,162 @@
+// For the upgrade tests: releases that report their own version (built from this source with the
+// version stamped, or with a patch), an "installed" pty-relay whose bundle a test swaps, and a
+// daemon that outlives its process: after an upgrade another pid serves, so the daemon runs under
+// a small subreaper (as systemd's user manager is one), which reaps whatever the daemons leave.
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { build } from 'tsup';
+import { run, type ClientResult } from './clients';
+import { makeHome, ROOT, type LogLine } from './daemon';
+import { waitFor, within } from './deadline';
+
+// Builds dist/main.js from this source into `outDir` with VERSION stamped as `version`; `patch`
+// rewrites one source file on the way (the build fails if the text to replace is not there).
+export async function buildRelease(version: string, outDir: string, patch?: { file: RegExp; from: string; to: string }): Promise<string> {
+  let patched = patch === undefined;
+  await build({
+    config: false,
+    entry: { main: path.join(ROOT, 'src/cli/main.ts') },
+    outDir,
+    format: ['cjs'],
+    platform: 'node',
+    target: 'node20',
+    removeNodeProtocol: false,
+    splitting: false,
+    silent: true,
+    noExternal: [/^(?!node-pty($|\/))/],
+    external: ['node-pty'],
+    define: { PTY_RELAY_BUILD_VERSION: JSON.stringify(version) },
+    esbuildPlugins:
+      patch === undefined
+        ? []
+        : [
+            {
+              name: 'test-patch',
+              setup(b) {
+                b.onLoad({ filter: patch.file }, (args) => {
+                  const text = fs.readFileSync(args.path, 'utf8');
+                  if (!text.includes(patch.from)) throw new Error(`patch: ${patch.from} not found in ${args.path}`);
+                  patched = true;
+                  return { contents: text.replace(patch.from, patch.to), loader: 'ts' };
+                });
+              },
+            },
+          ],
+  });
+  if (!patched) throw new Error(`patch: no file matched ${String(patch?.file)}`);
+  return path.join(outDir, 'main.js');
+}
+
+// An installed pty-relay in `dir` (bin/pty-relay and dist/main.js), running `mainJs`.
+export function install(dir: string, mainJs: string): string {
+  fs.mkdirSync(path.join(dir, 'bin'), { recursive: true });
+  fs.mkdirSync(path.join(dir, 'dist'), { recursive: true });
+  fs.writeFileSync(path.join(dir, 'bin/pty-relay'), "#!/usr/bin/env node\n'use strict';\nrequire('../dist/main.js');\n", { mode: 0o755 });
+  if (!fs.existsSync(path.join(dir, 'node_modules'))) fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+  replaceBundle(dir, mainJs);
+  return path.join(dir, 'bin/pty-relay');
+}
+
+// Installs another release over the one in `dir`, atomically (as a package manager would).
+export function replaceBundle(dir: string, mainJs: string): void {
+  const tmp = path.join(dir, 'dist/main.js.new');
+  fs.copyFileSync(mainJs, tmp);
+  fs.renameSync(tmp, path.join(dir, 'dist/main.js'));
+}
+
+// Runs `pty-relay upgrade` against the daemon on `port`.
+export function relayUpgrade(port: number, ms = 60_000): Promise<ClientResult> {
+  return run([process.execPath, path.join(ROOT, 'bin/pty-relay'), 'upgrade', '--json', '--port', String(port)], '', ms);
+}
+
+// Becomes a child subreaper (prctl PR_SET_CHILD_SUBREAPER), runs argv, reaps every orphan, and
+// exits with argv's status once no process is left under it.
+const REAPER = `
+import ctypes, os, sys
+ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)
+first = os.fork()
+if first == 0:
+    os.execvp(sys.argv[1], sys.argv[1:])
+code = 0
+while True:
+    try:
+        pid, status = os.wait()
+    except ChildProcessError:
+        break
+    if pid == first:
+        code = os.waitstatus_to_exitcode(status) & 0xff
+sys.exit(code)
+`;
+
+export interface LiveDaemon {
+  port: number;
+  home: string;
+  logs: LogLine[];
+  reaper: ChildProcess;
+  // The pid of the daemon that most recently became ready.
+  pid(): number;
+  waitLog(evt: string, pred?: (l: LogLine) => boolean, ms?: number): Promise<LogLine>;
+  // Stops whichever daemon serves now and waits until every process under the reaper is gone.
+  stop(): Promise<void>;
+}
+
+// Starts `bin serve` (an installed pty-relay, or the single binary) under the reaper.
+export async function startLive(bin: string[], opts: { args?: string[]; env?: NodeJS.ProcessEnv; bashrc?: string } = {}): Promise<LiveDaemon> {
+  const home = makeHome(opts.bashrc);
+  const runtime = fs.mkdtempSync(path.join(os.tmpdir(), 'pty-relay-rt-'));
+  const argv = [...bin, 'serve', '--port', '0', '--log-level', 'debug', '--runtime-dir', runtime, ...(opts.args ?? [])];
+  const reaper = spawn('python3', ['-c', REAPER, ...argv], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { PATH: process.env.PATH, HOME: home, USER: os.userInfo().username, LANG: 'C.UTF-8', ...opts.env },
+    cwd: home,
+  });
+  const logs: LogLine[] = [];
+  let partial = '';
+  let err = '';
+  reaper.stdout!.on('data', (d: Buffer) => {
+    partial += d.toString();
+    let nl: number;
+    while ((nl = partial.indexOf('\n')) !== -1) {
+      const line = partial.slice(0, nl);
+      partial = partial.slice(nl + 1);
+      try {
+        logs.push(JSON.parse(line) as LogLine);
+      } catch {
+        logs.push({ evt: 'unparsed', line });
+      }
+    }
+  });
+  reaper.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const gone = new Promise<void>((resolve) => reaper.once('exit', () => resolve()));
+  const waitLog = (evt: string, pred: (l: LogLine) => boolean = () => true, ms = 20_000): Promise<LogLine> =>
+    waitFor(`log event ${evt}`, () => {
+      const hit = logs.find((l) => l.evt === evt && pred(l));
+      if (hit === undefined && reaper.exitCode !== null) throw new Error(`every daemon exited (${reaper.exitCode}): ${err}`);
+      return hit;
+    }, ms);
+  const listening = await waitLog('server.listening');
+  const pid = (): number => Number([...logs].reverse().find((l) => l.evt === 'daemon.ready')?.pid);
+  await waitLog('daemon.ready');
+  return {
+    port: listening.port as number,
+    home,
+    logs,
+    reaper,
+    pid,
+    waitLog,
+    async stop() {
+      try {
+        process.kill(pid(), 'SIGTERM');
+      } catch {
+        // already gone
+      }
+      await within('every daemon process to end', gone, 20_000);
+      fs.rmSync(home, { recursive: true, force: true });
+      fs.rmSync(runtime, { recursive: true, force: true });
+      const bug = logs.find((l) => l.evt === 'daemon.uncaught_exception');
+      if (bug !== undefined) throw new Error(`a daemon hit an uncaught exception: ${JSON.stringify(bug.err)}`);
+    },
+  };
+}
