@@ -55,7 +55,7 @@ interface ReadStreamInternals {
   pause(): void;
   resume(): void;
   read(): Buffer | null;
-  _handle?: { reading: boolean; readStop(): number } | null;
+  _handle?: { reading: boolean; readStop(): number; readStart(): number } | null;
 }
 
 interface NodePtyInternals {
@@ -92,22 +92,22 @@ export function spawnPty(opts: PtyOptions, handlers: PtyHandlers): Pty {
   p.onData((d: string | Buffer) => drain.data(typeof d === 'string' ? Buffer.from(d) : d));
   // node-pty emits exit after its read stream closed, which the drain delays until the end.
   p.onExit(({ exitCode, signal }) => handlers.onExit(exitCode, signal ?? 0));
-  return adapter(p.pid, pts, inner.fd, socket, {
-    kill: (signal) => p.kill(signal),
-  });
+  return adapter(p.pid, pts, inner.fd, socket, { kill: (signal) => p.kill(signal), start: null });
 }
 
 // Takes over a PTY started by an earlier daemon process: its master is `fd` (inherited), its
 // program `pid`, started at `startTime` (/proc clock ticks, to tell a reused pid apart). Nothing is
-// read until thaw().
+// read, and the program is not watched, until the first thaw(): until then a process that died
+// half-way through a handover can have taken nothing from the PTY.
 export function adoptPty(fd: number, pid: number, startTime: number, pts: string | null, handlers: PtyHandlers): Pty {
   const stream = new tty.ReadStream(fd) as unknown as ReadStreamInternals & NodeJS.EventEmitter;
   const drain = new ExitDrain(pts, handlers.onData);
   let ended = false;
+  let poll: NodeJS.Timeout | null = null;
   const end = (code: number | null, signal: number): void => {
     if (ended) return;
     ended = true;
-    clearInterval(poll);
+    if (poll !== null) clearInterval(poll);
     drain.close();
     stream.destroy();
     handlers.onExit(code, signal);
@@ -115,27 +115,41 @@ export function adoptPty(fd: number, pid: number, startTime: number, pts: string
   const check = (): void => {
     const life = readLife(pid);
     if (life !== null && life.startTime === startTime && life.state !== 'Z') return;
-    clearInterval(poll);
+    if (poll !== null) clearInterval(poll);
     const ws = life?.startTime === startTime ? life.waitStatus : null; // a zombie not yet reaped tells
     const code = ws === null ? null : (ws >> 8) & 0xff;
     const signal = ws === null ? 0 : ws & 0x7f;
     drain.begin(() => stream.resume(), () => end(signal !== 0 ? 0 : code, signal));
   };
-  const poll = setInterval(check, ADOPTED_POLL_MS);
-  poll.unref();
-  stream.on('data', (d: Buffer) => drain.data(d));
   // EIO: every slave fd is closed (we could not hold one): the program is gone.
   stream.on('error', () => end(null, 0));
-  return adapter(pid, pts, fd, stream, {
-    kill: (signal) => process.kill(pid, signal ?? 'SIGHUP'),
-  });
+  const start = (): void => {
+    // A 'data' listener starts the stream reading: only now.
+    stream.on('data', (d: Buffer) => drain.data(d));
+    poll = setInterval(check, ADOPTED_POLL_MS);
+    poll.unref();
+  };
+  return adapter(pid, pts, fd, stream, { kill: (signal) => process.kill(pid, signal ?? 'SIGHUP'), start });
 }
 
-// The Pty over a master's read stream; writes go through our own queue (master-writer.ts).
-function adapter(pid: number, pts: string | null, fd: number, socket: ReadStreamInternals, o: { kill(signal?: NodeJS.Signals): void }): Pty {
+// The Pty over a master's read stream; writes go through our own queue (master-writer.ts). With
+// `start` (an adopted PTY) it begins frozen, and the first thaw() calls `start` before reading.
+function adapter(pid: number, pts: string | null, fd: number, socket: ReadStreamInternals, o: { kill(signal?: NodeJS.Signals): void; start: (() => void) | null }): Pty {
   const writer = new MasterWriter(fd);
   let paused = false;
-  let frozen = false;
+  let frozen = o.start !== null;
+  let start = o.start;
+  if (frozen) void writer.take(); // nothing is typed either before the first thaw
+  // Reads again. After freeze() the stream believes a read is under way (it asked and got no
+  // answer), so it would never ask libuv again by itself: restart the handle as its _read would.
+  const readAgain = (): void => {
+    socket.resume();
+    const handle = socket._handle;
+    if (handle?.reading === false) {
+      handle.reading = true;
+      handle.readStart();
+    }
+  };
   return {
     pid,
     pts,
@@ -154,7 +168,7 @@ function adapter(pid: number, pts: string | null, fd: number, socket: ReadStream
     },
     resume: () => {
       paused = false;
-      if (!frozen) socket.resume();
+      if (!frozen) readAgain();
     },
     kill: (signal) => {
       try {
@@ -178,8 +192,10 @@ function adapter(pid: number, pts: string | null, fd: number, socket: ReadStream
     },
     thaw: (input) => {
       frozen = false;
+      start?.();
+      start = null;
       writer.release(input);
-      if (!paused) socket.resume();
+      if (!paused) readAgain();
     },
   };
 }
