@@ -60,7 +60,9 @@ export async function runClient(o: ClientOptions): Promise<number> {
 function describe(e: Ending, session: string): string {
   switch (e.kind) {
     case 'exit':
-      return `session "${session}" ended (${e.signal !== 0 ? `signal ${e.signal}` : `exit status ${e.status}`})`;
+      // A negative status: the daemon took the program over from an earlier daemon process and
+      // could not learn how it ended.
+      return `session "${session}" ended (${e.signal !== 0 ? `signal ${e.signal}` : e.status < 0 ? 'exit status unknown' : `exit status ${e.status}`})`;
     case 'detached':
       return `detached from session "${session}"; it keeps running`;
     case 'gave-up':
@@ -73,7 +75,7 @@ function describe(e: Ending, session: string): string {
 function exitCode(e: Ending): number {
   switch (e.kind) {
     case 'exit':
-      return e.signal !== 0 ? 128 + e.signal : e.status;
+      return e.signal !== 0 ? 128 + e.signal : e.status < 0 ? 255 : e.status;
     case 'detached':
       return 0;
     default:

@@ -21,7 +21,7 @@
 //  0x08  PING      both  JSON {id}
 //  0x09  PONG      both  JSON {id}
 //  0x0a  DETACH    c→s   empty                                leave the session running
-//  0x0b  EXIT      s→c   JSON {status, signal}                the session's program ended
+//  0x0b  EXIT      s→c   JSON {status, signal}                the session's program ended (status -1: unknown)
 //  0x0c  GAP       s→c   JSON {from, to}                      bytes [from, to) left the ring: lost
 //  0x0d  ERROR     both  JSON {code, message}                 then the sender closes
 //  0x0e  SCREEN    s→c   u64 offset, bytes                    a redraw of the screen as of offset

@@ -5,9 +5,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { VERSION } from '../../src/version';
-import { execOverSocket, nc, run } from '../helpers/clients';
+import { execOverSocket, nc, RawClient, run } from '../helpers/clients';
 import { ROOT } from '../helpers/daemon';
-import { waitFor } from '../helpers/deadline';
+import { waitFor, within } from '../helpers/deadline';
 import { Tmux } from '../helpers/tmux';
 import { buildRelease, install, relayUpgrade, replaceBundle, startLive, type LiveDaemon } from '../helpers/upgrade';
 
@@ -157,6 +157,48 @@ it('hands shells, a running job, an attached client and exec requests in flight 
   } finally {
     for (const l of loops) await l.stop();
     tmux.kill();
+    await d.stop();
+  }
+});
+
+it('tells an exec request still running at the upgrade that its job continues there; #!wait gives the rest', async () => {
+  const dir = path.join(work, 'inflight');
+  const d = await startLive([process.execPath, install(dir, RELEASE_A)]);
+  try {
+    const stopFile = path.join(d.home, 'stop');
+    const client = new RawClient(d.port);
+    client.send(`#!session inflight\ni=0; while [ ! -e ${stopFile} ] && [ $i -lt 600 ]; do i=$((i+1)); echo slow-$i; sleep 0.1; done; echo slowed-$i\n`);
+    client.socket.end();
+    await waitFor('the request to stream', () => (client.text().includes('slow-3\n') ? true : undefined));
+    replaceBundle(dir, releaseB);
+    const r = await relayUpgrade(d.port);
+    expect(r.code).toBe(0);
+    await within('the reply to end', client.closed, 10_000);
+    const reply = client.text();
+    expect(reply).toMatch(/\npty-relay: still running as job 1 in session inflight after [\d.]+ s; the daemon is being upgraded and the job continues in the new one; wait: printf '#!session inflight\\n#!wait 1\\n' \| nc localhost \d+; /);
+    fs.writeFileSync(stopFile, '');
+    const rest = (await nc(d.port, '#!session inflight\n#!timeout 60\n#!wait 1\n')).stdout;
+    const n = Number(/^slowed-(\d+)$/m.exec(rest)?.[1]);
+    const slow = (t: string): number[] => [...t.matchAll(/^slow-(\d+)$/gm)].map((m) => Number(m[1]));
+    expect([...slow(reply), ...slow(rest)]).toEqual(range(n));
+  } finally {
+    await d.stop();
+  }
+});
+
+it('says so when the exit status of a shell it did not start cannot be known', async () => {
+  const dir = path.join(work, 'unknown');
+  const d = await startLive([process.execPath, install(dir, RELEASE_A)]);
+  try {
+    await nc(d.port, 'true\n');
+    expect((await relayUpgrade(d.port)).code).toBe(0);
+    // Under a subreaper (as under systemd) the shell is reaped the moment it exits: only its
+    // parent, the reaper, learns the status. Were it still a zombie, its status would show.
+    const r = await nc(d.port, 'exit 3\n');
+    expect(r.stdout).toMatch(/^pty-relay: the shell (ended \(exit status unknown: an earlier pty-relay process started it, and only a parent learns the status\)|exited with status 3) while running this command; the next request starts a new shell\n$/);
+    const next = (await nc(d.port, 'echo again\n')).stdout;
+    expect(next).toMatch(/^pty-relay: the previous shell of session "default" (ended \(exit status unknown: .*\)|exited with status 3) at .*; this is a new shell\nagain\n$/);
+  } finally {
     await d.stop();
   }
 });
