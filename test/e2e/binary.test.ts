@@ -113,7 +113,10 @@ describe('make install and the systemd units', () => {
     execFileSync('make', ['-s', 'install', `PREFIX=${prefix}`], { cwd: ROOT, stdio: 'ignore' });
     const units = path.join(prefix, 'share/systemd/user');
     expect(fs.readlinkSync(path.join(prefix, 'bin/pty-client'))).toBe('pty-relay');
-    expect(fs.readFileSync(path.join(units, 'pty-relay.service'), 'utf8')).toContain(`ExecStart=${prefix}/bin/pty-relay serve`);
+    const unit = fs.readFileSync(path.join(units, 'pty-relay.service'), 'utf8');
+    expect(unit).toContain(`ExecStart=${prefix}/bin/pty-relay serve`);
+    // Upgrades: systemd follows the new main process and `reload` runs the handover.
+    expect(unit).toMatch(new RegExp(`^Type=notify\nNotifyAccess=all\n[\\s\\S]*^ExecReload=${prefix}/bin/pty-relay upgrade$`, 'm'));
     // A template is verified through an instance of it.
     fs.copyFileSync(path.join(units, 'pty-tunnel@.service'), path.join(prefix, 'pty-tunnel@example.service'));
     for (const unit of [path.join(units, 'pty-relay.service'), path.join(prefix, 'pty-tunnel@example.service')]) {
