@@ -202,3 +202,32 @@ it('says so when the exit status of a shell it did not start cannot be known', a
     await d.stop();
   }
 });
+
+it('parks connections that arrive during the switch, unread, and passes them to the new daemon', async () => {
+  const dir = path.join(work, 'parked');
+  // The new process stops itself once it has adopted the sessions: the switch holds still.
+  const d = await startLive([process.execPath, install(dir, RELEASE_A)], { env: { PTY_RELAY_TEST_HANDOVER_PAUSE: 'adopted' } });
+  try {
+    const shell = (await nc(d.port, 'echo $$\n')).stdout;
+    const before = d.pid();
+    const upgrading = relayUpgrade(d.port);
+    const newPid = (await d.waitLog('upgrade.adopting', (l) => l.pid !== before)).pid as number;
+    await waitFor('the new process to stop itself', () => (fs.readFileSync(`/proc/${newPid}/stat`, 'latin1').split(') ')[1]?.startsWith('T') ? true : undefined));
+    // Two requests now, over TCP and over the unix socket: accepted by the old daemon, not refused.
+    const overTcp = nc(d.port, 'echo tcp $$\n');
+    const overUnix = run(['nc.openbsd', '-N', '-U', d.socket], 'echo unix $$\n');
+    await d.waitLog('conn.parked', (l) => l.pid === before && l.parked === 2);
+    process.kill(newPid, 'SIGCONT');
+    const r = await upgrading;
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as { to: { pid: number }; connections: number };
+    expect(report.to.pid).toBe(newPid);
+    expect((await overTcp).stdout).toBe(`tcp ${shell}`);
+    expect((await overUnix).stdout).toBe(`unix ${shell}`);
+    expect(report.connections).toBe(2);
+    // Served by the new daemon, which saw them first as handed-over connections.
+    expect(d.logs.filter((l) => l.evt === 'conn.accepted' && l.pid === newPid)).toHaveLength(2);
+  } finally {
+    await d.stop();
+  }
+});

@@ -93,6 +93,7 @@ sys.exit(code)
 export interface LiveDaemon {
   port: number;
   home: string;
+  socket: string; // the unix socket
   logs: LogLine[];
   reaper: ChildProcess;
   // The pid of the daemon that most recently became ready.
@@ -142,6 +143,7 @@ export async function startLive(bin: string[], opts: { args?: string[]; env?: No
   return {
     port: listening.port as number,
     home,
+    socket: path.join(runtime, 'relay.sock'),
     logs,
     reaper,
     pid,

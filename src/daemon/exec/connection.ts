@@ -47,6 +47,14 @@ export function serveExec(socket: net.Socket, input: ConnInput, first: Buffer, r
     final = { status: STATUS_RELAY_ERROR, reason: 'error', fields: {} };
     close();
   });
+  // The sessions move to a new daemon process (upgrade/) while this request is still incomplete
+  // (running ones were told their job continues): it cannot run here any more, so say so.
+  ctx.onHandover(() => {
+    if (state !== 'reading') return;
+    reply.notice('error: the daemon is being upgraded and this request was still incomplete; send it again');
+    final = { status: STATUS_RELAY_ERROR, reason: 'error', fields: {} };
+    close();
+  });
   socket.on('error', () => commits.splice(0));
   socket.on('close', () => {
     state = 'closing';

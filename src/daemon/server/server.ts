@@ -95,8 +95,9 @@ export async function startServer(config: ServerConfig, registry: Registry, log:
   // to another process whole.
   const make = (viaUnix: boolean): net.Server =>
     net.createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: true }, (socket) => {
-      if (parked !== null) parked.push({ socket, viaUnix });
-      else serve(socket, viaUnix);
+      if (parked === null) return serve(socket, viaUnix);
+      parked.push({ socket, viaUnix });
+      log.debug({ evt: 'conn.parked', viaUnix, parked: parked.length }, 'connection parked during a handover');
     });
   let port = config.port;
   const addresses: string[] = [];
