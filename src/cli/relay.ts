@@ -1,5 +1,6 @@
 // The `pty-relay` command line. Only src/cli/ imports commander.
 import { Command } from 'commander';
+import { isIP } from 'node:net';
 import { runExec } from '../client/exec';
 import { RelayError } from '../errors';
 import { STATUS_RELAY_ERROR } from '../protocol/exec-text';
@@ -7,6 +8,7 @@ import { validateSessionName } from '../protocol/session-name';
 import { VERSION } from '../version';
 import { addSessionCommands, buildClientCommand, buildTunnelCommand, clientConnection, connectOptions } from './client';
 import { parseSeconds } from './config';
+import { buildDoctorCommand } from './doctor';
 import { buildServeCommand } from './serve';
 import { ptySelfTest } from '../daemon/pty';
 
@@ -19,13 +21,18 @@ export function buildProgram(): Command {
 
   program.addCommand(buildServeCommand());
 
-  connectOptions(program.command('exec'))
+  connectOptions(program.command('exec'), { hostShort: false })
     .description('run a command in a session and exit with its status (no netcat needed)')
     .argument('[command...]', 'the command; read from stdin when omitted')
     .option('-s, --session <name>', 'session to run in (default: "default")')
     .option('-t, --timeout <seconds>', 'give up waiting after this long; the command keeps running', parseSeconds)
     .action(async (words: string[], o) => {
       if (o.session !== undefined) {
+        // `pty-client -s HOST` users may carry the habit over: a host here would silently become
+        // a session name on whatever daemon listens at --host.
+        if (o.session === 'localhost' || isIP(o.session) !== 0) {
+          throw new RelayError('PR_ERR_USAGE', `\`pty-relay exec -s\` names the session; to reach the daemon at ${o.session} use --host ${o.session}`);
+        }
         const err = validateSessionName(o.session);
         if (err !== null) throw new RelayError('PR_ERR_USAGE', err);
       }
@@ -47,6 +54,7 @@ export function buildProgram(): Command {
   addSessionCommands(program);
   program.addCommand(buildClientCommand('client'));
   program.addCommand(buildTunnelCommand());
+  program.addCommand(buildDoctorCommand());
   return program;
 }
 
@@ -59,6 +67,9 @@ function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   });
 }
 
+// Errors in what the user typed (exit 2, like a usage error); everything else exits 255.
+const USER_ERRORS = new Set<string>(['PR_ERR_USAGE', 'PR_ERR_NO_SESSION', 'PR_ERR_SESSION_EXISTS', 'PR_ERR_SESSION_NAME']);
+
 // Runs the CLI; errors become one clear line on stderr and a non-zero exit.
 export async function main(argv: string[], program: Command): Promise<void> {
   try {
@@ -67,6 +78,6 @@ export async function main(argv: string[], program: Command): Promise<void> {
     const code = err instanceof RelayError ? err.code : 'PR_ERR_UNEXPECTED';
     const cause = err instanceof RelayError && err.cause instanceof Error ? ` (${err.cause.message})` : '';
     process.stderr.write(`pty-relay: ${(err as Error).message}${cause} [${code}]\n`);
-    process.exitCode = err instanceof RelayError && err.code === 'PR_ERR_USAGE' ? 2 : STATUS_RELAY_ERROR;
+    process.exitCode = err instanceof RelayError && USER_ERRORS.has(err.code) ? 2 : STATUS_RELAY_ERROR;
   }
 }
