@@ -1,11 +1,13 @@
 // The `pty-relay` command line. Only src/cli/ imports commander.
 import { Command } from 'commander';
+import { isIP } from 'node:net';
 import { runExec } from '../client/exec';
 import { RelayError } from '../errors';
 import { validateSessionName } from '../protocol/session-name';
 import { VERSION } from '../version';
 import { addSessionCommands, buildClientCommand, buildTunnelCommand, clientConnection, connectOptions } from './client';
 import { parseCount, parseSeconds } from './config';
+import { buildDoctorCommand } from './doctor';
 import { addJobCommands } from './jobs';
 import { buildMcpCommand } from './mcp';
 import { buildServeCommand } from './serve';
@@ -20,7 +22,7 @@ export function buildProgram(): Command {
 
   program.addCommand(buildServeCommand());
 
-  connectOptions(program.command('exec'))
+  connectOptions(program.command('exec'), { hostShort: false })
     .description('run a command in a session and exit with its status (no netcat needed)')
     .argument('[command...]', 'the command; read from stdin when omitted')
     .option('-s, --session <name>', 'session to run in (default: "default")')
@@ -30,6 +32,11 @@ export function buildProgram(): Command {
     .option('--limit <bytes>', 'print at most this much output: the head and the tail', (v) => String(parseCount(v)))
     .action(async (words: string[], o) => {
       if (o.session !== undefined) {
+        // `pty-client -s HOST` users may carry the habit over: a host here would silently become
+        // a session name on whatever daemon listens at --host.
+        if (o.session === 'localhost' || isIP(o.session) !== 0) {
+          throw new RelayError('PR_ERR_USAGE', `\`pty-relay exec -s\` names the session; to reach the daemon at ${o.session} use --host ${o.session}`);
+        }
         const err = validateSessionName(o.session);
         if (err !== null) throw new RelayError('PR_ERR_USAGE', err);
       }
@@ -54,6 +61,7 @@ export function buildProgram(): Command {
   program.addCommand(buildClientCommand('client'));
   program.addCommand(buildTunnelCommand());
   program.addCommand(buildMcpCommand());
+  program.addCommand(buildDoctorCommand());
   return program;
 }
 

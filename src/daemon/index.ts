@@ -10,6 +10,7 @@ import { Registry, type SessionDefaults } from './session/registry';
 import type { RequestTiming } from './exec/request';
 import { makeInstanceDir } from './server/runtime-dir';
 import { startServer, type RunningServer } from './server/server';
+import { VERSION } from '../version';
 
 export interface DaemonConfig {
   hosts: string[];
@@ -51,7 +52,8 @@ export async function startDaemon(config: DaemonConfig, log: Logger): Promise<Da
     secret: config.secret,
     logCommands: config.exec.logCommands,
   };
-  const attach: AttachConfig = { heartbeatTimeoutMs: config.heartbeatTimeoutMs, maxFrameBytes: MAX_FRAME_BYTES, maxClients: limits.maxClients, secret: config.secret };
+  const info = { version: VERSION, pid: process.pid, uid: process.getuid?.() ?? null, shell: config.session.shell, runtimeBase: config.runtimeBase, socket: config.unixSocket };
+  const attach: AttachConfig = { heartbeatTimeoutMs: config.heartbeatTimeoutMs, maxFrameBytes: MAX_FRAME_BYTES, maxClients: limits.maxClients, secret: config.secret, info };
   let server: RunningServer;
   try {
     server = await startServer(

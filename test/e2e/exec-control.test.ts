@@ -230,7 +230,7 @@ describe('pty-relay exec', () => {
   it('exits 255 with a clear message when the daemon is not there', async () => {
     const r = await relayExec(1, ['--', 'true']);
     expect(r.code).toBe(255);
-    expect(r.stderr).toMatch(/^pty-relay: cannot reach pty-relay at localhost:1: .*\[PR_ERR_CONNECT\]/);
+    expect(r.stderr).toMatch(/^pty-relay: nothing listens on localhost:1: is the tunnel up\? try `pty-relay doctor` .*\[PR_ERR_CONNECT\]/);
   });
 });
 

@@ -73,7 +73,7 @@ export async function startServer(config: ServerConfig, registry: Registry, log:
         continue;
       }
       closeAll();
-      const why = isErrno(err, 'EADDRINUSE') ? `port ${port} on ${host} is already in use (another pty-relay?)` : `cannot listen on ${host}:${port}`;
+      const why = isErrno(err, 'EADDRINUSE') ? `port ${port} on ${host} is already in use (another pty-relay?): stop it (\`systemctl --user stop pty-relay\`) or pick another port with -p` : `cannot listen on ${host}:${port}: pick another port with -p, or other addresses with --host`;
       throw new RelayError('PR_ERR_LISTEN', why, { cause: err });
     }
     port = (server.address() as net.AddressInfo).port;
