@@ -176,6 +176,18 @@ describe('departing clients and late input', () => {
   });
 });
 
+it('keeps a script that arrives in several reads one request, though each read ends a complete line', async () => {
+  const client = new RawClient(d.port);
+  // A first read of a full buffer, as nc sends a piped script, ending in a complete line; the rest
+  // follows 3 ms later: longer than the 1 ms a single small read settles in.
+  client.send(`#!session chunks\n${': filler line\n'.repeat(400)}echo part-one\n`);
+  await new Promise((r) => setTimeout(r, 3));
+  client.send('echo part-two\n');
+  await within('the reply', client.closed, 10_000);
+  expect(client.text()).toBe('part-one\npart-two\n');
+  expect((await nc(d.port, '#!session chunks\n#!jobs\n')).stdout).toMatch(/^JOB[^\n]*\n1 +done [^\n]*\n$/);
+});
+
 describe('refused requests', () => {
   it('refuses HTTP without running anything', async () => {
     const r = await nc(d.port, `POST /x HTTP/1.1\r\nHost: localhost\r\n\r\ntouch ${d.home}/http-ran\n`);
