@@ -37,7 +37,11 @@ describe('a busy session', () => {
   it('queues a second request and runs it after the first, without interleaving', async () => {
     const b = await blocker('q1');
     const second = nc(d.port, '#!session q1\necho second\n');
-    const status = await nc(d.port, '#!session q1\n#!status\n');
+    // The second request reaches the queue on its own time: ask until it is there.
+    const status = await waitFor('the second request to queue', async () => {
+      const r = await nc(d.port, '#!session q1\n#!status\n');
+      return r.stdout.includes('queued: 1') ? r : undefined;
+    });
     expect(status.stdout).toMatch(/^session: q1\nstate: running\npid: \d+\ncwd: .*\nrunning: job 1: `echo started; read -r x < .*` since .*\nqueued: 1\n$/);
     b.release();
     await b.client.closed;

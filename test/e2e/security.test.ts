@@ -175,7 +175,7 @@ describe('the audit log', () => {
     const plain = await startDaemon();
     await nc(plain.port, 'echo audit-marker-one; exit_code() { return 3; }; exit_code\n');
     const done = await plain.waitLog('exec.done');
-    expect(done).toMatchObject({ session: 'default', kind: 'exit', status: 3 });
+    expect(done).toMatchObject({ session: 'default', reason: 'exit', status: 3 });
     expect(typeof done.ms).toBe('number');
     expect(done.bytes).toBeGreaterThan(10);
     expect(await plain.waitLog('conn.accepted')).toMatchObject({ uid: process.getuid!() });
