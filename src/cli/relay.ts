@@ -9,6 +9,7 @@ import { addSessionCommands, buildClientCommand, buildTunnelCommand, clientConne
 import { parseSeconds } from './config';
 import { buildServeCommand } from './serve';
 import { ptySelfTest } from '../daemon/pty';
+import { loadSockDiag } from '../daemon/server/sock-diag';
 
 // Builds the program; `main` parses argv with it.
 export function buildProgram(): Command {
@@ -37,11 +38,14 @@ export function buildProgram(): Command {
       process.exitCode = await runExec({ ...clientConnection(o), session: o.session, timeoutS: o.timeout, script, out: process.stdout, err: process.stderr });
     });
 
-  // Used by the binary's build to check the embedded native addon loads: runs echo in a PTY.
+  // Used by the binary's build to check the embedded native addons load: runs echo in a PTY, and
+  // asks the kernel about a socket that cannot exist.
   program
     .command('self-test', { hidden: true })
     .action(async () => {
       process.stdout.write(`${await ptySelfTest()}\n`);
+      const diag = loadSockDiag();
+      process.stdout.write(diag.ok && diag.diag.lookup('127.0.0.1', 0, '127.0.0.1', 0) === null ? 'sock-diag-ok\n' : `sock-diag-unavailable: ${diag.ok ? 'bad answer' : diag.reason}\n`);
     });
 
   addSessionCommands(program);

@@ -39,9 +39,9 @@ it('prints its version with nothing else around', async () => {
 describe('serving from the bare binary', () => {
   let port = 0;
   let stop: () => Promise<void> = async () => undefined;
+  let out = '';
   beforeAll(async () => {
     const proc = spawn('env', ['-i', 'PATH=/usr/bin:/bin', bin, 'serve', '--port', '0', '--runtime-dir', path.join(dir, 'rt')], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
     proc.stdout.on('data', (c: Buffer) => (out += c.toString()));
     port = await waitFor('the binary to listen', () => Number(/"evt":"server.listening","port":(\d+)/.exec(out)?.[1]) || undefined);
     const exited = new Promise<number | null>((r) => proc.once('exit', (c) => r(c)));
@@ -51,6 +51,10 @@ describe('serving from the bare binary', () => {
     };
   });
   afterAll(async () => stop());
+
+  it('looks peers up through its embedded sock_diag addon', () => {
+    expect(out).toMatch(/"evt":"server.peer_uid","method":"netlink","detail":"[^"]*native-[0-9a-f]{16}\/sock_diag.node"/);
+  });
 
   it('runs exec requests from netcat', async () => {
     const r = await run(['nc.openbsd', '-N', '127.0.0.1', String(port)], 'echo from-the-binary-$((6*7)); cd /tmp\n');
@@ -89,10 +93,12 @@ describe('the embedded native addon', () => {
     await withMount(opts, async (mnt) => {
       const fallback = fs.mkdtempSync(path.join(os.tmpdir(), 'pty-relay-xdg-'));
       const r = await bare(['self-test'], { PTY_RELAY_CACHE_DIR: mnt, XDG_CACHE_HOME: fallback });
-      expect(r.stdout).toBe('pty-self-test-ok\n');
+      expect(r.stdout).toBe('pty-self-test-ok\nsock-diag-ok\n');
+      // node-pty's pty.node and the peer-uid sock_diag.node, each in a dir named by its hash.
       const extracted = fs.readdirSync(path.join(fallback, 'pty-relay'));
-      expect(extracted).toHaveLength(1);
-      expect(fs.statSync(path.join(fallback, 'pty-relay', extracted[0]!)).mode & 0o777).toBe(0o700);
+      expect(extracted).toHaveLength(2);
+      for (const d of extracted) expect(fs.statSync(path.join(fallback, 'pty-relay', d)).mode & 0o777).toBe(0o700);
+      expect(extracted.flatMap((d) => fs.readdirSync(path.join(fallback, 'pty-relay', d))).sort()).toEqual(['pty.node', 'sock_diag.node']);
       fs.rmSync(fallback, { recursive: true, force: true });
     });
   });
