@@ -3,7 +3,7 @@
 //
 // Resize policy ("latest", as tmux): the PTY takes the size of the writer that most recently
 // attached, resized or typed. Read-only observers never change the size.
-import { Mirror } from './mirror';
+import { Mirror, type ScreenText } from './mirror';
 import { Ring, type RingRead } from './ring';
 
 export interface AttachPeer {
@@ -98,8 +98,18 @@ export class Audience {
     this.setSize(cols, rows);
   }
 
-  // The current screen and the offset it stands for; the mirror starts on first use, from the ring.
+  // The current screen and the offset it stands for.
   snapshot(): Promise<{ offset: number; data: Buffer }> {
+    return this.screenMirror().snapshot();
+  }
+
+  // The current screen as plain text rows, the cursor, and whether the alternate screen is on.
+  screenText(): Promise<ScreenText> {
+    return this.screenMirror().screenText();
+  }
+
+  // The mirror starts on first use, from the ring.
+  private screenMirror(): Mirror {
     if (this.mirror === null) {
       this.mirror = new Mirror(this.cols, this.rows, this.ring.tail);
       for (let o = this.ring.tail; o < this.ring.head; ) {
@@ -109,7 +119,7 @@ export class Audience {
         o += r.data.length;
       }
     }
-    return this.mirror.snapshot();
+    return this.mirror;
   }
 
   // The program ended: tell every peer.

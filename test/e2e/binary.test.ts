@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../helpers/clients';
 import { ROOT } from '../helpers/daemon';
 import { waitFor, within } from '../helpers/deadline';
+import { FrameClient } from '../helpers/frames';
+import { FrameType } from '../../src/protocol/frame';
 import { Tmux } from '../helpers/tmux';
 
 const BUILT = path.join(ROOT, 'dist/pty-relay');
@@ -60,6 +62,19 @@ describe('serving from the bare binary', () => {
     const r = await run(['nc.openbsd', '-N', '127.0.0.1', String(port)], 'echo from-the-binary-$((6*7)); cd /tmp\n');
     expect(r.stdout).toBe('from-the-binary-42\n');
     expect((await run(['nc.openbsd', '-N', '127.0.0.1', String(port)], 'pwd\n')).stdout).toBe('/tmp\n');
+  });
+
+  it('draws the screen on attach from its mirror worker (the embedded worker asset)', async () => {
+    await run(['nc.openbsd', '-N', '127.0.0.1', String(port)], '#!session bin-screen\necho screen-from-$((3*11))\n');
+    const c = new FrameClient(port);
+    try {
+      c.hello();
+      c.attach('bin-screen', null);
+      const screen = await c.waitFrame(FrameType.SCREEN);
+      expect(screen.data.toString()).toContain('screen-from-33');
+    } finally {
+      c.socket.destroy();
+    }
   });
 
   it('is pty-client when called through the pty-client link', async () => {
