@@ -1,5 +1,6 @@
 // Entry point of the bundle. Multi-call: invoked as `pty-client` it is the attach client.
-// `--version` is answered before the rest of the program is even loaded.
+// `--version` is answered before the rest of the program is even loaded, and `exec` loads only
+// what a client needs (exec-fast.ts).
 import * as path from 'node:path';
 import { VERSION } from '../version';
 
@@ -16,10 +17,18 @@ function invokedAs(): string {
   return path.basename(sea ? process.argv0 : (process.argv[1] ?? ''));
 }
 
+// `pty-relay exec …` on its fast path (no commander, pino, node-pty or daemon code); false when
+// the full command line must handle it.
+function fastExec(): boolean {
+  if (args[0] !== 'exec' || invokedAs() === 'pty-client') return false;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('./exec-fast') as typeof import('./exec-fast')).tryExec(args.slice(1));
+}
+
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   process.stdout.write(`${VERSION}\n`);
-} else {
+} else if (!fastExec()) {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { main, buildProgram } = require('./relay') as typeof import('./relay');
   const { buildClientCommand } = require('./client') as typeof import('./client');

@@ -2,11 +2,12 @@
 import { Command } from 'commander';
 import { runExec } from '../client/exec';
 import { RelayError } from '../errors';
-import { STATUS_RELAY_ERROR } from '../protocol/exec-text';
 import { validateSessionName } from '../protocol/session-name';
 import { VERSION } from '../version';
 import { addSessionCommands, buildClientCommand, buildTunnelCommand, clientConnection, connectOptions } from './client';
 import { parseSeconds } from './config';
+import { readAll } from './exec-fast';
+import { reportError } from './report';
 import { buildServeCommand } from './serve';
 import { ptySelfTest } from '../daemon/pty';
 import { loadSockDiag } from '../daemon/server/sock-diag';
@@ -54,23 +55,11 @@ export function buildProgram(): Command {
   return program;
 }
 
-function readAll(stream: NodeJS.ReadableStream): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (c: Buffer) => chunks.push(c));
-    stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    stream.on('error', reject);
-  });
-}
-
 // Runs the CLI; errors become one clear line on stderr and a non-zero exit.
 export async function main(argv: string[], program: Command): Promise<void> {
   try {
     await program.parseAsync(argv);
   } catch (err) {
-    const code = err instanceof RelayError ? err.code : 'PR_ERR_UNEXPECTED';
-    const cause = err instanceof RelayError && err.cause instanceof Error ? ` (${err.cause.message})` : '';
-    process.stderr.write(`pty-relay: ${(err as Error).message}${cause} [${code}]\n`);
-    process.exitCode = err instanceof RelayError && err.code === 'PR_ERR_USAGE' ? 2 : STATUS_RELAY_ERROR;
+    process.exitCode = reportError(err);
   }
 }

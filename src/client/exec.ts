@@ -2,7 +2,7 @@
 import * as crypto from 'node:crypto';
 import { RelayError } from '../errors';
 import { STATUS_RELAY_ERROR, TrailerScanner } from '../protocol/exec-text';
-import { connect, describeEndpoint, type Endpoint } from './endpoint';
+import { describeEndpoint, dial, type Endpoint } from './endpoint';
 
 export interface ExecClientOptions {
   endpoint: Endpoint;
@@ -25,28 +25,29 @@ export function runExec(opts: ExecClientOptions): Promise<number> {
   const scanner = new TrailerScanner(token);
 
   return new Promise((resolve, reject) => {
-    const socket = connect(opts.endpoint, true);
-    socket.on('connect', () => {
-      socket.write(`${head.join('\n')}\n${script}`);
-      socket.end(); // EOF: the request is complete, no need to wait for a quiet period
-    });
-    socket.on('data', (chunk: Buffer) => {
-      const out = scanner.push(chunk);
-      if (out.length > 0 && !opts.out.write(out)) {
-        socket.pause();
-        opts.out.once('drain', () => socket.resume());
-      }
-    });
-    socket.on('error', (err) => {
-      reject(new RelayError('PR_ERR_CONNECT', `cannot reach pty-relay at ${describeEndpoint(opts.endpoint)}: ${err.message}`, { cause: err }));
-    });
-    socket.on('close', () => {
-      const result = scanner.result();
-      if (result !== null) return resolve(result.status);
-      const rest = scanner.rest();
-      if (rest.length > 0) opts.out.write(rest);
-      opts.err.write('pty-relay: the connection closed before the command finished\n');
-      resolve(STATUS_RELAY_ERROR);
-    });
+    dial(opts.endpoint, true).then(
+      (socket) => {
+        socket.write(`${head.join('\n')}\n${script}`);
+        socket.end(); // EOF: the request is complete, no need to wait for a quiet period
+        socket.on('data', (chunk: Buffer) => {
+          const out = scanner.push(chunk);
+          if (out.length > 0 && !opts.out.write(out)) {
+            socket.pause();
+            opts.out.once('drain', () => socket.resume());
+          }
+        });
+        // Once connected, 'close' reports whatever was lost.
+        socket.on('error', () => undefined);
+        socket.on('close', () => {
+          const result = scanner.result();
+          if (result !== null) return resolve(result.status);
+          const rest = scanner.rest();
+          if (rest.length > 0) opts.out.write(rest);
+          opts.err.write('pty-relay: the connection closed before the command finished\n');
+          resolve(STATUS_RELAY_ERROR);
+        });
+      },
+      (err: Error) => reject(new RelayError('PR_ERR_CONNECT', `cannot reach pty-relay at ${describeEndpoint(opts.endpoint)}: ${err.message}`, { cause: err })),
+    );
   });
 }
