@@ -18,7 +18,7 @@ node_modules/.installed: package.json package-lock.json
 	$(NPM) install --no-audit --no-fund
 	touch $@
 
-dist/main.js: node_modules/.installed $(shell find src -name '*.ts') tsup.config.ts
+dist/main.js: node_modules/.installed $(shell find src test/bench -name '*.ts') tsup.config.ts
 	npx tsup --silent
 
 # The peer-uid addon (src/native/), built by node-gyp against this Node's own headers (no download).
@@ -59,7 +59,8 @@ deps:
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(TEST_DEBS)
 
-# Benchmarks (no assertions): writes bench-results/results.md and results.json. ~5 minutes.
+# Benchmarks (no assertions): writes bench-results/results.md and results.json. ~8 minutes;
+# bench-quick (~1-2 minutes, every section with fewer samples) is the CI smoke test.
 bench: binary
 	node dist/bench/run.js
 

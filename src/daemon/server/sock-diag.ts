@@ -25,9 +25,10 @@ interface SeaApi {
   isSea(): boolean;
 }
 
-// Where the addon sits outside the binary: beside dist/main.js, or dist/ seen from src/ (tests).
+// Where the addon sits outside the binary: beside dist/main.js, seen from dist/bench/, or dist/
+// seen from src/ (tests).
 function candidates(): string[] {
-  return [path.join(__dirname, 'native', 'sock_diag.node'), path.resolve(__dirname, '../../../dist/native/sock_diag.node')];
+  return [path.join(__dirname, 'native', 'sock_diag.node'), path.resolve(__dirname, '../native/sock_diag.node'), path.resolve(__dirname, '../../../dist/native/sock_diag.node')];
 }
 
 function isSea(): boolean {
