@@ -24,6 +24,8 @@ function writeResults(ts: Target[]): void {
   const meta = { date: new Date().toISOString(), node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model, quick: QUICK, binary: BIN, load: os.loadavg() };
   fs.writeFileSync(path.join(OUT_DIR, 'results.json'), `${JSON.stringify({ meta, stats, targets: ts, memory: memoryRows, scale: facts, notes }, null, 2)}\n`);
   const f = (v: number): string => (Number.isNaN(v) ? '-' : Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(2));
+  // A "|" inside a cell (`echo true | nc`) would end it.
+  const cell = (text: string): string => text.replace(/\|/g, '\\|');
   const lines = [
     `# pty-relay benchmarks`,
     '',
@@ -31,7 +33,7 @@ function writeResults(ts: Target[]): void {
     '',
     '| measurement | unit | p50 | p90 | p99 | n |',
     '|---|---|---|---|---|---|',
-    ...stats.map((s) => `| ${s.name} | ${s.unit} | ${f(s.p50)} | ${f(s.p90)} | ${f(s.p99)} | ${s.n} |`),
+    ...stats.map((s) => `| ${cell(s.name)} | ${s.unit} | ${f(s.p50)} | ${f(s.p90)} | ${f(s.p99)} | ${s.n} |`),
     '',
     '## Targets',
     '',
@@ -39,7 +41,7 @@ function writeResults(ts: Target[]): void {
     '',
     '| target | goal | measured | met |',
     '|---|---|---|---|',
-    ...ts.map((t) => `| ${t.what} | ${t.goal} | ${t.measured} | ${t.met ? 'yes' : '**no**'} |`),
+    ...ts.map((t) => `| ${cell(t.what)} | ${cell(t.goal)} | ${cell(t.measured)} | ${t.met ? 'yes' : '**no**'} |`),
     '',
     ...(ts.some((t) => !t.met) ? ['### Why the missed targets are missed', '', ...ts.filter((t) => !t.met).map((t) => `- **${t.what}.** ${t.why ?? ''}`), ''] : []),
     ...facts.map((s) => `- ${s}`),
