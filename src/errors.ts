@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'PR_ERR_TERMINAL' // pty-client was started without a terminal
   | 'PR_ERR_LIMIT' // a configured limit (sessions, clients) was reached
   | 'PR_ERR_TIMEOUT' // the other end accepted the connection but did not answer in time
+  | 'PR_ERR_BUILD' // a part of the build (the mirror worker bundle) is missing
   // Codes the daemon sends in ERROR frames, which clients pass on as they are:
   | 'PR_ERR_AUTH' // the shared secret was missing or wrong
   | 'PR_ERR_VERSION' // the two ends speak different protocol versions

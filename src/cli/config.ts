@@ -4,7 +4,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { RelayError } from '../errors';
-import { LOG_LEVELS, type LogLevel } from '../log';
+import { LOG_LEVELS, type LogLevel } from '../log-levels';
 
 export const DEFAULT_PORT = 9998;
 // Stock Debian resolves `localhost` to ::1 first, so both loopbacks are bound (DESIGN.md §3).

@@ -8,10 +8,12 @@ import { VERSION } from '../version';
 import { addSessionCommands, buildClientCommand, buildTunnelCommand, clientConnection, connectOptions } from './client';
 import { parseCount, parseSeconds } from './config';
 import { buildDoctorCommand } from './doctor';
+import { readAll } from './exec-fast';
 import { addJobCommands } from './jobs';
 import { buildMcpCommand } from './mcp';
 import { buildServeCommand } from './serve';
 import { ptySelfTest } from '../daemon/session/pty';
+import { loadSockDiag } from '../daemon/server/sock-diag';
 
 // Builds the program; `main` parses argv with it.
 export function buildProgram(): Command {
@@ -49,11 +51,14 @@ export function buildProgram(): Command {
       process.exitCode = await runExec({ ...clientConnection(o), session: o.session, timeoutS: o.timeout, directives, script, out: process.stdout, err: process.stderr });
     });
 
-  // Used by the binary's build to check the embedded native addon loads: runs echo in a PTY.
+  // Used by the binary's build to check the embedded native addons load: runs echo in a PTY, and
+  // asks the kernel about a socket that cannot exist.
   program
     .command('self-test', { hidden: true })
     .action(async () => {
       process.stdout.write(`${await ptySelfTest()}\n`);
+      const diag = loadSockDiag();
+      process.stdout.write(diag.ok && diag.diag.lookup('127.0.0.1', 0, '127.0.0.1', 0) === null ? 'sock-diag-ok\n' : `sock-diag-unavailable: ${diag.ok ? 'bad answer' : diag.reason}\n`);
     });
 
   addJobCommands(program);
@@ -63,13 +68,4 @@ export function buildProgram(): Command {
   program.addCommand(buildMcpCommand());
   program.addCommand(buildDoctorCommand());
   return program;
-}
-
-function readAll(stream: NodeJS.ReadableStream): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (c: Buffer) => chunks.push(c));
-    stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    stream.on('error', reject);
-  });
 }

@@ -2,7 +2,7 @@
 // sendExec() is the exchange itself (one request, one reply), shared with the MCP server.
 import * as crypto from 'node:crypto';
 import { STATUS_RELAY_ERROR, TrailerScanner, type Trailer } from '../protocol/exec-text';
-import { connect, describeEndpoint, type Endpoint } from './endpoint';
+import { describeEndpoint, dial, type Endpoint } from './endpoint';
 import { closedSilently, connectionError, refusalHint, TRY_DOCTOR } from './explain';
 
 // Where reply output goes: a stream, or anything with its write/drain contract.
@@ -33,39 +33,39 @@ export function sendExec(req: ExecRequest): Promise<Trailer | null> {
   const scanner = new TrailerScanner(token);
 
   return new Promise((resolve, reject) => {
-    const socket = connect(req.endpoint, true);
-    const abort = (): void => {
-      socket.destroy();
-    };
-    if (req.signal?.aborted === true) abort();
-    req.signal?.addEventListener('abort', abort, { once: true });
-    let connected = false;
     let received = 0;
-    socket.on('connect', () => {
-      connected = true;
-      socket.write(`${head.join('\n')}\n${script}`);
-      socket.end(); // EOF: the request is complete, no need to wait for a quiet period
-    });
-    socket.on('data', (chunk: Buffer) => {
-      received += chunk.length;
-      const out = scanner.push(chunk);
-      if (out.length > 0 && !req.out.write(out)) {
-        socket.pause();
-        req.out.once('drain', () => socket.resume());
-      }
-    });
-    socket.on('error', (err) => {
-      reject(connectionError(req.endpoint, err, connected, received > 0));
-    });
-    socket.on('close', () => {
-      req.signal?.removeEventListener('abort', abort);
-      const result = scanner.result();
-      if (result !== null) return resolve(result);
-      if (received === 0 && req.signal?.aborted !== true) return reject(closedSilently(req.endpoint));
-      const rest = scanner.rest();
-      if (rest.length > 0) req.out.write(rest);
-      resolve(null);
-    });
+    dial(req.endpoint, true).then(
+      (socket) => {
+        const abort = (): void => {
+          socket.destroy();
+        };
+        if (req.signal?.aborted === true) abort();
+        req.signal?.addEventListener('abort', abort, { once: true });
+        socket.write(`${head.join('\n')}\n${script}`);
+        socket.end(); // EOF: the request is complete, no need to wait for a quiet period
+        socket.on('data', (chunk: Buffer) => {
+          received += chunk.length;
+          const out = scanner.push(chunk);
+          if (out.length > 0 && !req.out.write(out)) {
+            socket.pause();
+            req.out.once('drain', () => socket.resume());
+          }
+        });
+        socket.on('error', (err) => {
+          reject(connectionError(req.endpoint, err, true, received > 0));
+        });
+        socket.on('close', () => {
+          req.signal?.removeEventListener('abort', abort);
+          const result = scanner.result();
+          if (result !== null) return resolve(result);
+          if (received === 0 && req.signal?.aborted !== true) return reject(closedSilently(req.endpoint));
+          const rest = scanner.rest();
+          if (rest.length > 0) req.out.write(rest);
+          resolve(null);
+        });
+      },
+      (err: Error) => reject(connectionError(req.endpoint, err, false, false)),
+    );
   });
 }
 

@@ -27,10 +27,12 @@ function asOther(argv: string[], input: string) {
   return run(['runuser', '-u', OTHER, '--', ...argv], input);
 }
 
-describe('another local user', () => {
+describe.each(['netlink', 'proc'])('another local user (peer uid via %s)', (method) => {
   let d: TestDaemon;
   beforeAll(async () => {
-    d = await startDaemon();
+    d = await startDaemon({ env: method === 'proc' ? { PTY_RELAY_PEER_UID: 'proc' } : {} });
+    // The daemon says which lookup it uses; the addon is built by make build, so netlink is there.
+    await d.waitLog('server.peer_uid', (l) => l.method === method);
   });
   afterAll(async () => {
     expect(await d.stop()).toBe(0);

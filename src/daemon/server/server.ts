@@ -11,6 +11,7 @@ import { Gate, type AccessConfig, type Verdict } from './gate';
 import { MeteredInput } from './input';
 import type { BucketConfig } from '../rate-limit';
 import type { Registry } from '../session/registry';
+import { peerUidLookup } from './peer-uid';
 
 export interface ServerConfig {
   hosts: string[];
@@ -47,7 +48,9 @@ export async function startServer(config: ServerConfig, registry: Registry, log:
   const servers: net.Server[] = [];
   const notifiers = new Map<net.Socket, (reason: string) => void>();
   const sockets = new Set<net.Socket>();
-  const gate = new Gate(config.access);
+  const uids = peerUidLookup(process.env, (reason) => log.warn({ evt: 'server.peer_uid', method: 'proc', reason }, 'peer-uid lookup: netlink failed; reading /proc/net/tcp from now on'));
+  log.info({ evt: 'server.peer_uid', method: uids.method, detail: uids.detail }, `peer-uid lookup: ${uids.method === 'netlink' ? 'netlink sock_diag' : '/proc/net/tcp scan'}`);
+  const gate = new Gate(config.access, uids);
   const make = (viaUnix: boolean): net.Server =>
     net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
       sockets.add(socket);
