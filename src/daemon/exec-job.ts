@@ -10,7 +10,7 @@ export interface ExecJob {
   readonly script: string;
   // The shell took the job; `notice` says that a previous shell had ended, when it did.
   onStart(notice: string | null): void;
-  // Output bytes, already "\r\n" → "\n". Returns false to ask for backpressure (see resumeOutput).
+  // Output as clean text (exec/clean.ts). Returns false to ask for backpressure (see resumeOutput).
   onOutput(data: Buffer): boolean;
   onEnd(end: JobEnd): void;
 }

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import type { Logger } from '../log';
 import { Audience, type AttachPeer } from './audience';
 import { detachedJob, preview, type BusyInfo, type ExecJob, type JobEnd } from './exec-job';
-import { CrlfToLf } from './crlf';
+import { OutputCleaner } from './exec/clean';
 import { MarkParser, type MarkEvent } from './marks';
 import { spawnPty, type Pty } from './pty';
 import { foregroundPgrp, readCmdline, readCwd } from './proc';
@@ -50,7 +50,7 @@ interface Shell {
 interface Running {
   job: ExecJob;
   file: string;
-  crlf: CrlfToLf;
+  crlf: OutputCleaner;
   sawStart: boolean;
   since: Date;
 }
@@ -339,7 +339,7 @@ export class Session {
       this.pump();
       return;
     }
-    this.current = { job, file, crlf: new CrlfToLf(), sawStart: false, since: new Date() };
+    this.current = { job, file, crlf: new OutputCleaner(), sawStart: false, since: new Date() };
     this.state = 'running';
     const notice = this.endNotice;
     this.endNotice = null;
