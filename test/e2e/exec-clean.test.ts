@@ -94,9 +94,16 @@ describe('text stays exact', () => {
 
 describe('the environment of a request', () => {
   it('sets the machine defaults during the request and leaves the shell\'s own environment alone', async () => {
+    fs.rmSync(path.join(d.home, 'env.log'), { force: true });
     const r = await req('echo "$NO_COLOR $DEBIAN_FRONTEND $PIP_NO_INPUT $GIT_CONFIG_PARAMETERS"; env | grep -c "^EDITOR=.*no-editor$"');
     expect(r).toBe("1 noninteractive 1 'color.ui=never'\n1\n");
-    expect(fs.readFileSync(path.join(d.home, 'env.log'), 'utf8')).toBe('unset unset unset unset\n');
+    // The hook runs after the reply's end mark: wait for it to have written.
+    const log = path.join(d.home, 'env.log');
+    const seen = await waitFor('the prompt hook to record the environment', () => {
+      const text = fs.existsSync(log) ? fs.readFileSync(log, 'utf8') : '';
+      return text.endsWith('\n') ? text : undefined;
+    });
+    expect(seen).toBe('unset unset unset unset\n');
   });
 
   it('makes `git commit` without -m fail at once with a clear message', async () => {
