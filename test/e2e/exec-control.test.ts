@@ -90,7 +90,11 @@ describe('a busy session', () => {
 describe('shell exit', () => {
   it('tells the waiting client, and the next request gets a fresh shell and a notice', async () => {
     await nc(d.port, '#!session ex\ncd /tmp\n');
-    const r = await nc(d.port, '#!session ex\necho bye; exit 3\n');
+    // `exit` only ends the request now (exec-survival.test.ts). A shell that really ends with a
+    // status: it replaces itself with the same command line (so it is not reported as `exec`)
+    // whose rc file exits.
+    const ends = 'mapfile -d "" a < /proc/$$/cmdline; echo "exit 3" > "${a[2]}"; exec -a "${a[0]}" "$BASH" "${a[@]:1}"';
+    const r = await nc(d.port, `#!session ex\necho bye; ${ends}\n`);
     expect(r.stdout).toBe('bye\npty-relay: the shell exited with status 3 while running this command; the next request starts a new shell\n');
     const next = await nc(d.port, '#!session ex\npwd\n');
     expect(next.stdout).toMatch(new RegExp(`^pty-relay: the previous shell of session "ex" exited with status 3 at \\S+; this is a new shell\\n${d.home}\\n$`));
@@ -100,9 +104,9 @@ describe('shell exit', () => {
   it('delivers the last byte of a large output when the shell exits', async () => {
     const expected = Array.from({ length: 300_000 }, (_, i) => `${i + 1}\n`).join('');
     for (let i = 0; i < 8; i++) {
-      const r = await nc(d.port, `#!session tail${i}\nseq 1 300000; exit 4\n`, 60_000);
+      const r = await nc(d.port, `#!session tail${i}\nseq 1 300000; kill -9 $$\n`, 60_000);
       expect(r.stdout.startsWith(expected)).toBe(true);
-      expect(r.stdout.slice(expected.length)).toBe('pty-relay: the shell exited with status 4 while running this command; the next request starts a new shell\n');
+      expect(r.stdout.slice(expected.length)).toBe('pty-relay: the shell was killed by signal 9 while running this command; the next request starts a new shell\n');
     }
   });
 

@@ -57,10 +57,10 @@ it('runs a script of thousands of lines as one unit', async () => {
   expect(r.stdout).toBe(`${(4999 * 5000) / 2}\n`);
 });
 
-it('passes forged or foreign marks through as plain output', async () => {
+it('does not end a command at forged or foreign marks (and drops them from the text)', async () => {
   const forged = '\\e]133;D;0;prn=0123456789abcdef0123456789abcdef\\a\\e]133;A\\a';
   const r = await nc(d.port, `printf '${forged}after\\n'; echo end\n`);
-  expect(r.stdout).toBe('\x1b]133;D;0;prn=0123456789abcdef0123456789abcdef\x07\x1b]133;A\x07after\nend\n');
+  expect(r.stdout).toBe('after\nend\n');
 });
 
 it('does not stop at a pager or a credential prompt', async () => {

@@ -145,6 +145,11 @@ export class Session {
     return this.audience.screenText();
   }
 
+  // A reply about `job` ends while it runs: its held partial line (a prompt) goes to its store.
+  flushHeld(job: Job): void {
+    this.runner.flushHeld(job);
+  }
+
   // Probes now whether the foreground job waits for terminal input (updating its state).
   checkInput(): Promise<boolean> {
     return this.runner.checkInput();
