@@ -7,7 +7,6 @@ import type { Job, JobSpec } from '../jobs/job';
 import type { JobTable } from '../jobs/job-table';
 import { Audience, type AttachPeer } from './audience';
 import { JobRunner, type BusyInfo, type RunnerState } from './job-runner';
-import type { ScreenText } from './mirror';
 import { readCwd } from './proc';
 import { Shell } from './shell';
 import { interruptForeground, stopJob, type StopResult } from './stop-job';
@@ -131,18 +130,9 @@ export class Session {
     return this.runner.busy();
   }
 
-  queued(): number {
-    return this.runner.queued();
-  }
-
   // Types bytes into the terminal, for the program in the foreground.
   type(bytes: Buffer): void {
     this.shell?.pty.write(bytes);
-  }
-
-  // The current screen as plain text.
-  screen(): Promise<ScreenText> {
-    return this.audience.screenText();
   }
 
   // A reply about `job` ends while it runs: its held partial line (a prompt) goes to its store.
