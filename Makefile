@@ -18,13 +18,21 @@ node_modules/.installed: package.json package-lock.json
 	$(NPM) install --no-audit --no-fund
 	touch $@
 
-dist/main.js: node_modules/.installed $(shell find src -name '*.ts') tsup.config.ts
+dist/main.js: node_modules/.installed $(shell find src test/bench -name '*.ts') tsup.config.ts
 	npx tsup --silent
 
-build: dist/main.js
+# The peer-uid addon (src/native/), built by node-gyp against this Node's own headers (no download).
+NODE_PREFIX := $(shell node -p process.config.variables.node_prefix 2>/dev/null)
+NODE_GYP_FLAGS := $(if $(wildcard $(NODE_PREFIX)/include/node/common.gypi),--nodedir=$(NODE_PREFIX))
+dist/native/sock_diag.node: node_modules/.installed src/native/sock_diag.c src/native/binding.gyp
+	cd src/native && npx node-gyp rebuild $(NODE_GYP_FLAGS) --loglevel=warn
+	mkdir -p dist/native
+	cp src/native/build/Release/sock_diag.node $@
+
+build: dist/main.js dist/native/sock_diag.node
 
 # One self-contained executable (Node's SEA, see README "Single binary"); dist/pty-client links to it.
-dist/pty-relay: dist/main.js
+dist/pty-relay: dist/main.js dist/native/sock_diag.node
 	set -o pipefail; node dist/build/build-binary.js 2>&1 | { grep -v "^warning: Can't find string offset" || true; }
 	test -x $@
 
@@ -43,7 +51,7 @@ test: build binary typecheck
 	npx vitest run --reporter=default --reporter=json --outputFile.json=dist/test-results.json; \
 	  status=$$?; node test/summary.cjs dist/test-results.json; exit $$status
 
-test-unit: node_modules/.installed
+test-unit: build
 	npx vitest run test/unit
 
 # Installs the Debian packages the tests need (needs root or sudo).
@@ -51,7 +59,8 @@ deps:
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(TEST_DEBS)
 
-# Benchmarks (no assertions): writes bench-results/results.md and results.json. ~5 minutes.
+# Benchmarks (no assertions): writes bench-results/results.md and results.json. ~8 minutes;
+# bench-quick (~1-2 minutes, every section with fewer samples) is the CI smoke test.
 bench: binary
 	node dist/bench/run.js
 
@@ -71,4 +80,4 @@ uninstall:
 	rm -f $(DESTDIR)$(UNITDIR)/pty-relay.service $(DESTDIR)$(UNITDIR)/pty-tunnel@.service
 
 clean:
-	rm -rf dist node_modules
+	rm -rf dist node_modules src/native/build

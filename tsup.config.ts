@@ -18,10 +18,11 @@ const common: Options = {
 
 export default defineConfig([
   // dist/main.js for bin/ shims: everything bundled except node-pty, whose native addon is
-  // loaded from node_modules.
+  // loaded from node_modules. dist/mirror-worker.js: the screen mirrors' worker thread, a bundle
+  // of its own (with @xterm), also embedded in the single binary as an asset.
   {
     ...common,
-    entry: { main: 'src/cli/main.ts' },
+    entry: { main: 'src/cli/main.ts', 'mirror-worker': 'src/daemon/session/mirror-worker.ts' },
     outDir: 'dist',
     noExternal: [/^(?!node-pty($|\/))/],
     external: ['node-pty'],

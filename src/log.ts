@@ -2,9 +2,9 @@
 import pino from 'pino';
 
 export type Logger = pino.Logger;
-export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+import type { LogLevel } from './log-levels';
 
-export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+export { LOG_LEVELS, type LogLevel } from './log-levels';
 
 // Creates the root logger. pino.destination() rather than pino.transport(): transports start a
 // worker thread that hangs inside a bundle (DESIGN.md §6).

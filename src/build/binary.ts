@@ -1,5 +1,6 @@
 // Builds dist/pty-relay: one executable made of this very `node` plus a Single Executable
-// Application blob holding the bundle (dist/sea/main.js) and node-pty's native addon as an asset.
+// Application blob holding the bundle (dist/sea/main.js) and, as assets, node-pty's native addon and
+// the peer-uid addon (dist/native/sock_diag.node) and the mirror worker (dist/mirror-worker.js).
 // Every step is checked; the build fails rather than emit a binary without its blob or addon.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -11,6 +12,8 @@ const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 const ROOT = process.cwd();
 const BUNDLE = path.join(ROOT, 'dist/sea/main.js');
 const ADDON = path.join(ROOT, 'node_modules/node-pty/build/Release/pty.node');
+const SOCK_DIAG = path.join(ROOT, 'dist/native/sock_diag.node');
+const MIRROR_WORKER = path.join(ROOT, 'dist/mirror-worker.js');
 const OUT = path.join(ROOT, 'dist/pty-relay');
 
 function fail(message: string): never {
@@ -29,6 +32,8 @@ async function main(): Promise<void> {
     fail('the bundle does not use the embedded native-addon loader (the esbuild plugin did not match node-pty)');
   }
   if (!fs.existsSync(ADDON)) fail(`node-pty's native addon ${ADDON} is missing; run npm install`);
+  if (!fs.existsSync(SOCK_DIAG)) fail(`the peer-uid addon ${SOCK_DIAG} is missing; run make build`);
+  if (!fs.existsSync(MIRROR_WORKER)) fail(`the mirror worker ${MIRROR_WORKER} is missing; run make build`);
 
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pty-relay-sea-'));
   try {
@@ -36,7 +41,7 @@ async function main(): Promise<void> {
     const config = path.join(work, 'sea-config.json');
     fs.writeFileSync(
       config,
-      JSON.stringify({ main: BUNDLE, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true, assets: { 'pty.node': ADDON } }),
+      JSON.stringify({ main: BUNDLE, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true, assets: { 'pty.node': ADDON, 'sock_diag.node': SOCK_DIAG, 'mirror-worker.js': MIRROR_WORKER } }),
     );
     step(`making the SEA blob with ${process.execPath} ${process.version}`);
     execFileSync(process.execPath, ['--experimental-sea-config', config], { stdio: 'inherit' });
@@ -67,7 +72,7 @@ async function main(): Promise<void> {
     const version = execFileSync(OUT, ['--version'], { env, encoding: 'utf8' }).trim();
     if (version !== VERSION) fail(`dist/pty-relay --version printed "${version}", expected ${VERSION}`);
     const self = execFileSync(OUT, ['self-test'], { env, encoding: 'utf8' }).trim();
-    if (self !== 'pty-self-test-ok') fail(`dist/pty-relay self-test printed "${self}"`);
+    if (self !== 'pty-self-test-ok\nsock-diag-ok') fail(`dist/pty-relay self-test printed "${self}"`);
   } finally {
     fs.rmSync(cache, { recursive: true, force: true });
   }

@@ -17,9 +17,9 @@ interface SeaApi {
   getRawAsset(key: string): ArrayBuffer;
 }
 
-// Candidate directories, most preferred first: $PTY_RELAY_CACHE_DIR, ~/.cache, the runtime dir, /tmp.
-function candidates(hash: string): string[] {
-  const env = process.env;
+// The cache directories, most preferred first: $PTY_RELAY_CACHE_DIR, ~/.cache, the runtime dir,
+// /tmp. `pty-relay doctor` checks their mounts.
+export function cacheBaseDirs(env: NodeJS.ProcessEnv = process.env): string[] {
   const dirs: string[] = [];
   if (env.PTY_RELAY_CACHE_DIR) dirs.push(env.PTY_RELAY_CACHE_DIR);
   let home = '';
@@ -32,7 +32,12 @@ function candidates(hash: string): string[] {
   if (cache !== '') dirs.push(path.join(cache, 'pty-relay'));
   if (env.XDG_RUNTIME_DIR) dirs.push(path.join(env.XDG_RUNTIME_DIR, 'pty-relay-native'));
   dirs.push(path.join(os.tmpdir(), `pty-relay-native-${process.getuid?.() ?? 'user'}`));
-  return dirs.map((d) => path.join(d, `native-${hash.slice(0, 16)}`));
+  return dirs;
+}
+
+// Candidate directories for this addon, most preferred first.
+function candidates(hash: string): string[] {
+  return cacheBaseDirs().map((d) => path.join(d, `native-${hash.slice(0, 16)}`));
 }
 
 // Makes `dir` (and missing parents) private, refusing one that is not ours.

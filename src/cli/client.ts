@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { runClient } from '../client/attach';
 import type { Endpoint } from '../client/endpoint';
+import { replyError } from '../client/explain';
 import { request } from '../client/link';
 import { sessionTable } from '../client/session-table';
 import { runTunnel } from '../client/tunnel';
@@ -11,10 +12,13 @@ import { DEFAULT_SESSION, validateSessionName } from '../protocol/session-name';
 import * as cfg from './config';
 
 // Where and how a client reaches the daemon: TCP host and port, or a unix socket; the secret.
-export function connectOptions(cmd: Command): Command {
+// Short flags as in the original plan (`pty-client -s HOST -p PORT`): `-p` is the port on every
+// client command; `-s` is the host (server) on every command except `exec`, where `-s` has always
+// been the session (a flag typed far more often there, as in tmux). `exec` takes `--host`.
+export function connectOptions(cmd: Command, o: { hostShort: boolean } = { hostShort: true }): Command {
   return cmd
-    .addOption(new Option('--host <host>', 'daemon address').env('PTY_RELAY_CONNECT_HOST').default('localhost'))
-    .addOption(new Option('--port <port>', 'daemon port').env('PTY_RELAY_PORT').default(cfg.DEFAULT_PORT).argParser(cfg.parsePort))
+    .addOption(new Option(`${o.hostShort ? '-s, ' : ''}--host <host>`, 'daemon address (through a tunnel: localhost)').env('PTY_RELAY_CONNECT_HOST').default('localhost'))
+    .addOption(new Option('-p, --port <port>', 'daemon port (the tunnel\'s local end)').env('PTY_RELAY_PORT').default(cfg.DEFAULT_PORT).argParser(cfg.parsePort))
     .addOption(new Option('--socket <path>', 'connect to this unix socket instead').env('PTY_RELAY_SOCKET'))
     .addOption(new Option('--secret-file <path>', "the daemon's shared secret (or set PTY_RELAY_SECRET)").env('PTY_RELAY_SECRET_FILE'));
 }
@@ -56,7 +60,7 @@ export function addSessionCommands(program: Command): void {
     .description('list sessions: name, pid, command, attached clients, age, idle time, bytes of output')
     .option('--json', 'print JSON')
     .action(async (o) => {
-      const reply = check(await request(...conn(o), { op: 'ls' }));
+      const reply = check(await request(...conn(o), { op: 'ls' }), o);
       const sessions = reply.sessions ?? [];
       process.stdout.write(o.json ? `${JSON.stringify(sessions, null, 2)}\n` : sessionTable(sessions));
     });
@@ -65,7 +69,7 @@ export function addSessionCommands(program: Command): void {
     .description('end a session and its program')
     .argument('<session>', 'session name')
     .action(async (session: string, o) => {
-      check(await request(...conn(o), { op: 'kill', session: sessionName(session) }));
+      check(await request(...conn(o), { op: 'kill', session: sessionName(session) }), o);
     });
 
   connectOptions(program.command('new'))
@@ -75,7 +79,7 @@ export function addSessionCommands(program: Command): void {
     .option('--cols <n>', 'initial width', cfg.parseCount, 200)
     .option('--rows <n>', 'initial height', cfg.parseCount, 50)
     .action(async (session: string, command: string[], o) => {
-      const reply = check(await request(...conn(o), { op: 'new', session: sessionName(session), command, cols: o.cols, rows: o.rows }));
+      const reply = check(await request(...conn(o), { op: 'new', session: sessionName(session), command, cols: o.cols, rows: o.rows }), o);
       process.stdout.write(`session "${session}" started (pid ${reply.pid ?? '?'}); attach with: pty-client ${session}\n`);
     });
 }
@@ -91,7 +95,7 @@ export function buildTunnelCommand(): Command {
     .description('keep a low-latency SSH tunnel to a server running pty-relay (ssh -tt, restarted when it dies)')
     .argument('<host>', 'ssh destination ([user@]host or a Host from ~/.ssh/config)')
     .argument('[ssh-args...]', 'extra ssh arguments (after --)')
-    .option('--local-port <port>', 'local port to listen on', cfg.parsePort, cfg.DEFAULT_PORT)
+    .option('-p, --local-port <port>', 'local port to listen on (the port clients then use with -p)', cfg.parsePort, cfg.DEFAULT_PORT)
     .option('--remote <where>', 'remote end: host:port, or the path of the daemon\'s unix socket', `localhost:${cfg.DEFAULT_PORT}`)
     .option('--ssh <path>', 'ssh program', 'ssh')
     .option('--once', 'run ssh once instead of restarting it')
@@ -100,7 +104,8 @@ export function buildTunnelCommand(): Command {
     });
 }
 
-function check(reply: Reply): Extract<Reply, { ok: true }> {
-  if (!reply.ok) throw new RelayError('PR_ERR_USAGE', `${reply.message} [${reply.code}]`);
+// The reply when it is positive; else the daemon's error, with its code and the next step.
+function check(reply: Reply, o: { secretFile?: string }): Extract<Reply, { ok: true }> {
+  if (!reply.ok) throw replyError(reply, o.secretFile !== undefined || (process.env.PTY_RELAY_SECRET ?? '') !== '');
   return reply;
 }

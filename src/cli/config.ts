@@ -4,7 +4,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { RelayError } from '../errors';
-import { LOG_LEVELS, type LogLevel } from '../log';
+import { LOG_LEVELS, type LogLevel } from '../log-levels';
 
 export const DEFAULT_PORT = 9998;
 // Stock Debian resolves `localhost` to ::1 first, so both loopbacks are bound (DESIGN.md §3).
@@ -84,6 +84,15 @@ export function parseLogLevel(v: string): LogLevel {
   return v as LogLevel;
 }
 
+// The daemon's log level from -v (info), -vv (debug), -q (warn) or --log-level/PTY_RELAY_LOG_LEVEL;
+// the short flags win over the environment, and clash with an explicit --log-level.
+export function logLevelFromFlags(f: { verbose: number; quiet: boolean; level: LogLevel; levelFromCli: boolean }): LogLevel {
+  if (f.verbose === 0 && !f.quiet) return f.level;
+  if (f.verbose > 0 && f.quiet) throw new RelayError('PR_ERR_USAGE', '-v and -q contradict each other: pick one');
+  if (f.levelFromCli) throw new RelayError('PR_ERR_USAGE', '-v/-q and --log-level both set the log level: pick one');
+  return f.quiet ? 'warn' : f.verbose === 1 ? 'info' : 'debug';
+}
+
 // Parses a comma-separated list of IP addresses; `localhost` means both loopbacks, and `none`
 // no TCP listener at all (the unix socket only).
 export function parseHosts(v: string): string[] {
@@ -111,11 +120,11 @@ export function readSecret(file: string | undefined, env: NodeJS.ProcessEnv): st
       st = fs.statSync(file);
       text = fs.readFileSync(file, 'utf8');
     } catch (err) {
-      throw new RelayError('PR_ERR_USAGE', `cannot read the secret file ${file}`, { cause: err });
+      throw new RelayError('PR_ERR_USAGE', `cannot read the secret file ${file}: create it (mode 600) holding the daemon's secret, or unset PTY_RELAY_SECRET_FILE`, { cause: err });
     }
     if ((st.mode & 0o077) !== 0) throw new RelayError('PR_ERR_USAGE', `the secret file ${file} is readable by others; chmod 600 it`);
     const secret = text.replace(/\r?\n$/, '');
-    if (secret === '') throw new RelayError('PR_ERR_USAGE', `the secret file ${file} is empty`);
+    if (secret === '') throw new RelayError('PR_ERR_USAGE', `the secret file ${file} is empty: put the daemon's secret in it`);
     return secret;
   }
   const fromEnv = env.PTY_RELAY_SECRET;

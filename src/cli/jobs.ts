@@ -22,7 +22,7 @@ function offset(v: string): string {
 
 // Adds the options every job command shares and runs `directive` when called.
 function jobCommand(program: Command, name: string, description: string): Command {
-  return connectOptions(program.command(name))
+  return connectOptions(program.command(name), { hostShort: false })
     .description(description)
     .option('-s, --session <name>', 'the session (default: "default")')
     .option('-t, --timeout <seconds>', 'give up waiting after this long; the job keeps running', parseSeconds);

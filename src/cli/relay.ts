@@ -1,15 +1,19 @@
 // The `pty-relay` command line. Only src/cli/ imports commander.
 import { Command } from 'commander';
+import { isIP } from 'node:net';
 import { runExec } from '../client/exec';
 import { RelayError } from '../errors';
 import { validateSessionName } from '../protocol/session-name';
 import { VERSION } from '../version';
 import { addSessionCommands, buildClientCommand, buildTunnelCommand, clientConnection, connectOptions } from './client';
 import { parseCount, parseSeconds } from './config';
+import { buildDoctorCommand } from './doctor';
+import { readAll } from './exec-fast';
 import { addJobCommands } from './jobs';
 import { buildMcpCommand } from './mcp';
 import { buildServeCommand } from './serve';
 import { ptySelfTest } from '../daemon/session/pty';
+import { loadSockDiag } from '../daemon/server/sock-diag';
 import { addUpgradeCommand } from './upgrade';
 
 // Builds the program; `main` parses argv with it.
@@ -21,7 +25,7 @@ export function buildProgram(): Command {
 
   program.addCommand(buildServeCommand());
 
-  connectOptions(program.command('exec'))
+  connectOptions(program.command('exec'), { hostShort: false })
     .description('run a command in a session and exit with its status (no netcat needed)')
     .argument('[command...]', 'the command; read from stdin when omitted')
     .option('-s, --session <name>', 'session to run in (default: "default")')
@@ -31,6 +35,11 @@ export function buildProgram(): Command {
     .option('--limit <bytes>', 'print at most this much output: the head and the tail', (v) => String(parseCount(v)))
     .action(async (words: string[], o) => {
       if (o.session !== undefined) {
+        // `pty-client -s HOST` users may carry the habit over: a host here would silently become
+        // a session name on whatever daemon listens at --host.
+        if (o.session === 'localhost' || isIP(o.session) !== 0) {
+          throw new RelayError('PR_ERR_USAGE', `\`pty-relay exec -s\` names the session; to reach the daemon at ${o.session} use --host ${o.session}`);
+        }
         const err = validateSessionName(o.session);
         if (err !== null) throw new RelayError('PR_ERR_USAGE', err);
       }
@@ -43,11 +52,14 @@ export function buildProgram(): Command {
       process.exitCode = await runExec({ ...clientConnection(o), session: o.session, timeoutS: o.timeout, directives, script, out: process.stdout, err: process.stderr });
     });
 
-  // Used by the binary's build to check the embedded native addon loads: runs echo in a PTY.
+  // Used by the binary's build to check the embedded native addons load: runs echo in a PTY, and
+  // asks the kernel about a socket that cannot exist.
   program
     .command('self-test', { hidden: true })
     .action(async () => {
       process.stdout.write(`${await ptySelfTest()}\n`);
+      const diag = loadSockDiag();
+      process.stdout.write(diag.ok && diag.diag.lookup('127.0.0.1', 0, '127.0.0.1', 0) === null ? 'sock-diag-ok\n' : `sock-diag-unavailable: ${diag.ok ? 'bad answer' : diag.reason}\n`);
     });
 
   addJobCommands(program);
@@ -56,14 +68,6 @@ export function buildProgram(): Command {
   program.addCommand(buildClientCommand('client'));
   program.addCommand(buildTunnelCommand());
   program.addCommand(buildMcpCommand());
+  program.addCommand(buildDoctorCommand());
   return program;
-}
-
-function readAll(stream: NodeJS.ReadableStream): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    stream.on('data', (c: Buffer) => chunks.push(c));
-    stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    stream.on('error', reject);
-  });
 }

@@ -18,7 +18,7 @@ export function buildServeCommand(): Command {
   return new Command('serve')
     .description('run the daemon: persistent bash sessions on 127.0.0.1, ::1 and a private unix socket')
     .addOption(opt('--host <addrs>', 'comma-separated addresses to bind (loopback unless --allow-remote); none = unix socket only', 'PTY_RELAY_HOST').default(cfg.DEFAULT_HOSTS, '127.0.0.1,::1').argParser(cfg.parseHosts))
-    .addOption(opt('--port <port>', 'TCP port (0 = pick one and log it)', 'PTY_RELAY_PORT').default(cfg.DEFAULT_PORT).argParser(cfg.parsePort))
+    .addOption(opt('-p, --port <port>', 'TCP port (0 = pick one and log it)', 'PTY_RELAY_PORT').default(cfg.DEFAULT_PORT).argParser(cfg.parsePort))
     .addOption(opt('--socket <path>', 'unix socket to listen on too (default: relay.sock in the runtime dir)', 'PTY_RELAY_SOCKET'))
     .option('--no-socket', 'do not listen on a unix socket')
     .addOption(opt('--shell <path>', 'bash for new sessions (default: your login shell if it is bash, else bash)', 'PTY_RELAY_SHELL'))
@@ -38,7 +38,10 @@ export function buildServeCommand(): Command {
     .option('--log-commands', 'put exec command text in the audit log (it may contain secrets)')
     .addOption(opt('--runtime-dir <dir>', 'private directory for the socket, scripts and rc files', 'PTY_RELAY_RUNTIME_DIR'))
     .addOption(opt('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent', 'PTY_RELAY_LOG_LEVEL').default('info').argParser(cfg.parseLogLevel))
-    .action(async (o) => {
+    .option('-v, --verbose', 'log at info level; -vv: debug', (_: string, n: number) => n + 1, 0)
+    .option('-q, --quiet', 'log warnings and errors only')
+    .action(async (o, cmd: Command) => {
+      const level = cfg.logLevelFromFlags({ verbose: o.verbose, quiet: o.quiet === true, level: o.logLevel, levelFromCli: cmd.getOptionValueSource('logLevel') === 'cli' });
       const secret = cfg.readSecret(o.secretFile, process.env);
       const remote = (o.host as string[]).filter((h) => !cfg.isLoopback(h));
       if (remote.length > 0 && !(o.allowRemote && secret !== null)) {
@@ -46,7 +49,7 @@ export function buildServeCommand(): Command {
       }
       if ((o.host as string[]).length === 0 && o.socket === false) throw new RelayError('PR_ERR_USAGE', '--host none and --no-socket leave nothing to listen on');
       const runtimeBase = o.runtimeDir ?? defaultRuntimeBase();
-      const log = createLogger(o.logLevel);
+      const log = createLogger(level);
       // Set when an earlier daemon started us to take its sessions over (pty-relay upgrade).
       const handover = process.env[HANDOVER_ENV];
       delete process.env[HANDOVER_ENV];

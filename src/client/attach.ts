@@ -37,7 +37,8 @@ export async function runClient(o: ClientOptions): Promise<number> {
     status: (text) => {
       if (text === null && !statusShown) return;
       statusShown = text !== null;
-      const line = text === null ? '' : `\x1b[7m${STATUS_PREFIX} ${text}\x1b[0m`;
+      // Cut to the width: a status line that wrapped would scroll the session's screen.
+      const line = text === null ? '' : `\x1b[7m${`${STATUS_PREFIX} ${text}`.slice(0, Math.max(1, size().cols - 1))}\x1b[0m`;
       process.stderr.write(`\x1b7\x1b[${size().rows};1H\x1b[2K${line}\x1b8`);
     },
   });

@@ -7,8 +7,10 @@
 // disconnected, or lost in flight with the old connection, is delivered exactly once.
 import * as crypto from 'node:crypto';
 import { backoffDelay, RECONNECT_BACKOFF } from '../backoff';
+import { RelayError } from '../errors';
 import { FrameType, type Frame } from '../protocol/frame';
 import type { Endpoint } from './endpoint';
+import { replyError } from './explain';
 import { openLink, type Link } from './link';
 
 export const INPUT_KEEP_BYTES = 256 * 1024;
@@ -88,7 +90,7 @@ export class AttachConnection {
     this.lastHeard = Date.now();
     const link = openLink(this.o.endpoint, this.o.secret, {
       onFrame: (f) => this.onFrame(link, f),
-      onClose: (err) => this.onClose(link, err),
+      onClose: (err, final) => this.onClose(link, err, final),
     });
     this.link = link;
     this.startHeartbeat(link);
@@ -126,7 +128,7 @@ export class AttachConnection {
       case FrameType.EXIT:
         return this.finish({ kind: 'exit', status: f.body.status, signal: f.body.signal });
       case FrameType.ERROR:
-        return this.finish({ kind: 'error', code: f.body.code, message: f.body.message });
+        return this.finish({ kind: 'error', code: f.body.code, message: replyError({ ok: false, ...f.body }, this.o.secret !== null).message });
       default:
         return;
     }
@@ -184,17 +186,21 @@ export class AttachConnection {
     this.heartbeat = null;
   }
 
-  private onClose(link: Link, err: Error | null): void {
+  private onClose(link: Link, err: Error | null, final: boolean): void {
     if (link !== this.link || this.ending !== null) return;
     this.stopHeartbeat();
     this.attached = false;
     this.link = null;
+    // The daemon refused us for good (another user's daemon): retrying cannot help.
+    if (final && err !== null) return this.finish({ kind: 'error', code: err instanceof RelayError ? err.code : 'PR_ERR_CONNECT', message: err.message });
     this.attempt++;
     const reason = err?.message ?? 'connection closed';
     if (this.attempt > this.o.maxAttempts) return this.finish({ kind: 'gave-up', attempts: this.attempt - 1, reason });
     const delay = backoffDelay(RECONNECT_BACKOFF, this.attempt);
     const waiting = this.typedOffline > 0 ? `; ${this.typedOffline} bytes of input waiting` : '';
-    this.o.status(`connection lost (${reason}), retrying in ${(delay / 1000).toFixed(1)} s, attempt ${this.attempt}${waiting}`);
+    const what = this.offset === null ? 'cannot connect' : 'connection lost';
+    // The retry first: a long reason is what gets cut at the terminal's width.
+    this.o.status(`${what} (retrying in ${(delay / 1000).toFixed(1)} s, attempt ${this.attempt}${waiting}): ${reason}`);
     this.retry = setTimeout(() => {
       this.retry = null;
       if (this.ending === null) this.connect();

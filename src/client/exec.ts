@@ -1,9 +1,9 @@
 // `pty-relay exec`: send one script, stream its output, exit with the remote command's status.
 // sendExec() is the exchange itself (one request, one reply), shared with the MCP server.
 import * as crypto from 'node:crypto';
-import { RelayError } from '../errors';
 import { STATUS_RELAY_ERROR, TrailerScanner, type Trailer } from '../protocol/exec-text';
-import { connect, describeEndpoint, type Endpoint } from './endpoint';
+import { describeEndpoint, dial, type Endpoint } from './endpoint';
+import { closedSilently, connectionError, refusalHint, TRY_DOCTOR } from './explain';
 
 // Where reply output goes: a stream, or anything with its write/drain contract.
 export interface OutputSink {
@@ -33,37 +33,39 @@ export function sendExec(req: ExecRequest): Promise<Trailer | null> {
   const scanner = new TrailerScanner(token);
 
   return new Promise((resolve, reject) => {
-    const socket = connect(req.endpoint, true);
-    const abort = (): void => {
-      socket.destroy();
-    };
-    if (req.signal?.aborted === true) abort();
-    req.signal?.addEventListener('abort', abort, { once: true });
-    let connected = false;
-    socket.on('connect', () => {
-      connected = true;
-      socket.write(`${head.join('\n')}\n${script}`);
-      socket.end(); // EOF: the request is complete, no need to wait for a quiet period
-    });
-    socket.on('data', (chunk: Buffer) => {
-      const out = scanner.push(chunk);
-      if (out.length > 0 && !req.out.write(out)) {
-        socket.pause();
-        req.out.once('drain', () => socket.resume());
-      }
-    });
-    socket.on('error', (err) => {
-      const what = connected ? 'lost the connection to' : 'cannot reach';
-      reject(new RelayError('PR_ERR_CONNECT', `${what} pty-relay at ${describeEndpoint(req.endpoint)}: ${err.message}`, { cause: err }));
-    });
-    socket.on('close', () => {
-      req.signal?.removeEventListener('abort', abort);
-      const result = scanner.result();
-      if (result !== null) return resolve(result);
-      const rest = scanner.rest();
-      if (rest.length > 0) req.out.write(rest);
-      resolve(null);
-    });
+    let received = 0;
+    dial(req.endpoint, true).then(
+      (socket) => {
+        const abort = (): void => {
+          socket.destroy();
+        };
+        if (req.signal?.aborted === true) abort();
+        req.signal?.addEventListener('abort', abort, { once: true });
+        socket.write(`${head.join('\n')}\n${script}`);
+        socket.end(); // EOF: the request is complete, no need to wait for a quiet period
+        socket.on('data', (chunk: Buffer) => {
+          received += chunk.length;
+          const out = scanner.push(chunk);
+          if (out.length > 0 && !req.out.write(out)) {
+            socket.pause();
+            req.out.once('drain', () => socket.resume());
+          }
+        });
+        socket.on('error', (err) => {
+          reject(connectionError(req.endpoint, err, true, received > 0));
+        });
+        socket.on('close', () => {
+          req.signal?.removeEventListener('abort', abort);
+          const result = scanner.result();
+          if (result !== null) return resolve(result);
+          if (received === 0 && req.signal?.aborted !== true) return reject(closedSilently(req.endpoint));
+          const rest = scanner.rest();
+          if (rest.length > 0) req.out.write(rest);
+          resolve(null);
+        });
+      },
+      (err: Error) => reject(connectionError(req.endpoint, err, false, false)),
+    );
   });
 }
 
@@ -86,8 +88,24 @@ export async function runExec(opts: ExecClientOptions): Promise<number> {
   if (opts.timeoutS !== undefined) directives.push(`#!timeout ${opts.timeoutS}`);
   directives.push(...(opts.directives ?? []));
   const script = opts.script === '' || opts.script.endsWith('\n') ? opts.script : `${opts.script}\n`;
-  const trailer = await sendExec({ endpoint: opts.endpoint, secret: opts.secret, directives, script, out: opts.out });
+  let tail = ''; // the output's end, to recognise a refusal line from the daemon
+  const out: OutputSink = {
+    write: (data) => {
+      tail = (tail + data.subarray(Math.max(0, data.length - TAIL_CHARS)).toString('utf8')).slice(-TAIL_CHARS);
+      return opts.out.write(data);
+    },
+    once: (event, listener) => opts.out.once(event, listener),
+  };
+  const trailer = await sendExec({ endpoint: opts.endpoint, secret: opts.secret, directives, script, out });
+  const refusal = /(?:^|\n)pty-relay: error: (.*)\n?$/.exec(tail);
+  const hint = refusal === null ? null : refusalHint(refusal[1] as string, opts.secret !== null);
+  if (hint !== null) opts.err.write(`pty-relay: ${hint}\n`);
   if (trailer !== null) return trailer.status;
-  opts.err.write('pty-relay: the connection closed before the command finished\n');
+  if (refusal === null) {
+    opts.err.write(`pty-relay: the connection to ${describeEndpoint(opts.endpoint)} closed before the command finished (the daemon stopped or the tunnel dropped); it may still be running in its session; ${TRY_DOCTOR}\n`);
+  }
   return STATUS_RELAY_ERROR;
 }
+
+// Enough of the output's end to hold a refusal line.
+const TAIL_CHARS = 1024;

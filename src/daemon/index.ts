@@ -66,7 +66,8 @@ export async function startDaemon(config: DaemonConfig, log: Logger, adoption: A
     secret: config.secret,
     logCommands: config.exec.logCommands,
   };
-  const attach: AttachConfig = { heartbeatTimeoutMs: config.heartbeatTimeoutMs, maxFrameBytes: MAX_FRAME_BYTES, maxClients: limits.maxClients, secret: config.secret, upgrade: null };
+  const info = { version: VERSION, pid: process.pid, uid: process.getuid?.() ?? null, shell: config.session.shell, runtimeBase: config.runtimeBase, socket: config.unixSocket };
+  const attach: AttachConfig = { heartbeatTimeoutMs: config.heartbeatTimeoutMs, maxFrameBytes: MAX_FRAME_BYTES, maxClients: limits.maxClients, secret: config.secret, info, upgrade: null };
   let server: RunningServer;
   try {
     if (adoption !== null) {

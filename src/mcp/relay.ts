@@ -74,9 +74,9 @@ export class Relay {
 
   private unreachable(t: Target, err: unknown): RelayError {
     const others = this.targets.filter((o) => o !== t).map((o) => o.name);
+    // The client's connection errors already name the cause and the next step (client/explain.ts).
     const message = err instanceof Error ? err.message : String(err);
-    const hint = 'path' in t.endpoint ? 'Is the daemon running on that machine (pty-relay serve)?' : 'Is the daemon running (pty-relay serve) and, for a remote server, its tunnel up?';
     const known = others.length > 0 ? ` Other targets: ${others.join(', ')}.` : '';
-    return new RelayError('PR_ERR_CONNECT', `target "${t.name}": ${message}. ${hint}${known}`, { cause: err });
+    return new RelayError('PR_ERR_CONNECT', `target "${t.name}": ${message}${/[.?!]$/.test(message) ? '' : '.'}${known}`, { cause: err });
   }
 }

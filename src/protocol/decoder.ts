@@ -104,7 +104,7 @@ function validate(type: number, b: Record<string, unknown>): void {
       if (!isInt(b.id)) bad('id must be a non-negative integer');
       return;
     case FrameType.REQUEST:
-      if (b.op !== 'ls' && b.op !== 'kill' && b.op !== 'new' && b.op !== 'upgrade') bad('op must be ls, kill, new or upgrade');
+      if (b.op !== 'ls' && b.op !== 'kill' && b.op !== 'new' && b.op !== 'info' && b.op !== 'upgrade') bad('op must be ls, kill, new, info or upgrade');
       if ((b.op === 'kill' || b.op === 'new') && typeof b.session !== 'string') bad('session must be a string');
       if (b.op === 'new' && (!Array.isArray(b.command) || b.command.length === 0 || !b.command.every((w) => typeof w === 'string'))) {
         bad('command must be a non-empty array of strings');

@@ -25,8 +25,8 @@
 //  0x0c  GAP       s→c   JSON {from, to}                      bytes [from, to) left the ring: lost
 //  0x0d  ERROR     both  JSON {code, message}                 then the sender closes
 //  0x0e  SCREEN    s→c   u64 offset, bytes                    a redraw of the screen as of offset
-//  0x0f  REQUEST   c→s   JSON {op: ls | kill | new | upgrade, …} a one-shot control request
-//  0x10  REPLY     s→c   JSON {ok, …}
+//  0x0f  REQUEST   c→s   JSON {op: ls | kill | new | info | upgrade, …} a one-shot control request
+//  0x10  REPLY     s→c   JSON {ok, …}                         `info` answers {ok, info: DaemonInfo}
 
 export const MAGIC = 0x00;
 export const PROTOCOL_VERSION = 1;
@@ -90,8 +90,19 @@ export interface SessionSummary {
   bytes: number; // output produced since the session started
   ringAllocated: number; // memory the session's ring holds now
 }
+// What a daemon says about itself to `pty-relay doctor` (after the HELLO, so only to its own user
+// and, with a secret, only to a client that has it).
+export interface DaemonInfo {
+  version: string;
+  pid: number;
+  uid: number | null;
+  shell: string; // the bash new sessions run
+  runtimeBase: string; // the per-user runtime directory
+  socket: string | null; // the unix socket it listens on
+}
 export type Request =
   | { op: 'ls' }
+  | { op: 'info' }
   | { op: 'kill'; session: string }
   | { op: 'new'; session: string; command: string[]; cols: number; rows: number }
   | { op: 'upgrade' };
@@ -104,7 +115,7 @@ export interface UpgradeReport {
   ms: number;
   warning?: string;
 }
-export type Reply = { ok: true; sessions?: SessionSummary[]; pid?: number | null; upgrade?: UpgradeReport } | { ok: false; code: string; message: string };
+export type Reply = { ok: true; sessions?: SessionSummary[]; pid?: number | null; info?: DaemonInfo; upgrade?: UpgradeReport } | { ok: false; code: string; message: string };
 
 // Decoded frames, one variant per type.
 export type Frame =

@@ -137,7 +137,7 @@ describe('sessions that run a program', () => {
     expect((await relay(['ls'])).stdout).not.toMatch(/\nprog /);
     const again = await relay(['kill', 'prog']);
     expect(again.code).toBe(2);
-    expect(again.stderr).toMatch(/no session named "prog" \[PR_ERR_NO_SESSION\]/);
+    expect(again.stderr).toBe('pty-relay: no session named "prog": see `pty-relay ls` [PR_ERR_NO_SESSION]\n');
   });
 });
 

@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../helpers/clients';
 import { ROOT } from '../helpers/daemon';
 import { waitFor, within } from '../helpers/deadline';
+import { FrameClient } from '../helpers/frames';
+import { FrameType } from '../../src/protocol/frame';
 import { Tmux } from '../helpers/tmux';
 
 const BUILT = path.join(ROOT, 'dist/pty-relay');
@@ -39,9 +41,9 @@ it('prints its version with nothing else around', async () => {
 describe('serving from the bare binary', () => {
   let port = 0;
   let stop: () => Promise<void> = async () => undefined;
+  let out = '';
   beforeAll(async () => {
     const proc = spawn('env', ['-i', 'PATH=/usr/bin:/bin', bin, 'serve', '--port', '0', '--runtime-dir', path.join(dir, 'rt')], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
     proc.stdout.on('data', (c: Buffer) => (out += c.toString()));
     port = await waitFor('the binary to listen', () => Number(/"evt":"server.listening","port":(\d+)/.exec(out)?.[1]) || undefined);
     const exited = new Promise<number | null>((r) => proc.once('exit', (c) => r(c)));
@@ -52,10 +54,27 @@ describe('serving from the bare binary', () => {
   });
   afterAll(async () => stop());
 
+  it('looks peers up through its embedded sock_diag addon', () => {
+    expect(out).toMatch(/"evt":"server.peer_uid","method":"netlink","detail":"[^"]*native-[0-9a-f]{16}\/sock_diag.node"/);
+  });
+
   it('runs exec requests from netcat', async () => {
     const r = await run(['nc.openbsd', '-N', '127.0.0.1', String(port)], 'echo from-the-binary-$((6*7)); cd /tmp\n');
     expect(r.stdout).toBe('from-the-binary-42\n');
     expect((await run(['nc.openbsd', '-N', '127.0.0.1', String(port)], 'pwd\n')).stdout).toBe('/tmp\n');
+  });
+
+  it('draws the screen on attach from its mirror worker (the embedded worker asset)', async () => {
+    await run(['nc.openbsd', '-N', '127.0.0.1', String(port)], '#!session bin-screen\necho screen-from-$((3*11))\n');
+    const c = new FrameClient(port);
+    try {
+      c.hello();
+      c.attach('bin-screen', null);
+      const screen = await c.waitFrame(FrameType.SCREEN);
+      expect(screen.data.toString()).toContain('screen-from-33');
+    } finally {
+      c.socket.destroy();
+    }
   });
 
   it('is pty-client when called through the pty-client link', async () => {
@@ -89,10 +108,12 @@ describe('the embedded native addon', () => {
     await withMount(opts, async (mnt) => {
       const fallback = fs.mkdtempSync(path.join(os.tmpdir(), 'pty-relay-xdg-'));
       const r = await bare(['self-test'], { PTY_RELAY_CACHE_DIR: mnt, XDG_CACHE_HOME: fallback });
-      expect(r.stdout).toBe('pty-self-test-ok\n');
+      expect(r.stdout).toBe('pty-self-test-ok\nsock-diag-ok\n');
+      // node-pty's pty.node and the peer-uid sock_diag.node, each in a dir named by its hash.
       const extracted = fs.readdirSync(path.join(fallback, 'pty-relay'));
-      expect(extracted).toHaveLength(1);
-      expect(fs.statSync(path.join(fallback, 'pty-relay', extracted[0]!)).mode & 0o777).toBe(0o700);
+      expect(extracted).toHaveLength(2);
+      for (const d of extracted) expect(fs.statSync(path.join(fallback, 'pty-relay', d)).mode & 0o777).toBe(0o700);
+      expect(extracted.flatMap((d) => fs.readdirSync(path.join(fallback, 'pty-relay', d))).sort()).toEqual(['pty.node', 'sock_diag.node']);
       fs.rmSync(fallback, { recursive: true, force: true });
     });
   });

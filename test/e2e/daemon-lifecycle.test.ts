@@ -74,7 +74,7 @@ it('fails clearly and exits non-zero when the port is taken', async () => {
   const d = await startDaemon();
   const r = await run([process.execPath, RELAY_BIN, 'serve', '--port', String(d.port), '--host', '127.0.0.1'], '');
   expect(r.code).toBe(255);
-  expect(r.stderr).toMatch(new RegExp(`^pty-relay: port ${d.port} on 127.0.0.1 is already in use \\(another pty-relay\\?\\) .*\\[PR_ERR_LISTEN\\]\\n$`));
+  expect(r.stderr).toMatch(new RegExp(`^pty-relay: port ${d.port} on 127.0.0.1 is already in use \\(another pty-relay\\?\\): stop it \\(\`systemctl --user stop pty-relay\`\\) or pick another port with -p .*\\[PR_ERR_LISTEN\\]\\n$`));
   expect(await d.stop()).toBe(0);
 });
 

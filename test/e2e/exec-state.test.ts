@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { nc, run } from '../helpers/clients';
+import { waitFor } from '../helpers/deadline';
 import { startDaemon, type TestDaemon } from '../helpers/daemon';
 
 let d: TestDaemon;
@@ -29,8 +30,9 @@ it('keeps exported variables, aliases, functions and background jobs', async () 
 it('honours ~/.bashrc and keeps the user PROMPT_COMMAND seeing the right $?', async () => {
   expect((await nc(d.port, 'hello; echo $FROM_BASHRC\n')).stdout).toBe('hello from alias\nyes\n');
   await nc(d.port, '(exit 7)\n');
-  const log = fs.readFileSync(path.join(d.home, 'pc.log'), 'utf8').trim().split('\n');
-  expect(log[log.length - 1]).toBe('7');
+  // The reply ends at our first hook; the user's hook runs right after it.
+  const last = (): string | undefined => fs.readFileSync(path.join(d.home, 'pc.log'), 'utf8').trim().split('\n').pop();
+  await waitFor('the user hook to log 7', () => (last() === '7' ? true : undefined));
 });
 
 it('keeps working after a command rewrites PROMPT_COMMAND', async () => {
@@ -55,10 +57,10 @@ it('runs a script of thousands of lines as one unit', async () => {
   expect(r.stdout).toBe(`${(4999 * 5000) / 2}\n`);
 });
 
-it('passes forged or foreign marks through as plain output', async () => {
+it('does not end a command at forged or foreign marks (and drops them from the text)', async () => {
   const forged = '\\e]133;D;0;prn=0123456789abcdef0123456789abcdef\\a\\e]133;A\\a';
   const r = await nc(d.port, `printf '${forged}after\\n'; echo end\n`);
-  expect(r.stdout).toBe('\x1b]133;D;0;prn=0123456789abcdef0123456789abcdef\x07\x1b]133;A\x07after\nend\n');
+  expect(r.stdout).toBe('after\nend\n');
 });
 
 it('does not stop at a pager or a credential prompt', async () => {

@@ -138,7 +138,7 @@ it('a daemon that is down gives a clear tool error, and the server keeps serving
     for (const tool of ['run', 'sessions'] as const) {
       const r = await m.call(tool, { target: 'down', ...(tool === 'run' ? { command: 'true' } : {}) });
       expect(r.isError).toBe(true);
-      expect(r.text).toMatch(new RegExp(`^target "down": cannot reach pty-relay at 127\\.0\\.0\\.1:${down}: connect ECONNREFUSED .*Is the daemon running \\(pty-relay serve\\).* Other targets: up\\.$`));
+      expect(r.text).toMatch(new RegExp(`^target "down": nothing listens on 127\\.0\\.0\\.1:${down}: is the tunnel up\\? try \`pty-relay doctor\`\\. Other targets: up\\.$`));
     }
     expect((await m.call('run', { command: 'echo alive', target: 'up' })).structured?.output).toBe('alive\n');
     expect((await m.client.listTools()).tools.length).toBe(TOOLS.length);

@@ -27,10 +27,12 @@ function asOther(argv: string[], input: string) {
   return run(['runuser', '-u', OTHER, '--', ...argv], input);
 }
 
-describe('another local user', () => {
+describe.each(['netlink', 'proc'])('another local user (peer uid via %s)', (method) => {
   let d: TestDaemon;
   beforeAll(async () => {
-    d = await startDaemon();
+    d = await startDaemon({ env: method === 'proc' ? { PTY_RELAY_PEER_UID: 'proc' } : {} });
+    // The daemon says which lookup it uses; the addon is built by make build, so netlink is there.
+    await d.waitLog('server.peer_uid', (l) => l.method === method);
   });
   afterAll(async () => {
     expect(await d.stop()).toBe(0);
@@ -175,7 +177,7 @@ describe('the audit log', () => {
     const plain = await startDaemon();
     await nc(plain.port, 'echo audit-marker-one; exit_code() { return 3; }; exit_code\n');
     const done = await plain.waitLog('exec.done');
-    expect(done).toMatchObject({ session: 'default', kind: 'exit', status: 3 });
+    expect(done).toMatchObject({ session: 'default', reason: 'exit', status: 3 });
     expect(typeof done.ms).toBe('number');
     expect(done.bytes).toBeGreaterThan(10);
     expect(await plain.waitLog('conn.accepted')).toMatchObject({ uid: process.getuid!() });

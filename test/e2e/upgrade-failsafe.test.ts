@@ -12,7 +12,7 @@ import { Tmux } from '../helpers/tmux';
 import { buildRelease, install, relayUpgrade, replaceBundle, startLive, type LiveDaemon } from '../helpers/upgrade';
 
 const CLIENT_BIN = path.join(ROOT, 'bin/pty-client');
-const RELEASE_A = path.join(ROOT, 'dist/main.js');
+const RELEASE_A = path.join(ROOT, 'dist'); // the build under test
 const VERSION_C = `${VERSION}-format-2`;
 let work: string;
 let releaseC: string;
@@ -113,8 +113,9 @@ it('serves on when the installed release cannot even start', async () => {
   try {
     const pid = d.pid();
     const shellPid = await withState(d);
-    const broken = path.join(work, 'broken.js');
-    fs.writeFileSync(broken, "process.stderr.write('this release is broken\\n');\nprocess.exit(7);\n");
+    const broken = path.join(work, 'broken');
+    fs.mkdirSync(broken);
+    fs.writeFileSync(path.join(broken, 'main.js'), "process.stderr.write('this release is broken\\n');\nprocess.exit(7);\n");
     replaceBundle(dir, broken);
     const r = await relayUpgrade(d.port);
     expect(r.code).toBe(255);

@@ -12,7 +12,7 @@ import { Tmux } from '../helpers/tmux';
 import { buildRelease, install, relayUpgrade, replaceBundle, startLive, type LiveDaemon } from '../helpers/upgrade';
 
 const CLIENT_BIN = path.join(ROOT, 'bin/pty-client');
-const RELEASE_A = path.join(ROOT, 'dist/main.js');
+const RELEASE_A = path.join(ROOT, 'dist'); // the build under test
 const VERSION_B = `${VERSION}-upgrade-test`;
 let work: string;
 let releaseB: string;

@@ -5,6 +5,7 @@ import { RELAY_BIN } from './daemon';
 
 export interface ClientResult {
   stdout: string;
+  stdoutBytes: Buffer; // stdout exactly, for binary output
   stderr: string;
   code: number | null;
 }
@@ -37,7 +38,8 @@ export function run(argv: string[], input: string | Buffer, ms = 30_000, env?: N
     p.on('error', reject);
     p.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: err, code });
+      const bytes = Buffer.concat(out);
+      resolve({ stdout: bytes.toString('utf8'), stdoutBytes: bytes, stderr: err, code });
     });
     p.stdin.end(input);
   });

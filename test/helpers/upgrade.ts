@@ -11,13 +11,14 @@ import { run, type ClientResult } from './clients';
 import { makeHome, ROOT, type LogLine } from './daemon';
 import { waitFor, within } from './deadline';
 
-// Builds dist/main.js from this source into `outDir` with VERSION stamped as `version`; `patch`
-// rewrites one source file on the way (the build fails if the text to replace is not there).
+// Builds dist/main.js and dist/mirror-worker.js from this source into `outDir` with VERSION
+// stamped as `version`; `patch` rewrites one source file on the way (the build fails if the text
+// to replace is not there). Returns the directory.
 export async function buildRelease(version: string, outDir: string, patch?: { file: RegExp; from: string; to: string }): Promise<string> {
   let patched = patch === undefined;
   await build({
     config: false,
-    entry: { main: path.join(ROOT, 'src/cli/main.ts') },
+    entry: { main: path.join(ROOT, 'src/cli/main.ts'), 'mirror-worker': path.join(ROOT, 'src/daemon/session/mirror-worker.ts') },
     outDir,
     format: ['cjs'],
     platform: 'node',
@@ -46,24 +47,29 @@ export async function buildRelease(version: string, outDir: string, patch?: { fi
           ],
   });
   if (!patched) throw new Error(`patch: no file matched ${String(patch?.file)}`);
-  return path.join(outDir, 'main.js');
+  return outDir;
 }
 
-// An installed pty-relay in `dir` (bin/pty-relay and dist/main.js), running `mainJs`.
-export function install(dir: string, mainJs: string): string {
+// An installed pty-relay in `dir` (bin/pty-relay and the bundles in dist/), running the release
+// built into `release` (a directory holding main.js and mirror-worker.js).
+export function install(dir: string, release: string): string {
   fs.mkdirSync(path.join(dir, 'bin'), { recursive: true });
   fs.mkdirSync(path.join(dir, 'dist'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'bin/pty-relay'), "#!/usr/bin/env node\n'use strict';\nrequire('../dist/main.js');\n", { mode: 0o755 });
   if (!fs.existsSync(path.join(dir, 'node_modules'))) fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
-  replaceBundle(dir, mainJs);
+  replaceBundle(dir, release);
   return path.join(dir, 'bin/pty-relay');
 }
 
-// Installs another release over the one in `dir`, atomically (as a package manager would).
-export function replaceBundle(dir: string, mainJs: string): void {
-  const tmp = path.join(dir, 'dist/main.js.new');
-  fs.copyFileSync(mainJs, tmp);
-  fs.renameSync(tmp, path.join(dir, 'dist/main.js'));
+// Installs another release over the one in `dir`, each file atomically (as a package manager
+// would); a release without a mirror worker (a broken one) leaves the installed worker.
+export function replaceBundle(dir: string, release: string): void {
+  for (const file of ['mirror-worker.js', 'main.js']) {
+    if (!fs.existsSync(path.join(release, file))) continue;
+    const tmp = path.join(dir, 'dist', `${file}.new`);
+    fs.copyFileSync(path.join(release, file), tmp);
+    fs.renameSync(tmp, path.join(dir, 'dist', file));
+  }
 }
 
 // Runs `pty-relay upgrade` against the daemon on `port`.

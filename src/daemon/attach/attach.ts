@@ -8,7 +8,7 @@
 import type * as net from 'node:net';
 import { RelayError } from '../../errors';
 import { Decoder, FrameError } from '../../protocol/decoder';
-import { encode, FrameType, OUTPUT_CHUNK_BYTES, outputHeader, PROTOCOL_VERSION, type Attach, type Frame, type Reply, type Request } from '../../protocol/frame';
+import { encode, FrameType, OUTPUT_CHUNK_BYTES, outputHeader, PROTOCOL_VERSION, type Attach, type DaemonInfo, type Frame, type Reply, type Request } from '../../protocol/frame';
 import { validateSessionName } from '../../protocol/session-name';
 import type { AttachPeer } from '../session/audience';
 import type { Registry } from '../session/registry';
@@ -24,6 +24,7 @@ export interface AttachConfig {
   maxFrameBytes: number;
   maxClients: number; // attached clients per session
   secret: string | null; // when set, HELLO must carry it as `auth`
+  info: DaemonInfo; // the answer to an `info` request (pty-relay doctor)
   // `upgrade`: hands every session to a new daemon process (upgrade/); `after` runs once the
   // reply is sent (the old process exits). null where it cannot.
   upgrade: (() => Promise<{ reply: Reply; after: () => void }>) | null;
@@ -127,6 +128,10 @@ export function serveAttach(socket: net.Socket, input: ConnInput, first: Buffer,
   function request(r: Request): void {
     if (r.op === 'ls') {
       send({ type: FrameType.REPLY, body: { ok: true, sessions: registry.summaries() } });
+      return close();
+    }
+    if (r.op === 'info') {
+      send({ type: FrameType.REPLY, body: { ok: true, info: config.info } });
       return close();
     }
     if (r.op === 'upgrade') {

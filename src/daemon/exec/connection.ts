@@ -24,6 +24,7 @@ export function serveExec(socket: net.Socket, input: ConnInput, first: Buffer, r
   const session = { authenticated: config.secret === null, inherited: null as ExecOptions | null, trailer: undefined as string | undefined };
   let state: 'reading' | 'running' | 'closing' = 'reading';
   let buf: Buffer = first;
+  let reads = 1; // reads that made up `buf`
   let eof = false;
   let settle: NodeJS.Timeout | null = null;
   let final: Outcome = { status: 0, reason: 'exit', fields: {} };
@@ -33,6 +34,7 @@ export function serveExec(socket: net.Socket, input: ConnInput, first: Buffer, r
   input.on('data', (chunk: Buffer) => {
     if (state === 'closing') return; // draining after our close
     buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
+    reads++;
     if (state === 'reading') judge();
     // The next request already exceeds the limit: stop reading it; judge() reports it in its turn.
     else if (buf.length > config.maxRequestBytes) input.pause();
@@ -66,7 +68,7 @@ export function serveExec(socket: net.Socket, input: ConnInput, first: Buffer, r
   function judge(): void {
     clearSettle();
     if (state !== 'reading') return;
-    const r = judgeRequest(buf, eof, config.maxRequestBytes, config.timing);
+    const r = judgeRequest(buf, eof, config.maxRequestBytes, config.timing, reads);
     switch (r.kind) {
       case 'ready':
         return run();
@@ -93,6 +95,7 @@ export function serveExec(socket: net.Socket, input: ConnInput, first: Buffer, r
     state = 'running';
     const text = buf.toString('utf8');
     buf = Buffer.alloc(0);
+    reads = 0;
     requests++;
     // A client that half-closes while its reply streams may have vanished (killed): such a reply
     // does not count as delivered, so `#!wait` hands its output out again rather than lose it.

@@ -34,7 +34,7 @@ export function followJob(job: Job, reply: Reply, opts: FollowOptions): Promise<
     const key = {};
     let pos = opts.from;
     let finished = false;
-    const stopAt = opts.headBytes === null ? Infinity : opts.from + opts.headBytes;
+    let stopAt = opts.headBytes === null ? Infinity : opts.from + opts.headBytes;
     const unwatch = job.watch(() => {
       if (opts.quietMs !== null) armQuiet();
       pump();
@@ -64,8 +64,15 @@ export function followJob(job: Job, reply: Reply, opts: FollowOptions): Promise<
           pos = r.to;
           continue;
         }
-        reply.write(r.data);
-        pos += r.data.length;
+        let data = r.data;
+        if (pos + data.length >= stopAt && job.head > stopAt) {
+          // The head of a `#!limit` reply ends after a whole line when there is one in this piece.
+          const nl = data.lastIndexOf(0x0a);
+          if (nl !== -1) data = data.subarray(0, nl + 1);
+          stopAt = pos + data.length;
+        }
+        reply.write(data);
+        pos += data.length;
         if (opts.pace) job.pace(key, pos);
       }
       if (job.released) return finish('handover');

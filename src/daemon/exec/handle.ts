@@ -91,7 +91,7 @@ export async function handleRequest(text: string, c: RequestContext): Promise<Ou
   }
   const started = Date.now();
   const job = session.submit({ command: script, origin: 'exec', interactive: opts.interactive, raw: opts.raw });
-  log.debug({ evt: 'exec.submit', job: job.id, bytes: script.length, queued: session.queued() }, 'exec submitted');
+  log.debug({ evt: 'exec.submit', job: job.id, bytes: script.length }, 'exec submitted');
   const result = await replyToJob(jc, job, { from: 0, timeoutMs, limit: opts.limit, pace: true, send: null });
   if (job.state === 'queued' && reply.socket.destroyed && session.cancel(job)) log.info({ evt: 'exec.abandoned' }, 'client left before its request started; dropped');
   log.info(

@@ -70,6 +70,11 @@ export async function replyToJob(c: JobReplyContext, job: Job, o: JobReplyOption
     f = await pending;
   }
   let reached = f.reached;
+  if (job.live && f.end !== 'gone') {
+    // The reply ends while the job runs: a prompt the cleaner holds is part of what it shows.
+    c.session.flushHeld(job);
+    if (headBytes === null) reached = writeRange(reply, job, reached, job.head);
+  }
   if (headBytes !== null && f.end !== 'gone') reached = writeTail(c, job, f.reached, (o.limit as number) - headBytes);
   const commit = (): void => {
     if (o.from <= job.delivered) job.delivered = Math.max(job.delivered, reached);
@@ -133,16 +138,21 @@ function writeTail(c: JobReplyContext, job: Job, headEnd: number, tailBytes: num
     const fetch = pasteable(c.session.name, `#!output ${job.id} ${from} ${to}`, c.connectHint);
     c.reply.notice(`${to - from} bytes left out (offsets ${from} to ${to} of job ${job.id}'s output); fetch any range: ${fetch}`);
   }
-  let pos = t.from;
-  while (pos < job.head) {
-    const r = job.read(pos, 1024 * 1024);
+  return writeRange(c.reply, job, t.from, job.head);
+}
+
+// Writes the job's output from `from` to `to` as its store holds it; returns the offset reached.
+function writeRange(reply: Reply, job: Job, from: number, to: number): number {
+  let pos = from;
+  while (pos < to) {
+    const r = job.read(pos, Math.min(1024 * 1024, to - pos));
     if (r.kind === 'gap') {
       pos = r.to;
       continue;
     }
     if (r.kind !== 'data') break;
-    c.reply.write(r.data);
+    reply.write(r.data);
     pos += r.data.length;
   }
-  return job.head;
+  return pos;
 }

@@ -48,7 +48,7 @@ export function jobsText(session: Session): string {
 
 // `#!screen`: the screen as a person sees it, then one line with the size, cursor and mode.
 export async function screenReply(reply: Reply, session: Session): Promise<Outcome> {
-  const s = await session.screen();
+  const s = await session.audience.screenText();
   let last = s.rows.length - 1;
   while (last > s.cursor.row && (s.rows[last] ?? '') === '') last--;
   const body = s.rows.slice(0, last + 1).join('\n');

@@ -9,9 +9,14 @@ export interface RequestTiming {
   settleMs: number;
   // Quiet time after text that is not yet a complete command (open quote, heredoc, `if` …).
   incompleteMs: number;
+  // A complete request that arrived in one read smaller than quickBytes settles this fast instead:
+  // `echo cmd | nc` sends its command in one write, while a script piped through nc arrives in
+  // reads of nc's full buffer (≥ 4 KiB) back to back, so its first read is never "small".
+  quickSettleMs: number;
+  quickBytes: number;
 }
 
-export const DEFAULT_TIMING: RequestTiming = { settleMs: 5, incompleteMs: 1000 };
+export const DEFAULT_TIMING: RequestTiming = { settleMs: 5, incompleteMs: 1000, quickSettleMs: 1, quickBytes: 4096 };
 
 export type Readiness =
   | { kind: 'ready' }
@@ -19,8 +24,8 @@ export type Readiness =
   | { kind: 'empty' }
   | { kind: 'refuse'; reason: 'too-large' | 'binary' | 'http'; message: string };
 
-// Judges the bytes received so far. `eof` means the client half-closed its side.
-export function judgeRequest(buf: Buffer, eof: boolean, maxBytes: number, timing: RequestTiming): Readiness {
+// Judges the bytes received so far, in `reads` reads. `eof` means the client half-closed its side.
+export function judgeRequest(buf: Buffer, eof: boolean, maxBytes: number, timing: RequestTiming, reads = Infinity): Readiness {
   if (buf.length > maxBytes) {
     return { kind: 'refuse', reason: 'too-large', message: `request is larger than ${maxBytes} bytes (see --max-request-bytes)` };
   }
@@ -34,7 +39,8 @@ export function judgeRequest(buf: Buffer, eof: boolean, maxBytes: number, timing
   if (buf.length === 0) return { kind: 'wait', ms: Infinity };
   const text = buf.toString('utf8');
   const complete = text.endsWith('\n') && isCompleteCommand(stripDirectives(text));
-  return { kind: 'wait', ms: complete ? timing.settleMs : timing.incompleteMs };
+  if (!complete) return { kind: 'wait', ms: timing.incompleteMs };
+  return { kind: 'wait', ms: reads === 1 && buf.length < timing.quickBytes ? timing.quickSettleMs : timing.settleMs };
 }
 
 // A browser that reaches the tunnel's local end sends an HTTP request; no byte of it may reach a shell.

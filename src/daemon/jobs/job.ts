@@ -136,12 +136,14 @@ export class Job {
     return this.store?.allocated ?? 0;
   }
 
-  // Output of the job, as it will be delivered (clean text, or raw bytes for `#!raw`).
-  append(data: Buffer): void {
+  // Output of the job, as it will be delivered (clean text, or raw bytes for `#!raw`). New output
+  // means a program waiting for input got some, unless `held` says these bytes were printed before
+  // (a partial line the cleaner held back until now).
+  append(data: Buffer, held = false): void {
     if (data.length === 0) return;
     if (this.store === null) this.dropped += data.length;
     else this.store.append(data);
-    if (this.state === 'input') {
+    if (this.state === 'input' && !held) {
       this.state = 'running';
       this.waiting = null;
     }

@@ -1,7 +1,7 @@
 // Admission: who may open a connection at all. Runs before a single byte is read.
 import type * as net from 'node:net';
 import { TokenBucket, type BucketConfig } from '../rate-limit';
-import { PeerUidResolver } from './security';
+import type { PeerUidLookup } from './peer-uid';
 
 export interface AccessConfig {
   ownUid: number;
@@ -15,10 +15,10 @@ export type Verdict = { ok: true; uid: number | null } | { ok: false; uid: numbe
 
 export class Gate {
   private readonly bucket: TokenBucket;
-  private readonly uids = new PeerUidResolver();
 
   constructor(
     private readonly config: AccessConfig,
+    private readonly uids: PeerUidLookup,
     private readonly now: () => number = Date.now,
   ) {
     this.bucket = new TokenBucket(config.connectionRate, now());
@@ -29,7 +29,9 @@ export class Gate {
     if (!this.bucket.tryTake(1, this.now())) {
       return { ok: false, uid: null, reason: 'rate', message: `too many new connections (limit ${this.config.connectionRate.ratePerSec}/s); try again shortly` };
     }
-    const uid = viaUnix ? null : await this.uids.lookup(socket.remoteAddress ?? '', socket.remotePort ?? 0);
+    const uid = viaUnix
+      ? null
+      : await this.uids.lookup({ remoteAddress: socket.remoteAddress ?? '', remotePort: socket.remotePort ?? 0, localAddress: socket.localAddress ?? '', localPort: socket.localPort ?? 0 });
     if (viaUnix) return { ok: true, uid };
     if (uid === null) {
       if (this.config.allowUnknownPeers) return { ok: true, uid };

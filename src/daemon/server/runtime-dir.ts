@@ -17,13 +17,13 @@ export function ensurePrivateDir(dir: string): string {
   try {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (err) {
-    throw new RelayError('PR_ERR_RUNTIME_DIR', `cannot create runtime directory ${dir}`, { cause: err });
+    throw new RelayError('PR_ERR_RUNTIME_DIR', `cannot create runtime directory ${dir}: pass --runtime-dir DIR (a directory of yours)`, { cause: err });
   }
   const st = fs.lstatSync(dir);
   const uid = process.getuid?.();
-  if (!st.isDirectory()) throw new RelayError('PR_ERR_RUNTIME_DIR', `${dir} is not a directory (a symlink?)`);
+  if (!st.isDirectory()) throw new RelayError('PR_ERR_RUNTIME_DIR', `${dir} is not a directory (a symlink?): remove it, or pass --runtime-dir DIR`);
   if (uid !== undefined && st.uid !== uid) {
-    throw new RelayError('PR_ERR_RUNTIME_DIR', `${dir} belongs to uid ${st.uid}, not to us (uid ${uid})`);
+    throw new RelayError('PR_ERR_RUNTIME_DIR', `${dir} belongs to uid ${st.uid}, not to us (uid ${uid}): remove it, or pass --runtime-dir DIR`);
   }
   if ((st.mode & 0o077) !== 0) fs.chmodSync(dir, 0o700);
   return dir;

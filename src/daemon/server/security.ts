@@ -10,19 +10,23 @@ export interface TcpTables {
 }
 
 // The uid owning the local TCP socket at `address`:`port` (the client's end of a loopback
-// connection) in the given tables; null when it is not there. Only the *local* address column
-// (the one right after "N: ") is matched, never the remote one.
+// connection) in the given tables; null when it is not there, or when no process holds the socket
+// any more (inode 0: TIME_WAIT, or closed by its owner; TIME_WAIT rows even say uid 0). Only the
+// *local* address column (the one right after "N: ") is matched, never the remote one.
 export function uidFromTables(tables: TcpTables, address: string, port: number): number | null {
   const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
   const candidates: Array<[string, string]> = net.isIPv4(address)
     ? [[tables.tcp, hexV4(address)], [tables.tcp6, hexV6Mapped(address)]]
     : [[tables.tcp6, hexV6(address)], ...(/^::ffff:/i.test(address) ? [[tables.tcp, hexV4(address.slice(7))] as [string, string]] : [])];
   for (const [text, ip] of candidates) {
-    const at = text.indexOf(`: ${ip}:${hexPort} `);
-    if (at === -1) continue;
-    const end = text.indexOf('\n', at);
-    const uid = Number(text.slice(at + 2, end === -1 ? text.length : end).trim().split(/\s+/)[6]);
-    if (Number.isInteger(uid)) return uid;
+    const needle = `: ${ip}:${hexPort} `;
+    for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + 1)) {
+      const end = text.indexOf('\n', at);
+      const fields = text.slice(at + 2, end === -1 ? text.length : end).trim().split(/\s+/);
+      const uid = Number(fields[6]);
+      // A held socket may follow a TIME_WAIT one with the same local address: keep looking.
+      if (fields[8] !== '0' && Number.isInteger(uid)) return uid;
+    }
   }
   return null;
 }

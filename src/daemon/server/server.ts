@@ -11,6 +11,7 @@ import { Gate, type AccessConfig, type Verdict } from './gate';
 import { MeteredInput } from './input';
 import type { BucketConfig } from '../rate-limit';
 import type { Registry } from '../session/registry';
+import { peerUidLookup } from './peer-uid';
 
 export interface ServerConfig {
   hosts: string[];
@@ -80,7 +81,9 @@ export async function startServer(config: ServerConfig, registry: Registry, log:
   const sockets = new Set<net.Socket>();
   const framed = new WeakSet<net.Socket>(); // attached clients and control requests
   let parked: Array<{ socket: net.Socket; viaUnix: boolean }> | null = null;
-  const gate = new Gate(config.access);
+  const uids = peerUidLookup(process.env, (reason) => log.warn({ evt: 'server.peer_uid', method: 'proc', reason }, 'peer-uid lookup: netlink failed; reading /proc/net/tcp from now on'));
+  log.info({ evt: 'server.peer_uid', method: uids.method, detail: uids.detail }, `peer-uid lookup: ${uids.method === 'netlink' ? 'netlink sock_diag' : '/proc/net/tcp scan'}`);
+  const gate = new Gate(config.access, uids);
   const serve = (socket: net.Socket, viaUnix: boolean): void => {
     sockets.add(socket);
     socket.once('close', () => {
@@ -130,7 +133,7 @@ export async function startServer(config: ServerConfig, registry: Registry, log:
         continue;
       }
       closeAll();
-      const why = isErrno(err, 'EADDRINUSE') ? `port ${port} on ${host} is already in use (another pty-relay?)` : `cannot listen on ${host}:${port}`;
+      const why = isErrno(err, 'EADDRINUSE') ? `port ${port} on ${host} is already in use (another pty-relay?): stop it (\`systemctl --user stop pty-relay\`) or pick another port with -p` : `cannot listen on ${host}:${port}: pick another port with -p, or other addresses with --host`;
       throw new RelayError('PR_ERR_LISTEN', why, { cause: err });
     }
     port = (server.address() as net.AddressInfo).port;

@@ -137,14 +137,14 @@ export class Audience {
     this.setSize(cols, rows);
   }
 
-  // The current screen and the offset it stands for; the mirror starts on first use, from the ring.
+  // The current screen and the offset it stands for.
   snapshot(): Promise<{ offset: number; data: Buffer }> {
-    return this.startMirror().snapshot();
+    return this.screenMirror().snapshot();
   }
 
-  // The current screen as plain text (see Mirror.screenText).
+  // The current screen as plain text rows, the cursor, and whether the alternate screen is on.
   screenText(): Promise<ScreenText> {
-    return this.startMirror().screenText();
+    return this.screenMirror().screenText();
   }
 
   // The line a waiting program prompts on: the cursor's, or the last non-empty one above it.
@@ -155,7 +155,8 @@ export class Audience {
     return { prompt: (s.rows[row] ?? '').trim(), fullScreen: s.altScreen };
   }
 
-  private startMirror(): Mirror {
+  // The mirror starts on first use, from the ring.
+  private screenMirror(): Mirror {
     if (this.mirror === null) {
       this.mirror = new Mirror(this.cols, this.rows, this.ring.tail);
       for (let o = this.ring.tail; o < this.ring.head; ) {

@@ -88,6 +88,11 @@ export class JobRunner {
     return null;
   }
 
+  // See RunningJob.flushHeld.
+  flushHeld(job: Job): void {
+    if (this.current?.job === job) this.current.flushHeld();
+  }
+
   checkInput(): Promise<boolean> {
     return this.current?.checkInput() ?? Promise.resolve(false);
   }
@@ -202,7 +207,7 @@ export class JobRunner {
     job.startNotice = this.endNotice;
     this.endNotice = null;
     this.begin(job, file, 'running');
-    shell.pty.write(runLine(file, { interactive: job.spec.interactive, raw: job.spec.raw }));
+    shell.pty.write(runLine(file, { stdin: job.spec.interactive ? 'tty' : 'null', raw: job.spec.raw }));
   }
 
   // Makes `job` the running one. Its output is captured from the next C mark (at once for a command

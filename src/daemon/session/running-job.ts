@@ -1,7 +1,7 @@
 // The job the shell is running now: where its output goes (cleaned, or raw for `#!raw`), its
 // input-wait watch, its script file, and whether it may have left the terminal's settings broken.
 import * as fs from 'node:fs';
-import { CrlfToLf } from '../exec/crlf';
+import { OutputCleaner } from '../exec/clean';
 import type { Job } from '../jobs/job';
 import { InputWatch } from './input-watch';
 import { takesOverTerminal } from './shell-integration';
@@ -11,13 +11,12 @@ export interface RunningJobHandover {
   job: number;
   file: string | null;
   sawStart: boolean;
-  heldCr: boolean;
   suspect: boolean;
 }
 
 export class RunningJob {
   sawStart: boolean; // the shell's `C` mark came: what follows is the job's output
-  private readonly clean: CrlfToLf | null;
+  private readonly clean: OutputCleaner | null;
   private watch: InputWatch | null = null;
   // The job may leave the terminal's settings broken (it took over the screen, read the terminal,
   // or was stopped): the session restores them once it ends.
@@ -31,14 +30,16 @@ export class RunningJob {
     restored?: RunningJobHandover,
   ) {
     this.sawStart = restored?.sawStart ?? job.spec.origin === 'terminal'; // its `C` mark is what made it
-    this.clean = job.spec.raw ? null : new CrlfToLf(restored?.heldCr);
+    this.clean = job.spec.raw ? null : new OutputCleaner();
     this.suspect = restored?.suspect ?? (job.spec.interactive && job.spec.origin === 'exec');
     this.resumeWatch();
   }
 
-  // The running job as handed to a new daemon.
+  // The running job as handed to a new daemon. The cleaner's held partial line goes to the job's
+  // store first (as when a reply ends while the job runs): the new daemon's cleaner starts afresh.
   handover(): RunningJobHandover {
-    return { job: this.job.id, file: this.file, sawStart: this.sawStart, heldCr: this.clean?.holding ?? false, suspect: this.suspect };
+    this.flushHeld();
+    return { job: this.job.id, file: this.file, sawStart: this.sawStart, suspect: this.suspect };
   }
 
   // Stops watching for input waits (a handover is under way).
@@ -60,11 +61,20 @@ export class RunningJob {
 
   // Output between the marks; returns the bytes the job's store got.
   output(data: Buffer): number {
-    const out = this.clean === null ? data : this.clean.push(data);
+    return this.deliver(this.clean === null ? data : this.clean.push(data));
+  }
+
+  private deliver(out: Buffer): number {
     if (out.length === 0) return 0;
     this.watch?.output();
     this.job.append(out);
     return out.length;
+  }
+
+  // Moves the partial last line the cleaner holds (a prompt, a progress bar) into the job's store,
+  // for a reply that ends while the job runs on. What the program prints next follows it.
+  flushHeld(): void {
+    if (this.clean !== null) this.job.append(this.clean.flush(), true);
   }
 
   // Probes now whether the job waits for terminal input.
@@ -75,7 +85,7 @@ export class RunningJob {
   // The job is over: flush held output, stop watching, remove the script. Returns whether the
   // terminal's settings should be restored.
   close(): boolean {
-    if (this.clean !== null) this.output(this.clean.flush());
+    if (this.clean !== null) this.deliver(this.clean.flush());
     this.watch?.stop();
     if (this.file !== null) fs.rm(this.file, { force: true }, () => undefined);
     const j = this.job;

@@ -7,7 +7,6 @@ import type { Job, JobSpec } from '../jobs/job';
 import type { JobTable } from '../jobs/job-table';
 import { Audience, type AttachPeer, type AudienceHandover, type PtyTarget } from './audience';
 import { JobRunner, type BusyInfo, type RunnerHandover, type RunnerState } from './job-runner';
-import type { ScreenText } from './mirror';
 import { readCwd } from './proc';
 import { Program, type Lifecycle } from './program';
 import type { Shell, ShellHandover } from './shell';
@@ -167,18 +166,14 @@ export class Session {
     return this.runner.busy();
   }
 
-  queued(): number {
-    return this.runner.queued();
-  }
-
   // Types bytes into the terminal, for the program in the foreground.
   type(bytes: Buffer): void {
     this.shell?.pty.write(bytes);
   }
 
-  // The current screen as plain text.
-  screen(): Promise<ScreenText> {
-    return this.audience.screenText();
+  // A reply about `job` ends while it runs: its held partial line (a prompt) goes to its store.
+  flushHeld(job: Job): void {
+    this.runner.flushHeld(job);
   }
 
   // Probes now whether the foreground job waits for terminal input (updating its state).

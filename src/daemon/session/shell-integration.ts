@@ -1,5 +1,9 @@
 // The bash rc that turns an interactive shell into one whose command boundaries we can see.
-// See marks.ts for the marks it prints and DESIGN.md §2 for why exec runs `source FILE`.
+// See marks.ts for the marks it prints and DESIGN.md §2 for why exec runs `source FILE`; the
+// guard that keeps a request's `exit`, `set -e` and options inside it is in session/.
+import { renderNoEditor, requestAssignments, type StdinMode } from '../exec/request-env';
+import { REQUEST_GUARD } from './request-guard';
+import { SHELL_REBIRTH } from './shell-rebirth';
 
 // Quotes a string for bash as a single word.
 export function shellQuote(s: string): string {
@@ -13,9 +17,12 @@ export function renderRc(nonce: string): string {
   return `# pty-relay shell integration (generated per session; removed once read)
 if [[ -f ~/.bashrc ]]; then source ~/.bashrc; fi
 __pr_st=
-# Runs first before each prompt: reports how the last command ended, then keeps \`$?\`.
+# Runs first before each prompt: reports how the last command ended, then keeps \`$?\`. A request
+# whose line was cut short (Ctrl-C) is ended here.
 __pr_pre() {
   local s=$?
+  if [[ -n $__pr_req ]]; then __pr_finish "$s"; s=$__pr_rs; fi
+  if [[ -n $__pr_after ]]; then __pr_after=; __pr_fix_fds; fi
   if [[ -n $__pr_st ]]; then s=$__pr_st; __pr_st=; fi
   printf '${m('D;%s')}\\e]7;file://%s%s\\a' "$s" "$HOSTNAME" "$PWD"
   return "$s"
@@ -41,17 +48,11 @@ __pr_install() {
     PROMPT_COMMAND="__pr_pre;\${e:+$e;}__pr_post"
   fi
 }
-# Typed after each exec'd script: records its status and repairs the hooks.
-__pr_end() {
-  __pr_st=$1
-  __pr_install
-  return "$1"
-}
 # The terminal's settings as the shell started: a full-screen program that dies, or one started
 # with stdin not a terminal (vim </dev/null), can leave them zeroed, which breaks line editing.
 __pr_tty=$(stty -g 2>/dev/null)
 __pr_fixtty() { [[ -n $__pr_tty ]] && stty "$__pr_tty" 2>/dev/null; }
-__pr_install
+${renderNoEditor()}${renderAliases()}${REQUEST_GUARD}${SHELL_REBIRTH}__pr_install
 PS0="\${PS0-}"$'${m('C')}'
 case \${HISTCONTROL-} in
   *ignorespace*|*ignoreboth*) ;;
@@ -60,18 +61,39 @@ esac
 `;
 }
 
+// The words of the request line (see runLine), as aliases, defined again after each request in
+// case a script removed them. Readline echoes every byte typed into the shell, at ~10 µs each,
+// so the typed line is kept as short as before the guard. `__pr_go_MODE FILE` expands to
+// `{ __pr_begin MODE; } 2>/dev/null; VAR=… … [</dev/null] source FILE`: the request's
+// environment as bash's temporary environment of `source` (exec/request-env.ts).
+function renderAliases(): string {
+  const alias = (name: string, text: string): string => `  alias ${name}=${shellQuote(text)}\n`;
+  const modes: StdinMode[] = ['null', 'tty'];
+  let body = '';
+  for (const mode of modes) {
+    body += alias(`__pr_env_${mode}`, `${requestAssignments(mode)} `);
+    body += alias(`__pr_go_${mode}`, `{ __pr_begin ${mode}; } 2>/dev/null; __pr_env_${mode} ${mode === 'null' ? '</dev/null ' : ''}source`);
+  }
+  body += alias('__pr_done', '{ __pr_end $?; } 2>/dev/null');
+  return `__pr_aliases() {\n${body}}\n__pr_aliases\n`;
+}
+
 export interface RunOptions {
-  interactive: boolean; // stdin is the terminal instead of /dev/null (`#!interactive`)
-  raw: boolean; // output post-processing off for the job (`#!raw`), so bytes arrive exactly
+  // \`null\` (default): stdin is /dev/null, so a command that reads stdin gets EOF at once instead
+  // of hanging, and the machine environment applies (exec/request-env.ts). \`tty\`: stdin is the
+  // terminal, for #!interactive.
+  stdin?: StdinMode;
+  raw?: boolean; // output post-processing off for the job (`#!raw`), so bytes arrive exactly
 }
 
 // The line typed into the shell to run a script file. C-e C-u clear a half-typed human line; the
-// leading space keeps it out of history; stdin is /dev/null unless the request is interactive, so
-// a command that reads stdin gets EOF at once instead of hanging (see README, "What a command's
-// stdin is"). A raw job runs with `stty -opost`, so the PTY passes its bytes through untouched.
-export function runLine(scriptPath: string, opts: RunOptions = { interactive: false, raw: false }): string {
-  const run = `source ${shellQuote(scriptPath)}${opts.interactive ? '' : ' </dev/null'}; __pr_end $?`;
-  return opts.raw ? `\x05\x15 stty -opost; ${run}; stty opost\r` : `\x05\x15 ${run}\r`;
+// leading space keeps it out of history; the aliases (renderAliases) wrap \`source FILE\` in the
+// guard that keeps the script's exit, set -e and options inside the request
+// (session/request-guard.ts) and give it the request's environment.
+// A raw job runs with `stty -opost` around it, so the PTY passes its bytes through untouched.
+export function runLine(scriptPath: string, opts: RunOptions = {}): string {
+  const run = `__pr_go_${opts.stdin ?? 'null'} ${shellQuote(scriptPath)}; __pr_done`;
+  return opts.raw === true ? `\x05\x15 stty -opost; ${run}; stty opost\r` : `\x05\x15 ${run}\r`;
 }
 
 // Typed after a job that may have left the terminal's settings broken (see __pr_fixtty). C-a C-k

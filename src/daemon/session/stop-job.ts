@@ -11,6 +11,8 @@ const GRACE_MS: Record<StopSignal, number> = { SIGINT: 1_000, SIGTERM: 1_500, SI
 // A script that starts its next program after one was stopped gets the whole sequence again, up
 // to this many programs.
 const MAX_PROGRAMS = 5;
+// How long the shell gets to finish a job (print its marks) after its program was stopped.
+const SHELL_SETTLE_MS = 1_000;
 
 export type StopSignal = 'SIGINT' | 'SIGTERM' | 'SIGKILL';
 export interface StopResult {
@@ -25,39 +27,34 @@ export async function stopJob(job: Job, shellPid: number): Promise<StopResult> {
     const fg = readStat(shellPid);
     if (fg === null) break;
     const target = fg.tpgid;
+    if (target === fg.pgrp || target <= 0) {
+      // The shell itself is in the foreground: right after a program was stopped it is just
+      // finishing the job (its prompt hooks must not be interrupted); else a builtin or loop
+      // runs, which SIGINT aborts.
+      if (last !== null && (await waitForEnd(job, shellPid, target, SHELL_SETTLE_MS))) continue;
+      last = signal(job, shellPid, 'SIGINT', true);
+      await waitForEnd(job, shellPid, target, GRACE_MS.SIGINT);
+      continue;
+    }
     for (const sig of ['SIGINT', 'SIGTERM', 'SIGKILL'] as StopSignal[]) {
       if (!job.live) break;
-      const shellItself = target === fg.pgrp || target <= 0;
-      if (shellItself && sig !== 'SIGINT') break;
-      try {
-        if (shellItself) process.kill(shellPid, 'SIGINT');
-        else process.kill(-target, sig);
-      } catch {
-        // the group is gone already
-      }
-      last = sig;
-      job.killedBy = sig; // so that its end reads "killed", in every reply that follows it
-      const changed = await waitForEnd(job, shellPid, target, GRACE_MS[sig]);
-      if (changed) break; // the job ended, or the script moved on to its next program
+      last = signal(job, target, sig, false);
+      if (await waitForEnd(job, shellPid, target, GRACE_MS[sig])) break; // ended, or the next program runs
     }
   }
   if (job.live) job.killedBy = null;
   return { stopped: !job.live, signal: last };
 }
 
-// Ctrl-C for the terminal's foreground: SIGINT to its process group, without the "^C" echo landing
-// in the command's output, and working when the program put the terminal in raw mode. Falls back
-// to typing ^C. Returns the group signalled, or null.
-export function interruptForeground(shellPid: number, type: (b: Buffer) => void): number | null {
-  const st = readStat(shellPid);
+// Sends `sig` to the shell or to a process group; the job's end then reads "killed" in every reply.
+function signal(job: Job, target: number, sig: StopSignal, shell: boolean): StopSignal {
+  job.killedBy = sig;
   try {
-    if (st === null || st.tpgid <= 0) throw new Error('no foreground group');
-    process.kill(-st.tpgid, 'SIGINT');
-    return st.tpgid;
+    process.kill(shell ? target : -target, sig);
   } catch {
-    type(Buffer.from('\x03'));
-    return null;
+    // the group is gone already
   }
+  return sig;
 }
 
 // Resolves true when the job ended or the terminal's foreground group changed; false at `ms`.
@@ -83,4 +80,19 @@ function waitForEnd(job: Job, shellPid: number, group: number, ms: number): Prom
       resolve(v);
     }
   });
+}
+
+// Ctrl-C for the terminal's foreground: SIGINT to its process group, without the "^C" echo landing
+// in the command's output, and working when the program put the terminal in raw mode. Falls back
+// to typing ^C. Returns the group signalled, or null.
+export function interruptForeground(shellPid: number, type: (b: Buffer) => void): number | null {
+  const st = readStat(shellPid);
+  try {
+    if (st === null || st.tpgid <= 0) throw new Error('no foreground group');
+    process.kill(-st.tpgid, 'SIGINT');
+    return st.tpgid;
+  } catch {
+    type(Buffer.from('\x03'));
+    return null;
+  }
 }

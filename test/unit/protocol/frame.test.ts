@@ -19,6 +19,8 @@ const FRAMES: Frame[] = [
   { type: FrameType.SCREEN, offset: 0, data: Buffer.alloc(0) },
   { type: FrameType.REQUEST, body: { op: 'new', session: 's', command: ['vim', 'x'], cols: 80, rows: 24 } },
   { type: FrameType.REPLY, body: { ok: true, pid: 1 } },
+  { type: FrameType.REQUEST, body: { op: 'info' } },
+  { type: FrameType.REPLY, body: { ok: true, info: { version: '0.1.0', pid: 7, uid: 1000, shell: '/bin/bash', runtimeBase: '/run/user/1000/pty-relay', socket: null } } },
 ];
 
 const normalize = (frames: Frame[]): unknown => JSON.parse(JSON.stringify(frames));
@@ -83,6 +85,7 @@ describe('malformed input', () => {
     ['a zero size', frame(FrameType.RESIZE, '{"cols":0,"rows":24}')],
     ['a negative offset', frame(FrameType.ACK, '{"offset":-1}')],
     ['a bad op', frame(FrameType.REQUEST, '{"op":"rm"}')],
+    ['kill without a session', frame(FrameType.REQUEST, '{"op":"kill"}')],
     ['an empty command', frame(FrameType.REQUEST, '{"op":"new","session":"x","command":[],"cols":1,"rows":1}')],
     ['a short offset', frame(FrameType.OUTPUT, Buffer.from([0, 0, 1]))],
     ['an offset past 2^53', frame(FrameType.INPUT, Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]))],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { judgeRequest, parseRequest, type RequestTiming } from '../../../../src/daemon/exec/request';
 
-const T: RequestTiming = { settleMs: 5, incompleteMs: 1000 };
+const T: RequestTiming = { settleMs: 5, incompleteMs: 1000, quickSettleMs: 1, quickBytes: 64 };
 const MAX = 1024;
 const judge = (s: string | Buffer, eof = false) => judgeRequest(Buffer.isBuffer(s) ? s : Buffer.from(s), eof, MAX, T);
 
@@ -18,6 +18,15 @@ describe('judgeRequest', () => {
     ['EOF with nothing', '', true, { kind: 'empty' }],
   ] as const)('%s', (_, text, eof, expected) => {
     expect(judge(text, eof)).toEqual(expected);
+  });
+
+  it.each([
+    ['one small read', 'pwd\n', 1, 1],
+    ['two reads', 'pwd\n', 2, 5],
+    ['one read of a full buffer', `${'echo x; '.repeat(8)}\n`, 1, 5],
+    ['one small read, incomplete', 'if true; then\n', 1, 1000],
+  ] as const)('settles a complete request from %s', (_, text, reads, ms) => {
+    expect(judgeRequest(Buffer.from(text), false, MAX, T, reads)).toEqual({ kind: 'wait', ms });
   });
 
   it('refuses a request over the size limit', () => {
