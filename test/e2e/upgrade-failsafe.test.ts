@@ -9,7 +9,7 @@ import { nc } from '../helpers/clients';
 import { ROOT } from '../helpers/daemon';
 import { waitFor } from '../helpers/deadline';
 import { Tmux } from '../helpers/tmux';
-import { buildRelease, install, relayUpgrade, replaceBundle, startLive, type LiveDaemon } from '../helpers/upgrade';
+import { buildRelease, install, ncHeld, relayUpgrade, replaceBundle, startLive, type LiveDaemon } from '../helpers/upgrade';
 
 const CLIENT_BIN = path.join(ROOT, 'bin/pty-client');
 const RELEASE_A = path.join(ROOT, 'dist'); // the build under test
@@ -75,7 +75,7 @@ it('serves on, with every session and attached client, when the new process is k
     await tmux.waitScreen('c', /^prompt> *$/m);
     const pane = tmux.pipeTo('c');
     const stopFile = path.join(d.home, 'stop');
-    const first = (await nc(d.port, `#!session work\n#!timeout 1\ni=0; while [ ! -e ${stopFile} ] && [ $i -lt 600 ]; do i=$((i+1)); echo tick-$i; sleep 0.1; done; echo ticked-$i\n`)).stdout;
+    const first = await ncHeld(d.port, `#!session work\n#!timeout 1\ni=0; while [ ! -e ${stopFile} ] && [ $i -lt 600 ]; do i=$((i+1)); echo tick-$i; sleep 0.1; done; echo ticked-$i\n`);
     expect(first).toMatch(/\npty-relay: still running as job 1 in session work after 1 s; /);
 
     const upgrading = relayUpgrade(d.port);
@@ -113,7 +113,7 @@ it('serves on when the installed release cannot even start', async () => {
   try {
     const pid = d.pid();
     const shellPid = await withState(d);
-    const broken = path.join(work, 'broken');
+    const broken = path.join(work, 'broken-release');
     fs.mkdirSync(broken);
     fs.writeFileSync(path.join(broken, 'main.js'), "process.stderr.write('this release is broken\\n');\nprocess.exit(7);\n");
     replaceBundle(dir, broken);

@@ -57,6 +57,8 @@ export function install(dir: string, release: string): string {
   fs.mkdirSync(path.join(dir, 'dist'), { recursive: true });
   fs.writeFileSync(path.join(dir, 'bin/pty-relay'), "#!/usr/bin/env node\n'use strict';\nrequire('../dist/main.js');\n", { mode: 0o755 });
   if (!fs.existsSync(path.join(dir, 'node_modules'))) fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+  // The peer-uid addon (make build) is the same in every release.
+  fs.cpSync(path.join(ROOT, 'dist/native'), path.join(dir, 'dist/native'), { recursive: true });
   replaceBundle(dir, release);
   return path.join(dir, 'bin/pty-relay');
 }
@@ -70,6 +72,13 @@ export function replaceBundle(dir: string, release: string): void {
     fs.copyFileSync(path.join(release, file), tmp);
     fs.renameSync(tmp, path.join(dir, 'dist', file));
   }
+}
+
+// One exec request through netcat-openbsd without -N: it sends no EOF, so the daemon ends the
+// reply and the reply counts as delivered (a client that half-closes while its reply streams may
+// have been killed, and its reply is handed out again by `#!wait`).
+export async function ncHeld(port: number, text: string): Promise<string> {
+  return (await run(['nc.openbsd', '127.0.0.1', String(port)], text)).stdout;
 }
 
 // Runs `pty-relay upgrade` against the daemon on `port`.
