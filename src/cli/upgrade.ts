@@ -23,7 +23,7 @@ export function addUpgradeCommand(program: Command): void {
       if (o.json) process.stdout.write(`${JSON.stringify(u, null, 2)}\n`);
       else {
         const conns = u.connections > 0 ? ` and ${u.connections} connection(s) that arrived meanwhile` : '';
-        process.stdout.write(`upgraded: pid ${u.from.pid} (${u.from.version}) -> pid ${u.to.pid} (${u.to.version}); handed over ${u.sessions} session(s)${conns} in ${(u.ms / 1000).toFixed(1)} s\n`);
+        process.stdout.write(`upgraded: pid ${u.from.pid} (${u.from.version}) -> pid ${u.to.pid} (${u.to.version}); handed over ${u.sessions} session(s)${conns} in ${(u.ms / 1000).toFixed(1)} s; output paused ${u.frozenMs} ms\n`);
       }
       if (u.warning !== undefined) process.stderr.write(`pty-relay: warning: ${u.warning}\n`);
     });

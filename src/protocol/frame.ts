@@ -113,6 +113,7 @@ export interface UpgradeReport {
   sessions: number;
   connections: number; // connections that arrived during the switch and were handed over unread
   ms: number;
+  frozenMs: number; // how long the sessions' output stood still
   warning?: string;
 }
 export type Reply = { ok: true; sessions?: SessionSummary[]; pid?: number | null; info?: DaemonInfo; upgrade?: UpgradeReport } | { ok: false; code: string; message: string };

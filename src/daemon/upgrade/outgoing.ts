@@ -87,6 +87,7 @@ export class Upgrader {
     registry.holdSweeps(true);
     try {
       await this.drain();
+      const frozenAt = Date.now();
       server.handover.letGo();
       frozen = await Promise.all(registry.list().map(async (session) => ({ session, input: await session.freeze() })));
       if (!this.fits(passed)) {
@@ -111,7 +112,7 @@ export class Upgrader {
       server.handover.stopListening();
       const parked = server.handover.takeParked();
       await Promise.all(parked.map((p) => link.pass(p.socket, p.viaUnix)));
-      const report: UpgradeReport = { from: { pid: process.pid, version: VERSION }, to: { pid: ready.pid, version: ready.version }, sessions: frozen.length, connections: parked.length, ms: Date.now() - started };
+      const report: UpgradeReport = { from: { pid: process.pid, version: VERSION }, to: { pid: ready.pid, version: ready.version }, sessions: frozen.length, connections: parked.length, ms: Date.now() - started, frozenMs: Date.now() - frozenAt };
       log.info({ evt: 'upgrade.done', ...report, notify: ready.notify }, `handed ${frozen.length} session(s) to pid ${ready.pid}`);
       if (ready.notify === 'failed') {
         // systemd still takes this process for the main one: were it to exit, systemd would stop
