@@ -24,11 +24,13 @@ export class ReadHolds {
     }
   }
 
+  // Pauses reads for `reason` (the first hold pauses the PTY).
   hold(reason: HoldReason): void {
     if (this.holds.size === 0) this.pty()?.pause();
     this.holds.add(reason);
   }
 
+  // Lifts the hold for `reason` (the last one resumes the PTY).
   release(reason: HoldReason): void {
     if (this.holds.delete(reason) && this.holds.size === 0) this.pty()?.resume();
   }

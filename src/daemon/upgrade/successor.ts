@@ -9,6 +9,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 
 // The environment variable that tells `pty-relay serve` it takes over: the document's fd.
 export const HANDOVER_ENV = 'PTY_RELAY_HANDOVER';
+// Where the new process finds the document (after stdin, stdout, stderr) and its first inherited
+// socket or PTY (after the document and Node's IPC channel, fd 4).
 export const DOCUMENT_FD = 3;
 export const FIRST_INHERITED_FD = 5;
 
