@@ -2,12 +2,21 @@
 // of its screen, the attached peers, their merged input and the window-size policy.
 //
 // Resize policy ("latest", as tmux): the PTY takes the size of the writer that most recently
-// attached, resized or typed. Read-only observers never change the size.
+// attached, resized or typed. Read-only observers never change the size, nor does a writer that
+// attached with keepSize (a phone on a shared session) until it sends a size of its own.
+//
+// The mirror parses more slowly than a PTY can print (about 8 MB/s against 25 MB/s here), so it
+// is fed from the ring with at most MIRROR_QUEUE_BYTES unparsed: a flood costs bounded memory,
+// and a mirror that falls behind the ring skips ahead as any slow reader does.
 import { Mirror } from './mirror';
 import { Ring, type RingRead } from './ring';
 
 export interface AttachPeer {
   readonly readOnly: boolean;
+  // A writer that leaves the session's size alone until it resizes.
+  readonly keepSize?: boolean;
+  // The session's size changed.
+  resized?(cols: number, rows: number): void;
   // More output is in the ring.
   wake(): void;
   // The session's program ended.
@@ -15,17 +24,20 @@ export interface AttachPeer {
 }
 
 export interface PtyTarget {
-  write(data: Buffer): void;
+  write(data: Uint8Array): void;
   resize(cols: number, rows: number): void;
 }
 
 // Clients remembered for input de-duplication after a reconnect.
 const MAX_REMEMBERED_CLIENTS = 256;
+// Output the mirror may hold unparsed: about 30 ms of headless parsing, so that a flood costs
+// bounded memory and a snapshot waits little.
+export const MIRROR_QUEUE_BYTES = 256 * 1024;
 
 export class Audience {
   readonly ring: Ring;
   private mirror: Mirror | null = null;
-  private readonly peers = new Map<AttachPeer, { cols: number; rows: number }>();
+  private readonly peers = new Map<AttachPeer, { cols: number; rows: number } | null>();
   private readonly inputSeen = new Map<string, number>();
   private lastActive = Date.now();
 
@@ -42,7 +54,9 @@ export class Audience {
   output(data: Buffer): void {
     const offset = this.ring.head;
     this.ring.append(data);
-    this.mirror?.write(offset, data);
+    const m = this.mirror;
+    if (m !== null && m.fed === offset && m.queued < MIRROR_QUEUE_BYTES) m.write(offset, data);
+    else this.feedMirror();
     this.lastActive = Date.now();
     for (const peer of this.peers.keys()) peer.wake();
   }
@@ -52,8 +66,9 @@ export class Audience {
   }
 
   add(peer: AttachPeer, cols: number, rows: number): void {
-    this.peers.set(peer, { cols, rows });
-    if (!peer.readOnly) this.setSize(cols, rows);
+    const drives = !peer.readOnly && peer.keepSize !== true;
+    this.peers.set(peer, drives ? { cols, rows } : null);
+    if (drives) this.setSize(cols, rows);
   }
 
   remove(peer: AttachPeer): void {
@@ -74,14 +89,14 @@ export class Audience {
 
   // Input from a writer, `offset` being its position in that client's own input stream. Bytes the
   // session already got (resent after a reconnect) are skipped, so each keystroke lands once.
-  input(peer: AttachPeer, clientId: string, offset: number, data: Buffer): void {
+  input(peer: AttachPeer, clientId: string, offset: number, data: Uint8Array): void {
     if (peer.readOnly) return;
     const seen = this.inputSeen.get(clientId) ?? 0;
     const skip = Math.max(0, seen - offset);
     if (skip < data.length) {
       this.pty.write(skip === 0 ? data : data.subarray(skip));
       const s = this.peers.get(peer);
-      if (s !== undefined) this.setSize(s.cols, s.rows);
+      if (s !== undefined && s !== null) this.setSize(s.cols, s.rows);
     }
     this.remember(clientId, Math.max(seen, offset + data.length));
     this.lastActive = Date.now();
@@ -101,15 +116,28 @@ export class Audience {
   // The current screen and the offset it stands for; the mirror starts on first use, from the ring.
   snapshot(): Promise<{ offset: number; data: Buffer }> {
     if (this.mirror === null) {
-      this.mirror = new Mirror(this.cols, this.rows, this.ring.tail);
+      // The whole ring at once (memory it holds anyway), so the first screen is as fresh as can be.
+      const m = new Mirror(this.cols, this.rows, this.ring.tail, () => this.feedMirror());
+      this.mirror = m;
       for (let o = this.ring.tail; o < this.ring.head; ) {
         const r = this.ring.read(o, 1024 * 1024);
         if (r.kind !== 'data') break;
-        this.mirror.write(o, r.data);
+        m.write(o, r.data);
         o += r.data.length;
       }
     }
     return this.mirror.snapshot();
+  }
+
+  // Gives the mirror what it has not seen yet, from the ring, while it has room.
+  private feedMirror(): void {
+    const m = this.mirror;
+    while (m !== null && m === this.mirror && m.fed < this.ring.head && m.queued < MIRROR_QUEUE_BYTES) {
+      const r = this.ring.read(m.fed, MIRROR_QUEUE_BYTES - m.queued);
+      if (r.kind === 'gap') m.write(r.to, new Uint8Array(0));
+      else if (r.kind === 'data') m.write(r.offset, r.data);
+      else return;
+    }
   }
 
   // The program ended: tell every peer.
@@ -129,6 +157,7 @@ export class Audience {
     this.rows = rows;
     this.pty.resize(cols, rows);
     this.mirror?.resize(cols, rows);
+    for (const peer of this.peers.keys()) peer.resized?.(cols, rows);
   }
 
   private remember(clientId: string, upTo: number): void {

@@ -16,6 +16,8 @@ import { foregroundPgrp, readCmdline, readCwd } from './proc';
 import { renderRc, runLine } from './shell-integration';
 import { TokenBucket, type BucketConfig } from './rate-limit';
 import { writePrivateFile } from './runtime-dir';
+import { JobHistory } from './session/job-history';
+import type { JobSummary } from '../protocol/frame';
 
 export interface SessionConfig {
   shell: string;
@@ -53,6 +55,7 @@ interface Running {
   crlf: CrlfToLf;
   sawStart: boolean;
   since: Date;
+  historyId: number;
 }
 
 let fileCounter = 0;
@@ -72,6 +75,7 @@ export class Session {
   private readonly outputBucket: TokenBucket;
   // Why PTY reads are paused: an exec client that cannot keep up, or the output rate limit.
   private readonly holds = new Set<'exec' | 'rate'>();
+  private readonly history = new JobHistory();
 
   constructor(
     name: string,
@@ -81,7 +85,7 @@ export class Session {
     this.name = name;
     this.outputBucket = new TokenBucket(config.outputRate, Date.now());
     this.audience = new Audience(config.ringBytes, config.cols, config.rows, {
-      write: (data) => this.shell?.pty.write(data),
+      write: (data) => this.shell?.pty.write(Buffer.from(data.buffer, data.byteOffset, data.byteLength)),
       resize: (cols, rows) => this.shell?.pty.resize(cols, rows),
     });
   }
@@ -171,6 +175,11 @@ export class Session {
     return this.queue.length;
   }
 
+  // The exec jobs this session ran (the last 100), oldest first, for the web page's recent commands.
+  jobHistory(): JobSummary[] {
+    return this.history.list();
+  }
+
   // Sends Ctrl-C to the shell's foreground command. Returns what was interrupted, or null.
   interrupt(): BusyInfo | null {
     const info = this.current !== null || this.state === 'human' ? this.busy() : null;
@@ -200,8 +209,9 @@ export class Session {
   close(reason: string): void {
     this.failQueued(reason);
     if (this.current !== null) {
-      const { job } = this.current;
+      const { job, historyId } = this.current;
       this.current = null;
+      this.history.end(historyId, null);
       job.onEnd({ kind: 'failed', message: reason });
     }
     const shell = this.shell;
@@ -307,6 +317,7 @@ export class Session {
     this.stopWatch();
     fs.rm(cur.file, { force: true }, () => undefined);
     this.state = end.kind === 'exit' ? 'finishing' : this.state;
+    this.history.end(cur.historyId, end.kind === 'failed' ? null : end.status);
     cur.job.onEnd(end);
   }
 
@@ -339,7 +350,7 @@ export class Session {
       this.pump();
       return;
     }
-    this.current = { job, file, crlf: new CrlfToLf(), sawStart: false, since: new Date() };
+    this.current = { job, file, crlf: new CrlfToLf(), sawStart: false, since: new Date(), historyId: this.history.start(job.script) };
     this.state = 'running';
     const notice = this.endNotice;
     this.endNotice = null;

@@ -21,7 +21,9 @@ const FRAMES: Frame[] = [
   { type: FrameType.REPLY, body: { ok: true, pid: 1 } },
 ];
 
-const normalize = (frames: Frame[]): unknown => JSON.parse(JSON.stringify(frames));
+// Frames compare by content: byte payloads as plain arrays, whatever their container (the codec
+// hands out Uint8Array views; the fixtures are Buffers).
+const normalize = (frames: Frame[]): unknown => JSON.parse(JSON.stringify(frames.map((f) => ('data' in f ? { ...f, data: [...f.data] } : f))));
 
 describe('frame codec', () => {
   const stream = Buffer.concat(FRAMES.map(encode));
@@ -48,7 +50,7 @@ describe('frame codec', () => {
 
   it('builds OUTPUT headers that match encode()', () => {
     const data = Buffer.from('abc');
-    expect(Buffer.concat([outputHeader(77, 3), data])).toEqual(encode({ type: FrameType.OUTPUT, offset: 77, data }));
+    expect(Buffer.concat([outputHeader(77, 3), data])).toEqual(Buffer.from(encode({ type: FrameType.OUTPUT, offset: 77, data })));
   });
 });
 
