@@ -1,6 +1,10 @@
 import * as path from 'node:path';
 import { defineConfig, type Options } from 'tsup';
 import { nativeLoaderPlugin } from './src/build/sea-plugin';
+import { webAssetsPlugin } from './src/build/web-assets-plugin';
+
+// The web page, built once and embedded in both daemon bundles.
+const webAssets = webAssetsPlugin(path.resolve('.'));
 
 const common: Options = {
   format: ['cjs'],
@@ -21,6 +25,7 @@ export default defineConfig([
     outDir: 'dist',
     noExternal: ['commander', 'pino', '@xterm/headless', '@xterm/addon-serialize'],
     external: ['node-pty'],
+    esbuildPlugins: [webAssets],
     sourcemap: true,
     clean: false,
   },
@@ -31,7 +36,7 @@ export default defineConfig([
     entry: { main: 'src/cli/main.ts' },
     outDir: 'dist/sea',
     noExternal: [/.*/],
-    esbuildPlugins: [nativeLoaderPlugin(path.resolve('src/build/native-loader.ts'))],
+    esbuildPlugins: [nativeLoaderPlugin(path.resolve('src/build/native-loader.ts')), webAssets],
     clean: true,
   },
   // The benchmark runner (make bench).

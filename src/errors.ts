@@ -6,7 +6,9 @@ export type ErrorCode =
   | 'PR_ERR_RUNTIME_DIR' // the private runtime directory is missing, unsafe or unwritable
   | 'PR_ERR_PROTOCOL' // the daemon sent frames the client cannot read
   | 'PR_ERR_TERMINAL' // pty-client was started without a terminal
-  | 'PR_ERR_LIMIT'; // a configured limit (sessions, clients) was reached
+  | 'PR_ERR_LIMIT' // a configured limit (sessions, clients) was reached
+  | 'PR_ERR_WEB_TOKEN' // the web terminal's token file is unsafe or unreadable
+  | 'PR_ERR_WEB'; // the web terminal is not reachable (the daemon runs without --web)
 
 // An error with a stable code; `cause` keeps the underlying error.
 export class RelayError extends Error {

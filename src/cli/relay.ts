@@ -8,6 +8,7 @@ import { VERSION } from '../version';
 import { addSessionCommands, buildClientCommand, buildTunnelCommand, clientConnection, connectOptions } from './client';
 import { parseSeconds } from './config';
 import { buildServeCommand } from './serve';
+import { buildWebCommand } from './web';
 import { ptySelfTest } from '../daemon/pty';
 
 // Builds the program; `main` parses argv with it.
@@ -47,6 +48,7 @@ export function buildProgram(): Command {
   addSessionCommands(program);
   program.addCommand(buildClientCommand('client'));
   program.addCommand(buildTunnelCommand());
+  program.addCommand(buildWebCommand());
   return program;
 }
 

@@ -173,7 +173,7 @@ export function serveFrames(t: FrameTransport, access: FrameAccess, registry: Re
     log.info({ evt: 'attach.attached', session: a.session, readOnly: a.readOnly, resume: a.resume, created }, 'client attached');
     const reply = (offset: number): void => {
       const { cols, rows } = session.audience.size;
-      send({ type: FrameType.ATTACHED, body: { session: a.session, pid: session.pid, offset, created, inputAck: session.audience.inputAck(a.clientId), cols, rows } });
+      send({ type: FrameType.ATTACHED, body: { session: a.session, pid: session.pid, offset, created, inputAck: session.audience.inputAck(a.clientId), cols, rows, clients: session.audience.clients } });
     };
     if (a.resume !== null && a.resume <= ring.head) {
       // A reconnect: replay exactly what the client has not seen (a GAP first if it left the ring).

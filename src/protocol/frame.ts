@@ -14,7 +14,7 @@
 //  type  name      dir   payload
 //  0x01  HELLO     both  JSON {proto, caps[], agent, auth?}   first frame each way; proto must match
 //  0x02  ATTACH    c→s   JSON {session, create, resume|null, cols, rows, readOnly, clientId, inputFrom, keepSize?}
-//  0x03  ATTACHED  s→c   JSON {session, pid, offset, created, inputAck, cols?, rows?}
+//  0x03  ATTACHED  s→c   JSON {session, pid, offset, created, inputAck, cols?, rows?, clients?}
 //  0x04  OUTPUT    s→c   u64 offset, bytes                    session output, in order
 //  0x05  INPUT     c→s   u64 offset, bytes                    keystrokes; offset in the client's input stream
 //  0x06  RESIZE    both  JSON {cols, rows}                    c→s: this client's size; s→c: the session's
@@ -88,11 +88,13 @@ export interface Attached {
   inputAck: number;
   cols?: number; // the session's size after this attach
   rows?: number;
+  clients?: number; // clients attached now, this one included
 }
 export interface SessionSummary {
   name: string;
   pid: number | null;
   command: string;
+  shell?: boolean; // an integrated shell (runs exec jobs), not a program started with `new`
   state: string;
   clients: number;
   createdAt: string;
