@@ -1,8 +1,8 @@
 # pty-relay. `make run` starts the daemon; `make deps test` sets up a fresh Debian machine and tests.
 SHELL := /bin/bash
 NPM ?= npm
-# Debian packages the tests drive for real: every netcat flavour, tmux, sshd, chromium (the web page).
-TEST_DEBS := chromium netcat-openbsd netcat-traditional ncat socat busybox tmux openssh-server openssh-client git procps systemd binutils util-linux passwd
+# Debian packages the tests drive for real: every netcat flavour, tmux, sshd, chromium and vim (the web page).
+TEST_DEBS := chromium vim netcat-openbsd netcat-traditional ncat socat busybox tmux openssh-server openssh-client git procps systemd binutils util-linux passwd
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all build binary bench bench-quick run test test-unit typecheck lint deps install uninstall clean
