@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { defineConfig, type Options } from 'tsup';
 import { nativeLoaderPlugin } from './src/build/sea-plugin';
+import { absentModulesPlugin } from './src/build/absent-modules-plugin';
 import { webAssetsPlugin } from './src/build/web-assets-plugin';
 
 // The web page, built once and embedded in both daemon bundles.
@@ -25,7 +26,7 @@ export default defineConfig([
     outDir: 'dist',
     noExternal: ['commander', 'pino', '@xterm/headless', '@xterm/addon-serialize'],
     external: ['node-pty'],
-    esbuildPlugins: [webAssets],
+    esbuildPlugins: [webAssets, absentModulesPlugin()],
     sourcemap: true,
     clean: false,
   },
@@ -36,7 +37,7 @@ export default defineConfig([
     entry: { main: 'src/cli/main.ts' },
     outDir: 'dist/sea',
     noExternal: [/.*/],
-    esbuildPlugins: [nativeLoaderPlugin(path.resolve('src/build/native-loader.ts')), webAssets],
+    esbuildPlugins: [nativeLoaderPlugin(path.resolve('src/build/native-loader.ts')), webAssets, absentModulesPlugin()],
     clean: true,
   },
   // The benchmark runner (make bench).

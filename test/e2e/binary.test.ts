@@ -1,5 +1,6 @@
 // The single binary, alone in an empty directory with a bare environment; install and units.
 import { execFileSync, spawn } from 'node:child_process';
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -8,6 +9,7 @@ import { run } from '../helpers/clients';
 import { ROOT } from '../helpers/daemon';
 import { waitFor, within } from '../helpers/deadline';
 import { Tmux } from '../helpers/tmux';
+import { httpRequest } from '../helpers/web-raw';
 
 const BUILT = path.join(ROOT, 'dist/pty-relay');
 let dir: string;
@@ -40,7 +42,7 @@ describe('serving from the bare binary', () => {
   let port = 0;
   let stop: () => Promise<void> = async () => undefined;
   beforeAll(async () => {
-    const proc = spawn('env', ['-i', 'PATH=/usr/bin:/bin', bin, 'serve', '--port', '0', '--runtime-dir', path.join(dir, 'rt')], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn('env', ['-i', 'PATH=/usr/bin:/bin', 'PTY_RELAY_WEB=1', bin, 'serve', '--port', '0', '--runtime-dir', path.join(dir, 'rt')], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     proc.stdout.on('data', (c: Buffer) => (out += c.toString()));
     port = await waitFor('the binary to listen', () => Number(/"evt":"server.listening","port":(\d+)/.exec(out)?.[1]) || undefined);
@@ -51,6 +53,21 @@ describe('serving from the bare binary', () => {
     };
   });
   afterAll(async () => stop());
+
+  it('serves the web terminal embedded in it (PTY_RELAY_WEB=1)', async () => {
+    const r = await bare(['web', '--port', String(port), '--runtime-dir', path.join(dir, 'rt')]);
+    expect(r.stderr).toBe('');
+    const token = /^http:\/\/localhost:\d+\/#t=([A-Za-z0-9_-]{43})\n$/.exec(r.stdout)?.[1] as string;
+    const host = `localhost:${port}`;
+    const login = await httpRequest(port, 'POST', '/api/login', { Host: host, Origin: `http://${host}`, 'Content-Type': 'application/json' }, JSON.stringify({ token }));
+    const cookie = (login.headers['set-cookie']?.[0] ?? '').split(';', 1)[0] as string;
+    const page = await httpRequest(port, 'GET', '/', { Host: host, Cookie: cookie });
+    expect(page.status).toBe(200);
+    const script = /<script>([\s\S]*)<\/script>/.exec(page.body)?.[1] as string;
+    expect(script.length).toBeGreaterThan(100_000);
+    const hash = crypto.createHash('sha256').update(script, 'utf8').digest('base64');
+    expect(page.headers['content-security-policy']).toContain(`script-src 'sha256-${hash}'`);
+  });
 
   it('runs exec requests from netcat', async () => {
     const r = await run(['nc.openbsd', '-N', '127.0.0.1', String(port)], 'echo from-the-binary-$((6*7)); cd /tmp\n');
