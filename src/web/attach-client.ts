@@ -15,6 +15,9 @@ const ACK_EVERY_BYTES = 32 * 1024;
 const ACK_DELAY_MS = 50;
 // Ping this often; a link silent for three intervals is dead.
 const HEARTBEAT_MS = 10_000;
+// After a sleep, a hidden tab's throttled timers or the tab coming back, a link that does not
+// answer a ping within this long is replaced at once.
+const PROBE_MS = 5_000;
 
 export type Status =
   | { kind: 'connecting'; attempt: number }
@@ -120,8 +123,20 @@ export class AttachClient {
 
   private comeBack(): void {
     if (this.link === null) return this.retryNow();
-    // Back from sleep: a link silent for long is probably dead; ping it and let the heartbeat judge.
-    if (this.live) this.link.send({ type: FrameType.PING, body: { id: ++this.pingId } });
+    this.probe(this.link);
+  }
+
+  // Pings `link` and replaces it unless something comes back within PROBE_MS (a laptop that slept
+  // may hold a connection that died meanwhile without a word).
+  private probe(link: Link): void {
+    const sent = Date.now();
+    link.send({ type: FrameType.PING, body: { id: ++this.pingId } });
+    window.setTimeout(() => {
+      if (link === this.link && this.lastHeard < sent) {
+        link.close();
+        void this.onClosed(link, true, 'no answer after a pause');
+      }
+    }, PROBE_MS);
   }
 
   private connect(): void {
@@ -134,8 +149,13 @@ export class AttachClient {
       closed: (opened, why) => void this.onClosed(link, opened, why),
     });
     this.link = link;
+    let lastTick = Date.now();
     this.heartbeat = window.setInterval(() => {
-      if (Date.now() - this.lastHeard > 3 * HEARTBEAT_MS) return link.close(), void this.onClosed(link, true, 'no answer from the daemon');
+      const now = Date.now();
+      const late = now - lastTick > 2 * HEARTBEAT_MS; // throttled (a hidden tab) or asleep: cannot judge silence
+      lastTick = now;
+      if (late) return this.probe(link);
+      if (now - this.lastHeard > 3 * HEARTBEAT_MS) return link.close(), void this.onClosed(link, true, 'no answer from the daemon');
       link.send({ type: FrameType.PING, body: { id: ++this.pingId } });
     }, HEARTBEAT_MS);
   }
