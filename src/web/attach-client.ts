@@ -28,7 +28,7 @@ export type Status =
 export interface AttachEvents {
   screen(data: Uint8Array, offset: number): void; // clear and draw; call ack(offset) when drawn
   output(data: Uint8Array, end: number): void; // draw; call ack(end) when drawn
-  gap(bytes: number, behind: boolean): void; // bytes skipped (behind: the page was too slow)
+  gap(bytes: number, behind: boolean): void; // bytes skipped (behind: the page was too slow; else lost while away)
   size(cols: number, rows: number): void; // the session's size
   status(s: Status): void;
   attached(info: { clients: number; created: boolean }): void;
@@ -59,6 +59,7 @@ export class AttachClient {
   private inputKept = new Uint8Array(0); // input bytes [inputSent - kept.length, inputSent)
   private inputSent = 0;
   private pendingInput = 0; // typed while not attached
+  private resuming = false; // reattached after a drop, nothing new drawn yet
   private reason = ''; // why the last link ended
   private retryAt = 0; // when the next attempt starts
   private readonly stopComeBack: () => void;
@@ -177,18 +178,20 @@ export class AttachClient {
         return this.onAttached(f.body);
       case FrameType.SCREEN:
         this.offset = f.offset;
+        this.resuming = false;
         return this.ev.screen(f.data, f.offset);
       case FrameType.OUTPUT: {
         const expected = this.offset ?? f.offset;
         const end = f.offset + f.data.length;
         if (end <= expected) return; // already drawn
         this.offset = end;
+        this.resuming = false;
         return this.ev.output(f.offset < expected ? f.data.subarray(expected - f.offset) : f.data, end);
       }
       case FrameType.GAP:
+        // (The fresh screen that follows is acknowledged once drawn; that reopens the window.)
         this.offset = f.body.to;
-        this.drawn = Math.max(this.drawn, f.body.to);
-        return this.ev.gap(f.body.to - f.body.from, this.live);
+        return this.ev.gap(f.body.to - f.body.from, !this.resuming);
       case FrameType.RESIZE:
         return this.ev.size(f.body.cols, f.body.rows);
       case FrameType.PING:
@@ -207,6 +210,7 @@ export class AttachClient {
   private onAttached(a: Attached): void {
     this.live = true;
     this.attempt = 0;
+    this.resuming = this.offset !== null;
     if (this.offset !== null) this.offset = a.offset;
     if (a.cols !== undefined && a.rows !== undefined) this.ev.size(a.cols, a.rows);
     const inputAck = a.inputAck;
