@@ -30,8 +30,8 @@ export interface PtyTarget {
 
 // Clients remembered for input de-duplication after a reconnect.
 const MAX_REMEMBERED_CLIENTS = 256;
-// Output the mirror may hold unparsed: about 30 ms of headless parsing, so that a flood costs
-// bounded memory and a snapshot waits little.
+// Output the mirror may hold unparsed while it follows the session: about 30 ms of headless
+// parsing, so a flood costs bounded memory. (A snapshot first feeds it the rest of the ring.)
 export const MIRROR_QUEUE_BYTES = 256 * 1024;
 
 export class Audience {
@@ -114,26 +114,20 @@ export class Audience {
   }
 
   // The current screen and the offset it stands for; the mirror starts on first use, from the ring.
+  // Whatever the mirror has not seen yet is fed first, all of it (no more than the ring holds), so
+  // the screen is as fresh as the ring: a client that skips ahead lands on the newest screen.
   snapshot(): Promise<{ offset: number; data: Buffer }> {
-    if (this.mirror === null) {
-      // The whole ring at once (memory it holds anyway), so the first screen is as fresh as can be.
-      const m = new Mirror(this.cols, this.rows, this.ring.tail, () => this.feedMirror());
-      this.mirror = m;
-      for (let o = this.ring.tail; o < this.ring.head; ) {
-        const r = this.ring.read(o, 1024 * 1024);
-        if (r.kind !== 'data') break;
-        m.write(o, r.data);
-        o += r.data.length;
-      }
-    }
-    return this.mirror.snapshot();
+    const m = this.mirror ?? new Mirror(this.cols, this.rows, this.ring.tail, () => this.feedMirror());
+    this.mirror = m;
+    this.feedMirror(Infinity);
+    return m.snapshot();
   }
 
-  // Gives the mirror what it has not seen yet, from the ring, while it has room.
-  private feedMirror(): void {
+  // Gives the mirror what it has not seen yet, from the ring, while it holds less than `room` unparsed.
+  private feedMirror(room = MIRROR_QUEUE_BYTES): void {
     const m = this.mirror;
-    while (m !== null && m === this.mirror && m.fed < this.ring.head && m.queued < MIRROR_QUEUE_BYTES) {
-      const r = this.ring.read(m.fed, MIRROR_QUEUE_BYTES - m.queued);
+    while (m !== null && m === this.mirror && m.fed < this.ring.head && m.queued < room) {
+      const r = this.ring.read(m.fed, Math.min(1024 * 1024, room - m.queued));
       if (r.kind === 'gap') m.write(r.to, new Uint8Array(0));
       else if (r.kind === 'data') m.write(r.offset, r.data);
       else return;
