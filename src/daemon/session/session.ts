@@ -3,6 +3,7 @@
 // is told that the previous one ended. A session made with a command (`pty-relay new NAME -- CMD`)
 // runs that program instead, takes no exec requests, and ends for good when the program exits.
 import type { Logger } from '../../log';
+import type { JobSummary } from '../../protocol/frame';
 import type { Job, JobSpec } from '../jobs/job';
 import type { JobTable } from '../jobs/job-table';
 import { Audience, type AttachPeer } from './audience';
@@ -55,7 +56,7 @@ export class Session {
     this.name = name;
     this.outputBucket = new TokenBucket(config.outputRate, Date.now());
     this.audience = new Audience(config.ringBytes, config.cols, config.rows, {
-      write: (data) => this.shell?.pty.write(data),
+      write: (data) => this.shell?.pty.write(Buffer.from(data.buffer, data.byteOffset, data.byteLength)),
       resize: (cols, rows) => this.shell?.pty.resize(cols, rows),
     });
     this.runner = new JobRunner({
@@ -143,6 +144,11 @@ export class Session {
   // Probes now whether the foreground job waits for terminal input (updating its state).
   checkInput(): Promise<boolean> {
     return this.runner.checkInput();
+  }
+
+  // The session's recent jobs, oldest first, for the web page's recent commands.
+  jobHistory(): JobSummary[] {
+    return this.runner.jobs.summaries();
   }
 
   // Sends Ctrl-C to the shell's foreground command. Returns what was interrupted, or null.
