@@ -1,8 +1,8 @@
 # pty-relay. `make run` starts the daemon; `make deps test` sets up a fresh Debian machine and tests.
 SHELL := /bin/bash
 NPM ?= npm
-# Debian packages the tests drive for real: every netcat flavour, tmux, sshd.
-TEST_DEBS := netcat-openbsd netcat-traditional ncat socat busybox tmux openssh-server openssh-client git procps systemd binutils util-linux passwd
+# Debian packages the tests drive for real: every netcat flavour, tmux, sshd, chromium and vim (the web page).
+TEST_DEBS := chromium vim netcat-openbsd netcat-traditional ncat socat busybox tmux openssh-server openssh-client git procps systemd binutils util-linux passwd
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all build binary bench bench-quick run test test-unit typecheck lint deps install uninstall clean
@@ -18,7 +18,7 @@ node_modules/.installed: package.json package-lock.json
 	$(NPM) install --no-audit --no-fund
 	touch $@
 
-dist/main.js: node_modules/.installed $(shell find src test/bench -name '*.ts') tsup.config.ts
+dist/main.js: node_modules/.installed $(shell find src test/bench -name '*.ts' -o -name '*.css') tsup.config.ts
 	npx tsup --silent
 
 # The peer-uid addon (src/native/), built by node-gyp against this Node's own headers (no download).
@@ -41,8 +41,10 @@ binary: dist/pty-relay
 run: build
 	node bin/pty-relay serve
 
+# Two programs: Node (src, test) and the browser page (src/web + src/protocol, DOM and no Node types).
 typecheck: node_modules/.installed
 	npx tsc --noEmit -p .
+	npx tsc --noEmit -p tsconfig.web.json
 
 lint: typecheck
 

@@ -1,6 +1,11 @@
 import * as path from 'node:path';
 import { defineConfig, type Options } from 'tsup';
 import { nativeLoaderPlugin } from './src/build/sea-plugin';
+import { absentModulesPlugin } from './src/build/absent-modules-plugin';
+import { webAssetsPlugin } from './src/build/web-assets-plugin';
+
+// The web page, built once and embedded in both daemon bundles.
+const webAssets = webAssetsPlugin(path.resolve('.'));
 
 // PTY_RELAY_BUILD_VERSION=x.y.z at build time stamps that version into the bundle (src/version.ts).
 const stamped = process.env.PTY_RELAY_BUILD_VERSION;
@@ -26,6 +31,7 @@ export default defineConfig([
     outDir: 'dist',
     noExternal: [/^(?!node-pty($|\/))/],
     external: ['node-pty'],
+    esbuildPlugins: [webAssets, absentModulesPlugin()],
     sourcemap: true,
     clean: false,
   },
@@ -36,7 +42,7 @@ export default defineConfig([
     entry: { main: 'src/cli/main.ts' },
     outDir: 'dist/sea',
     noExternal: [/.*/],
-    esbuildPlugins: [nativeLoaderPlugin(path.resolve('src/build/native-loader.ts'))],
+    esbuildPlugins: [nativeLoaderPlugin(path.resolve('src/build/native-loader.ts')), webAssets, absentModulesPlugin()],
     clean: true,
   },
   // The benchmark runner (make bench).

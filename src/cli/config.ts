@@ -105,6 +105,14 @@ export function parseHosts(v: string): string[] {
   return hosts.flatMap((h) => (h === 'localhost' ? DEFAULT_HOSTS : [h]));
 }
 
+// An on/off environment variable: 1, true, yes or on (any case) mean on; unset or empty mean off.
+export function envFlag(v: string | undefined): boolean {
+  if (v === undefined || v === '') return false;
+  if (/^(1|true|yes|on)$/i.test(v)) return true;
+  if (/^(0|false|no|off)$/i.test(v)) return false;
+  throw new RelayError('PR_ERR_USAGE', `invalid on/off value "${v}" (use 1 or 0)`);
+}
+
 // Parses a rate: a number with an optional k/M suffix; 0 means unlimited.
 export function parseRate(v: string): number {
   return v === '0' ? 0 : parseBytes(v);

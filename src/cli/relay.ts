@@ -12,6 +12,7 @@ import { readAll } from './exec-fast';
 import { addJobCommands } from './jobs';
 import { buildMcpCommand } from './mcp';
 import { buildServeCommand } from './serve';
+import { buildWebCommand } from './web';
 import { ptySelfTest } from '../daemon/session/pty';
 import { loadSockDiag } from '../daemon/server/sock-diag';
 import { addUpgradeCommand } from './upgrade';
@@ -69,5 +70,6 @@ export function buildProgram(): Command {
   program.addCommand(buildTunnelCommand());
   program.addCommand(buildMcpCommand());
   program.addCommand(buildDoctorCommand());
+  program.addCommand(buildWebCommand());
   return program;
 }

@@ -36,6 +36,7 @@ export function buildServeCommand(): Command {
     .option('--allow-remote', 'allow binding non-loopback addresses (requires a secret)')
     .option('--allow-root', 'also accept connections from root (uid 0)')
     .option('--log-commands', 'put exec command text in the audit log (it may contain secrets)')
+    .option('--web', 'serve the web terminal on the same port (or set PTY_RELAY_WEB=1); print its URL with: pty-relay web')
     .addOption(opt('--runtime-dir <dir>', 'private directory for the socket, scripts and rc files', 'PTY_RELAY_RUNTIME_DIR'))
     .addOption(opt('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent', 'PTY_RELAY_LOG_LEVEL').default('info').argParser(cfg.parseLogLevel))
     .option('-v, --verbose', 'log at info level; -vv: debug', (_: string, n: number) => n + 1, 0)
@@ -76,6 +77,7 @@ export function buildServeCommand(): Command {
         secret,
         exec: { timeoutMs: o.execTimeout * 1000, maxRequestBytes: o.maxRequestBytes, timing: DEFAULT_TIMING, logCommands: o.logCommands === true },
         heartbeatTimeoutMs: 3 * cfg.heartbeatMs(),
+        web: o.web === true || cfg.envFlag(process.env.PTY_RELAY_WEB),
       };
       const daemon = handover === undefined ? await startDaemon(config, log) : await takeOver(config, log, Number(handover));
       // Under systemd (Type=notify): we are up. A daemon that took over told systemd itself.

@@ -25,8 +25,8 @@ export interface ConnectionOptions {
   heartbeatMs: number; // ping interval; the link counts as dead after 3 intervals of silence
   maxAttempts: number; // reconnect attempts before giving up (Infinity: never)
   size(): { cols: number; rows: number };
-  output(data: Buffer): void; // bytes for the terminal
-  screen(data: Buffer): void; // a full redraw for the terminal
+  output(data: Uint8Array): void; // bytes for the terminal
+  screen(data: Uint8Array): void; // a full redraw for the terminal
   status(text: string | null): void; // a status line, or null to clear it
 }
 
@@ -152,7 +152,7 @@ export class AttachConnection {
     if (!this.o.readOnly) link.send({ type: FrameType.RESIZE, body: this.o.size() });
   }
 
-  private onOutput(link: Link, offset: number, data: Buffer): void {
+  private onOutput(link: Link, offset: number, data: Uint8Array): void {
     const expected = this.offset ?? offset;
     const end = offset + data.length;
     if (end <= expected) return; // already seen

@@ -1,5 +1,6 @@
 // `pty-relay serve`: wires the runtime directory, the session registry and the listeners.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Logger } from '../log';
 import { MAX_FRAME_BYTES } from '../protocol/frame';
 import type { AttachConfig } from './attach/attach';
@@ -9,8 +10,10 @@ import type { BucketConfig } from './rate-limit';
 import { Registry, type SessionDefaults } from './session/registry';
 import type { RequestTiming } from './exec/request';
 import { ensurePrivateDir, makeInstanceDir } from './server/runtime-dir';
-import { startServer, type InheritedListener, type RunningServer } from './server/server';
+import { startServer, type HttpHandOff, type InheritedListener, type RunningServer } from './server/server';
 import { Upgrader, type UpgradeOutcome } from './upgrade/outgoing';
+import { TOKEN_FILE, WebTokens } from './web/token';
+import { createWebServer } from './web/web-server';
 import { VERSION } from '../version';
 
 export interface DaemonConfig {
@@ -31,7 +34,13 @@ export interface DaemonConfig {
   secret: string | null;
   exec: { timeoutMs: number; maxRequestBytes: number; timing: RequestTiming; logCommands: boolean };
   heartbeatTimeoutMs: number;
+  web: boolean; // serve the web terminal to HTTP connections
 }
+
+// A browser sends its headers in one packet; 10 s covers a congested tunnel. A request's body and
+// our answer get 30 s. Both are capped by --handshake-timeout (the tests use short ones).
+const WEB_HEADERS_MS = 10_000;
+const WEB_REQUEST_MS = 30_000;
 
 export interface Daemon {
   server: RunningServer;
@@ -70,13 +79,14 @@ export async function startDaemon(config: DaemonConfig, log: Logger, adoption: A
   const attach: AttachConfig = { heartbeatTimeoutMs: config.heartbeatTimeoutMs, maxFrameBytes: MAX_FRAME_BYTES, maxClients: limits.maxClients, secret: config.secret, info, upgrade: null };
   let server: RunningServer;
   try {
+    const web = config.web ? startWeb(config, attach, registry, log) : null;
     if (adoption !== null) {
       adoption.adopt(registry);
       await adoption.beforeListening();
     }
     const inherited = adoption?.listeners;
     server = await startServer(
-      { hosts: config.hosts, port: config.port, unixSocket: config.unixSocket, handshakeMs: limits.handshakeMs, access: config.access, inputRate: limits.inputRate, exec, attach, inherited },
+      { hosts: config.hosts, port: config.port, unixSocket: config.unixSocket, handshakeMs: limits.handshakeMs, access: config.access, inputRate: limits.inputRate, exec, attach, web, inherited },
       registry,
       log,
     );
@@ -106,4 +116,19 @@ export async function startDaemon(config: DaemonConfig, log: Logger, adoption: A
       return closing;
     },
   };
+}
+
+// The web terminal: its token (made now if missing, so `pty-relay web` can print the URL) and its
+// HTTP side. Throws PR_ERR_WEB_TOKEN when the token file is unsafe.
+function startWeb(config: DaemonConfig, attach: AttachConfig, registry: Registry, log: Logger): HttpHandOff {
+  const tokens = new WebTokens(path.join(config.runtimeBase, TOKEN_FILE));
+  tokens.token();
+  const { handshakeMs, inputRate } = config.limits;
+  const web = createWebServer(
+    { tokens, attach, inputRate, headersMs: Math.min(WEB_HEADERS_MS, handshakeMs), requestMs: Math.min(WEB_REQUEST_MS, 3 * handshakeMs), pingMs: Math.max(50, Math.floor(config.heartbeatTimeoutMs / 3)) },
+    registry,
+    log,
+  );
+  log.info({ evt: 'web.enabled', tokenFile: tokens.file }, 'web terminal on; print its URL with: pty-relay web');
+  return web;
 }

@@ -8,15 +8,17 @@
 //
 // The leading NUL is the magic that tells frames from exec text: no shell text starts with NUL.
 // Offsets are absolute byte positions in a session's output (or a client's input) stream, sent as
-// u64 BE; they stay below 2^53.
+// u64 BE; they stay below 2^53. Over a WebSocket (the web page) each binary message is exactly one
+// frame. Pure and free of Node-only APIs (Uint8Array, DataView, TextEncoder): the page bundles it.
 //
 //  type  name      dir   payload
 //  0x01  HELLO     both  JSON {proto, caps[], agent, auth?}   first frame each way; proto must match
-//  0x02  ATTACH    c→s   JSON {session, create, resume|null, cols, rows, readOnly, clientId, inputFrom}
-//  0x03  ATTACHED  s→c   JSON {session, pid, offset, created, inputAck}
+//  0x02  ATTACH    c→s   JSON {session, create, resume|null, cols, rows, readOnly, clientId, inputFrom, keepSize?}
+//  0x03  ATTACHED  s→c   JSON {session, pid, offset, created, inputAck, cols?, rows?, clients?}
 //  0x04  OUTPUT    s→c   u64 offset, bytes                    session output, in order
 //  0x05  INPUT     c→s   u64 offset, bytes                    keystrokes; offset in the client's input stream
-//  0x06  RESIZE    c→s   JSON {cols, rows}
+//  0x06  RESIZE    both  JSON {cols, rows}                    c→s: this client's size; s→c: the session's
+//                                                             new size, to clients whose caps have "size"
 //  0x07  ACK       c→s   JSON {offset}                        output received up to offset
 //  0x08  PING      both  JSON {id}
 //  0x09  PONG      both  JSON {id}
@@ -25,8 +27,13 @@
 //  0x0c  GAP       s→c   JSON {from, to}                      bytes [from, to) left the ring: lost
 //  0x0d  ERROR     both  JSON {code, message}                 then the sender closes
 //  0x0e  SCREEN    s→c   u64 offset, bytes                    a redraw of the screen as of offset
-//  0x0f  REQUEST   c→s   JSON {op: ls | kill | new | info | upgrade, …} a one-shot control request
+//  0x0f  REQUEST   c→s   JSON {op: ls | kill | new | info | jobs | upgrade, …} a one-shot control request
 //  0x10  REPLY     s→c   JSON {ok, …}                         `info` answers {ok, info: DaemonInfo}
+//
+// Client capabilities in HELLO that change what the daemon sends: "size" (RESIZE frames when the
+// session's size changes) and "screen-skip" (a client that falls behind the ring gets GAP then a
+// fresh SCREEN, instead of the oldest bytes still held). `keepSize` in ATTACH: this writer does not
+// set the session's size until it sends a RESIZE (a phone that must not shrink a shared session).
 
 export const MAGIC = 0x00;
 export const PROTOCOL_VERSION = 1;
@@ -71,6 +78,7 @@ export interface Attach {
   readOnly: boolean;
   clientId: string;
   inputFrom: number;
+  keepSize?: boolean;
 }
 export interface Attached {
   session: string;
@@ -78,11 +86,15 @@ export interface Attached {
   offset: number;
   created: boolean;
   inputAck: number;
+  cols?: number; // the session's size after this attach
+  rows?: number;
+  clients?: number; // clients attached now, this one included
 }
 export interface SessionSummary {
   name: string;
   pid: number | null;
   command: string;
+  shell?: boolean; // an integrated shell (runs exec jobs), not a program started with `new`
   state: string;
   clients: number;
   createdAt: string;
@@ -100,11 +112,22 @@ export interface DaemonInfo {
   runtimeBase: string; // the per-user runtime directory
   socket: string | null; // the unix socket it listens on
 }
+
+// One exec job a shell session ran, for the recent-commands list.
+export interface JobSummary {
+  id: number;
+  command: string;
+  state: string;
+  status: number | null;
+  startedAt: string;
+  durationMs: number | null;
+}
 export type Request =
   | { op: 'ls' }
   | { op: 'info' }
   | { op: 'kill'; session: string }
   | { op: 'new'; session: string; command: string[]; cols: number; rows: number }
+  | { op: 'jobs'; session: string }
   | { op: 'upgrade' };
 // What `upgrade` did: the daemon process before and after, and what it handed over.
 export interface UpgradeReport {
@@ -116,15 +139,15 @@ export interface UpgradeReport {
   frozenMs: number; // how long the sessions' output stood still
   warning?: string;
 }
-export type Reply = { ok: true; sessions?: SessionSummary[]; pid?: number | null; info?: DaemonInfo; upgrade?: UpgradeReport } | { ok: false; code: string; message: string };
+export type Reply = { ok: true; sessions?: SessionSummary[]; pid?: number | null; info?: DaemonInfo; jobs?: JobSummary[]; upgrade?: UpgradeReport } | { ok: false; code: string; message: string };
 
 // Decoded frames, one variant per type.
 export type Frame =
   | { type: typeof FrameType.HELLO; body: Hello }
   | { type: typeof FrameType.ATTACH; body: Attach }
   | { type: typeof FrameType.ATTACHED; body: Attached }
-  | { type: typeof FrameType.OUTPUT; offset: number; data: Buffer }
-  | { type: typeof FrameType.INPUT; offset: number; data: Buffer }
+  | { type: typeof FrameType.OUTPUT; offset: number; data: Uint8Array }
+  | { type: typeof FrameType.INPUT; offset: number; data: Uint8Array }
   | { type: typeof FrameType.RESIZE; body: { cols: number; rows: number } }
   | { type: typeof FrameType.ACK; body: { offset: number } }
   | { type: typeof FrameType.PING; body: { id: number } }
@@ -133,44 +156,54 @@ export type Frame =
   | { type: typeof FrameType.EXIT; body: { status: number; signal: number } }
   | { type: typeof FrameType.GAP; body: { from: number; to: number } }
   | { type: typeof FrameType.ERROR; body: { code: string; message: string } }
-  | { type: typeof FrameType.SCREEN; offset: number; data: Buffer }
+  | { type: typeof FrameType.SCREEN; offset: number; data: Uint8Array }
   | { type: typeof FrameType.REQUEST; body: Request }
   | { type: typeof FrameType.REPLY; body: Reply };
 
-function header(type: number, length: number): Buffer {
-  const h = Buffer.allocUnsafe(HEADER_BYTES);
-  h[0] = MAGIC;
-  h[1] = type;
-  h.writeUInt32BE(length, 2);
-  return h;
+const utf8 = new TextEncoder();
+const TWO_32 = 2 ** 32;
+
+// Writes the 6-byte header (and, for offset frames, the u64 offset) into the start of `out`.
+function writeHeader(out: Uint8Array, type: number, length: number, offset?: number): void {
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  out[0] = MAGIC;
+  out[1] = type;
+  view.setUint32(2, length);
+  if (offset !== undefined) {
+    view.setUint32(HEADER_BYTES, Math.floor(offset / TWO_32));
+    view.setUint32(HEADER_BYTES + 4, offset % TWO_32);
+  }
 }
 
 // Encodes one frame. Pure: the same frame always gives the same bytes.
-export function encode(frame: Frame): Buffer {
+export function encode(frame: Frame): Uint8Array {
   switch (frame.type) {
     case FrameType.OUTPUT:
     case FrameType.INPUT:
     case FrameType.SCREEN: {
-      const h = header(frame.type, 8 + frame.data.length);
-      const off = Buffer.allocUnsafe(8);
-      off.writeBigUInt64BE(BigInt(frame.offset));
-      return Buffer.concat([h, off, frame.data]);
+      const out = new Uint8Array(HEADER_BYTES + 8 + frame.data.length);
+      writeHeader(out, frame.type, 8 + frame.data.length, frame.offset);
+      out.set(frame.data, HEADER_BYTES + 8);
+      return out;
     }
-    case FrameType.DETACH:
-      return header(frame.type, 0);
+    case FrameType.DETACH: {
+      const out = new Uint8Array(HEADER_BYTES);
+      writeHeader(out, frame.type, 0);
+      return out;
+    }
     default: {
-      const json = Buffer.from(JSON.stringify(frame.body), 'utf8');
-      return Buffer.concat([header(frame.type, json.length), json]);
+      const json = utf8.encode(JSON.stringify(frame.body));
+      const out = new Uint8Array(HEADER_BYTES + json.length);
+      writeHeader(out, frame.type, json.length);
+      out.set(json, HEADER_BYTES);
+      return out;
     }
   }
 }
 
 // The header of an OUTPUT frame alone, so a sender can write the ring's bytes without copying them.
-export function outputHeader(offset: number, length: number): Buffer {
-  const h = Buffer.allocUnsafe(HEADER_BYTES + 8);
-  h[0] = MAGIC;
-  h[1] = FrameType.OUTPUT;
-  h.writeUInt32BE(8 + length, 2);
-  h.writeBigUInt64BE(BigInt(offset), HEADER_BYTES);
+export function outputHeader(offset: number, length: number): Uint8Array {
+  const h = new Uint8Array(HEADER_BYTES + 8);
+  writeHeader(h, FrameType.OUTPUT, 8 + length, offset);
   return h;
 }

@@ -124,7 +124,7 @@ export class Framed {
         if (f.type === FrameType.PING) this.send({ type: FrameType.PONG, body: { id: f.body.id } });
         if (f.type === FrameType.OUTPUT) {
           this.outputBytes += f.data.length;
-          this.onOutput?.(f.data);
+          this.onOutput?.(Buffer.from(f.data.buffer, f.data.byteOffset, f.data.byteLength));
           this.send({ type: FrameType.ACK, body: { offset: f.offset + f.data.length } });
         } else if (f.type === FrameType.GAP) this.gaps++;
         this.waiters = this.waiters.filter((w) => !w(f));

@@ -1,5 +1,6 @@
 // The single binary, alone in an empty directory with a bare environment; install and units.
 import { execFileSync, spawn } from 'node:child_process';
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -10,6 +11,7 @@ import { waitFor, within } from '../helpers/deadline';
 import { FrameClient } from '../helpers/frames';
 import { FrameType } from '../../src/protocol/frame';
 import { Tmux } from '../helpers/tmux';
+import { httpRequest } from '../helpers/web-raw';
 
 const BUILT = path.join(ROOT, 'dist/pty-relay');
 let dir: string;
@@ -43,7 +45,7 @@ describe('serving from the bare binary', () => {
   let stop: () => Promise<void> = async () => undefined;
   let out = '';
   beforeAll(async () => {
-    const proc = spawn('env', ['-i', 'PATH=/usr/bin:/bin', bin, 'serve', '--port', '0', '--runtime-dir', path.join(dir, 'rt')], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn('env', ['-i', 'PATH=/usr/bin:/bin', 'PTY_RELAY_WEB=1', bin, 'serve', '--port', '0', '--runtime-dir', path.join(dir, 'rt')], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     proc.stdout.on('data', (c: Buffer) => (out += c.toString()));
     port = await waitFor('the binary to listen', () => Number(/"evt":"server.listening","port":(\d+)/.exec(out)?.[1]) || undefined);
     const exited = new Promise<number | null>((r) => proc.once('exit', (c) => r(c)));
@@ -56,6 +58,21 @@ describe('serving from the bare binary', () => {
 
   it('looks peers up through its embedded sock_diag addon', () => {
     expect(out).toMatch(/"evt":"server.peer_uid","method":"netlink","detail":"[^"]*native-[0-9a-f]{16}\/sock_diag.node"/);
+  });
+
+  it('serves the web terminal embedded in it (PTY_RELAY_WEB=1)', async () => {
+    const r = await bare(['web', '--port', String(port), '--runtime-dir', path.join(dir, 'rt')]);
+    expect(r.stderr).toBe('');
+    const token = /^http:\/\/localhost:\d+\/#t=([A-Za-z0-9_-]{43})\n$/.exec(r.stdout)?.[1] as string;
+    const host = `localhost:${port}`;
+    const login = await httpRequest(port, 'POST', '/api/login', { Host: host, Origin: `http://${host}`, 'Content-Type': 'application/json' }, JSON.stringify({ token }));
+    const cookie = (login.headers['set-cookie']?.[0] ?? '').split(';', 1)[0] as string;
+    const page = await httpRequest(port, 'GET', '/', { Host: host, Cookie: cookie });
+    expect(page.status).toBe(200);
+    const script = /<script>([\s\S]*)<\/script>/.exec(page.body)?.[1] as string;
+    expect(script.length).toBeGreaterThan(100_000);
+    const hash = crypto.createHash('sha256').update(script, 'utf8').digest('base64');
+    expect(page.headers['content-security-policy']).toContain(`script-src 'sha256-${hash}'`);
   });
 
   it('runs exec requests from netcat', async () => {

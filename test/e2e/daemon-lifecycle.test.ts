@@ -60,7 +60,7 @@ it('ends a session for good when its program exits, telling attached clients the
   c.hello();
   c.attach('oneshot', null, { create: false });
   const screen = await c.waitFrame(FrameType.SCREEN);
-  expect(screen.data.toString()).toContain('waiting');
+  expect(Buffer.from(screen.data).toString()).toContain('waiting');
   fs.writeFileSync(fifo, 'go\n');
   expect((await c.waitFrame(FrameType.EXIT)).body).toEqual({ status: 5, signal: 0 });
   expect(c.output(screen.offset)).toContain('leaving');

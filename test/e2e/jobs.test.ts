@@ -137,7 +137,7 @@ describe('output that outlives its request', () => {
   it('delivers the rest of a timed-out job through #!wait exactly once', async () => {
     const dir = await prepare('w1');
     const f = fifo();
-    const first = await req('w1', `#!timeout 0.5\nfor i in 1 2 3; do echo a$i; done; read -r x < ${f.path}; for i in 1 2 3; do echo b$i; done; (exit 3)\n`);
+    const first = await req('w1', `#!timeout 3\nfor i in 1 2 3; do echo a$i; done; read -r x < ${f.path}; for i in 1 2 3; do echo b$i; done; (exit 3)\n`);
     const m = STILL_RUNNING.exec(first);
     expect(m?.[1]).toBe('2');
     expect(first.slice(0, m?.index)).toBe('a1\na2\na3\n');

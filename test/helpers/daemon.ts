@@ -17,6 +17,7 @@ export interface LogLine {
 export interface TestDaemon {
   port: number;
   home: string;
+  runtime: string; // its --runtime-dir
   proc: ChildProcess;
   logs: LogLine[];
   stderr: () => string;
@@ -72,6 +73,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<TestDaemon>
   return {
     port: listening.port as number,
     home,
+    runtime,
     proc,
     logs,
     stderr: () => err,

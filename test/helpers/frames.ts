@@ -62,7 +62,7 @@ export class FrameClient {
   // All OUTPUT bytes received so far; checks that they are contiguous from `start`.
   output(start: number): string {
     let at = start;
-    const parts: Buffer[] = [];
+    const parts: Uint8Array[] = [];
     for (const f of this.frames) {
       if (f.type !== FrameType.OUTPUT) continue;
       if (f.offset !== at) throw new Error(`output not contiguous: expected offset ${at}, got ${f.offset}`);

@@ -1,15 +1,21 @@
-// One framed connection: the hello, then either a one-shot control request (ls, kill, new) or an
-// attachment to a session that streams its output from the ring and feeds its input.
+// One framed connection: the hello, then either a one-shot control request (ls, kill, new, jobs)
+// or an attachment to a session that streams its output from the ring and feeds its input. The
+// frames travel through a FrameTransport: a socket (pty-client) or a WebSocket (the web page).
 //
 // Backpressure policy for attached clients: a peer reads the ring at its own pace and never
-// pauses the PTY. A peer is sent at most ACK_WINDOW_BYTES beyond what it acknowledged, and nothing
-// while its socket is congested; a peer that falls behind the ring's oldest byte gets a GAP frame
-// saying how many bytes it lost, and continues from the oldest byte held.
+// pauses the PTY. A peer is sent at most its window (ACK_WINDOW_BYTES for socket clients) beyond
+// what it acknowledged, and nothing while its transport is congested. A peer that falls behind the
+// ring's oldest byte gets a GAP frame saying how many bytes it lost, and continues from the oldest
+// byte held; a peer with the "screen-skip" capability (the web page) instead jumps to a fresh
+// SCREEN once it has rendered what it was sent, so a flood never makes it replay stale output.
 import type * as net from 'node:net';
 import { RelayError } from '../../errors';
-import { Decoder, FrameError } from '../../protocol/decoder';
-import { encode, FrameType, OUTPUT_CHUNK_BYTES, outputHeader, PROTOCOL_VERSION, type Attach, type DaemonInfo, type Frame, type Reply, type Request } from '../../protocol/frame';
+import type { FrameError } from '../../protocol/decoder';
+import { encode, FrameType, OUTPUT_CHUNK_BYTES, outputHeader, PROTOCOL_VERSION, type Attach, type DaemonInfo, type Frame, type Reply } from '../../protocol/frame';
 import { validateSessionName } from '../../protocol/session-name';
+import { handleRequest } from './requests';
+import { socketTransport } from './socket-transport';
+import type { FrameAccess, FrameTransport } from './transport';
 import type { AttachPeer } from '../session/audience';
 import type { Registry } from '../session/registry';
 import type { ConnInput } from '../server/input';
@@ -26,23 +32,42 @@ export interface AttachConfig {
   secret: string | null; // when set, HELLO must carry it as `auth`
   info: DaemonInfo; // the answer to an `info` request (pty-relay doctor)
   // `upgrade`: hands every session to a new daemon process (upgrade/); `after` runs once the
-  // reply is sent (the old process exits). null where it cannot.
+  // reply is out (the old process exits). null where it cannot.
   upgrade: (() => Promise<{ reply: Reply; after: () => void }>) | null;
 }
 
 // Unacknowledged output allowed in flight to one peer: enough to fill a fast tunnel, small enough
 // that a stalled one holds little.
 export const ACK_WINDOW_BYTES = 1024 * 1024;
-export const CAPABILITIES = ['resume', 'screen', 'gap', 'read-only', 'input-ack'];
+export const CAPABILITIES = ['resume', 'screen', 'gap', 'read-only', 'input-ack', 'size', 'screen-skip', 'keep-size', 'jobs'];
+// After an upgrade's reply, how long the client may take to close before `after` runs anyway.
+const UPGRADE_REPLY_LINGER_MS = 1_000;
+// A framed TCP or unix-socket client: full access once its HELLO passes the secret check.
+const SOCKET_ACCESS: FrameAccess = { preAuthenticated: false, readOnly: false, session: null, windowBytes: ACK_WINDOW_BYTES };
 
-// Serves one framed connection whose first bytes were `first`.
+interface Attachment {
+  session: Session;
+  peer: AttachPeer;
+  clientId: string;
+  sent: number; // next offset to send
+  acked: number; // the peer has everything before this
+  resyncing: boolean; // a fresh SCREEN is being prepared
+}
+
+// Serves one framed socket connection whose first bytes were `first`.
 export function serveAttach(socket: net.Socket, input: ConnInput, first: Buffer, registry: Registry, config: AttachConfig, ctx: ConnContext): void {
+  serveFrames(socketTransport(socket, input, first, config.maxFrameBytes), SOCKET_ACCESS, registry, config, ctx);
+}
+
+// Serves one framed connection over any transport, within `access`.
+export function serveFrames(t: FrameTransport, access: FrameAccess, registry: Registry, config: AttachConfig, ctx: ConnContext): void {
   const { log } = ctx;
-  const decoder = new Decoder(config.maxFrameBytes);
   let hello = false;
+  let caps = new Set<string>();
   let closed = false;
   let lastHeard = Date.now();
-  let attached: { session: Session; peer: AttachPeer; clientId: string; sent: number; acked: number } | null = null;
+  let attached: Attachment | null = null;
+  let gone: (() => void) | null = null; // runs when the client has closed
 
   const heartbeat = setInterval(() => {
     if (Date.now() - lastHeard > config.heartbeatTimeoutMs) {
@@ -52,32 +77,31 @@ export function serveAttach(socket: net.Socket, input: ConnInput, first: Buffer,
   }, Math.max(50, Math.floor(config.heartbeatTimeoutMs / 4)));
   heartbeat.unref();
 
-  input.on('data', onData);
-  socket.on('drain', () => pump());
   ctx.onShutdown((reason) => fail('PR_ERR_SHUTDOWN', `the daemon is shutting down (${reason})`));
   // The sessions move to a new daemon process: an attached client reconnects there by itself.
   ctx.onHandover(() => {
     if (attached !== null) close();
   });
-  socket.on('close', () => close());
-  input.on('end', () => close());
-  onData(first);
-
-  function onData(chunk: Buffer): void {
-    lastHeard = Date.now();
-    let frames: Frame[];
-    try {
-      frames = decoder.push(chunk);
-    } catch (err) {
-      if (!(err instanceof FrameError)) throw err;
+  t.start({
+    frames: (frames) => {
+      for (const f of frames) {
+        if (closed) return;
+        handle(f);
+      }
+    },
+    bad: (err: FrameError) => {
       log.warn({ evt: 'attach.bad_frame', code: err.code }, err.message);
-      return fail(err.code, err.message);
-    }
-    for (const f of frames) {
-      if (closed) return;
-      handle(f);
-    }
-  }
+      fail(err.code, err.message);
+    },
+    heard: () => {
+      lastHeard = Date.now();
+    },
+    drained: () => pump(),
+    closed: () => {
+      close();
+      gone?.();
+    },
+  });
 
   function handle(f: Frame): void {
     if (!hello) {
@@ -85,7 +109,7 @@ export function serveAttach(socket: net.Socket, input: ConnInput, first: Buffer,
       if (f.body.proto !== PROTOCOL_VERSION) {
         return fail('PR_ERR_VERSION', `client speaks protocol ${f.body.proto}, this daemon speaks ${PROTOCOL_VERSION}; use matching pty-relay versions`);
       }
-      if (config.secret !== null) {
+      if (config.secret !== null && !access.preAuthenticated) {
         const auth: unknown = f.body.auth;
         if (typeof auth !== 'string' || !secretMatches(auth, config.secret)) {
           log.warn({ evt: 'attach.auth_failed', presented: typeof auth === 'string' }, 'authentication failed');
@@ -93,14 +117,20 @@ export function serveAttach(socket: net.Socket, input: ConnInput, first: Buffer,
         }
       }
       hello = true;
+      caps = new Set(f.body.caps.filter((c): c is string => typeof c === 'string'));
       send({ type: FrameType.HELLO, body: { proto: PROTOCOL_VERSION, caps: CAPABILITIES, agent: `pty-relay/${VERSION}` } });
       return;
     }
     switch (f.type) {
       case FrameType.ATTACH:
         return attachTo(f.body);
-      case FrameType.REQUEST:
-        return request(f.body);
+      case FrameType.REQUEST: {
+        if (f.body.op === 'upgrade') return upgrade();
+        const out = handleRequest(f.body, registry, access, log, config.info);
+        if ('code' in out) return fail(out.code, out.message);
+        send({ type: FrameType.REPLY, body: out.reply });
+        return close();
+      }
       case FrameType.PING:
         return send({ type: FrameType.PONG, body: { id: f.body.id } });
       case FrameType.PONG:
@@ -125,58 +155,16 @@ export function serveAttach(socket: net.Socket, input: ConnInput, first: Buffer,
     }
   }
 
-  function request(r: Request): void {
-    if (r.op === 'ls') {
-      send({ type: FrameType.REPLY, body: { ok: true, sessions: registry.summaries() } });
-      return close();
-    }
-    if (r.op === 'info') {
-      send({ type: FrameType.REPLY, body: { ok: true, info: config.info } });
-      return close();
-    }
-    if (r.op === 'upgrade') {
-      if (config.upgrade === null) return fail('PR_ERR_UPGRADE', 'this daemon cannot upgrade itself');
-      clearInterval(heartbeat); // the client waits quietly for as long as the upgrade takes
-      void config.upgrade().then(({ reply, after }) => {
-        if (closed) return after(); // the client left meanwhile: the upgrade went on regardless
-        send({ type: FrameType.REPLY, body: reply });
-        close(after);
-      });
-      return;
-    }
-    const err = validateSessionName(r.session);
-    if (err !== null) return fail('PR_ERR_SESSION_NAME', err);
-    if (r.op === 'kill') {
-      if (!registry.kill(r.session)) return fail('PR_ERR_NO_SESSION', `no session named "${r.session}"`);
-      log.info({ evt: 'session.killed', session: r.session }, 'session killed');
-      send({ type: FrameType.REPLY, body: { ok: true } });
-      return close();
-    }
-    let s: Session | null;
-    try {
-      s = registry.create(r.session, r.command, r.cols, r.rows);
-    } catch (e) {
-      if (e instanceof RelayError) return fail(e.code, e.message);
-      throw e;
-    }
-    if (s === null) return fail('PR_ERR_SESSION_EXISTS', `a session named "${r.session}" already exists`);
-    // Start it now: a session made with `new` runs whether or not anyone attaches.
-    if (!s.ensureRunning()) {
-      registry.kill(r.session);
-      return fail('PR_ERR_SPAWN', `cannot start ${r.command.join(' ')}`);
-    }
-    send({ type: FrameType.REPLY, body: { ok: true, pid: s.pid } });
-    close();
-  }
-
   function attachTo(a: Attach): void {
     if (attached !== null) return fail('PR_ERR_PROTOCOL', 'already attached');
     const err = validateSessionName(a.session);
     if (err !== null) return fail('PR_ERR_SESSION_NAME', err);
+    if (access.session !== null && a.session !== access.session) return fail('PR_ERR_AUTH', `this link only gives access to session "${access.session}"`);
+    if (access.readOnly && !a.readOnly) return fail('PR_ERR_AUTH', 'this link is read-only: attach with readOnly');
     let session = registry.find(a.session);
     const created = session === undefined;
     if (session === undefined) {
-      if (!a.create) return fail('PR_ERR_NO_SESSION', `no session named "${a.session}"`);
+      if (!a.create || access.readOnly) return fail('PR_ERR_NO_SESSION', `no session named "${a.session}"`);
       try {
         session = registry.get(a.session);
       } catch (e) {
@@ -187,13 +175,20 @@ export function serveAttach(socket: net.Socket, input: ConnInput, first: Buffer,
     if (session.audience.clients >= config.maxClients) {
       return fail('PR_ERR_LIMIT', `session "${a.session}" already has ${config.maxClients} clients attached (--max-clients)`);
     }
-    const peer: AttachPeer = { readOnly: a.readOnly, wake: () => pump(), ended: (status, signal) => ended(status, signal) };
-    const state = { session, peer, clientId: a.clientId, sent: 0, acked: 0 };
+    const peer: AttachPeer = {
+      readOnly: a.readOnly,
+      keepSize: a.keepSize === true,
+      wake: () => pump(),
+      ended: (status, signal) => ended(status, signal),
+      resized: caps.has('size') ? (cols, rows) => send({ type: FrameType.RESIZE, body: { cols, rows } }) : undefined,
+    };
+    const state: Attachment = { session, peer, clientId: a.clientId, sent: 0, acked: 0, resyncing: false };
     if (!session.attach(peer, a.cols, a.rows)) return fail('PR_ERR_NO_SESSION', `session "${a.session}" has ended`);
     const ring = session.audience.ring;
     log.info({ evt: 'attach.attached', session: a.session, readOnly: a.readOnly, resume: a.resume, created }, 'client attached');
     const reply = (offset: number): void => {
-      send({ type: FrameType.ATTACHED, body: { session: a.session, pid: session.pid, offset, created, inputAck: session.audience.inputAck(a.clientId) } });
+      const { cols, rows } = session.audience.size;
+      send({ type: FrameType.ATTACHED, body: { session: a.session, pid: session.pid, offset, created, inputAck: session.audience.inputAck(a.clientId), cols, rows, clients: session.audience.clients } });
     };
     if (a.resume !== null && a.resume <= ring.head) {
       // A reconnect: replay exactly what the client has not seen (a GAP first if it left the ring).
@@ -204,43 +199,65 @@ export function serveAttach(socket: net.Socket, input: ConnInput, first: Buffer,
       return;
     }
     // A fresh attach: draw the current screen, then stream from the offset it stands for.
+    state.resyncing = true;
+    attached = state;
     void session.audience.snapshot().then((snap) => {
       if (closed) return;
-      state.sent = state.acked = snap.offset;
-      attached = state;
       reply(snap.offset);
-      send({ type: FrameType.SCREEN, offset: snap.offset, data: snap.data });
-      pump();
+      sendScreen(state, snap);
     });
   }
 
-  // Sends ring bytes from the peer's position while its socket and window allow.
-  function pump(): void {
-    const a = attached;
-    if (a === null || closed) return;
-    // One writev per pump: header and data (and any further chunks) leave in one system call.
-    socket.cork();
-    try {
-      pumpChunks(a);
-    } finally {
-      socket.uncork();
-    }
+  // Sends a redraw and streams on from its offset.
+  function sendScreen(a: Attachment, snap: { offset: number; data: Uint8Array }): void {
+    send({ type: FrameType.SCREEN, offset: snap.offset, data: snap.data });
+    a.sent = snap.offset;
+    // A skipping peer acknowledges the screen too (with its offset): until then it counts against
+    // the window, so redraws can never pile up faster than the peer draws them.
+    a.acked = caps.has('screen-skip') ? snap.offset - Math.min(snap.data.length, access.windowBytes - 1) : snap.offset;
+    a.resyncing = false;
+    pump();
   }
 
-  function pumpChunks(a: NonNullable<typeof attached>): void {
-    while (!socket.writableNeedDrain && a.sent - a.acked < ACK_WINDOW_BYTES) {
-      const r = a.session.audience.read(a.sent, Math.min(OUTPUT_CHUNK_BYTES, ACK_WINDOW_BYTES - (a.sent - a.acked)));
+  // Sends ring bytes from the peer's position while its transport and window allow.
+  function pump(): void {
+    const a = attached;
+    if (a === null || closed || a.resyncing) return;
+    // One writev per pump: header and data (and any further chunks) leave in one system call.
+    t.batch(() => pumpChunks(a));
+  }
+
+  function pumpChunks(a: Attachment): void {
+    while (!t.congested && a.sent - a.acked < access.windowBytes && !a.resyncing) {
+      const r = a.session.audience.read(a.sent, Math.min(OUTPUT_CHUNK_BYTES, access.windowBytes - (a.sent - a.acked)));
       if (r.kind === 'none') return;
       if (r.kind === 'gap') {
+        if (caps.has('screen-skip')) return skipToScreen(a, r.from);
         log.info({ evt: 'attach.gap', lost: r.to - r.from }, 'peer fell behind the ring');
         send({ type: FrameType.GAP, body: { from: r.from, to: r.to } });
+        // Fast-forwarded: the ack baseline moves too, or the window would never reopen.
         a.sent = a.acked = r.to;
         continue;
       }
-      socket.write(outputHeader(r.offset, r.data.length));
-      socket.write(r.data);
+      t.send([outputHeader(r.offset, r.data.length), r.data]);
       a.sent += r.data.length;
     }
+  }
+
+  // A skipping peer fell behind the ring: once it has drawn what it was sent, it gets a GAP for
+  // everything it missed and a fresh screen.
+  function skipToScreen(a: Attachment, from: number): void {
+    if (a.sent > a.acked) return; // the next ACK pumps again
+    a.resyncing = true;
+    void a.session.audience.snapshot().then((snap) => {
+      if (closed || attached !== a) return;
+      // (The mirror may lag a little behind the ring; then the screen is older and nothing is skipped.)
+      if (snap.offset > from) {
+        log.info({ evt: 'attach.skip', skipped: snap.offset - from }, 'peer jumped to a fresh screen');
+        send({ type: FrameType.GAP, body: { from, to: snap.offset } });
+      }
+      sendScreen(a, snap);
+    });
   }
 
   function ended(status: number, signal: number): void {
@@ -250,7 +267,7 @@ export function serveAttach(socket: net.Socket, input: ConnInput, first: Buffer,
   }
 
   function send(f: Frame): void {
-    if (!closed) socket.write(encode(f));
+    if (!closed) t.send([encode(f)]);
   }
 
   function fail(code: string, message: string): void {
@@ -258,17 +275,32 @@ export function serveAttach(socket: net.Socket, input: ConnInput, first: Buffer,
     close();
   }
 
-  // `after` runs once our last words left (or the socket is gone).
-  function close(after?: () => void): void {
+  // `pty-relay upgrade`, for a client with full access (not the web page, not a watch link): the
+  // reply goes out, then `after` runs once the client has closed (or after a moment).
+  function upgrade(): void {
+    if (config.upgrade === null) return fail('PR_ERR_UPGRADE', 'this daemon cannot upgrade itself');
+    if (access.preAuthenticated || access.readOnly || access.session !== null) return fail('PR_ERR_AUTH', "only a client on the daemon's port or socket can upgrade it");
+    clearInterval(heartbeat); // the client waits quietly for as long as the upgrade takes
+    void config.upgrade().then(({ reply, after }) => {
+      if (closed) return after(); // the client left meanwhile: the upgrade went on regardless
+      let ran = false;
+      const once = (): void => {
+        if (ran) return;
+        ran = true;
+        after();
+      };
+      gone = once;
+      setTimeout(once, UPGRADE_REPLY_LINGER_MS);
+      send({ type: FrameType.REPLY, body: reply });
+      close();
+    });
+  }
+
+  function close(): void {
     if (closed) return;
     closed = true;
     clearInterval(heartbeat);
     if (attached !== null) attached.session.detachPeer(attached.peer);
-    if (socket.destroyed) after?.();
-    else
-      socket.end(() => {
-        socket.destroy();
-        after?.();
-      });
+    t.close();
   }
 }

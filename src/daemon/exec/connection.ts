@@ -29,6 +29,8 @@ export function serveExec(socket: net.Socket, input: ConnInput, first: Buffer, r
   let settle: NodeJS.Timeout | null = null;
   let final: Outcome = { status: 0, reason: 'exit', fields: {} };
   const commits: Array<() => void> = [];
+  let runStartWritten = 0; // reply bytes written before the running request began
+  let eofMidReply = false;
   let requests = 0;
 
   input.on('data', (chunk: Buffer) => {
@@ -41,6 +43,8 @@ export function serveExec(socket: net.Socket, input: ConnInput, first: Buffer, r
   });
   input.on('end', () => {
     eof = true;
+    // The client closed its side after its reply had begun: it may have vanished (was killed).
+    if (state === 'running' && reply.written > runStartWritten) eofMidReply = true;
     if (state === 'reading') judge();
   });
   ctx.onShutdown((reason) => {
@@ -97,9 +101,10 @@ export function serveExec(socket: net.Socket, input: ConnInput, first: Buffer, r
     buf = Buffer.alloc(0);
     reads = 0;
     requests++;
-    // A client that half-closes while its reply streams may have vanished (killed): such a reply
+    // A client that half-closes once its reply has begun may have vanished (killed): such a reply
     // does not count as delivered, so `#!wait` hands its output out again rather than lose it.
-    const eofBefore = eof;
+    runStartWritten = reply.written;
+    eofMidReply = false;
     handleRequest(text, { reply, registry, config, log, conn: session })
       .catch((err: unknown) => {
         log.error({ evt: 'exec.failed', err }, 'exec request failed');
@@ -108,7 +113,7 @@ export function serveExec(socket: net.Socket, input: ConnInput, first: Buffer, r
       })
       .then((outcome) => {
         final = outcome;
-        if (outcome.commit !== undefined && (eofBefore || !eof)) commits.push(outcome.commit);
+        if (outcome.commit !== undefined && !eofMidReply) commits.push(outcome.commit);
         if (state === 'closing') return;
         state = 'reading';
         input.resume();

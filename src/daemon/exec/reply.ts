@@ -6,12 +6,14 @@ export class Reply {
   private lastByte = 0x0a; // the last byte written, to start relay lines on a fresh line
   private corked = false;
   closed = false; // our side is done: nothing more is written
+  written = 0; // bytes written so far
 
   constructor(readonly socket: net.Socket) {}
 
   // Writes output; false when the socket's buffer is full (wait for drain before writing more).
   write(data: Buffer): boolean {
     if (this.closed || data.length === 0) return true;
+    this.written += data.length;
     this.lastByte = data[data.length - 1] as number;
     if (!this.corked) {
       // PTY output arrives in ~2 kB reads; corking until the event loop moves on turns a burst of

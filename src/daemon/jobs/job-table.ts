@@ -1,5 +1,6 @@
 // A session's jobs by number: the running one, the queued ones and a bounded history, which is
 // also the session's command history. Numbers start at 1 and are never reused within a session.
+import type { JobSummary } from '../../protocol/frame';
 import { Job, type JobHandover, type JobSpec } from './job';
 
 // Finished jobs remembered: `#!jobs` shows them and `#!wait`/`#!output` can still read them.
@@ -48,6 +49,18 @@ export class JobTable {
   // Oldest first.
   list(): readonly Job[] {
     return this.jobs;
+  }
+
+  // Every job in brief, oldest first (the web page's recent commands).
+  summaries(): JobSummary[] {
+    return this.jobs.map((j) => ({
+      id: j.id,
+      command: j.spec.origin === 'terminal' ? `(${j.command})` : j.command,
+      state: j.state === 'input' ? 'waiting for input' : j.state,
+      status: j.status,
+      startedAt: (j.startedAt ?? j.queuedAt).toISOString(),
+      durationMs: j.durationMs(),
+    }));
   }
 
   // Keeps the history and the output budget: forgets the oldest finished jobs past the history,

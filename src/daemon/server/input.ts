@@ -24,12 +24,20 @@ export class MeteredInput extends EventEmitter implements ConnInput {
   private waiting = false;
   private paused = false;
 
+  // `first` was read off the socket before (to route the connection): it is the first chunk
+  // delivered, metered like the rest, on the next tick (once the caller listens); `ended` says the
+  // client's EOF came with it.
   constructor(
     private readonly socket: net.Socket,
     rate: BucketConfig,
+    first: Buffer | null = null,
+    ended = false,
   ) {
     super();
     this.bucket = new TokenBucket(rate, Date.now());
+    if (first !== null) this.queue.push(first);
+    this.ended = ended;
+    if (first !== null || ended) process.nextTick(() => this.flush());
     socket.on('data', (chunk: Buffer) => {
       this.queue.push(chunk);
       this.flush();

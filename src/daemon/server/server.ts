@@ -1,10 +1,11 @@
 // The listening side: bind the loopback addresses (and a private unix socket), admit or refuse
-// each connection, sniff its first bytes and hand it to exec mode (text) or attach mode (frames).
+// each connection, sniff its first bytes and hand it to exec mode (text), attach mode (frames) or,
+// with --web, the in-process HTTP server (an HTTP request).
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import { RelayError, isErrno } from '../../errors';
 import type { Logger } from '../../log';
-import { sniff } from '../../protocol/sniff';
+import { route, sniff, type Route } from '../../protocol/sniff';
 import { serveAttach, type AttachConfig } from '../attach/attach';
 import { serveExec, type ExecConfig } from '../exec/connection';
 import { Gate, type AccessConfig, type Verdict } from './gate';
@@ -23,6 +24,7 @@ export interface ServerConfig {
   inputRate: BucketConfig; // per connection
   exec: ExecConfig;
   attach: AttachConfig;
+  web: HttpHandOff | null; // null: HTTP is refused as exec text
   // Listen on these inherited sockets (a handover from an earlier daemon) instead of binding.
   inherited?: InheritedListener[];
 }
@@ -31,6 +33,11 @@ export interface ServerConfig {
 export interface InheritedListener {
   fd: number;
   viaUnix: boolean;
+}
+
+// The web terminal's HTTP side: takes a connection whose first bytes are an HTTP request.
+export interface HttpHandOff {
+  take(socket: net.Socket, first: Buffer, ctx: ConnContext): void;
 }
 
 // What a connection handler gets besides its socket.
@@ -72,6 +79,9 @@ export interface HandoverHooks {
 let connCounter = 0;
 // How long shutdown waits for open connections to finish their last words.
 const CLOSE_GRACE_MS = 2_000;
+// With --web, how long bytes that could still become an HTTP request line ("GET /x") wait for
+// more before they count as shell text. A browser sends its request line in one packet.
+const UNDECIDED_QUIET_MS = 300;
 
 // Binds every host on one port (the first bind picks it when port is 0) and starts serving.
 export async function startServer(config: ServerConfig, registry: Registry, log: Logger): Promise<RunningServer> {
@@ -241,23 +251,56 @@ function admitted(socket: net.Socket, verdict: Verdict, peer: string, config: Se
     log.info({ evt: 'conn.handshake_timeout' }, 'no request received');
     socket.end(`pty-relay: error: no request received within ${config.handshakeMs / 1000} s\n`, () => socket.destroy());
   }, config.handshakeMs);
-  const onEnd = (): void => {
-    // Connected and closed without a byte (a port check such as `nc -z`): nothing to do.
-    clearTimeout(handshake);
-    socket.destroy();
-  };
-  const input = new MeteredInput(socket, config.inputRate);
-  socket.resume(); // paused since it connected
-  input.once('end', onEnd);
   socket.once('close', () => clearTimeout(handshake));
-  input.once('data', (first: Buffer) => {
+  readFirst(socket, config.web !== null, (first, kind, ended) => {
     clearTimeout(handshake);
-    input.off('end', onEnd);
-    if (sniff(first) === 'frames') {
-      framed.add(socket);
-      serveAttach(socket, input, first, registry, config.attach, ctx);
-    } else serveExec(socket, input, first, registry, config.exec, ctx);
+    // Connected and closed without a byte (a port check such as `nc -z`): nothing to do.
+    if (first === null) return void socket.destroy();
+    // Attached clients, control requests and the web page's connections: long-lived or quick,
+    // a handover does not wait for them (they reconnect, see upgrade/).
+    if (kind !== 'text') framed.add(socket);
+    if (kind === 'http' && config.web !== null) return config.web.take(socket, first, ctx);
+    const input = new MeteredInput(socket, config.inputRate, first, ended);
+    input.once('data', (chunk: Buffer) => {
+      if (kind === 'frames') serveAttach(socket, input, chunk, registry, config.attach, ctx);
+      else serveExec(socket, input, chunk, registry, config.exec, ctx);
+    });
   });
+}
+
+// Reads a connection's first bytes in paused mode and says where they go. Paused mode matters:
+// bytes read this way can be put back (unshift) for Node's HTTP server, while the flowing
+// 'data' form hangs its parser (nodejs/node#44887, DESIGN.md §8). Without an HTTP server the
+// first chunk decides, as it always did.
+function readFirst(socket: net.Socket, web: boolean, done: (first: Buffer | null, kind: Route, ended: boolean) => void): void {
+  let buf: Buffer = Buffer.alloc(0);
+  let quiet: NodeJS.Timeout | null = null;
+  let finished = false;
+  const finish = (kind: Route, ended: boolean): void => {
+    if (finished) return;
+    finished = true;
+    if (quiet !== null) clearTimeout(quiet);
+    socket.off('readable', onReadable);
+    socket.off('end', onEnd);
+    socket.off('close', onClose);
+    done(buf.length === 0 ? null : buf, kind, ended);
+  };
+  const onReadable = (): void => {
+    for (let c: Buffer | null; (c = socket.read() as Buffer | null) !== null; ) buf = buf.length === 0 ? c : Buffer.concat([buf, c]);
+    if (buf.length === 0) return;
+    const kind = web ? route(buf) : sniff(buf);
+    if (kind !== 'undecided') return finish(kind, false);
+    if (quiet !== null) clearTimeout(quiet);
+    quiet = setTimeout(() => finish('text', false), UNDECIDED_QUIET_MS);
+  };
+  const onEnd = (): void => finish(buf.length > 0 && buf[0] === 0 ? 'frames' : 'text', true);
+  const onClose = (): void => {
+    if (quiet !== null) clearTimeout(quiet);
+    finished = true;
+  };
+  socket.on('readable', onReadable);
+  socket.on('end', onEnd);
+  socket.on('close', onClose);
 }
 
 // Says why and closes. The client's bytes may already be waiting unread (it sent its request

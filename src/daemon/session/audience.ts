@@ -2,7 +2,8 @@
 // of its screen, the attached peers, their merged input and the window-size policy.
 //
 // Resize policy ("latest", as tmux): the PTY takes the size of the writer that most recently
-// attached, resized or typed. Read-only observers never change the size.
+// attached, resized or typed. Read-only observers never change the size, nor does a writer that
+// attached with keepSize (a phone on a shared session) until it sends a size of its own.
 import { Mirror, type ScreenText } from './mirror';
 import { Ring, type RingRead } from './ring';
 
@@ -12,10 +13,14 @@ export interface AttachPeer {
   wake(): void;
   // The session's program ended.
   ended(status: number, signal: number): void;
+  // A writer that leaves the session's size alone until it resizes.
+  readonly keepSize?: boolean;
+  // The session's size changed.
+  resized?(cols: number, rows: number): void;
 }
 
 export interface PtyTarget {
-  write(data: Buffer): void;
+  write(data: Uint8Array): void;
   resize(cols: number, rows: number): void;
 }
 
@@ -35,7 +40,7 @@ const MAX_REMEMBERED_CLIENTS = 256;
 export class Audience {
   readonly ring: Ring;
   private mirror: Mirror | null = null;
-  private readonly peers = new Map<AttachPeer, { cols: number; rows: number }>();
+  private readonly peers = new Map<AttachPeer, { cols: number; rows: number } | null>();
   private readonly inputSeen = new Map<string, number>();
   private lastActive = Date.now();
 
@@ -91,8 +96,9 @@ export class Audience {
   }
 
   add(peer: AttachPeer, cols: number, rows: number): void {
-    this.peers.set(peer, { cols, rows });
-    if (!peer.readOnly) this.setSize(cols, rows);
+    const drives = !peer.readOnly && peer.keepSize !== true;
+    this.peers.set(peer, drives ? { cols, rows } : null);
+    if (drives) this.setSize(cols, rows);
   }
 
   remove(peer: AttachPeer): void {
@@ -113,14 +119,14 @@ export class Audience {
 
   // Input from a writer, `offset` being its position in that client's own input stream. Bytes the
   // session already got (resent after a reconnect) are skipped, so each keystroke lands once.
-  input(peer: AttachPeer, clientId: string, offset: number, data: Buffer): void {
+  input(peer: AttachPeer, clientId: string, offset: number, data: Uint8Array): void {
     if (peer.readOnly) return;
     const seen = this.inputSeen.get(clientId) ?? 0;
     const skip = Math.max(0, seen - offset);
     if (skip < data.length) {
       this.pty.write(skip === 0 ? data : data.subarray(skip));
       const s = this.peers.get(peer);
-      if (s !== undefined) this.setSize(s.cols, s.rows);
+      if (s !== undefined && s !== null) this.setSize(s.cols, s.rows);
     }
     this.remember(clientId, Math.max(seen, offset + data.length));
     this.lastActive = Date.now();
@@ -186,6 +192,7 @@ export class Audience {
     this.rows = rows;
     this.pty.resize(cols, rows);
     this.mirror?.resize(cols, rows);
+    for (const peer of this.peers.keys()) peer.resized?.(cols, rows);
   }
 
   private remember(clientId: string, upTo: number): void {

@@ -11,6 +11,44 @@ interface Screen {
   term: Terminal;
   serializer: SerializeAddon;
   scrollback: number;
+  modes: { cursorHidden: boolean; mouseEncoding: number | null };
+}
+
+// The serialize add-on restores the screens, the cursor position and most modes, but not cursor
+// visibility (DECTCEM, ?25) nor the mouse encoding (?1005, ?1006, ?1015, ?1016): those are followed
+// through parser hooks that watch the sequences and let xterm handle them as usual.
+const MOUSE_ENCODINGS = new Set([1005, 1006, 1015, 1016]);
+
+function followModes(term: Terminal): Screen['modes'] {
+  const modes: Screen['modes'] = { cursorHidden: false, mouseEncoding: null };
+  const mode = (set: boolean) => (params: (number | number[])[]): boolean => {
+    for (const p of params) {
+      if (p === 25) modes.cursorHidden = !set;
+      else if (typeof p === 'number' && MOUSE_ENCODINGS.has(p)) modes.mouseEncoding = set ? p : modes.mouseEncoding === p ? null : modes.mouseEncoding;
+    }
+    return false; // xterm still handles the sequence itself
+  };
+  term.parser.registerCsiHandler({ prefix: '?', final: 'h' }, mode(true));
+  term.parser.registerCsiHandler({ prefix: '?', final: 'l' }, mode(false));
+  // RIS (ESC c) resets everything; DECSTR (CSI ! p) shows the cursor again.
+  term.parser.registerEscHandler({ final: 'c' }, () => {
+    modes.cursorHidden = false;
+    modes.mouseEncoding = null;
+    return false;
+  });
+  term.parser.registerCsiHandler({ intermediates: '!', final: 'p' }, () => {
+    modes.cursorHidden = false;
+    return false;
+  });
+  return modes;
+}
+
+// The serialized screen plus the modes the add-on leaves out.
+function serialize(s: Screen): string {
+  let text = s.serializer.serialize({ scrollback: s.scrollback });
+  if (s.modes.mouseEncoding !== null) text += `\x1b[?${s.modes.mouseEncoding}h`;
+  if (s.modes.cursorHidden) text += '\x1b[?25l';
+  return text;
 }
 
 const screens = new Map<number, Screen>();
@@ -34,7 +72,7 @@ port.on('message', (m: ToWorker) => {
     const term = new Terminal({ cols: m.cols, rows: m.rows, scrollback: m.scrollback, allowProposedApi: true });
     const serializer = new SerializeAddon();
     term.loadAddon(serializer);
-    screens.set(m.id, { term, serializer, scrollback: m.scrollback });
+    screens.set(m.id, { term, serializer, scrollback: m.scrollback, modes: followModes(term) });
     return;
   }
   const s = screens.get(m.id);
@@ -50,7 +88,7 @@ port.on('message', (m: ToWorker) => {
       return;
     // xterm parses in slices; an empty write's callback runs once everything before it is parsed.
     case 'snapshot':
-      s.term.write('', () => send({ op: 'snapshot', req: m.req, text: s.serializer.serialize({ scrollback: s.scrollback }) }));
+      s.term.write('', () => send({ op: 'snapshot', req: m.req, text: serialize(s) }));
       return;
     case 'screen':
       s.term.write('', () => send({ op: 'screen', req: m.req, screen: screenText(s.term) }));

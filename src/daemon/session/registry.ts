@@ -74,6 +74,7 @@ export class Registry {
       name: s.name,
       pid: s.pid,
       command: s.command,
+      shell: !s.isCommand,
       state: s.info().state,
       clients: s.audience.clients,
       createdAt: s.createdAt.toISOString(),

@@ -3,6 +3,7 @@
 // is told that the previous one ended. A session made with a command (`pty-relay new NAME -- CMD`)
 // runs that program instead, takes no exec requests, and ends for good when the program exits.
 import type { Logger } from '../../log';
+import type { JobSummary } from '../../protocol/frame';
 import type { Job, JobSpec } from '../jobs/job';
 import type { JobTable } from '../jobs/job-table';
 import { Audience, type AttachPeer, type AudienceHandover, type PtyTarget } from './audience';
@@ -57,7 +58,7 @@ export class Session {
     adopt?: { state: SessionHandover; fd: number | null },
   ) {
     this.name = name;
-    const pty: PtyTarget = { write: (data) => this.shell?.pty.write(data), resize: (cols, rows) => this.shell?.pty.resize(cols, rows) };
+    const pty: PtyTarget = { write: (data) => this.shell?.pty.write(Buffer.from(data.buffer, data.byteOffset, data.byteLength)), resize: (cols, rows) => this.shell?.pty.resize(cols, rows) };
     this.audience = adopt === undefined ? new Audience(config.ringBytes, config.cols, config.rows, pty) : Audience.restore(adopt.state.audience, pty);
     this.runner = new JobRunner({
       dir: config.dir,
@@ -179,6 +180,11 @@ export class Session {
   // Probes now whether the foreground job waits for terminal input (updating its state).
   checkInput(): Promise<boolean> {
     return this.runner.checkInput();
+  }
+
+  // The session's recent jobs, oldest first, for the web page's recent commands.
+  jobHistory(): JobSummary[] {
+    return this.runner.jobs.summaries();
   }
 
   // Sends Ctrl-C to the shell's foreground command. Returns what was interrupted, or null.

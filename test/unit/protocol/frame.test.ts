@@ -23,7 +23,9 @@ const FRAMES: Frame[] = [
   { type: FrameType.REPLY, body: { ok: true, info: { version: '0.1.0', pid: 7, uid: 1000, shell: '/bin/bash', runtimeBase: '/run/user/1000/pty-relay', socket: null } } },
 ];
 
-const normalize = (frames: Frame[]): unknown => JSON.parse(JSON.stringify(frames));
+// Frames compare by content: byte payloads as plain arrays, whatever their container (the codec
+// hands out Uint8Array views; the fixtures are Buffers).
+const normalize = (frames: Frame[]): unknown => JSON.parse(JSON.stringify(frames.map((f) => ('data' in f ? { ...f, data: [...f.data] } : f))));
 
 describe('frame codec', () => {
   const stream = Buffer.concat(FRAMES.map(encode));
@@ -50,7 +52,7 @@ describe('frame codec', () => {
 
   it('builds OUTPUT headers that match encode()', () => {
     const data = Buffer.from('abc');
-    expect(Buffer.concat([outputHeader(77, 3), data])).toEqual(encode({ type: FrameType.OUTPUT, offset: 77, data }));
+    expect(Buffer.concat([outputHeader(77, 3), data])).toEqual(Buffer.from(encode({ type: FrameType.OUTPUT, offset: 77, data })));
   });
 });
 

@@ -1,0 +1,39 @@
+// `pty-relay web`: the web terminal's URL, with its key in the fragment (never sent to a server).
+import { Command, Option } from 'commander';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { probeWeb } from '../client/web-probe';
+import { defaultRuntimeBase } from '../daemon/server/runtime-dir';
+import { TOKEN_FILE, WebTokens, writeToken } from '../daemon/web/token';
+import { RelayError } from '../errors';
+import { validateSessionName } from '../protocol/session-name';
+import * as cfg from './config';
+
+export function buildWebCommand(): Command {
+  return new Command('web')
+    .description('print the URL that opens the web terminal (the daemon runs with --web)')
+    .addOption(new Option('--port <port>', 'the daemon\'s port (through a tunnel, use the laptop\'s port in the browser)').env('PTY_RELAY_PORT').default(cfg.DEFAULT_PORT).argParser(cfg.parsePort))
+    .addOption(new Option('--runtime-dir <dir>', 'the daemon\'s runtime directory').env('PTY_RELAY_RUNTIME_DIR'))
+    .option('--watch [session]', 'print a read-only link instead: for one session, or for all of them')
+    .option('--new-token', 'make a new key first: every earlier link and signed-in browser is locked out')
+    .option('--no-check', 'do not check that the daemon serves the web terminal')
+    .action(async (o) => {
+      const file = path.join(o.runtimeDir ?? defaultRuntimeBase(), TOKEN_FILE);
+      if (o.newToken === true) writeToken(file);
+      else if (!fs.existsSync(file)) {
+        throw new RelayError('PR_ERR_WEB', `no web token in ${file}: start the daemon with --web (or PTY_RELAY_WEB=1), with the same --runtime-dir`);
+      }
+      const tokens = new WebTokens(file);
+      const base = `http://localhost:${o.port}/`;
+      let url: string;
+      if (o.watch === undefined) url = `${base}#t=${tokens.token()}`;
+      else {
+        const session = o.watch === true ? null : (o.watch as string);
+        const err = session === null ? null : validateSessionName(session);
+        if (err !== null) throw new RelayError('PR_ERR_USAGE', err);
+        url = `${base}${session === null ? '' : `?s=${session}`}#w=${tokens.watchToken(session)}`;
+      }
+      if (o.check !== false) await probeWeb(o.port);
+      process.stdout.write(`${url}\n`);
+    });
+}

@@ -1,0 +1,112 @@
+// The session list: name, command, state, clients, age and idle time, refreshed while visible;
+// create a shell session; end one after a confirmation.
+import type { SessionSummary } from '../protocol/frame';
+import { validateSessionName } from '../protocol/session-name';
+import { ago, el } from './dom';
+import { request } from './link';
+import { askDialog, confirmDialog, toast } from './ui';
+
+// A list that is at most this old is good enough to click on.
+const LIST_POLL_MS = 2_000;
+
+export interface ListActions {
+  open(session: string, watch: boolean, create: boolean): void;
+}
+
+// What a session is doing, in words (the daemon's states, and those the jobs work adds).
+function stateLabel(state: string): { text: string; cls: string } {
+  if (state === 'idle') return { text: 'idle', cls: 'idle' };
+  if (state === 'running' || state === 'human' || state === 'finishing') return { text: 'running', cls: 'running' };
+  if (/wait|input/.test(state)) return { text: 'waiting for input', cls: 'waiting' };
+  return { text: state, cls: 'other' };
+}
+
+export class ListView {
+  readonly element: HTMLElement;
+  private readonly body: HTMLElement;
+  private readonly note: HTMLElement;
+  private timer: number | null = null;
+  private stopped = false;
+  private names: string[] = [];
+
+  constructor(
+    private readonly readOnly: boolean,
+    private readonly actions: ListActions,
+  ) {
+    this.body = el('div', { class: 'sessions', role: 'list' });
+    this.note = el('p', { class: 'note' });
+    const newBtn = readOnly ? null : el('button', { type: 'button', class: 'btn primary', onclick: () => void this.create() }, '+ New session');
+    this.element = el('main', { class: 'list-view' }, el('div', { class: 'list-head' }, el('h1', {}, 'Sessions'), newBtn), this.note, this.body);
+  }
+
+  start(): void {
+    void this.refresh();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer !== null) window.clearTimeout(this.timer);
+  }
+
+  private async refresh(): Promise<void> {
+    if (this.stopped) return;
+    if (this.timer !== null) window.clearTimeout(this.timer);
+    if (document.visibilityState === 'visible') {
+      const r = await request({ op: 'ls' });
+      if (this.stopped) return;
+      if (r.ok) this.render(r.sessions ?? []);
+      else this.note.textContent = `Cannot list sessions: ${r.message}`;
+    }
+    this.timer = window.setTimeout(() => void this.refresh(), LIST_POLL_MS);
+  }
+
+  private render(sessions: SessionSummary[]): void {
+    this.names = sessions.map((s) => s.name);
+    this.note.textContent = sessions.length === 0 ? (this.readOnly ? 'No sessions to watch right now.' : 'No sessions yet: start one with "New session", or run any exec request.') : '';
+    const now = Date.now();
+    this.body.replaceChildren(
+      ...sessions
+        .slice()
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .map((s) => {
+          const st = stateLabel(s.state);
+          const actions = el('div', { class: 'actions' });
+          if (!this.readOnly) actions.append(el('button', { type: 'button', class: 'btn primary', onclick: () => this.actions.open(s.name, false, false) }, 'Open'));
+          actions.append(el('button', { type: 'button', class: 'btn', onclick: () => this.actions.open(s.name, true, false) }, 'Watch'));
+          if (!this.readOnly) actions.append(el('button', { type: 'button', class: 'btn danger ghost', 'aria-label': `End session ${s.name}`, onclick: () => void this.end(s.name) }, 'End'));
+          return el(
+            'div',
+            { class: 'session', role: 'listitem', 'data-session': s.name },
+            el('div', { class: 'title' }, el('a', { href: `?s=${encodeURIComponent(s.name)}`, class: 'name', onclick: (ev) => (ev.preventDefault(), this.actions.open(s.name, this.readOnly, false)) }, s.name), el('span', { class: `state ${st.cls}` }, st.text)),
+            el('code', { class: 'command', title: s.command }, s.command),
+            el(
+              'dl',
+              { class: 'facts' },
+              el('dt', {}, 'clients'),
+              el('dd', { class: `clients${s.clients > 0 ? ' some' : ''}` }, `${s.clients} ${s.clients === 1 ? 'client' : 'clients'}`),
+              el('dt', {}, 'age'),
+              el('dd', {}, ago(now - Date.parse(s.createdAt))),
+              el('dt', {}, 'idle'),
+              el('dd', {}, ago(s.idleMs)),
+            ),
+            actions,
+          );
+        }),
+    );
+  }
+
+  private async create(): Promise<void> {
+    let n = 1;
+    while (this.names.includes(`web-${n}`)) n++;
+    const name = await askDialog('New shell session', 'Name', `web-${n}`, 'Start', (v) => (this.names.includes(v) ? `a session named "${v}" exists already` : validateSessionName(v)));
+    if (name !== null) this.actions.open(name, false, true);
+  }
+
+  private async end(name: string): Promise<void> {
+    const yes = await confirmDialog(`End session "${name}"?`, 'Its program gets a hang-up signal (SIGHUP, then SIGKILL after 3 s). Anything running in it stops, and its scrollback is gone.', 'End session');
+    if (!yes) return;
+    const r = await request({ op: 'kill', session: name });
+    toast(r.ok ? `Session "${name}" ended.` : `Could not end "${name}": ${r.message}`, r.ok ? 'info' : 'warn');
+    void this.refresh();
+  }
+}
