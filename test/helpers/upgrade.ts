@@ -6,16 +6,31 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { Plugin } from 'esbuild';
 import { build } from 'tsup';
+import { absentModulesPlugin } from '../../src/build/absent-modules-plugin';
+import { webAssetsPlugin } from '../../src/build/web-assets-plugin';
 import { run, type ClientResult } from './clients';
 import { makeHome, ROOT, type LogLine } from './daemon';
 import { waitFor, within } from './deadline';
 
 // Builds dist/main.js and dist/mirror-worker.js from this source into `outDir` with VERSION
-// stamped as `version`; `patch` rewrites one source file on the way (the build fails if the text
-// to replace is not there). Returns the directory.
+// stamped as `version`, as tsup.config.ts builds dist/ (the same plugins); `patch` rewrites one
+// source file on the way (the build fails if the text to replace is not there). Returns `outDir`.
 export async function buildRelease(version: string, outDir: string, patch?: { file: RegExp; from: string; to: string }): Promise<string> {
   let patched = patch === undefined;
+  const patching: Plugin = {
+    name: 'test-patch',
+    setup(b) {
+      if (patch === undefined) return;
+      b.onLoad({ filter: patch.file }, (args) => {
+        const text = fs.readFileSync(args.path, 'utf8');
+        if (!text.includes(patch.from)) throw new Error(`patch: ${patch.from} not found in ${args.path}`);
+        patched = true;
+        return { contents: text.replace(patch.from, patch.to), loader: 'ts' };
+      });
+    },
+  };
   await build({
     config: false,
     entry: { main: path.join(ROOT, 'src/cli/main.ts'), 'mirror-worker': path.join(ROOT, 'src/daemon/session/mirror-worker.ts') },
@@ -29,22 +44,7 @@ export async function buildRelease(version: string, outDir: string, patch?: { fi
     noExternal: [/^(?!node-pty($|\/))/],
     external: ['node-pty'],
     define: { PTY_RELAY_BUILD_VERSION: JSON.stringify(version) },
-    esbuildPlugins:
-      patch === undefined
-        ? []
-        : [
-            {
-              name: 'test-patch',
-              setup(b) {
-                b.onLoad({ filter: patch.file }, (args) => {
-                  const text = fs.readFileSync(args.path, 'utf8');
-                  if (!text.includes(patch.from)) throw new Error(`patch: ${patch.from} not found in ${args.path}`);
-                  patched = true;
-                  return { contents: text.replace(patch.from, patch.to), loader: 'ts' };
-                });
-              },
-            },
-          ],
+    esbuildPlugins: [webAssetsPlugin(ROOT), absentModulesPlugin(), patching],
   });
   if (!patched) throw new Error(`patch: no file matched ${String(patch?.file)}`);
   return outDir;
