@@ -97,10 +97,7 @@ export function serveFrames(t: FrameTransport, access: FrameAccess, registry: Re
       lastHeard = Date.now();
     },
     drained: () => pump(),
-    closed: () => {
-      close();
-      gone?.();
-    },
+    closed: () => (close(), gone?.()),
   });
 
   function handle(f: Frame): void {
@@ -283,14 +280,8 @@ export function serveFrames(t: FrameTransport, access: FrameAccess, registry: Re
     clearInterval(heartbeat); // the client waits quietly for as long as the upgrade takes
     void config.upgrade().then(({ reply, after }) => {
       if (closed) return after(); // the client left meanwhile: the upgrade went on regardless
-      let ran = false;
-      const once = (): void => {
-        if (ran) return;
-        ran = true;
-        after();
-      };
-      gone = once;
-      setTimeout(once, UPGRADE_REPLY_LINGER_MS);
+      const timer = setTimeout(() => gone?.(), UPGRADE_REPLY_LINGER_MS);
+      gone = () => (clearTimeout(timer), (gone = null), after());
       send({ type: FrameType.REPLY, body: reply });
       close();
     });

@@ -1,9 +1,8 @@
-// The listening side: bind the loopback addresses (and a private unix socket), admit or refuse
-// each connection, sniff its first bytes and hand it to exec mode (text), attach mode (frames) or,
-// with --web, the in-process HTTP server (an HTTP request).
+// The listening side: bind the loopback addresses and a private unix socket (listeners.ts),
+// admit or refuse each connection, sniff its first bytes and hand it to exec mode (text), attach
+// mode (frames) or, with --web, the in-process HTTP server (an HTTP request).
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import { RelayError, isErrno } from '../../errors';
 import type { Logger } from '../../log';
 import { route, sniff, type Route } from '../../protocol/sniff';
 import { serveAttach, type AttachConfig } from '../attach/attach';
@@ -12,6 +11,7 @@ import { Gate, type AccessConfig, type Verdict } from './gate';
 import { MeteredInput } from './input';
 import type { BucketConfig } from '../rate-limit';
 import type { Registry } from '../session/registry';
+import { bindAll } from './listeners';
 import { peerUidLookup } from './peer-uid';
 
 export interface ServerConfig {
@@ -83,9 +83,9 @@ const CLOSE_GRACE_MS = 2_000;
 // more before they count as shell text. A browser sends its request line in one packet.
 const UNDECIDED_QUIET_MS = 300;
 
-// Binds every host on one port (the first bind picks it when port is 0) and starts serving.
+// Binds every host on one port (the first bind picks it when port is 0), or listens on the
+// sockets inherited in a handover, and starts serving.
 export async function startServer(config: ServerConfig, registry: Registry, log: Logger): Promise<RunningServer> {
-  const servers: Array<{ server: net.Server; viaUnix: boolean }> = [];
   const notifiers = new Map<net.Socket, (reason: string) => void>();
   const letGo = new Map<net.Socket, () => void>();
   const sockets = new Set<net.Socket>();
@@ -112,56 +112,10 @@ export async function startServer(config: ServerConfig, registry: Registry, log:
       parked.push({ socket, viaUnix });
       log.debug({ evt: 'conn.parked', viaUnix, parked: parked.length }, 'connection parked during a handover');
     });
-  let port = config.port;
-  const addresses: string[] = [];
+  const { servers, port, addresses } = await bindAll(config, make, log);
   const closeAll = (): void => {
-    for (const s of servers) s.server.close();
+    for (const srv of servers) srv.server.close();
   };
-  for (const l of config.inherited ?? []) {
-    const server = make(l.viaUnix);
-    try {
-      await listen(server, { fd: l.fd });
-    } catch (err) {
-      closeAll();
-      throw new RelayError('PR_ERR_LISTEN', `cannot listen on the socket handed over as fd ${l.fd}`, { cause: err });
-    }
-    const a = server.address();
-    if (l.viaUnix) addresses.push(`unix:${config.unixSocket ?? '?'}`);
-    else if (a !== null && typeof a === 'object') {
-      port = a.port;
-      addresses.push(a.family === 'IPv6' ? `[${a.address}]:${port}` : `${a.address}:${port}`);
-    }
-    servers.push({ server, viaUnix: l.viaUnix });
-  }
-  for (const host of config.inherited === undefined ? config.hosts : []) {
-    const server = make(false);
-    try {
-      await listen(server, { host, port, ipv6Only: host.includes(':') });
-    } catch (err) {
-      if (isErrno(err, 'EADDRNOTAVAIL') || isErrno(err, 'EAFNOSUPPORT')) {
-        log.warn({ evt: 'server.skip_address', host }, `cannot bind ${host}; skipping it`);
-        continue;
-      }
-      closeAll();
-      const why = isErrno(err, 'EADDRINUSE') ? `port ${port} on ${host} is already in use (another pty-relay?): stop it (\`systemctl --user stop pty-relay\`) or pick another port with -p` : `cannot listen on ${host}:${port}: pick another port with -p, or other addresses with --host`;
-      throw new RelayError('PR_ERR_LISTEN', why, { cause: err });
-    }
-    port = (server.address() as net.AddressInfo).port;
-    addresses.push(host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
-    servers.push({ server, viaUnix: false });
-  }
-  if (config.unixSocket !== null && config.inherited === undefined) {
-    const server = make(true);
-    try {
-      await listenUnix(server, config.unixSocket);
-    } catch (err) {
-      closeAll();
-      throw err;
-    }
-    addresses.push(`unix:${config.unixSocket}`);
-    servers.push({ server, viaUnix: true });
-  }
-  if (servers.length === 0) throw new RelayError('PR_ERR_LISTEN', `could not bind any of ${config.hosts.join(', ') || 'nothing'}`);
   log.info({ evt: 'server.listening', port, addresses }, `listening on ${addresses.join(' and ')}`);
   return {
     port,
@@ -190,42 +144,6 @@ export async function startServer(config: ServerConfig, registry: Registry, log:
       stopListening: closeAll,
     },
   };
-}
-
-function listen(server: net.Server, opts: net.ListenOptions | { fd: number }): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
-
-// Listens on a unix socket readable by us only, replacing a stale socket file but never a live one.
-async function listenUnix(server: net.Server, file: string): Promise<void> {
-  if (fs.existsSync(file)) {
-    const live = await new Promise<boolean>((resolve) => {
-      const probe = net.connect(file);
-      probe.once('connect', () => (probe.destroy(), resolve(true)));
-      probe.once('error', () => resolve(false));
-    });
-    if (live) throw new RelayError('PR_ERR_LISTEN', `unix socket ${file} is in use by another pty-relay`);
-    fs.rmSync(file, { force: true });
-  }
-  // Bound at a temporary name, then renamed into place: libuv unlinks the path a server bound when
-  // it closes, and this way the path outlives our server, for a new daemon that inherited the
-  // socket (upgrade/). The socket is 0600 before it is reachable at its name.
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    fs.rmSync(tmp, { force: true });
-    await listen(server, { path: tmp });
-    fs.chmodSync(tmp, 0o600);
-    fs.renameSync(tmp, file);
-  } catch (err) {
-    fs.rmSync(tmp, { force: true });
-    throw new RelayError('PR_ERR_LISTEN', `cannot listen on unix socket ${file}`, { cause: err });
-  }
 }
 
 // Admits the connection, waits for its first bytes, then dispatches on them.
