@@ -1,6 +1,7 @@
 // Section 1: exec round trips against the floor and the peers, and over the unix socket.
 import { execFileSync, spawn } from 'node:child_process';
 import * as net from 'node:net';
+import { execOver } from '../helpers/clients';
 import { freePort, waitListening } from '../helpers/sshd';
 import { BIN, RTT_N, cleanups, env, record, rtt, section, type Relay } from './context';
 import { now, repeat, startProcess, stat, timed } from './lib';
@@ -8,29 +9,14 @@ import { now, repeat, startProcess, stat, timed } from './lib';
 // Requests in the unix-versus-TCP loop, as in the issue's measurement.
 const LOOP_N = 100;
 
-// One exec request over a socket made by `open`; resolves to the reply once the daemon closes.
-function execOnce(open: () => net.Socket, text: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const s = open();
-    const out: Buffer[] = [];
-    s.on('data', (c: Buffer) => out.push(c));
-    s.on('error', reject);
-    s.on('end', () => {
-      s.end();
-      resolve(Buffer.concat(out).toString());
-    });
-    s.on('connect', () => s.end(text));
-  });
-}
-
 // Over TCP to 127.0.0.1.
 export function execTcp(port: number, text: string): Promise<string> {
-  return execOnce(() => net.connect({ host: '127.0.0.1', port, allowHalfOpen: true, noDelay: true }), text);
+  return execOver(() => net.connect({ host: '127.0.0.1', port, allowHalfOpen: true, noDelay: true }), text);
 }
 
 // Over the daemon's unix socket.
 export function execUnix(socket: string, text: string): Promise<string> {
-  return execOnce(() => net.connect({ path: socket, allowHalfOpen: true }), text);
+  return execOver(() => net.connect({ path: socket, allowHalfOpen: true }), text);
 }
 
 // The floor: a server that answers at once, in a process of its own.

@@ -84,8 +84,13 @@ export class RawClient {
 // One exec request over a plain socket, without spawning a client: send, half-close, read to the
 // end. For loops of thousands of requests.
 export function execOverSocket(port: number, text: string): Promise<string> {
+  return execOver(() => net.connect({ host: '127.0.0.1', port, allowHalfOpen: true }), text);
+}
+
+// The same over a socket made by `open` (TCP with other options, or a unix socket).
+export function execOver(open: () => net.Socket, text: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const s = net.connect({ host: '127.0.0.1', port, allowHalfOpen: true });
+    const s = open();
     const out: Buffer[] = [];
     s.on('data', (c: Buffer) => out.push(c));
     s.on('error', reject);

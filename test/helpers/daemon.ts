@@ -38,14 +38,8 @@ export function makeHome(bashrc = ''): string {
   return home;
 }
 
-export async function startDaemon(opts: DaemonOptions = {}): Promise<TestDaemon> {
-  const home = makeHome(opts.bashrc);
-  const runtime = fs.mkdtempSync(path.join(os.tmpdir(), 'pty-relay-rt-'));
-  const proc = spawn(process.execPath, [RELAY_BIN, 'serve', '--port', '0', '--log-level', 'debug', '--runtime-dir', runtime, ...(opts.args ?? [])], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { PATH: process.env.PATH, HOME: home, USER: os.userInfo().username, LANG: 'C.UTF-8', ...opts.env },
-    cwd: home,
-  });
+// Collects a daemon's JSON log lines (stdout) and its stderr as they arrive.
+export function collectLogs(proc: ChildProcess): { logs: LogLine[]; stderr: () => string } {
   const logs: LogLine[] = [];
   let partial = '';
   let err = '';
@@ -63,10 +57,22 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<TestDaemon>
     }
   });
   proc.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  return { logs, stderr: () => err };
+}
+
+export async function startDaemon(opts: DaemonOptions = {}): Promise<TestDaemon> {
+  const home = makeHome(opts.bashrc);
+  const runtime = fs.mkdtempSync(path.join(os.tmpdir(), 'pty-relay-rt-'));
+  const proc = spawn(process.execPath, [RELAY_BIN, 'serve', '--port', '0', '--log-level', 'debug', '--runtime-dir', runtime, ...(opts.args ?? [])], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { PATH: process.env.PATH, HOME: home, USER: os.userInfo().username, LANG: 'C.UTF-8', ...opts.env },
+    cwd: home,
+  });
+  const { logs, stderr } = collectLogs(proc);
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
   const waitLog = (evt: string, pred: (l: LogLine) => boolean = () => true, ms = 15_000): Promise<LogLine> =>
     waitFor(`log event ${evt}`, () => {
-      if (proc.exitCode !== null) throw new Error(`daemon exited (${proc.exitCode}): ${err}`);
+      if (proc.exitCode !== null) throw new Error(`daemon exited (${proc.exitCode}): ${stderr()}`);
       return logs.find((l) => l.evt === evt && pred(l));
     }, ms);
   const listening = await waitLog('server.listening');
@@ -76,7 +82,7 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<TestDaemon>
     runtime,
     proc,
     logs,
-    stderr: () => err,
+    stderr,
     waitLog,
     async stop() {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');

@@ -11,7 +11,7 @@ import { build } from 'tsup';
 import { absentModulesPlugin } from '../../src/build/absent-modules-plugin';
 import { webAssetsPlugin } from '../../src/build/web-assets-plugin';
 import { run, type ClientResult } from './clients';
-import { makeHome, ROOT, type LogLine } from './daemon';
+import { collectLogs, makeHome, ROOT, type LogLine } from './daemon';
 import { waitFor, within } from './deadline';
 
 // Builds dist/main.js and dist/mirror-worker.js from this source into `outDir` with VERSION
@@ -128,28 +128,12 @@ export async function startLive(bin: string[], opts: { args?: string[]; env?: No
     env: { PATH: process.env.PATH, HOME: home, USER: os.userInfo().username, LANG: 'C.UTF-8', ...opts.env },
     cwd: home,
   });
-  const logs: LogLine[] = [];
-  let partial = '';
-  let err = '';
-  reaper.stdout!.on('data', (d: Buffer) => {
-    partial += d.toString();
-    let nl: number;
-    while ((nl = partial.indexOf('\n')) !== -1) {
-      const line = partial.slice(0, nl);
-      partial = partial.slice(nl + 1);
-      try {
-        logs.push(JSON.parse(line) as LogLine);
-      } catch {
-        logs.push({ evt: 'unparsed', line });
-      }
-    }
-  });
-  reaper.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const { logs, stderr } = collectLogs(reaper);
   const gone = new Promise<void>((resolve) => reaper.once('exit', () => resolve()));
   const waitLog = (evt: string, pred: (l: LogLine) => boolean = () => true, ms = 20_000): Promise<LogLine> =>
     waitFor(`log event ${evt}`, () => {
       const hit = logs.find((l) => l.evt === evt && pred(l));
-      if (hit === undefined && reaper.exitCode !== null) throw new Error(`every daemon exited (${reaper.exitCode}): ${err}`);
+      if (hit === undefined && reaper.exitCode !== null) throw new Error(`every daemon exited (${reaper.exitCode}): ${stderr()}`);
       return hit;
     }, ms);
   const listening = await waitLog('server.listening');

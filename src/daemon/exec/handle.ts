@@ -10,9 +10,9 @@ import type { Job } from '../jobs/job';
 import type { Registry } from '../session/registry';
 import type { Session } from '../session/session';
 import { secretMatches } from '../server/security';
-import { jobHandles } from './hints';
-import { replyToJob, type JobReplyContext, type Outcome } from './job-reply';
-import { describeBusy, jobsText, killReply, outputReply, screenReply, statusText } from './queries';
+import { describeBusy, jobHandles } from './hints';
+import { relayError, replyToJob, type JobReplyContext, type Outcome } from './job-reply';
+import { jobsText, killReply, outputReply, screenReply, statusText } from './queries';
 import type { Reply } from './reply';
 import { parseRequest, type RequestTiming, type ExecOptions, type Query } from './request';
 
@@ -37,10 +37,7 @@ export interface RequestContext {
 // Runs one request and resolves with how it ended.
 export async function handleRequest(text: string, c: RequestContext): Promise<Outcome> {
   const { reply, log, config } = c;
-  const error = (message: string): Outcome => {
-    reply.notice(`error: ${message}`);
-    return { status: STATUS_RELAY_ERROR, reason: 'error', fields: {} };
-  };
+  const error = (message: string): Outcome => relayError(reply, message);
   const parsed = parseRequest(text);
   // A client that asked for a trailer gets one even when another directive line is wrong.
   c.conn.trailer = (parsed.ok ? parsed.options.trailer : findTrailer(text)) ?? c.conn.trailer;
@@ -104,10 +101,7 @@ export async function handleRequest(text: string, c: RequestContext): Promise<Ou
 // `#!wait`, `#!jobs`, `#!send`, `#!screen`, `#!output`: they never queue behind a job.
 async function query(jc: JobReplyContext, q: Query, timeoutMs: number, opts: ExecOptions): Promise<Outcome> {
   const { reply, session } = jc;
-  const error = (message: string): Outcome => {
-    reply.notice(`error: ${message}`);
-    return { status: STATUS_RELAY_ERROR, reason: 'error', fields: {} };
-  };
+  const error = (message: string): Outcome => relayError(reply, message);
   const find = (id: number | null): Job | string => {
     const job = id === null ? session.jobs.latest() : session.jobs.get(id);
     if (job !== undefined) return job;

@@ -4,6 +4,7 @@
 // "job N is waiting for input".
 import { DEFAULT_SESSION } from '../../protocol/session-name';
 import type { Job } from '../jobs/job';
+import type { BusyInfo } from '../session/session';
 
 // A request line for the session, ready to paste: printf '#!session S\n#!wait 3\n' | nc …
 export function pasteable(session: string, directive: string, connectHint: string): string {
@@ -49,4 +50,10 @@ export function waitingForInput(session: string, job: Job, connectHint: string):
 export function formatSeconds(ms: number): string {
   const s = Math.round(ms / 100) / 10;
   return Number.isInteger(s) ? String(s) : s.toFixed(1);
+}
+
+// "`make test` since 2026-…Z (12 s)"
+export function describeBusy(b: BusyInfo): string {
+  const job = b.job === null ? '' : `job ${b.job}: `;
+  return `${job}\`${b.what}\` since ${b.since.toISOString()} (${Math.round((Date.now() - b.since.getTime()) / 1000)} s)`;
 }

@@ -6,8 +6,7 @@ import type { Logger } from '../../log';
 import type { Job } from '../jobs/job';
 import type { Session } from '../session/session';
 import { followJob, limitTail, type FollowEnd } from './follow';
-import { formatSeconds, handedOver, pasteable, stillRunning, waitingForInput } from './hints';
-import { describeBusy } from './queries';
+import { describeBusy, formatSeconds, handedOver, pasteable, stillRunning, waitingForInput } from './hints';
 import type { Reply } from './reply';
 
 export interface Outcome {
@@ -32,6 +31,12 @@ export interface JobReplyOptions {
   limit: number | undefined;
   pace: boolean;
   send: Buffer | null; // `#!send`: type these bytes, reply with what they provoke until quiet
+}
+
+// "pty-relay: error: MESSAGE" and the outcome of a request the relay refused.
+export function relayError(reply: Reply, message: string): Outcome {
+  reply.notice(`error: ${message}`);
+  return { status: STATUS_RELAY_ERROR, reason: 'error', fields: {} };
 }
 
 // Quiet time after which a `#!send` reply ends: most programs answer a keystroke within
@@ -142,7 +147,7 @@ function writeTail(c: JobReplyContext, job: Job, headEnd: number, tailBytes: num
 }
 
 // Writes the job's output from `from` to `to` as its store holds it; returns the offset reached.
-function writeRange(reply: Reply, job: Job, from: number, to: number): number {
+export function writeRange(reply: Reply, job: Job, from: number, to: number): number {
   let pos = from;
   while (pos < to) {
     const r = job.read(pos, Math.min(1024 * 1024, to - pos));

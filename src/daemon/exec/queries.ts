@@ -1,17 +1,10 @@
 // Requests that look at a session rather than run a command: `#!status`, `#!jobs`, `#!screen`,
 // `#!output`, and `#!kill`. None of them queues behind the job it is about.
-import { STATUS_RELAY_ERROR } from '../../protocol/exec-text';
 import { preview, type Job } from '../jobs/job';
-import type { Session, BusyInfo } from '../session/session';
-import { formatSeconds } from './hints';
-import type { Outcome } from './job-reply';
+import type { Session } from '../session/session';
+import { describeBusy, formatSeconds } from './hints';
+import { relayError, writeRange, type Outcome } from './job-reply';
 import type { Reply } from './reply';
-
-// "`make test` since 2026-…Z (12 s)"
-export function describeBusy(b: BusyInfo): string {
-  const job = b.job === null ? '' : `job ${b.job}: `;
-  return `${job}\`${b.what}\` since ${b.since.toISOString()} (${Math.round((Date.now() - b.since.getTime()) / 1000)} s)`;
-}
 
 // `#!status`: the session's state, shell pid, cwd, running job and queue length.
 export function statusText(session: Session): string {
@@ -69,22 +62,14 @@ export function outputReply(reply: Reply, job: Job, from: number | null, to: num
     reply.notice(`bytes ${pos} to ${Math.min(job.tail, end)} of job ${job.id}'s output are no longer kept`);
     pos = job.tail;
   }
-  while (pos < end) {
-    const r = job.read(pos, Math.min(1024 * 1024, end - pos));
-    if (r.kind !== 'data') break;
-    reply.write(r.data);
-    pos += r.data.length;
-  }
+  writeRange(reply, job, pos, end);
   return { status: 0, reason: 'exit', fields: { job: String(job.id) } };
 }
 
 // `#!kill [N]`: stops the foreground job (or removes a queued one) and keeps the shell.
 export async function killReply(reply: Reply, session: Session, id: number | null): Promise<Outcome> {
   const job = id === null ? session.foreground() : session.jobs.get(id);
-  const fail = (msg: string): Outcome => {
-    reply.notice(`error: ${msg}`);
-    return { status: STATUS_RELAY_ERROR, reason: 'error', fields: {} };
-  };
+  const fail = (msg: string): Outcome => relayError(reply, msg);
   if (job === null || job === undefined) return fail(id === null ? `nothing is running in session "${session.name}"` : `no job ${id} in session "${session.name}" (see #!jobs)`);
   if (job.state === 'queued' && session.cancel(job)) {
     reply.notice(`job ${job.id} was still queued; it was removed and will not run`);
