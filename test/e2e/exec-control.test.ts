@@ -241,6 +241,8 @@ describe('pty-relay exec', () => {
 
   it('exits 124 on timeout', async () => {
     const f = fifo();
+    // The shell is up first: on a loaded machine starting it could take the whole 0.3 s.
+    expect((await relayExec(d.port, ['-s', 'cli2', '--', 'true'])).code).toBe(0);
     const r = await relayExec(d.port, ['-s', 'cli2', '-t', '0.3', '--', `read -r x < ${f.path}`]);
     expect(r.code).toBe(124);
     expect(r.stdout).toMatch(/pty-relay: still running as job \d+ in session \S+ after 0.3 s/);

@@ -91,10 +91,9 @@ export async function handleRequest(text: string, c: RequestContext): Promise<Ou
   log.debug({ evt: 'exec.submit', job: job.id, bytes: script.length }, 'exec submitted');
   const result = await replyToJob(jc, job, { from: 0, timeoutMs, limit: opts.limit, pace: true, send: null });
   if (job.state === 'queued' && reply.socket.destroyed && session.cancel(job)) log.info({ evt: 'exec.abandoned' }, 'client left before its request started; dropped');
-  log.info(
-    { evt: 'exec.done', session: session.name, job: job.id, reason: result.reason, status: result.status, bytes: script.length, ms: Date.now() - started, ...(config.logCommands ? { command: script } : {}) },
-    'exec done',
-  );
+  const done = { evt: 'exec.done', session: session.name, job: job.id, reason: result.reason, status: result.status, bytes: script.length, ms: Date.now() - started, ...(config.logCommands ? { command: script } : {}) };
+  // Written once the reply is on its way (the caller closes it before the next turn of the loop).
+  setImmediate(() => log.info(done, 'exec done'));
   return result;
 }
 

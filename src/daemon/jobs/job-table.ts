@@ -65,15 +65,23 @@ export class JobTable {
 
   // Keeps the history and the output budget: forgets the oldest finished jobs past the history,
   // then releases finished jobs' output, oldest first, while over the budget.
+  // Runs twice per job: one pass that only counts, in the usual case that nothing is over.
   trim(): void {
-    let finished = this.jobs.filter((j) => !j.live).length;
+    let finished = 0;
+    let total = 0;
+    for (const j of this.jobs) {
+      if (!j.live) finished++;
+      total += j.allocated;
+    }
+    if (finished <= this.history && total <= this.budgetBytes) return;
     for (let i = 0; i < this.jobs.length && finished > this.history; ) {
       if (this.jobs[i]?.live === false) {
         this.jobs.splice(i, 1);
         finished--;
       } else i++;
     }
-    let total = this.jobs.reduce((n, j) => n + j.allocated, 0);
+    total = 0;
+    for (const j of this.jobs) total += j.allocated;
     for (const j of this.jobs) {
       if (total <= this.budgetBytes) break;
       if (j.live || j.allocated === 0) continue;

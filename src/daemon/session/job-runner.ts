@@ -1,7 +1,7 @@
 // The jobs side of a shell session: the queue in front of the shell, the job it runs now, and the
 // transitions the shell's marks drive (C: output starts, D: it ended, A: the prompt is back). A job
 // typed by a person in the terminal becomes a job too, when its C mark arrives at an idle shell.
-import * as path from 'node:path';
+import * as fs from 'node:fs';
 import type { Logger } from '../../log';
 import { preview, type Job, type JobEnd, type JobHandover, type JobSpec } from '../jobs/job';
 import { JobTable } from '../jobs/job-table';
@@ -9,7 +9,7 @@ import type { MarkEvent } from './marks';
 import { RunningJob, type RunningJobHandover } from './running-job';
 import { repairLine, runLine, TERMINAL_RESET } from './shell-integration';
 import type { Shell } from './shell';
-import { writePrivateFile } from '../server/runtime-dir';
+import { ScriptFile } from './script-file';
 
 export type RunnerState = 'idle' | 'running' | 'finishing' | 'repairing' | 'human';
 
@@ -21,7 +21,7 @@ export interface BusyInfo {
 
 // What the runner needs from its session.
 export interface RunnerHost {
-  readonly dir: string; // private directory for script files
+  readonly dir: string; // private directory for the script file
   readonly log: Logger;
   shell(): Shell | null;
   pace(paused: boolean): void; // pause or resume PTY reads for a lagging exec reader
@@ -43,8 +43,6 @@ export interface RunnerHandover {
 const PAUSE_LAG_BYTES = 1024 * 1024;
 export const TERMINAL_JOB = 'a command typed in the terminal';
 
-let fileCounter = 0;
-
 export class JobRunner {
   readonly jobs = new JobTable();
   state: RunnerState = 'idle';
@@ -52,8 +50,11 @@ export class JobRunner {
   private queue: Job[] = [];
   private current: RunningJob | null = null;
   private repairPending = false;
+  private readonly script: ScriptFile;
 
-  constructor(private readonly host: RunnerHost) {}
+  constructor(private readonly host: RunnerHost) {
+    this.script = new ScriptFile(host.dir);
+  }
 
   // Queues a new job; it runs when the shell is idle and every job queued before it has run.
   enqueue(spec: JobSpec): Job {
@@ -112,7 +113,7 @@ export class JobRunner {
     this.queue = h.queue.map((id) => this.jobs.get(id)).filter((j): j is Job => j !== undefined);
     const job = h.current === null ? undefined : this.jobs.get(h.current.job);
     const shell = this.host.shell();
-    if (h.current !== null && job !== undefined && shell !== null) this.track(new RunningJob(job, h.current.file, shell.pty, () => this.host.promptLine(), h.current), false);
+    if (h.current !== null && job !== undefined && shell !== null) this.track(new RunningJob(job, this.release(h.current.file), shell.pty, () => this.host.promptLine(), h.current), false);
     this.suspend();
   }
 
@@ -196,9 +197,8 @@ export class JobRunner {
     if (this.state !== 'idle' || shell === null || !shell.isReady) return;
     const job = this.queue.shift();
     if (job === undefined) return;
-    const file = path.join(this.host.dir, `x-${process.pid}-${++fileCounter}.sh`);
     try {
-      writePrivateFile(file, job.command);
+      this.script.write(job.command);
     } catch (err) {
       job.end({ kind: 'failed', message: `cannot write the script file: ${(err as Error).message}` });
       this.pump();
@@ -206,8 +206,22 @@ export class JobRunner {
     }
     job.startNotice = this.endNotice;
     this.endNotice = null;
-    this.begin(job, file, 'running');
-    shell.pty.write(runLine(file, { stdin: job.spec.interactive ? 'tty' : 'null', raw: job.spec.raw }));
+    this.begin(job, this.script.path, 'running');
+    const legacy = shell.integration < 2 ? this.script.path : undefined;
+    shell.pty.write(runLine({ stdin: job.spec.interactive ? 'tty' : 'null', raw: job.spec.raw }, legacy));
+  }
+
+  // The session is gone for good: its script file too.
+  dispose(): void {
+    this.script.dispose();
+  }
+
+  // What to do with a job's script file once the job ends: ours is kept for the next job;
+  // another (named by a daemon of an earlier release, see upgrade/) is removed.
+  private release(file: string | null): { file: string | null; release: () => void } {
+    if (file === null) return { file, release: () => undefined };
+    if (file === this.script.path) return { file, release: () => this.script.clear() };
+    return { file, release: () => fs.rm(file, { force: true }, () => undefined) };
   }
 
   // Makes `job` the running one. Its output is captured from the next C mark (at once for a command
@@ -215,7 +229,7 @@ export class JobRunner {
   private begin(job: Job, file: string | null, state: 'running' | 'human'): void {
     const shell = this.host.shell() as Shell;
     this.state = state;
-    this.track(new RunningJob(job, file, shell.pty, () => this.host.promptLine()), true);
+    this.track(new RunningJob(job, this.release(file), shell.pty, () => this.host.promptLine()), true);
   }
 
   // Makes `running` the current job; `start` for a job starting now (not one handed over).

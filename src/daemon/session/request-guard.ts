@@ -140,7 +140,7 @@ __pr_end() {
   if [[ -n $__pr_unw ]]; then s=$__pr_rs; fi
   __pr_finish "$s"
   __pr_st=$__pr_rs
-  __pr_install
+  if [[ \${PROMPT_COMMAND[0]-} != __pr_pre ]] || (( \${#PROMPT_COMMAND[@]} < 2 )) || [[ \${PROMPT_COMMAND[-1]} != __pr_post ]]; then __pr_install; fi
   return "$__pr_st"
 }
 # Puts the shell back as it was before the request (options, traps, environment) after running
@@ -148,7 +148,7 @@ __pr_end() {
 # final one (an \`exit\` in that EXIT trap changes it) is left in __pr_rs.
 __pr_finish() {
   builtin set +e
-  __pr_unarm
+  if [[ -n $__pr_armed ]]; then __pr_unarm; fi
   __pr_unw= __pr_rs=$1
   local code=$__pr_uexit
   __pr_uexit= __pr_uerr=
@@ -160,12 +160,18 @@ __pr_finish() {
     else
       __pr_env_tty __pr_run_code "$code" "$1"
     fi
-    __pr_unarm
+    if [[ -n $__pr_armed ]]; then __pr_unarm; fi
   fi
   builtin unset -f exit trap
   builtin trap - ERR EXIT DEBUG RETURN HUP INT QUIT TERM USR1 USR2 ALRM PIPE CHLD WINCH
   builtin eval "$__pr_traps"
-  __pr_restore_opts
+  # the options as they were (a function call only when one differs)
+  if [[ $__pr_flags != *E* ]]; then builtin set +E; fi
+  if [[ $- != "$__pr_flags" ]]; then __pr_restore_flags; fi
+  local f=
+  if [[ -o pipefail ]]; then f=p; fi
+  if [[ -o posix ]]; then f+=x; fi
+  if [[ \${__pr_lopts%d} != "$f" ]]; then __pr_restore_long; fi
   if [[ -z \${BASH_ALIASES[__pr_done]+x} ]]; then __pr_aliases; fi
   __pr_req= __pr_unw= __pr_after=1
 }
@@ -174,14 +180,6 @@ __pr_run_code() {
   if __pr_status "$2"; then builtin eval "$1"; else builtin eval "$1"; fi
 }
 __pr_status() { return "$1"; }
-__pr_restore_opts() {
-  local f
-  if [[ $__pr_flags != *E* ]]; then builtin set +E; fi
-  if [[ $- != "$__pr_flags" ]]; then __pr_restore_flags; fi
-  if [[ -o pipefail ]]; then f=p; else f=; fi
-  if [[ -o posix ]]; then f+=x; fi
-  if [[ \${__pr_lopts%d} != "$f" ]]; then __pr_restore_long; fi
-}
 __pr_restore_flags() {
   local f
   for f in a e f h k m u v x B C E H P T; do

@@ -1,6 +1,5 @@
 // The job the shell is running now: where its output goes (cleaned, or raw for `#!raw`), its
 // input-wait watch, its script file, and whether it may have left the terminal's settings broken.
-import * as fs from 'node:fs';
 import { OutputCleaner } from '../exec/clean';
 import type { Job } from '../jobs/job';
 import { InputWatch } from './input-watch';
@@ -24,7 +23,7 @@ export class RunningJob {
 
   constructor(
     readonly job: Job,
-    private readonly file: string | null,
+    private readonly script: { file: string | null; release: () => void }, // its script file
     private readonly shell: { pid: number; pts: string | null },
     private readonly promptLine: () => Promise<{ prompt: string; fullScreen: boolean }>,
     restored?: RunningJobHandover,
@@ -39,7 +38,7 @@ export class RunningJob {
   // store first (as when a reply ends while the job runs): the new daemon's cleaner starts afresh.
   handover(): RunningJobHandover {
     this.flushHeld();
-    return { job: this.job.id, file: this.file, sawStart: this.sawStart, suspect: this.suspect };
+    return { job: this.job.id, file: this.script.file, sawStart: this.sawStart, suspect: this.suspect };
   }
 
   // Stops watching for input waits (a handover is under way).
@@ -87,7 +86,7 @@ export class RunningJob {
   close(): boolean {
     if (this.clean !== null) this.deliver(this.clean.flush());
     this.watch?.stop();
-    if (this.file !== null) fs.rm(this.file, { force: true }, () => undefined);
+    this.script.release();
     const j = this.job;
     return j.spec.origin === 'exec' && (this.suspect || j.killedBy !== null || j.everWaited);
   }

@@ -220,5 +220,6 @@ export class Session {
     this.runner.failQueued(reason);
     this.runner.finish({ kind: 'failed', message: reason });
     this.program.hangUp();
+    this.runner.dispose();
   }
 }

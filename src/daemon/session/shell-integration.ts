@@ -10,9 +10,15 @@ export function shellQuote(s: string): string {
   return `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-// The rc file for one session. It honours ~/.bashrc first, then installs our hooks around the
-// user's own PROMPT_COMMAND so that their hooks still see the right `$?`.
-export function renderRc(nonce: string): string {
+// Which rc a shell was started with: 2 runs the session's script file through the aliases
+// `__pr_rn`/`__pr_rt`; 1 (releases before it, seen in shells adopted from them, see upgrade/)
+// typed the file's path after `__pr_go_MODE`.
+export const INTEGRATION = 2;
+
+// The rc file for one session, whose exec jobs run `scriptPath` (script-file.ts). It honours
+// ~/.bashrc first, then installs our hooks around the user's own PROMPT_COMMAND so that their
+// hooks still see the right `$?`.
+export function renderRc(nonce: string, scriptPath: string): string {
   const m = (kind: string): string => `\\e]133;${kind};prn=${nonce}\\a`;
   return `# pty-relay shell integration (generated per session; removed once read)
 if [[ -f ~/.bashrc ]]; then source ~/.bashrc; fi
@@ -22,7 +28,7 @@ __pr_st=
 __pr_pre() {
   local s=$?
   if [[ -n $__pr_req ]]; then __pr_finish "$s"; s=$__pr_rs; fi
-  if [[ -n $__pr_after ]]; then __pr_after=; __pr_fix_fds; fi
+  if [[ -n $__pr_after ]]; then __pr_after=; [[ -t 0 && -t 1 && -t 2 ]] || __pr_fix_fds; fi
   if [[ -n $__pr_st ]]; then s=$__pr_st; __pr_st=; fi
   printf '${m('D;%s')}\\e]7;file://%s%s\\a' "$s" "$HOSTNAME" "$PWD"
   return "$s"
@@ -52,7 +58,7 @@ __pr_install() {
 # with stdin not a terminal (vim </dev/null), can leave them zeroed, which breaks line editing.
 __pr_tty=$(stty -g 2>/dev/null)
 __pr_fixtty() { [[ -n $__pr_tty ]] && stty "$__pr_tty" 2>/dev/null; }
-${renderNoEditor()}${renderAliases()}${REQUEST_GUARD}${SHELL_REBIRTH}__pr_install
+${renderNoEditor()}${renderAliases(scriptPath)}${REQUEST_GUARD}${SHELL_REBIRTH}__pr_install
 PS0="\${PS0-}"$'${m('C')}'
 case \${HISTCONTROL-} in
   *ignorespace*|*ignoreboth*) ;;
@@ -62,17 +68,19 @@ esac
 }
 
 // The words of the request line (see runLine), as aliases, defined again after each request in
-// case a script removed them. Readline echoes every byte typed into the shell, at ~10 µs each,
-// so the typed line is kept as short as before the guard. `__pr_go_MODE FILE` expands to
-// `{ __pr_begin MODE; } 2>/dev/null; VAR=… … [</dev/null] source FILE`: the request's
-// environment as bash's temporary environment of `source` (exec/request-env.ts).
-function renderAliases(): string {
+// case a script removed them. Readline reads a typed line a byte at a time (three system calls
+// and a redisplay check each, ~10 µs), so the typed line is one short word: `__pr_rn` (stdin
+// /dev/null) or `__pr_rt` (the terminal) expands to `{ __pr_begin MODE; } 2>/dev/null; VAR=… …
+// [</dev/null] source FILE; { __pr_end $?; } 2>/dev/null`: the request's environment as bash's
+// temporary environment of `source` (exec/request-env.ts), around the session's script file.
+function renderAliases(scriptPath: string): string {
   const alias = (name: string, text: string): string => `  alias ${name}=${shellQuote(text)}\n`;
   const modes: StdinMode[] = ['null', 'tty'];
   let body = '';
   for (const mode of modes) {
     body += alias(`__pr_env_${mode}`, `${requestAssignments(mode)} `);
-    body += alias(`__pr_go_${mode}`, `{ __pr_begin ${mode}; } 2>/dev/null; __pr_env_${mode} ${mode === 'null' ? '</dev/null ' : ''}source`);
+    const source = `__pr_env_${mode} ${mode === 'null' ? '</dev/null ' : ''}source ${shellQuote(scriptPath)}`;
+    body += alias(runWord(mode), `{ __pr_begin ${mode}; } 2>/dev/null; ${source}; __pr_done`);
   }
   body += alias('__pr_done', '{ __pr_end $?; } 2>/dev/null');
   return `__pr_aliases() {\n${body}}\n__pr_aliases\n`;
@@ -86,13 +94,19 @@ export interface RunOptions {
   raw?: boolean; // output post-processing off for the job (`#!raw`), so bytes arrive exactly
 }
 
-// The line typed into the shell to run a script file. C-e C-u clear a half-typed human line; the
-// leading space keeps it out of history; the aliases (renderAliases) wrap \`source FILE\` in the
-// guard that keeps the script's exit, set -e and options inside the request
-// (session/request-guard.ts) and give it the request's environment.
+function runWord(mode: StdinMode): string {
+  return mode === 'tty' ? '__pr_rt' : '__pr_rn';
+}
+
+// The line typed into the shell to run the session's script file. C-e C-u clear a half-typed
+// human line; the leading space keeps it out of history; the aliases (renderAliases) wrap
+// \`source FILE\` in the guard that keeps the script's exit, set -e and options inside the
+// request (session/request-guard.ts) and give it the request's environment. A shell started
+// with an rc of integration 1 gets the file's path typed (`legacyPath`).
 // A raw job runs with `stty -opost` around it, so the PTY passes its bytes through untouched.
-export function runLine(scriptPath: string, opts: RunOptions = {}): string {
-  const run = `__pr_go_${opts.stdin ?? 'null'} ${shellQuote(scriptPath)}; __pr_done`;
+export function runLine(opts: RunOptions = {}, legacyPath?: string): string {
+  const mode = opts.stdin ?? 'null';
+  const run = legacyPath === undefined ? runWord(mode) : `__pr_go_${mode} ${shellQuote(legacyPath)}; __pr_done`;
   return opts.raw === true ? `\x05\x15 stty -opost; ${run}; stty opost\r` : `\x05\x15 ${run}\r`;
 }
 

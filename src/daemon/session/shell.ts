@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import { MarkParser, type MarkEvent } from './marks';
 import { adoptPty, spawnPty, type Pty, type PtyHandlers } from './pty';
 import { readCmdline, readLife } from './proc';
-import { renderRc } from './shell-integration';
+import { SCRIPT_FILE_NAME } from './script-file';
+import { INTEGRATION, renderRc } from './shell-integration';
 import { writePrivateFile } from '../server/runtime-dir';
 
 export interface ShellSpec {
@@ -16,7 +17,7 @@ export interface ShellSpec {
   env: NodeJS.ProcessEnv;
   cols: number;
   rows: number;
-  dir: string; // private directory for the rc file
+  dir: string; // private directory for the rc file and the script file
 }
 
 export interface ShellHandlers {
@@ -40,12 +41,14 @@ export interface ShellHandover {
   rcFile: string | null; // still there until the first prompt
   isReady: boolean;
   cmdline: string;
+  integration?: number; // the rc's generation (shell-integration.ts); absent: 1
 }
 
 export class Shell {
   readonly pty: Pty;
   isReady = false; // the shell printed its first prompt
   cmdline = ''; // bash's own command line, read at the first prompt (to notice `exec CMD`)
+  integration = INTEGRATION; // how exec jobs are typed into it (runLine)
   private readonly parser: MarkParser | null;
   private watch: NodeJS.Timeout | null = null;
 
@@ -56,7 +59,7 @@ export class Shell {
     const nonce = crypto.randomBytes(16).toString('hex');
     const [file, ...args] = spec.command ?? [spec.shell, '--rcfile', rcFile as string, '-i'];
     try {
-      if (rcFile !== null) writePrivateFile(rcFile, renderRc(nonce));
+      if (rcFile !== null) writePrivateFile(rcFile, renderRc(nonce, path.join(spec.dir, SCRIPT_FILE_NAME)));
       return new Shell(integrated ? new MarkParser(nonce) : null, rcFile, handlers, (h) =>
         spawnPty({ file: file as string, args, cwd: spec.cwd, env: spec.env, cols: spec.cols, rows: spec.rows }, h),
       );
@@ -73,6 +76,7 @@ export class Shell {
     const shell = new Shell(parser, h.rcFile, handlers, (ph) => adoptPty(fd, h.pid, h.startTime, h.pts, ph));
     shell.isReady = h.isReady;
     shell.cmdline = h.cmdline;
+    shell.integration = h.integration ?? 1;
     return shell;
   }
 
@@ -111,6 +115,7 @@ export class Shell {
       rcFile: this.isReady ? null : this.rcFile,
       isReady: this.isReady,
       cmdline: this.cmdline,
+      integration: this.integration,
     };
   }
 

@@ -5,23 +5,30 @@ import { NO_EDITOR_MESSAGE, requestAssignments } from '../../../../src/daemon/ex
 import { renderRc, runLine } from '../../../../src/daemon/session/shell-integration';
 
 describe('runLine', () => {
-  it('types a short line: the guard aliases around a quoted path, with stdin /dev/null by default', () => {
-    expect(runLine("/run/x/it's.sh")).toBe("\x05\x15 __pr_go_null '/run/x/it'\\''s.sh'; __pr_done\r");
-    expect(runLine('/f.sh', { stdin: 'tty' })).toBe("\x05\x15 __pr_go_tty '/f.sh'; __pr_done\r");
+  it('types one short word, an alias of the guard around the script file, with stdin /dev/null by default', () => {
+    expect(runLine()).toBe('\x05\x15 __pr_rn\r');
+    expect(runLine({ stdin: 'tty' })).toBe('\x05\x15 __pr_rt\r');
+    expect(runLine({ raw: true })).toBe('\x05\x15 stty -opost; __pr_rn; stty opost\r');
+  });
+
+  it('types the quoted path for a shell adopted from a release whose rc had no such alias', () => {
+    expect(runLine({}, "/run/x/it's.sh")).toBe("\x05\x15 __pr_go_null '/run/x/it'\\''s.sh'; __pr_done\r");
+    expect(runLine({ stdin: 'tty' }, '/f.sh')).toBe("\x05\x15 __pr_go_tty '/f.sh'; __pr_done\r");
   });
 });
 
 describe('renderRc', () => {
   it('is valid bash', () => {
-    const r = spawnSync('bash', ['-n'], { input: renderRc('0123456789abcdef0123456789abcdef'), encoding: 'utf8' });
+    const r = spawnSync('bash', ['-n'], { input: renderRc('0123456789abcdef0123456789abcdef', "/run/x/it's/job.sh"), encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
   });
 
   it('defines the request aliases with the environment of each mode', () => {
-    const rc = renderRc('0123456789abcdef0123456789abcdef');
-    expect(rc).toContain("alias __pr_go_null='{ __pr_begin null; } 2>/dev/null; __pr_env_null </dev/null source'");
-    expect(rc).toContain("alias __pr_go_tty='{ __pr_begin tty; } 2>/dev/null; __pr_env_tty source'");
+    const rc = renderRc('0123456789abcdef0123456789abcdef', "/run/x/it's/job.sh");
+    const file = `'\\''/run/x/it'\\''\\'\\'''\\''s/job.sh'\\''`;
+    expect(rc).toContain(`alias __pr_rn='{ __pr_begin null; } 2>/dev/null; __pr_env_null </dev/null source ${file}; __pr_done'`);
+    expect(rc).toContain(`alias __pr_rt='{ __pr_begin tty; } 2>/dev/null; __pr_env_tty source ${file}; __pr_done'`);
     expect(rc).toContain(`echo '${NO_EDITOR_MESSAGE}' >&2`);
   });
 });
