@@ -2,7 +2,7 @@
 // version stamped, or with a patch), an "installed" pty-relay whose bundle a test swaps, and a
 // daemon that outlives its process: after an upgrade another pid serves, so the daemon runs under
 // a small subreaper (as systemd's user manager is one), which reaps whatever the daemons leave.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -14,10 +14,11 @@ import { run, type ClientResult } from './clients';
 import { collectLogs, makeHome, ROOT, type LogLine } from './daemon';
 import { waitFor, within } from './deadline';
 
-// Builds dist/main.js and dist/mirror-worker.js from this source into `outDir` with VERSION
-// stamped as `version`, as tsup.config.ts builds dist/ (the same plugins); `patch` rewrites one
-// source file on the way (the build fails if the text to replace is not there). Returns `outDir`.
-export async function buildRelease(version: string, outDir: string, patch?: { file: RegExp; from: string; to: string }): Promise<string> {
+// Builds dist/main.js and dist/mirror-worker.js from this source (or the tree at `root`) into
+// `outDir` with VERSION stamped as `version`, as tsup.config.ts builds dist/ (the same plugins);
+// `patch` rewrites one source file on the way (the build fails if the text to replace is not
+// there). Returns `outDir`.
+export async function buildRelease(version: string, outDir: string, patch?: { file: RegExp; from: string; to: string }, root = ROOT): Promise<string> {
   let patched = patch === undefined;
   const patching: Plugin = {
     name: 'test-patch',
@@ -33,7 +34,7 @@ export async function buildRelease(version: string, outDir: string, patch?: { fi
   };
   await build({
     config: false,
-    entry: { main: path.join(ROOT, 'src/cli/main.ts'), 'mirror-worker': path.join(ROOT, 'src/daemon/session/mirror-worker.ts') },
+    entry: { main: path.join(root, 'src/cli/main.ts'), 'mirror-worker': path.join(root, 'src/daemon/session/mirror-worker.ts') },
     outDir,
     format: ['cjs'],
     platform: 'node',
@@ -44,10 +45,21 @@ export async function buildRelease(version: string, outDir: string, patch?: { fi
     noExternal: [/^(?!node-pty($|\/))/],
     external: ['node-pty'],
     define: { PTY_RELAY_BUILD_VERSION: JSON.stringify(version) },
-    esbuildPlugins: [webAssetsPlugin(ROOT), absentModulesPlugin(), patching],
+    esbuildPlugins: [webAssetsPlugin(root), absentModulesPlugin(), patching],
   });
   if (!patched) throw new Error(`patch: no file matched ${String(patch?.file)}`);
   return outDir;
+}
+
+// Builds the release of an earlier commit of this repository (its tree from `git archive`, with
+// this checkout's node_modules) into `outDir`, stamped as `version`. Returns `outDir`.
+export async function buildCommit(commit: string, version: string, outDir: string): Promise<string> {
+  const tree = path.join(outDir, 'tree');
+  fs.mkdirSync(tree, { recursive: true });
+  const git = spawnSync('sh', ['-c', `git -C "$1" archive "$2" src package.json | tar -x -C "$3"`, 'sh', ROOT, commit, tree], { encoding: 'utf8' });
+  if (git.status !== 0) throw new Error(`cannot take commit ${commit} from the repository's history (a shallow clone?): ${git.stderr}`);
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(tree, 'node_modules'));
+  return buildRelease(version, outDir, undefined, tree);
 }
 
 // An installed pty-relay in `dir` (bin/pty-relay and the bundles in dist/), running the release
