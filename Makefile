@@ -21,18 +21,20 @@ node_modules/.installed: package.json package-lock.json
 dist/main.js: node_modules/.installed $(shell find src test/bench -name '*.ts' -o -name '*.css') tsup.config.ts
 	npx tsup --silent
 
-# The peer-uid addon (src/native/), built by node-gyp against this Node's own headers (no download).
+# The native addons (src/native/: peer uid, terminal modes), built by node-gyp against this Node's
+# own headers (no download).
 NODE_PREFIX := $(shell node -p process.config.variables.node_prefix 2>/dev/null)
 NODE_GYP_FLAGS := $(if $(wildcard $(NODE_PREFIX)/include/node/common.gypi),--nodedir=$(NODE_PREFIX))
-dist/native/sock_diag.node: node_modules/.installed src/native/sock_diag.c src/native/binding.gyp
+ADDONS := dist/native/sock_diag.node dist/native/termios.node
+$(ADDONS) &: node_modules/.installed src/native/sock_diag.c src/native/termios.c src/native/binding.gyp
 	cd src/native && npx node-gyp rebuild $(NODE_GYP_FLAGS) --loglevel=warn
 	mkdir -p dist/native
-	cp src/native/build/Release/sock_diag.node $@
+	cp src/native/build/Release/sock_diag.node src/native/build/Release/termios.node dist/native/
 
-build: dist/main.js dist/native/sock_diag.node
+build: dist/main.js $(ADDONS)
 
 # One self-contained executable (Node's SEA, see README "Single binary"); dist/pty-client links to it.
-dist/pty-relay: dist/main.js dist/native/sock_diag.node
+dist/pty-relay: dist/main.js $(ADDONS)
 	set -o pipefail; node dist/build/build-binary.js 2>&1 | { grep -v "^warning: Can't find string offset" || true; }
 	test -x $@
 

@@ -1,6 +1,6 @@
 // Builds dist/pty-relay: one executable made of this very `node` plus a Single Executable
 // Application blob holding the bundle (dist/sea/main.js) and, as assets, node-pty's native addon and
-// the peer-uid addon (dist/native/sock_diag.node) and the mirror worker (dist/mirror-worker.js).
+// our addons (dist/native/sock_diag.node, termios.node) and the mirror worker (dist/mirror-worker.js).
 // Every step is checked; the build fails rather than emit a binary without its blob or addon.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -13,6 +13,7 @@ const ROOT = process.cwd();
 const BUNDLE = path.join(ROOT, 'dist/sea/main.js');
 const ADDON = path.join(ROOT, 'node_modules/node-pty/build/Release/pty.node');
 const SOCK_DIAG = path.join(ROOT, 'dist/native/sock_diag.node');
+const TERMIOS = path.join(ROOT, 'dist/native/termios.node');
 const MIRROR_WORKER = path.join(ROOT, 'dist/mirror-worker.js');
 const OUT = path.join(ROOT, 'dist/pty-relay');
 
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
   }
   if (!fs.existsSync(ADDON)) fail(`node-pty's native addon ${ADDON} is missing; run npm install`);
   if (!fs.existsSync(SOCK_DIAG)) fail(`the peer-uid addon ${SOCK_DIAG} is missing; run make build`);
+  if (!fs.existsSync(TERMIOS)) fail(`the terminal-modes addon ${TERMIOS} is missing; run make build`);
   if (!fs.existsSync(MIRROR_WORKER)) fail(`the mirror worker ${MIRROR_WORKER} is missing; run make build`);
 
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pty-relay-sea-'));
@@ -41,7 +43,7 @@ async function main(): Promise<void> {
     const config = path.join(work, 'sea-config.json');
     fs.writeFileSync(
       config,
-      JSON.stringify({ main: BUNDLE, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true, assets: { 'pty.node': ADDON, 'sock_diag.node': SOCK_DIAG, 'mirror-worker.js': MIRROR_WORKER } }),
+      JSON.stringify({ main: BUNDLE, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true, assets: { 'pty.node': ADDON, 'sock_diag.node': SOCK_DIAG, 'termios.node': TERMIOS, 'mirror-worker.js': MIRROR_WORKER } }),
     );
     step(`making the SEA blob with ${process.execPath} ${process.version}`);
     execFileSync(process.execPath, ['--experimental-sea-config', config], { stdio: 'inherit' });

@@ -6,7 +6,8 @@
 //   the link's text stays), DCS/APC/PM/SOS strings, BEL, NUL.
 // - A line redrawn with "\r", backspace, cursor moves or erase keeps its final state; a
 //   multi-line redraw (cursor up) is held and sent once (see text-screen.ts for the rules).
-// - "\r\n" from the PTY becomes "\n"; a "\r\n" the program printed itself stays "\r\n".
+// - "\r\n" from the PTY becomes "\n"; a "\r\n" the program printed itself stays "\r\n" (with
+//   output processing off, see `unprocessed`, every "\r\n" is the program's own).
 // - Text, tabs, other control characters, invalid UTF-8 and a last line without "\n" come
 //   out byte for byte.
 // - Streaming: a line is sent as soon as it ends with "\n"; the unfinished last line is held
@@ -20,6 +21,12 @@ import { TextScreen } from './text-screen';
 export class OutputCleaner {
   private readonly screen = new TextScreen();
   private readonly lexer = new AnsiLexer(new ScreenSink(this.screen));
+
+  // Output processing is off from here on (exec jobs, session/newlines.ts): the line endings in
+  // the bytes are the program's own.
+  unprocessed(): void {
+    this.screen.unprocessed = true;
+  }
 
   // Cleans one chunk; returns the text that became final (often empty). The caller must not
   // modify `chunk` afterwards: held lines keep references into it.

@@ -4,10 +4,11 @@
 // - Text is written at the cursor; `\r`, backspace, cursor left/right/column (CUB CUF CHA HPA
 //   HPR) and erase (EL ECH DCH ICH ED) edit the current line, so a progress bar redrawn 50 times
 //   comes out as its last frame.
-// - Line endings: the PTY turns every "\n" a program writes into "\r\n". So "\r\n" is a plain
-//   newline ("\n"), and "\r\r\n" is a "\r\n" that the program wrote itself (a CRLF file): it is
-//   kept. A lone "\r" followed by text is a redraw. A "\n" without "\r" (output processing off)
-//   is a newline too.
+// - Line endings: with output processing on, the PTY turns every "\n" a program writes into
+//   "\r\n". So "\r\n" is a plain newline ("\n"), and "\r\r\n" is a "\r\n" that the program wrote
+//   itself (a CRLF file): it is kept. With it off (`unprocessed`, an exec job's usual case, see
+//   session/newlines.ts) the bytes are the program's own: "\n" is a newline and "\r\n" is kept.
+//   A lone "\r" followed by text is a redraw; a "\n" without "\r" is a newline in either case.
 // - Cursor up (CUU CPL RI) into lines already shown makes the model hold that many lines from
 //   then on: later frames of a multi-line redraw replace each other, and only the last is sent.
 //   Lines sent before the first move up cannot be taken back; a redrawn copy follows them.
@@ -42,6 +43,7 @@ export class TextScreen {
   private hold = 0; // lines above the cursor that may still be redrawn
   private crs = 0; // carriage returns not yet acted on: the next byte says what they are
   private saved: { row: number; col: number } | null = null;
+  private crlfCrs = 2; // carriage returns before a LF that make a "\r\n" of the program's own
   private away = false; // drawing at an absolute position (status line): dropped
   private alt = false; // on the alternate screen: dropped
   private readonly out = new OutBuffer();
@@ -49,6 +51,11 @@ export class TextScreen {
   // Everything sent since the last take, in order.
   take(): Buffer {
     return this.out.take();
+  }
+
+  // Whether the PTY processed the output (OPOST): says which line endings are the program's own.
+  set unprocessed(on: boolean) {
+    this.crlfCrs = on ? 1 : 2;
   }
 
   // The end of the stream: sends every held line and a trailing "\r", then starts over.
@@ -64,21 +71,38 @@ export class TextScreen {
   }
 
   // Fast path: at the start of a line with nothing held, lines of text and tabs that end in
-  // "\r\n" are final as they are. Most output is such lines. Returns where it stopped.
+  // "\r\n" (or, unprocessed, "\n") are final as they are. Most output is such lines. Returns
+  // where it stopped.
   plainLines(buf: Buffer, start: number, end: number): number {
     const row = this.rows[0] as TextRow;
     if (this.rows.length !== 1 || this.hold !== 0 || this.crs !== 0 || this.col !== 0 || row.length !== 0 || this.hidden) {
       return start;
     }
+    if (this.crlfCrs === 1) return this.plainUnprocessed(buf, start, end);
     let from = start;
     for (;;) {
       let i = from;
       while (i < end && ((buf[i] as number) >= 0x20 || buf[i] === 0x09)) i++;
       if (i + 1 >= end || buf[i] !== 0x0d || buf[i + 1] !== 0x0a) return from;
       this.out.append(buf, from, i);
-      this.out.append(LF);
+      this.out.append(this.crlfCrs === 1 ? CRLF : LF);
       from = i + 2;
     }
+  }
+
+  // The fast path for unprocessed output: such lines are the bytes as they are, sent in one piece.
+  private plainUnprocessed(buf: Buffer, start: number, end: number): number {
+    let i = start;
+    let done = start;
+    while (i < end) {
+      const b = buf[i] as number;
+      if (b >= 0x20 || b === 0x09) i++;
+      else if (b === 0x0a) done = ++i;
+      else if (b === 0x0d && i + 1 < end && buf[i + 1] === 0x0a) done = i += 2;
+      else break;
+    }
+    if (done > start) this.out.append(buf, start, done);
+    return done;
   }
 
   // Writes text at the cursor (keeps a reference to `buf`).
@@ -109,9 +133,9 @@ export class TextScreen {
     this.crs++;
   }
 
-  // LF: the line ends; after two or more CRs it ended with a "\r\n" of the program's own.
+  // LF: the line ends; after enough CRs (see unprocessed) with a "\r\n" of the program's own.
   lineFeed(): void {
-    const term = this.crs >= 2 ? CRLF : LF;
+    const term = this.crs >= this.crlfCrs ? CRLF : LF;
     this.crs = 0;
     if (this.hidden) return;
     const row = this.row;

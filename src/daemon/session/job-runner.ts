@@ -9,6 +9,7 @@ import type { MarkEvent } from './marks';
 import { RunningJob, type RunningJobHandover } from './running-job';
 import { repairLine, runLine, TERMINAL_RESET } from './shell-integration';
 import type { Shell } from './shell';
+import { Newlines, type NewlinesHandover } from './newlines';
 import { ScriptFile } from './script-file';
 
 export type RunnerState = 'idle' | 'running' | 'finishing' | 'repairing' | 'human';
@@ -36,6 +37,7 @@ export interface RunnerHandover {
   repairPending: boolean;
   queue: number[]; // job numbers, in order
   current: RunningJobHandover | null;
+  newlines?: NewlinesHandover;
   table: { next: number; jobs: JobHandover[] };
 }
 
@@ -51,9 +53,11 @@ export class JobRunner {
   private current: RunningJob | null = null;
   private repairPending = false;
   private readonly script: ScriptFile;
+  private readonly newlines: Newlines;
 
   constructor(private readonly host: RunnerHost) {
     this.script = new ScriptFile(host.dir);
+    this.newlines = new Newlines(host.dir);
   }
 
   // Queues a new job; it runs when the shell is idle and every job queued before it has run.
@@ -101,7 +105,7 @@ export class JobRunner {
   // The runner as handed to a new daemon (call while the session is frozen).
   handover(): RunnerHandover {
     const { state, endNotice, repairPending } = this;
-    return { state, endNotice, repairPending, queue: this.queue.map((j) => j.id), current: this.current?.handover() ?? null, table: this.jobs.handover() };
+    return { state, endNotice, repairPending, queue: this.queue.map((j) => j.id), current: this.current?.handover() ?? null, table: this.jobs.handover(), newlines: this.newlines.handover() };
   }
 
   // Takes over what an earlier daemon's runner handed over; the shell is already adopted.
@@ -110,6 +114,7 @@ export class JobRunner {
     this.state = h.state;
     this.endNotice = h.endNotice;
     this.repairPending = h.repairPending;
+    if (h.newlines !== undefined) this.newlines.restore(h.newlines);
     this.queue = h.queue.map((id) => this.jobs.get(id)).filter((j): j is Job => j !== undefined);
     const job = h.current === null ? undefined : this.jobs.get(h.current.job);
     const shell = this.host.shell();
@@ -136,6 +141,12 @@ export class JobRunner {
     this.current?.sawRaw(data);
   }
 
+  // Raw PTY output as terminals are to see it (newlines.ts).
+  display(data: Buffer): Buffer {
+    const shell = this.host.shell();
+    return this.newlines.display(data, shell?.pty.fd ?? null, shell?.nonce ?? null);
+  }
+
   // Output and marks from the shell.
   onEvent(ev: MarkEvent): void {
     const cur = this.current;
@@ -148,6 +159,14 @@ export class JobRunner {
       else if (cur === null && this.state === 'idle') this.begin(this.jobs.create({ command: TERMINAL_JOB, origin: 'terminal', interactive: true, raw: false }), null, 'human');
     } else if (ev.kind === 'D') {
       if (cur !== null && cur.sawStart) this.finish({ kind: 'exit', status: ev.status });
+    } else if (ev.kind === 'F') {
+      // An exec job asks for output processing off (newlines.ts); only a plain one of ours gets it.
+      const plain = cur !== null && cur.sawStart && cur.job.spec.origin === 'exec' && !cur.job.spec.interactive;
+      const fd = this.host.shell()?.pty.fd;
+      if (fd !== undefined && this.newlines.flip(fd, ev.token ?? '', plain)) cur?.unprocessed();
+    } else if (ev.kind === 'G') {
+      const fd = this.host.shell()?.pty.fd;
+      if (fd !== undefined) this.newlines.flipBack(fd, ev.token ?? '');
     } else this.onPrompt();
   }
 
@@ -156,6 +175,7 @@ export class JobRunner {
     const cur = this.current;
     if (cur === null) return;
     if (cur.close()) this.repairPending = true;
+    this.newlines.jobEnded(this.host.shell()?.pty.fd ?? null);
     const job = cur.job;
     if (job.killedBy === 'SIGKILL' && job.spec.origin === 'exec') this.host.output(Buffer.from(TERMINAL_RESET));
     job.onPaced = null;
@@ -174,6 +194,7 @@ export class JobRunner {
 
   // The shell is gone: a new one starts idle.
   reset(): void {
+    this.newlines.reset();
     this.state = 'idle';
     this.repairPending = false;
   }
@@ -214,6 +235,7 @@ export class JobRunner {
   // The session is gone for good: its script file too.
   dispose(): void {
     this.script.dispose();
+    this.newlines.dispose();
   }
 
   // What to do with a job's script file once the job ends: ours is kept for the next job;

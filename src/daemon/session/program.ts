@@ -115,7 +115,7 @@ export class Program {
       onOutput: (data) => {
         if (this.shell !== self()) return;
         this.holds.meter(data.length);
-        this.host.audience.output(data);
+        this.host.audience.output(this.host.runner.display(data));
         this.host.runner.sawRaw(data);
       },
       onEvent: (ev) => {

@@ -28,6 +28,7 @@ __pr_req= __pr_mode= __pr_unw= __pr_armed= __pr_rs=0 __pr_es=0 __pr_uerr= __pr_u
 # Starts a request. $1: null (stdin is /dev/null) or tty (#!interactive). Saves what a script
 # may change and arms the guards: our exit and trap, and an ERR trap for set -e (errtrace on).
 __pr_begin() {
+  if [[ $1 == null && -p $__pr_ack ]]; then __pr_ask F; fi
   __pr_req=1 __pr_unw= __pr_rs=0 __pr_uerr= __pr_uexit= __pr_flags=$- __pr_lopts= __pr_traps=
   if [[ -o pipefail ]]; then __pr_lopts+=p; fi
   if [[ -o posix ]]; then __pr_lopts+=x; fi

@@ -11,6 +11,7 @@ export interface RunningJobHandover {
   file: string | null;
   sawStart: boolean;
   suspect: boolean;
+  unprocessed?: boolean; // its output comes with output processing off (newlines.ts)
 }
 
 export class RunningJob {
@@ -20,6 +21,7 @@ export class RunningJob {
   // The job may leave the terminal's settings broken (it took over the screen, read the terminal,
   // or was stopped): the session restores them once it ends.
   private suspect: boolean;
+  private isUnprocessed = false; // see unprocessed()
 
   constructor(
     readonly job: Job,
@@ -30,6 +32,7 @@ export class RunningJob {
   ) {
     this.sawStart = restored?.sawStart ?? job.spec.origin === 'terminal'; // its `C` mark is what made it
     this.clean = job.spec.raw ? null : new OutputCleaner();
+    if (restored?.unprocessed === true) this.unprocessed();
     this.suspect = restored?.suspect ?? (job.spec.interactive && job.spec.origin === 'exec');
     this.resumeWatch();
   }
@@ -38,7 +41,14 @@ export class RunningJob {
   // store first (as when a reply ends while the job runs): the new daemon's cleaner starts afresh.
   handover(): RunningJobHandover {
     this.flushHeld();
-    return { job: this.job.id, file: this.script.file, sawStart: this.sawStart, suspect: this.suspect };
+    return { job: this.job.id, file: this.script.file, sawStart: this.sawStart, suspect: this.suspect, unprocessed: this.isUnprocessed };
+  }
+
+  // Output processing is off for the rest of the job (newlines.ts): its cleaner keeps the
+  // program's own line endings.
+  unprocessed(): void {
+    this.isUnprocessed = true;
+    this.clean?.unprocessed();
   }
 
   // Stops watching for input waits (a handover is under way).

@@ -2,6 +2,7 @@
 // See marks.ts for the marks it prints and DESIGN.md §2 for why exec runs `source FILE`; the
 // guard that keeps a request's `exit`, `set -e` and options inside it is in session/.
 import { renderNoEditor, requestAssignments, type StdinMode } from '../exec/request-env';
+import { ACK_FIFO_NAME } from './newlines';
 import { REQUEST_GUARD } from './request-guard';
 import { SHELL_REBIRTH } from './shell-rebirth';
 
@@ -31,6 +32,7 @@ __pr_pre() {
   if [[ -n $__pr_after ]]; then __pr_after=; [[ -t 0 && -t 1 && -t 2 ]] || __pr_fix_fds; fi
   if [[ -n $__pr_st ]]; then s=$__pr_st; __pr_st=; fi
   printf '${m('D;%s')}\\e]7;file://%s%s\\a' "$s" "$HOSTNAME" "$PWD"
+  if [[ -n $__pr_off ]]; then __pr_ask G; fi
   return "$s"
 }
 # Runs last before each prompt: the shell is idle again.
@@ -58,6 +60,24 @@ __pr_install() {
 # with stdin not a terminal (vim </dev/null), can leave them zeroed, which breaks line editing.
 __pr_tty=$(stty -g 2>/dev/null)
 __pr_fixtty() { [[ -n $__pr_tty ]] && stty "$__pr_tty" 2>/dev/null; }
+# The FIFO an exec job waits on while the daemon turns output processing off (newlines.ts); none
+# without mkfifo or EPOCHREALTIME (bash < 5): jobs then run with it on, as before.
+__pr_ack=\${BASH_SOURCE[0]%/*}/${ACK_FIFO_NAME}
+if [[ -z \${EPOCHREALTIME-} ]] || ! { [[ -p $__pr_ack ]] || command mkfifo -m 600 -- "$__pr_ack"; } 2>/dev/null; then __pr_ack=; fi
+__pr_off=
+# Prints mark $1 (F: output processing off for this job, please; G: on again) with a fresh token
+# and waits up to 1 s for the daemon's answer: the token, then " off" while it is off. Both waits
+# matter: readline saves the terminal's settings when it starts reading a line and puts them
+# back after it, so they must be switched between those moments, not while it reads.
+__pr_ask() {
+  local t=$EPOCHREALTIME a
+  builtin printf '\\e]133;%s;%s;prn=${nonce}\\a' "$1" "$t"
+  __pr_off=
+  while IFS= builtin read -r -t 1 a <> "$__pr_ack"; do
+    if [[ $a == "$t"* ]]; then [[ $a == *' off' ]] && __pr_off=1; break; fi
+  done
+  return 0
+}
 ${renderNoEditor()}${renderAliases(scriptPath)}${REQUEST_GUARD}${SHELL_REBIRTH}__pr_install
 PS0="\${PS0-}"$'${m('C')}'
 case \${HISTCONTROL-} in

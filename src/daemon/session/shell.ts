@@ -123,6 +123,11 @@ export class Shell {
     return this.pty.pid;
   }
 
+  // The nonce of its marks; null for a command session.
+  get nonce(): string | null {
+    return this.parser?.nonce ?? null;
+  }
+
   // The shell printed its first prompt: its rc file is no longer needed.
   ready(): void {
     this.isReady = true;

@@ -1,0 +1,50 @@
+// Finds and loads one of our own native addons (src/native/): inside the single binary it is an
+// embedded SEA asset (extracted to the sha256-keyed cache dir like node-pty's); otherwise it is
+// dist/native/NAME.node, built by `make build`. server/sock-diag.ts and session/termios.ts are
+// the only users, one addon each.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { loadNativeModule } from '../build/native-loader';
+
+export type AddonLoad = { ok: true; module: unknown; from: string } | { ok: false; reason: string };
+
+interface SeaApi {
+  isSea(): boolean;
+}
+
+function isSea(): boolean {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require('node:sea') as SeaApi).isSea();
+  } catch {
+    return false;
+  }
+}
+
+// Where the addon sits outside the binary: beside dist/main.js, seen from dist/bench/, or dist/
+// seen from src/ (tests).
+function candidates(file: string): string[] {
+  return [path.join(__dirname, 'native', file), path.resolve(__dirname, '../native', file), path.resolve(__dirname, '../../dist/native', file), path.resolve(__dirname, '../../../dist/native', file)];
+}
+
+// Loads NAME.node; says why when it cannot.
+export function loadAddon(name: string): AddonLoad {
+  if (process.platform !== 'linux') return { ok: false, reason: `${name}.node is for Linux, not ${process.platform}` };
+  if (isSea()) {
+    try {
+      const { dir, module } = loadNativeModule(name);
+      return { ok: true, module, from: path.join(dir, `${name}.node`) };
+    } catch (err) {
+      return { ok: false, reason: (err as Error).message.split('\n')[0] ?? 'cannot load the embedded addon' };
+    }
+  }
+  const file = candidates(`${name}.node`).find((f) => fs.existsSync(f));
+  if (file === undefined) return { ok: false, reason: `${name}.node is not built (make build)` };
+  try {
+    const mod = { exports: {} as unknown };
+    process.dlopen(mod, file);
+    return { ok: true, module: mod.exports, from: file };
+  } catch (err) {
+    return { ok: false, reason: `${file}: ${(err as Error).message.split('\n')[0] ?? 'cannot load'}` };
+  }
+}
