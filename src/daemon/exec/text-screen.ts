@@ -16,6 +16,7 @@
 //   after an absolute cursor move until the saved cursor is restored (status lines).
 // screen-sink.ts maps terminal control sequences onto these operations.
 import { OutBuffer } from './out-buffer';
+import { plainProcessed, plainUnprocessed } from './plain-lines';
 import { TextRow } from './text-row';
 
 // Lines of a multi-line redraw we hold at most; a program that moves up further is redrawing
@@ -70,39 +71,13 @@ export class TextScreen {
     this.away = this.alt = false;
   }
 
-  // Fast path: at the start of a line with nothing held, lines of text and tabs that end in
-  // "\r\n" (or, unprocessed, "\n") are final as they are. Most output is such lines. Returns
-  // where it stopped.
+  // The fast path (plain-lines.ts), where nothing held could change the next lines.
   plainLines(buf: Buffer, start: number, end: number): number {
     const row = this.rows[0] as TextRow;
     if (this.rows.length !== 1 || this.hold !== 0 || this.crs !== 0 || this.col !== 0 || row.length !== 0 || this.hidden) {
       return start;
     }
-    if (this.crlfCrs === 1) return this.plainUnprocessed(buf, start, end);
-    let from = start;
-    for (;;) {
-      let i = from;
-      while (i < end && ((buf[i] as number) >= 0x20 || buf[i] === 0x09)) i++;
-      if (i + 1 >= end || buf[i] !== 0x0d || buf[i + 1] !== 0x0a) return from;
-      this.out.append(buf, from, i);
-      this.out.append(this.crlfCrs === 1 ? CRLF : LF);
-      from = i + 2;
-    }
-  }
-
-  // The fast path for unprocessed output: such lines are the bytes as they are, sent in one piece.
-  private plainUnprocessed(buf: Buffer, start: number, end: number): number {
-    let i = start;
-    let done = start;
-    while (i < end) {
-      const b = buf[i] as number;
-      if (b >= 0x20 || b === 0x09) i++;
-      else if (b === 0x0a) done = ++i;
-      else if (b === 0x0d && i + 1 < end && buf[i + 1] === 0x0a) done = i += 2;
-      else break;
-    }
-    if (done > start) this.out.append(buf, start, done);
-    return done;
+    return this.crlfCrs === 1 ? plainUnprocessed(buf, start, end, this.out) : plainProcessed(buf, start, end, this.out);
   }
 
   // Writes text at the cursor (keeps a reference to `buf`).
