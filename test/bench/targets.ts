@@ -62,7 +62,7 @@ function issue13(): Target[] {
     t.push({ what: 'exec over TCP against the unix socket (loop of 100, p50)', goal: 'TCP ≤ unix + 0.5 ms', measured: `${ms(tcp.p50)} vs ${ms(unix.p50)} (${plus(tcp.p50, unix.p50)})`, met: tcp.p50 - unix.p50 <= 0.5, why: 'TCP pays the peer-uid lookup (~30 µs now) and loopback TCP\'s own handshake and FIN exchange; the rest is shared.' });
   }
   const ceil = find('floor: node-pty reading a plain PTY');
-  const execTp = find('pty-relay exec: echo seq | nc -N (CRLF folded)');
+  const execTp = find('pty-relay exec: echo seq | nc -N (clean text)');
   if (ceil && execTp) {
     t.push({
       what: 'exec throughput of `seq` against node-pty reading a plain PTY',

@@ -163,10 +163,10 @@ export class JobRunner {
       // An exec job asks for output processing off (newlines.ts); only a plain one of ours gets it.
       const plain = cur !== null && cur.sawStart && cur.job.spec.origin === 'exec' && !cur.job.spec.interactive;
       const fd = this.host.shell()?.pty.fd;
-      if (fd !== undefined && this.newlines.flip(fd, ev.token ?? '', plain)) cur?.unprocessed();
+      if (fd !== undefined && this.newlines.flip(fd, ev.seq ?? '0', ev.time ?? '', plain)) cur?.unprocessed();
     } else if (ev.kind === 'G') {
       const fd = this.host.shell()?.pty.fd;
-      if (fd !== undefined) this.newlines.flipBack(fd, ev.token ?? '');
+      if (fd !== undefined) this.newlines.flipBack(fd, ev.seq ?? '0');
     } else this.onPrompt();
   }
 

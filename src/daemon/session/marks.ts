@@ -3,9 +3,9 @@
 //   ESC ] 133 ; A ; prn=<nonce> BEL            prompt: the shell is idle
 //   ESC ] 133 ; C ; prn=<nonce> BEL            command output starts (from PS0)
 //   ESC ] 133 ; D ; <status> ; prn=<nonce> BEL command finished with <status>
-//   ESC ] 133 ; F ; <token> ; prn=<nonce> BEL  an exec job asks for output processing off, and
-//   ESC ] 133 ; G ; <token> ; prn=<nonce> BEL  after its D mark for it on again; the shell waits
-//                                               for <token> back (see newlines.ts)
+//   ESC ] 133 ; F ; <digit> ; <time> ; prn=<nonce> BEL  an exec job asks for output processing
+//   ESC ] 133 ; G ; <digit> ; <time> ; prn=<nonce> BEL  off, and after its D mark for it on again;
+//                                                the shell waits for the digit back (newlines.ts)
 //
 // Only marks carrying this session's nonce count; anything else, including a forged or foreign
 // mark, is passed through as ordinary output. Marks may be split across chunks at any byte.
@@ -14,11 +14,11 @@ export type MarkKind = 'A' | 'C' | 'D' | 'F' | 'G';
 
 export type MarkEvent =
   | { type: 'data'; data: Buffer }
-  | { type: 'mark'; kind: MarkKind; status: number; token?: string };
+  | { type: 'mark'; kind: MarkKind; status: number; seq?: string; time?: string };
 
 const PREFIX = Buffer.from('\x1b]133;', 'latin1');
 const BEL = 0x07;
-// Longest mark we emit is "ESC]133;F;<token>;prn=<32 hex>BEL" (a token of up to 24): under this bound.
+// Longest mark we emit is "ESC]133;F;<digit>;<time, up to 24>;prn=<32 hex>BEL": under this bound.
 const MAX_MARK_BYTES = 96;
 
 // Parses a PTY byte stream into output data and marks.
@@ -104,8 +104,8 @@ export class MarkParser {
     if (kind === 'D' && parts.length === 3 && /^\d{1,3}$/.test(parts[1] ?? '')) {
       return { type: 'mark', kind, status: Number(parts[1]) };
     }
-    if ((kind === 'F' || kind === 'G') && parts.length === 3 && /^[0-9.,]{1,24}$/.test(parts[1] ?? '')) {
-      return { type: 'mark', kind, status: 0, token: parts[1] };
+    if ((kind === 'F' || kind === 'G') && parts.length === 4 && /^[0-9]$/.test(parts[1] ?? '') && /^[0-9.,]{1,24}$/.test(parts[2] ?? '')) {
+      return { type: 'mark', kind, status: 0, seq: parts[1], time: parts[2] };
     }
     return null;
   }

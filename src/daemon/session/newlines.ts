@@ -47,30 +47,32 @@ export class Newlines {
     return { window: this.window, ours: this.ours, lastCr: this.lastCr };
   }
 
+  // (Without the addon here nothing is converted: its job's lines may show as a staircase.)
   restore(h: NewlinesHandover): void {
-    Object.assign(this, { window: h.window, ours: h.ours, lastCr: h.lastCr });
+    Object.assign(this, { window: termios() === null ? 'off' : h.window, ours: h.ours, lastCr: h.lastCr });
   }
 
-  // The `F` mark of an exec job that may run unprocessed (`wanted`): switches output processing
-  // off on the PTY master `fd`, then answers the shell. True when the job's output is unprocessed.
-  flip(fd: number, token: string, wanted: boolean, now = Date.now()): boolean {
+  // The `F` mark (`seq`, sent at `time`, bash's EPOCHREALTIME) of an exec job that may run
+  // unprocessed (`wanted`): switches output processing off on the PTY master `fd`, then answers
+  // the shell. True when the job's output is unprocessed.
+  flip(fd: number, seq: string, time: string, wanted: boolean, now = Date.now()): boolean {
     let off = false;
     const t = termios();
-    const sent = Number(token.replace(',', '.')) * 1000;
+    const sent = Number(time.replace(',', '.')) * 1000;
     if (wanted && t !== null && Number.isFinite(sent) && now - sent < FRESH_MS && t.setOutputProcessing(fd, false)) {
       off = true;
       this.window = 'job';
       this.ours = t.flags(fd);
       this.lastCr = false;
     }
-    this.answer(off ? `${token} off` : token);
+    this.answer(`${seq}${off ? 'o' : 'n'}`);
     return off;
   }
 
-  // The `G` mark, after the job's `D`: output processing is on again; answers the shell.
-  flipBack(fd: number, token: string): void {
+  // The `G` mark (`seq`), after the job's `D`: output processing is on again; answers the shell.
+  flipBack(fd: number, seq: string): void {
     this.jobEnded(fd);
-    this.answer(token);
+    this.answer(`${seq}n`);
   }
 
   // The job ended (its `D` mark, or it was cut short): output processing on again.
@@ -108,38 +110,19 @@ export class Newlines {
     this.fifo = null;
   }
 
-  // "\n" without "\r" before it becomes "\r\n", in data[0, end). Byte loops: V8 runs them at
-  // ~1 GB/s, where an indexOf call per line would cost more than the line.
+  // "\n" without "\r" before it becomes "\r\n", in data[0, end) (in C: termios.node).
   private addCr(data: Buffer, end: number): Buffer {
-    let prev = this.lastCr ? 0x0d : 0;
-    let bare = 0;
-    for (let i = 0; i < end; i++) {
-      const b = data[i] as number;
-      if (b === 0x0a && prev !== 0x0d) bare++;
-      prev = b;
-    }
-    const wasCr = this.lastCr;
-    if (end > 0) this.lastCr = prev === 0x0d;
-    if (bare === 0) return data;
-    const out = Buffer.allocUnsafe(data.length + bare);
-    prev = wasCr ? 0x0d : 0;
-    let to = 0;
-    for (let i = 0; i < end; i++) {
-      const b = data[i] as number;
-      if (b === 0x0a && prev !== 0x0d) out[to++] = 0x0d;
-      out[to++] = b;
-      prev = b;
-    }
-    data.copy(out, to, end);
-    return out;
+    const out = termios()?.addCr(data, end, this.lastCr) ?? null;
+    if (end > 0) this.lastCr = data[end - 1] === 0x0d;
+    return out ?? data;
   }
 
-  // Writes the token back into the FIFO the shell reads (opened read-write: never blocks, and
-  // a token the shell gave up on is skipped by the next one's loop).
-  private answer(token: string): void {
+  // Writes the answer into the FIFO the shell reads (opened read-write: never blocks, and an
+  // answer the shell gave up on is skipped by the next one's loop).
+  private answer(text: string): void {
     try {
       this.fifo ??= fs.openSync(path.join(this.dir, ACK_FIFO_NAME), fs.constants.O_RDWR | fs.constants.O_NONBLOCK | fs.constants.O_NOFOLLOW);
-      fs.writeSync(this.fifo, `${token}\n`);
+      fs.writeSync(this.fifo, text);
     } catch {
       // no FIFO (the shell made none) or it is full: the shell goes on after its 1 s wait
     }

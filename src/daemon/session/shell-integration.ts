@@ -64,17 +64,19 @@ __pr_fixtty() { [[ -n $__pr_tty ]] && stty "$__pr_tty" 2>/dev/null; }
 # without mkfifo or EPOCHREALTIME (bash < 5): jobs then run with it on, as before.
 __pr_ack=\${BASH_SOURCE[0]%/*}/${ACK_FIFO_NAME}
 if [[ -z \${EPOCHREALTIME-} ]] || ! { [[ -p $__pr_ack ]] || command mkfifo -m 600 -- "$__pr_ack"; } 2>/dev/null; then __pr_ack=; fi
-__pr_off=
-# Prints mark $1 (F: output processing off for this job, please; G: on again) with a fresh token
-# and waits up to 1 s for the daemon's answer: the token, then " off" while it is off. Both waits
-# matter: readline saves the terminal's settings when it starts reading a line and puts them
-# back after it, so they must be switched between those moments, not while it reads.
+__pr_off= __pr_seq=0
+# Prints mark $1 (F: output processing off for this job, please; G: on again) with the next
+# digit and the time, and waits up to 1 s for the daemon's answer, two bytes: the digit (an
+# answer to an earlier mark the shell gave up on is skipped), then o (it is off now) or n. Both
+# waits matter: readline saves the terminal's settings when it starts reading a line and puts
+# them back after it, so they must be switched between those moments, not while it reads.
+# (Two bytes because bash reads a FIFO one byte per system call.)
 __pr_ask() {
-  local t=$EPOCHREALTIME a
-  builtin printf '\\e]133;%s;%s;prn=${nonce}\\a' "$1" "$t"
-  __pr_off=
-  while IFS= builtin read -r -t 1 a <> "$__pr_ack"; do
-    if [[ $a == "$t"* ]]; then [[ $a == *' off' ]] && __pr_off=1; break; fi
+  local a
+  __pr_seq=$(( (__pr_seq + 1) % 10 )) __pr_off=
+  builtin printf '\\e]133;%s;%s;%s;prn=${nonce}\\a' "$1" "$__pr_seq" "$EPOCHREALTIME"
+  while builtin read -r -N 2 -t 1 a <> "$__pr_ack"; do
+    if [[ $a == "$__pr_seq"? ]]; then [[ $a == ?o ]] && __pr_off=1; break; fi
   done
   return 0
 }

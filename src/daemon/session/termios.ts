@@ -8,6 +8,9 @@ export interface Termios {
   flags(fd: number): number;
   // OPOST on or off; false when the terminal refused.
   setOutputProcessing(fd: number, on: boolean): boolean;
+  // "\r" added before each "\n" of buf[0, end) without one (`lastCr`: buf follows a "\r"), the
+  // rest as it is; null when nothing changes.
+  addCr(buf: Buffer, end: number, lastCr: boolean): Buffer | null;
 }
 
 let loaded: Termios | null | undefined;
@@ -17,7 +20,7 @@ export function termios(): Termios | null {
   if (loaded === undefined) {
     const r = loadAddon('termios');
     const t = r.ok ? (r.module as Partial<Termios>) : null;
-    loaded = t !== null && typeof t.flags === 'function' && typeof t.setOutputProcessing === 'function' ? (t as Termios) : null;
+    loaded = t !== null && typeof t.flags === 'function' && typeof t.setOutputProcessing === 'function' && typeof t.addCr === 'function' ? (t as Termios) : null;
   }
   return loaded;
 }

@@ -37,19 +37,19 @@ describe('Newlines', () => {
     const t = termios()!;
     const nl = new Newlines(dir);
     expect(t.flags(fd) & 1).toBe(1);
-    expect(nl.flip(fd, token(), true)).toBe(true);
+    expect(nl.flip(fd, '1', token(), true)).toBe(true);
     expect(t.flags(fd) & 1).toBe(0);
     nl.jobEnded(fd);
     expect(t.flags(fd) & 1).toBe(1);
-    expect(nl.flip(fd, token(), false)).toBe(false); // not a plain job
-    expect(nl.flip(fd, (Date.now() / 1000 - 5).toFixed(6), true)).toBe(false); // the shell stopped waiting
+    expect(nl.flip(fd, '2', token(), false)).toBe(false); // not a plain job
+    expect(nl.flip(fd, '3', (Date.now() / 1000 - 5).toFixed(6), true)).toBe(false); // the shell stopped waiting
     expect(t.flags(fd) & 1).toBe(1);
   });
 
   it('adds "\\r" before a bare "\\n" only inside the window, across chunks, and never twice', () => {
     const nl = new Newlines(dir);
     expect(show(nl, 'a\nb\n')).toBe('a\nb\n'); // no job: as it came
-    nl.flip(fd, token(), true);
+    nl.flip(fd, '1', token(), true);
     expect(show(nl, 'a\nb\r\nc\r')).toBe('a\r\nb\r\nc\r');
     expect(show(nl, '\nd\n')).toBe('\nd\r\n'); // the "\r" came at the end of the last chunk
     nl.jobEnded(fd);
@@ -60,7 +60,7 @@ describe('Newlines', () => {
 
   it('leaves a program alone that set the terminal modes itself, and goes on once it put them back', () => {
     const nl = new Newlines(dir);
-    nl.flip(fd, token(), true);
+    nl.flip(fd, '1', token(), true);
     const t = termios()!;
     expect(show(nl, 'a\n')).toBe('a\r\n');
     // A full-screen program turns echo off (its own modes): its "\n" stays as it is.
@@ -72,17 +72,17 @@ describe('Newlines', () => {
     expect(show(nl, 'c\n')).toBe('c\r\n');
   });
 
-  it('answers the shell through the FIFO: the token, and " off" when it switched', () => {
+  it('answers the shell through the FIFO: the mark\'s digit, then o when it switched output processing off, else n', () => {
     const fifo = path.join(dir, 'ack');
     expect(spawnSync('mkfifo', ['-m', '600', fifo]).status).toBe(0);
     const reader = fs.openSync(fifo, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
     const nl = new Newlines(dir);
-    const t1 = token();
-    nl.flip(fd, t1, true);
-    nl.flipBack(fd, '17.5');
+    nl.flip(fd, '4', token(), true);
+    nl.flipBack(fd, '5');
+    nl.flip(fd, '6', token(), false);
     const buf = Buffer.alloc(100);
     const n = fs.readSync(reader, buf);
-    expect(buf.toString('latin1', 0, n)).toBe(`${t1} off\n17.5\n`);
+    expect(buf.toString('latin1', 0, n)).toBe('4o5n6n');
     fs.closeSync(reader);
     nl.dispose();
   });
