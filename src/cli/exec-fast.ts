@@ -3,7 +3,6 @@
 // module alone). It understands exactly the options of the full `exec` command; anything else
 // (--help, an unknown or malformed option, a bad value, no command on a terminal) is left to the
 // full command line, which then reports it as always.
-import * as tty from 'node:tty';
 import { runExec } from '../client/exec';
 import { validateSessionName } from '../protocol/session-name';
 import { DEFAULT_PORT, parsePort, parseSeconds, readSecret } from './config';
@@ -79,12 +78,18 @@ export function parseExecArgs(args: string[], env: NodeJS.ProcessEnv): ExecArgs 
 // Starts `pty-relay exec ARGS` when the fast path understands them; false when it does not.
 export function tryExec(args: string[]): boolean {
   const a = parseExecArgs(args, process.env);
-  if (a === null || (a.words.length === 0 && tty.isatty(0))) return false;
+  if (a === null || (a.words.length === 0 && isTerminal(0))) return false;
   void run(a).then(
     (status) => (process.exitCode = status),
     (err: unknown) => (process.exitCode = reportError(err)),
   );
   return true;
+}
+
+// node:tty is loaded only when stdin is the script: `exec -- CMD` never needs it.
+function isTerminal(fd: number): boolean {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('node:tty') as typeof import('node:tty')).isatty(fd);
 }
 
 async function run(a: ExecArgs): Promise<number> {
