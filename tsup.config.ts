@@ -39,7 +39,7 @@ export default defineConfig([
   // that reads the addon embedded in the binary (src/build/native-loader.ts).
   {
     ...common,
-    entry: { main: 'src/cli/main.ts' },
+    entry: { main: 'src/cli/sea-main.ts' },
     outDir: 'dist/sea',
     noExternal: [/.*/],
     esbuildPlugins: [nativeLoaderPlugin(path.resolve('src/build/native-loader.ts')), webAssets, absentModulesPlugin()],

@@ -1,6 +1,8 @@
 // Builds dist/pty-relay: one executable made of this very `node` plus a Single Executable
 // Application blob holding the bundle (dist/sea/main.js) and, as assets, node-pty's native addon and
 // the peer-uid addon (dist/native/sock_diag.node) and the mirror worker (dist/mirror-worker.js).
+// The blob carries a V8 startup snapshot (`useSnapshot`): node runs the bundle once at build time
+// (src/cli/sea-main.ts) and every start deserializes that heap instead of compiling the bundle.
 // Every step is checked; the build fails rather than emit a binary without its blob or addon.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -41,7 +43,7 @@ async function main(): Promise<void> {
     const config = path.join(work, 'sea-config.json');
     fs.writeFileSync(
       config,
-      JSON.stringify({ main: BUNDLE, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true, assets: { 'pty.node': ADDON, 'sock_diag.node': SOCK_DIAG, 'mirror-worker.js': MIRROR_WORKER } }),
+      JSON.stringify({ main: BUNDLE, output: blob, disableExperimentalSEAWarning: true, useSnapshot: true, assets: { 'pty.node': ADDON, 'sock_diag.node': SOCK_DIAG, 'mirror-worker.js': MIRROR_WORKER } }),
     );
     step(`making the SEA blob with ${process.execPath} ${process.version}`);
     execFileSync(process.execPath, ['--experimental-sea-config', config], { stdio: 'inherit' });
