@@ -1,11 +1,12 @@
 // `pty-relay exec` on a fast path: a client that runs one script must start as fast as `nc`
-// does, so it loads neither commander, pino, node-pty nor the daemon (main.ts requires this
+// does, so it loads neither commander, pino, node-pty nor the daemon (dispatch.ts requires this
 // module alone). It understands exactly the options of the full `exec` command; anything else
 // (--help, an unknown or malformed option, a bad value, no command on a terminal) is left to the
 // full command line, which then reports it as always.
+import { isIP } from 'node:net';
 import { runExec } from '../client/exec';
 import { validateSessionName } from '../protocol/session-name';
-import { DEFAULT_PORT, parsePort, parseSeconds, readSecret } from './config';
+import { DEFAULT_PORT, parseCount, parsePort, parseSeconds, readSecret } from './config';
 import { reportError } from './report';
 
 export interface ExecArgs {
@@ -15,14 +16,17 @@ export interface ExecArgs {
   secretFile: string | undefined;
   session: string | undefined;
   timeoutS: number | undefined;
+  directives: string[]; // `#!raw`, `#!interactive`, `#!limit N`, in the full command's order
   words: string[];
 }
 
-type Key = 'host' | 'port' | 'socket' | 'secretFile' | 'session' | 'timeout';
+type Key = 'host' | 'port' | 'socket' | 'secretFile' | 'session' | 'timeout' | 'limit';
+type Flag = 'raw' | 'interactive';
 
-// Every option of `pty-relay exec` (see relay.ts and connectOptions in client.ts); all take a value.
+// Every option of `pty-relay exec` that takes a value (see relay.ts and connectOptions in client.ts).
 const OPTIONS: Record<string, Key> = {
   '--host': 'host',
+  '-p': 'port',
   '--port': 'port',
   '--socket': 'socket',
   '--secret-file': 'secretFile',
@@ -30,7 +34,11 @@ const OPTIONS: Record<string, Key> = {
   '--session': 'session',
   '-t': 'timeout',
   '--timeout': 'timeout',
+  '--limit': 'limit',
 };
+
+// Its options that take none.
+const FLAGS: Record<string, Flag> = { '--raw': 'raw', '--interactive': 'interactive' };
 
 // Environment fallbacks, as the full command line has them.
 const ENV: Partial<Record<Key, string>> = { host: 'PTY_RELAY_CONNECT_HOST', port: 'PTY_RELAY_PORT', socket: 'PTY_RELAY_SOCKET', secretFile: 'PTY_RELAY_SECRET_FILE' };
@@ -38,6 +46,7 @@ const ENV: Partial<Record<Key, string>> = { host: 'PTY_RELAY_CONNECT_HOST', port
 // Parses exec's arguments (after "exec") as commander would; null when it would do anything else.
 export function parseExecArgs(args: string[], env: NodeJS.ProcessEnv): ExecArgs | null {
   const given: Partial<Record<Key, string>> = {};
+  const flags = new Set<Flag>();
   const words: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i] as string;
@@ -47,6 +56,11 @@ export function parseExecArgs(args: string[], env: NodeJS.ProcessEnv): ExecArgs 
     }
     if (!a.startsWith('-')) {
       words.push(a);
+      continue;
+    }
+    const flag = FLAGS[a];
+    if (flag !== undefined) {
+      flags.add(flag);
       continue;
     }
     const eq = a.startsWith('--') ? a.indexOf('=') : -1;
@@ -60,7 +74,10 @@ export function parseExecArgs(args: string[], env: NodeJS.ProcessEnv): ExecArgs 
     const port = pick('port');
     const timeout = pick('timeout');
     const session = pick('session');
-    if (session !== undefined && validateSessionName(session) !== null) return null;
+    // A bad name, or a host given as the session (`-s` is the host in pty-client): the full
+    // command line words the error.
+    if (session !== undefined && (validateSessionName(session) !== null || session === 'localhost' || isIP(session) !== 0)) return null;
+    const limit = given.limit === undefined ? undefined : parseCount(given.limit);
     return {
       host: pick('host') ?? 'localhost',
       port: port === undefined ? DEFAULT_PORT : parsePort(port),
@@ -68,6 +85,7 @@ export function parseExecArgs(args: string[], env: NodeJS.ProcessEnv): ExecArgs 
       secretFile: pick('secretFile'),
       session,
       timeoutS: timeout === undefined ? undefined : parseSeconds(timeout),
+      directives: [flags.has('raw') ? '#!raw' : '', flags.has('interactive') ? '#!interactive' : '', limit !== undefined ? `#!limit ${limit}` : ''].filter((d) => d !== ''),
       words,
     };
   } catch {
@@ -96,7 +114,7 @@ async function run(a: ExecArgs): Promise<number> {
   const secret = readSecret(a.secretFile, process.env);
   const script = a.words.length > 0 ? a.words.join(' ') : await readAll(process.stdin);
   const endpoint = a.socket !== undefined ? { path: a.socket } : { host: a.host, port: a.port };
-  return runExec({ endpoint, secret, session: a.session, timeoutS: a.timeoutS, script, out: process.stdout, err: process.stderr });
+  return runExec({ endpoint, secret, session: a.session, timeoutS: a.timeoutS, directives: a.directives, script, out: process.stdout, err: process.stderr });
 }
 
 // All of a stream, as UTF-8 text.
