@@ -4,7 +4,7 @@
 // (--help, an unknown or malformed option, a bad value, no command on a terminal) is left to the
 // full command line, which then reports it as always.
 import { isIP } from 'node:net';
-import { runExec } from '../client/exec';
+import { runExec, type OutputSink } from '../client/exec';
 import { validateSessionName } from '../protocol/session-name';
 import { DEFAULT_PORT, parseCount, parsePort, parseSeconds, readSecret } from './config';
 import { reportError } from './report';
@@ -114,8 +114,13 @@ async function run(a: ExecArgs): Promise<number> {
   const secret = readSecret(a.secretFile, process.env);
   const script = a.words.length > 0 ? a.words.join(' ') : await readAll(process.stdin);
   const endpoint = a.socket !== undefined ? { path: a.socket } : { host: a.host, port: a.port };
-  return runExec({ endpoint, secret, session: a.session, timeoutS: a.timeoutS, directives: a.directives, script, out: process.stdout, err: process.stderr });
+  return runExec({ endpoint, secret, session: a.session, timeoutS: a.timeoutS, directives: a.directives, script, out: STDOUT, err: STDERR });
 }
+
+// process.stdout and process.stderr, each set up on first use only: that takes ~1 ms apiece here,
+// and many commands (cd, mkdir, true) print nothing, while the relay's own messages are rare.
+const STDOUT: OutputSink = { write: (data) => process.stdout.write(data), once: (event, listener) => process.stdout.once(event, listener) };
+const STDERR = { write: (text: string): boolean => process.stderr.write(text) };
 
 // All of a stream, as UTF-8 text.
 export function readAll(stream: NodeJS.ReadableStream): Promise<string> {

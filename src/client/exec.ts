@@ -76,8 +76,8 @@ export interface ExecClientOptions {
   timeoutS: number | undefined;
   directives?: string[]; // further `#!` lines, e.g. `#!wait 3` or `#!raw` (without the newline)
   script: string;
-  out: NodeJS.WritableStream;
-  err: NodeJS.WritableStream;
+  out: OutputSink;
+  err: { write(text: string): unknown }; // the relay's own messages
 }
 
 // Runs the script (or the directives alone) remotely; resolves to the exit status to end with:
