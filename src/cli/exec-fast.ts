@@ -1,5 +1,5 @@
 // `pty-relay exec` on a fast path: a client that runs one script must start as fast as `nc`
-// does, so it loads neither commander, pino, node-pty nor the daemon (dispatch.ts requires this
+// does, so it loads neither commander, pino, node-pty nor the daemon (fast-start.ts requires this
 // module alone). It understands exactly the options of the full `exec` command; anything else
 // (--help, an unknown or malformed option, a bad value, no command on a terminal) is left to the
 // full command line, which then reports it as always.
