@@ -35,11 +35,13 @@ export default defineConfig([
     sourcemap: true,
     clean: false,
   },
-  // dist/sea/main.js for the single binary: node-pty bundled too, its addon loader swapped for one
-  // that reads the addon embedded in the binary (src/build/native-loader.ts).
+  // The single binary's two bundles: dist/sea/main.js (`--version` and `exec`, kept in its startup
+  // snapshot) and dist/sea/full.js (everything, an asset run for other commands), with node-pty
+  // bundled too, its addon loader swapped for one that reads the addon embedded in the binary
+  // (src/build/native-loader.ts).
   {
     ...common,
-    entry: { main: 'src/cli/main.ts' },
+    entry: { main: 'src/cli/sea-main.ts', full: 'src/cli/main.ts' },
     outDir: 'dist/sea',
     noExternal: [/.*/],
     esbuildPlugins: [nativeLoaderPlugin(path.resolve('src/build/native-loader.ts')), webAssets, absentModulesPlugin()],

@@ -1,16 +1,21 @@
 // Builds dist/pty-relay: one executable made of this very `node` plus a Single Executable
-// Application blob holding the bundle (dist/sea/main.js) and, as assets, node-pty's native addon and
-// our addons (dist/native/sock_diag.node, termios.node) and the mirror worker (dist/mirror-worker.js).
+// Application blob holding a V8 startup snapshot of the small bundle (dist/sea/main.js: `--version`
+// and `exec`; node runs it at build time, see src/cli/sea-main.ts, and every start restores that
+// heap) and, as assets, the full program (dist/sea/full.js), node-pty's native addon, our addons
+// (dist/native/sock_diag.node, termios.node) and the mirror worker (dist/mirror-worker.js).
 // Every step is checked; the build fails rather than emit a binary without its blob or addon.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as vm from 'node:vm';
+import { FULL_ASSET, FULL_CACHE_ASSET, wrapFull } from '../cli/full-program';
 import { VERSION } from '../version';
 
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 const ROOT = process.cwd();
 const BUNDLE = path.join(ROOT, 'dist/sea/main.js');
+const FULL = path.join(ROOT, 'dist/sea/full.js');
 const ADDON = path.join(ROOT, 'node_modules/node-pty/build/Release/pty.node');
 const SOCK_DIAG = path.join(ROOT, 'dist/native/sock_diag.node');
 const TERMIOS = path.join(ROOT, 'dist/native/termios.node');
@@ -27,8 +32,8 @@ function step(what: string): void {
 }
 
 async function main(): Promise<void> {
-  if (!fs.existsSync(BUNDLE)) fail(`${BUNDLE} is missing; run tsup first`);
-  const bundle = fs.readFileSync(BUNDLE, 'utf8');
+  if (!fs.existsSync(BUNDLE) || !fs.existsSync(FULL)) fail(`${BUNDLE} or ${FULL} is missing; run tsup first`);
+  const bundle = fs.readFileSync(FULL, 'utf8');
   if (!bundle.includes('embedded native-addon loader') || bundle.includes('Failed to load native module')) {
     fail('the bundle does not use the embedded native-addon loader (the esbuild plugin did not match node-pty)');
   }
@@ -41,13 +46,17 @@ async function main(): Promise<void> {
   try {
     const blob = path.join(work, 'prep.blob');
     const config = path.join(work, 'sea-config.json');
+    // The full program's V8 code cache, made by this very node (V8 takes it only from the same
+    // version, flags and source): see src/cli/full-program.ts.
+    const cache = path.join(work, FULL_CACHE_ASSET);
+    fs.writeFileSync(cache, new vm.Script(wrapFull(bundle), { filename: FULL_ASSET }).createCachedData());
     fs.writeFileSync(
       config,
-      JSON.stringify({ main: BUNDLE, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true, assets: { 'pty.node': ADDON, 'sock_diag.node': SOCK_DIAG, 'termios.node': TERMIOS, 'mirror-worker.js': MIRROR_WORKER } }),
+      JSON.stringify({ main: BUNDLE, output: blob, disableExperimentalSEAWarning: true, useSnapshot: true, assets: { [FULL_ASSET]: FULL, [FULL_CACHE_ASSET]: cache, 'pty.node': ADDON, 'sock_diag.node': SOCK_DIAG, 'termios.node': TERMIOS, 'mirror-worker.js': MIRROR_WORKER } }),
     );
     step(`making the SEA blob with ${process.execPath} ${process.version}`);
     execFileSync(process.execPath, ['--experimental-sea-config', config], { stdio: 'inherit' });
-    if (!fs.existsSync(blob) || fs.statSync(blob).size < bundle.length / 2) fail('node did not write the SEA blob');
+    if (!fs.existsSync(blob) || fs.statSync(blob).size < bundle.length) fail('node did not write the SEA blob');
 
     const tmp = `${OUT}.tmp`;
     fs.copyFileSync(process.execPath, tmp);
@@ -74,7 +83,7 @@ async function main(): Promise<void> {
     const version = execFileSync(OUT, ['--version'], { env, encoding: 'utf8' }).trim();
     if (version !== VERSION) fail(`dist/pty-relay --version printed "${version}", expected ${VERSION}`);
     const self = execFileSync(OUT, ['self-test'], { env, encoding: 'utf8' }).trim();
-    if (self !== 'pty-self-test-ok\nsock-diag-ok') fail(`dist/pty-relay self-test printed "${self}"`);
+    if (self !== 'pty-self-test-ok\nsock-diag-ok\ncode-cache-used') fail(`dist/pty-relay self-test printed "${self}"`);
   } finally {
     fs.rmSync(cache, { recursive: true, force: true });
   }

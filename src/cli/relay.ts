@@ -9,6 +9,7 @@ import { addSessionCommands, buildClientCommand, buildTunnelCommand, clientConne
 import { parseCount, parseSeconds } from './config';
 import { buildDoctorCommand } from './doctor';
 import { readAll } from './exec-fast';
+import { fullProgramCodeCache } from './full-program';
 import { addJobCommands } from './jobs';
 import { buildMcpCommand } from './mcp';
 import { buildServeCommand } from './serve';
@@ -54,13 +55,14 @@ export function buildProgram(): Command {
     });
 
   // Used by the binary's build to check the embedded native addons load: runs echo in a PTY, and
-  // asks the kernel about a socket that cannot exist.
+  // asks the kernel about a socket that cannot exist; and that V8 took the full program's code cache.
   program
     .command('self-test', { hidden: true })
     .action(async () => {
       process.stdout.write(`${await ptySelfTest()}\n`);
       const diag = loadSockDiag();
       process.stdout.write(diag.ok && diag.diag.lookup('127.0.0.1', 0, '127.0.0.1', 0) === null ? 'sock-diag-ok\n' : `sock-diag-unavailable: ${diag.ok ? 'bad answer' : diag.reason}\n`);
+      process.stdout.write(`code-cache-${fullProgramCodeCache()}\n`);
     });
 
   addJobCommands(program);

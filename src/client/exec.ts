@@ -1,9 +1,9 @@
 // `pty-relay exec`: send one script, stream its output, exit with the remote command's status.
 // sendExec() is the exchange itself (one request, one reply), shared with the MCP server.
-import * as crypto from 'node:crypto';
 import { STATUS_RELAY_ERROR, TrailerScanner, type Trailer } from '../protocol/exec-text';
 import { describeEndpoint, dial, type Endpoint } from './endpoint';
 import { closedSilently, connectionError, refusalHint, TRY_DOCTOR } from './explain';
+import { randomHex } from './token';
 
 // Where reply output goes: a stream, or anything with its write/drain contract.
 export interface OutputSink {
@@ -25,7 +25,7 @@ export interface ExecRequest {
 // held back by then has been written to `out`); rejects with PR_ERR_CONNECT when the daemon
 // cannot be reached.
 export function sendExec(req: ExecRequest): Promise<Trailer | null> {
-  const token = crypto.randomBytes(12).toString('hex');
+  const token = randomHex(12);
   const head = [`#!trailer ${token}`];
   if (req.secret !== null) head.push(`#!auth ${req.secret}`);
   head.push(...req.directives);
@@ -76,8 +76,8 @@ export interface ExecClientOptions {
   timeoutS: number | undefined;
   directives?: string[]; // further `#!` lines, e.g. `#!wait 3` or `#!raw` (without the newline)
   script: string;
-  out: NodeJS.WritableStream;
-  err: NodeJS.WritableStream;
+  out: OutputSink;
+  err: { write(text: string): unknown }; // the relay's own messages
 }
 
 // Runs the script (or the directives alone) remotely; resolves to the exit status to end with:

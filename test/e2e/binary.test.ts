@@ -81,6 +81,17 @@ describe('serving from the bare binary', () => {
     expect((await run(['nc.openbsd', '-N', '127.0.0.1', String(port)], 'pwd\n')).stdout).toBe('/tmp\n');
   });
 
+
+  // The binary starts from a heap snapshot taken at build time with the exec client loaded: its
+  // arguments and environment must still be this run's.
+  it('is an exec client that reads this run\'s arguments and environment', async () => {
+    const r = await bare(['exec', '-s', 'snap', '--limit', '100', '--', 'echo', 'from-exec;', 'exit_with() { return $1; };', 'exit_with', '4'], { PTY_RELAY_PORT: String(port) });
+    expect(r).toMatchObject({ stdout: 'from-exec\n', stderr: '', code: 4 });
+    const secret = await bare(['exec', '--', 'true'], { PTY_RELAY_PORT: String(port), PTY_RELAY_SECRET_FILE: path.join(dir, 'absent') });
+    expect(secret.stderr).toMatch(/^pty-relay: cannot read the secret file .*absent: create it/);
+    expect(secret.code).toBe(2);
+  });
+
   it('draws the screen on attach from its mirror worker (the embedded worker asset)', async () => {
     await run(['nc.openbsd', '-N', '127.0.0.1', String(port)], '#!session bin-screen\necho screen-from-$((3*11))\n');
     const c = new FrameClient(port);
@@ -125,7 +136,7 @@ describe('the embedded native addon', () => {
     await withMount(opts, async (mnt) => {
       const fallback = fs.mkdtempSync(path.join(os.tmpdir(), 'pty-relay-xdg-'));
       const r = await bare(['self-test'], { PTY_RELAY_CACHE_DIR: mnt, XDG_CACHE_HOME: fallback });
-      expect(r.stdout).toBe('pty-self-test-ok\nsock-diag-ok\n');
+      expect(r.stdout).toBe('pty-self-test-ok\nsock-diag-ok\ncode-cache-used\n');
       // node-pty's pty.node and the peer-uid sock_diag.node, each in a dir named by its hash.
       const extracted = fs.readdirSync(path.join(fallback, 'pty-relay'));
       expect(extracted).toHaveLength(2);
