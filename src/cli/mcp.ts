@@ -6,7 +6,6 @@ import * as path from 'node:path';
 import type { Endpoint } from '../client/endpoint';
 import { defaultRuntimeBase } from '../daemon/server/runtime-dir';
 import { RelayError } from '../errors';
-import { serveMcp } from '../mcp/server';
 import { assembleTargets, parseTargetSpec, parseTargetsFile, targetsFilePath, type TargetEntry } from '../mcp/targets';
 import { connectOptions } from './client';
 import * as cfg from './config';
@@ -67,6 +66,9 @@ export function buildMcpCommand(): Command {
       process.on('uncaughtException', (err) => {
         process.stderr.write(`pty-relay mcp: unexpected error (still serving): ${err.stack ?? err.message}\n`);
       });
+      // Loaded here, not at start: the MCP SDK and zod take ~100 ms to load, which every other
+      // command (serve, ls, ...) would pay.
+      const { serveMcp } = await import('../mcp/server');
       await serveMcp({ targets, defaultName, stdin: process.stdin, stdout: process.stdout, log: (line) => process.stderr.write(`${line}\n`) });
       process.exit(0); // sockets of abandoned calls must not keep a finished server alive
     });
