@@ -83,7 +83,7 @@ async function main(): Promise<void> {
     const version = execFileSync(OUT, ['--version'], { env, encoding: 'utf8' }).trim();
     if (version !== VERSION) fail(`dist/pty-relay --version printed "${version}", expected ${VERSION}`);
     const self = execFileSync(OUT, ['self-test'], { env, encoding: 'utf8' }).trim();
-    if (self !== 'pty-self-test-ok\nsock-diag-ok\ncode-cache-used') fail(`dist/pty-relay self-test printed "${self}"`);
+    if (self !== 'pty-self-test-ok\nsock-diag-ok\ntermios-ok\ncode-cache-used') fail(`dist/pty-relay self-test printed "${self}"`);
   } finally {
     fs.rmSync(cache, { recursive: true, force: true });
   }

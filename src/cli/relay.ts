@@ -14,8 +14,6 @@ import { addJobCommands } from './jobs';
 import { buildMcpCommand } from './mcp';
 import { buildServeCommand } from './serve';
 import { buildWebCommand } from './web';
-import { ptySelfTest } from '../daemon/session/pty';
-import { loadSockDiag } from '../daemon/server/sock-diag';
 import { addUpgradeCommand } from './upgrade';
 
 // Builds the program; `main` parses argv with it.
@@ -54,14 +52,19 @@ export function buildProgram(): Command {
       process.exitCode = await runExec({ ...clientConnection(o), session: o.session, timeoutS: o.timeout, directives, script, out: process.stdout, err: process.stderr });
     });
 
-  // Used by the binary's build to check the embedded native addons load: runs echo in a PTY, and
-  // asks the kernel about a socket that cannot exist; and that V8 took the full program's code cache.
+  // Used by the binary's build to check the embedded native addons load: runs echo in a PTY, asks
+  // the kernel about a socket that cannot exist, reads a terminal's modes; and that V8 took the
+  // full program's code cache. (Loaded here only: node-pty costs every other command its start.)
   program
     .command('self-test', { hidden: true })
     .action(async () => {
+      const { ptySelfTest } = await import('../daemon/session/pty');
+      const { loadSockDiag } = await import('../daemon/server/sock-diag');
+      const { termios } = await import('../daemon/session/termios');
       process.stdout.write(`${await ptySelfTest()}\n`);
       const diag = loadSockDiag();
       process.stdout.write(diag.ok && diag.diag.lookup('127.0.0.1', 0, '127.0.0.1', 0) === null ? 'sock-diag-ok\n' : `sock-diag-unavailable: ${diag.ok ? 'bad answer' : diag.reason}\n`);
+      process.stdout.write(termios()?.flags(-1) === -1 ? 'termios-ok\n' : 'termios-unavailable\n');
       process.stdout.write(`code-cache-${fullProgramCodeCache()}\n`);
     });
 

@@ -136,7 +136,7 @@ describe('the embedded native addon', () => {
     await withMount(opts, async (mnt) => {
       const fallback = fs.mkdtempSync(path.join(os.tmpdir(), 'pty-relay-xdg-'));
       const r = await bare(['self-test'], { PTY_RELAY_CACHE_DIR: mnt, XDG_CACHE_HOME: fallback });
-      expect(r.stdout).toBe('pty-self-test-ok\nsock-diag-ok\ncode-cache-used\n');
+      expect(r.stdout).toBe('pty-self-test-ok\nsock-diag-ok\ntermios-ok\ncode-cache-used\n');
       // node-pty's pty.node and the peer-uid sock_diag.node, each in a dir named by its hash.
       const extracted = fs.readdirSync(path.join(fallback, 'pty-relay'));
       expect(extracted).toHaveLength(2);
