@@ -137,11 +137,11 @@ describe('the embedded native addon', () => {
       const fallback = fs.mkdtempSync(path.join(os.tmpdir(), 'pty-relay-xdg-'));
       const r = await bare(['self-test'], { PTY_RELAY_CACHE_DIR: mnt, XDG_CACHE_HOME: fallback });
       expect(r.stdout).toBe('pty-self-test-ok\nsock-diag-ok\ntermios-ok\ncode-cache-used\n');
-      // node-pty's pty.node and the peer-uid sock_diag.node, each in a dir named by its hash.
+      // node-pty's pty.node and our sock_diag.node and termios.node, each in a dir named by its hash.
       const extracted = fs.readdirSync(path.join(fallback, 'pty-relay'));
-      expect(extracted).toHaveLength(2);
+      expect(extracted).toHaveLength(3);
       for (const d of extracted) expect(fs.statSync(path.join(fallback, 'pty-relay', d)).mode & 0o777).toBe(0o700);
-      expect(extracted.flatMap((d) => fs.readdirSync(path.join(fallback, 'pty-relay', d))).sort()).toEqual(['pty.node', 'sock_diag.node']);
+      expect(extracted.flatMap((d) => fs.readdirSync(path.join(fallback, 'pty-relay', d))).sort()).toEqual(['pty.node', 'sock_diag.node', 'termios.node']);
       fs.rmSync(fallback, { recursive: true, force: true });
     });
   });
