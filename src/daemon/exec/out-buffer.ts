@@ -25,6 +25,26 @@ export class OutBuffer {
     this.len += n;
   }
 
+  // Appends the lines of plain text (bytes >= 0x20 and tabs) that end in "\r\n" at `src[start, end)`,
+  // each with "\n" instead, in one pass; returns where the first other line begins.
+  appendPlainLines(src: Buffer, start: number, end: number): number {
+    this.reserve(end - start);
+    const buf = this.buf;
+    let w = this.len;
+    let from = start;
+    for (let i = start; i < end; i++) {
+      const c = src[i] as number;
+      if (c >= 0x20 || c === 0x09) {
+        buf[w++] = c;
+      } else if (c === 0x0d && i + 1 < end && src[i + 1] === 0x0a) {
+        buf[w++] = 0x0a;
+        from = ++i + 1;
+        this.len = w;
+      } else break;
+    }
+    return from;
+  }
+
   // Returns the bytes collected so far (a fresh buffer the caller owns) and empties this one.
   take(): Buffer {
     if (this.len === 0) return Buffer.alloc(0);

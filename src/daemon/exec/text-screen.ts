@@ -70,15 +70,7 @@ export class TextScreen {
     if (this.rows.length !== 1 || this.hold !== 0 || this.crs !== 0 || this.col !== 0 || row.length !== 0 || this.hidden) {
       return start;
     }
-    let from = start;
-    for (;;) {
-      let i = from;
-      while (i < end && ((buf[i] as number) >= 0x20 || buf[i] === 0x09)) i++;
-      if (i + 1 >= end || buf[i] !== 0x0d || buf[i + 1] !== 0x0a) return from;
-      this.out.append(buf, from, i);
-      this.out.append(LF);
-      from = i + 2;
-    }
+    return this.out.appendPlainLines(buf, start, end);
   }
 
   // Writes text at the cursor (keeps a reference to `buf`).
