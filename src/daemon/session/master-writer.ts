@@ -1,7 +1,10 @@
 // Writes to a PTY master without blocking the event loop: a queue of buffers written in order with
-// fs.write on the (non-blocking) master fd; when the terminal's input queue is full (EAGAIN: the
-// program is not reading), it retries shortly. For a handover it can stop and give back exactly
-// the bytes it has not written yet, so that no keystroke is lost or typed twice.
+// fs.writeSync on the master fd, which node-pty made non-blocking (O_NONBLOCK, shared with an
+// adopted fd), so a write returns at once: a keystroke reaches the program without a hop through
+// libuv's thread pool (fs.write), which cost each echo tens of microseconds. When the terminal's
+// input queue is full (EAGAIN: the program is not reading), it retries shortly. For a handover it
+// can stop and give back exactly the bytes it has not written yet, so that no keystroke is lost
+// or typed twice.
 import * as fs from 'node:fs';
 
 // Retry delay while the terminal's input queue is full: the program reads when it reads; a short
@@ -10,10 +13,8 @@ const RETRY_MS = 10;
 
 export class MasterWriter {
   private queue: Buffer[] = [];
-  private inFlight = false;
   private retry: NodeJS.Timeout | null = null;
   private held = false;
-  private idle: (() => void) | null = null;
 
   constructor(private readonly fd: number) {}
 
@@ -24,20 +25,15 @@ export class MasterWriter {
     this.next();
   }
 
-  // Stops writing once no write is in flight; resolves with the bytes not written yet.
+  // Stops writing; resolves with the bytes not written yet. (Writes are synchronous: none is
+  // ever half done.)
   take(): Promise<Buffer> {
     this.held = true;
     if (this.retry !== null) clearTimeout(this.retry);
     this.retry = null;
-    return new Promise((resolve) => {
-      const give = (): void => {
-        const rest = Buffer.concat(this.queue);
-        this.queue = [];
-        resolve(rest);
-      };
-      if (!this.inFlight) give();
-      else this.idle = give;
-    });
+    const rest = Buffer.concat(this.queue);
+    this.queue = [];
+    return Promise.resolve(rest);
   }
 
   // Writes again, starting with `pending` (what take() gave back).
@@ -56,32 +52,25 @@ export class MasterWriter {
   }
 
   private next(): void {
-    if (this.inFlight || this.held || this.retry !== null) return;
-    const buf = this.queue[0];
-    if (buf === undefined) return;
-    this.inFlight = true;
-    fs.write(this.fd, buf, 0, buf.length, null, (err, written) => {
-      this.inFlight = false;
-      if (err !== null) {
-        if (err.code === 'EAGAIN') {
-          if (this.held) return this.settle();
-          this.retry = setTimeout(() => {
-            this.retry = null;
-            this.next();
-          }, RETRY_MS);
-          this.retry.unref();
-        } else this.queue = []; // EIO, EBADF: the terminal is gone, so is its input
-      } else if (written >= buf.length) this.queue.shift();
+    if (this.held || this.retry !== null) return;
+    for (let buf = this.queue[0]; buf !== undefined; buf = this.queue[0]) {
+      let written: number;
+      try {
+        written = fs.writeSync(this.fd, buf, 0, buf.length);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') {
+          this.queue = []; // EIO, EBADF: the terminal is gone, so is its input
+          return;
+        }
+        this.retry = setTimeout(() => {
+          this.retry = null;
+          this.next();
+        }, RETRY_MS);
+        this.retry.unref();
+        return;
+      }
+      if (written >= buf.length) this.queue.shift();
       else this.queue[0] = buf.subarray(written);
-      if (this.held) this.settle();
-      else this.next();
-    });
-  }
-
-  // The write in flight is done and take() is waiting for it.
-  private settle(): void {
-    const idle = this.idle;
-    this.idle = null;
-    idle?.();
+    }
   }
 }
