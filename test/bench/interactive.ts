@@ -11,17 +11,19 @@ export async function echoLatency(relayPort: number): Promise<void> {
   await f.attach('echo');
   let pending: (() => void) | null = null;
   let seen = '';
+  let want = 'READY'; // printed once cat runs; the echo of the typed line shows "READ%s" instead
   f.onOutput = (d) => {
     seen += d.toString('latin1');
-    if (pending && seen.includes('Q')) {
+    if (pending && seen.includes(want)) {
       const p = pending;
       pending = null;
       seen = '';
+      want = 'Q';
       p();
     }
   };
   const ready = new Promise<void>((r) => (pending = r));
-  f.input("stty raw -echo; printf Q; exec cat\r");
+  f.input("stty raw -echo; printf 'READ%s' Y; exec cat\r");
   await ready;
   const viaRelay = await repeat(ECHO_N, () => new Promise<number>((resolve) => {
     const t = now();

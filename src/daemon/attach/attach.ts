@@ -8,12 +8,14 @@
 // ring's oldest byte gets a GAP frame saying how many bytes it lost, and continues from the oldest
 // byte held; a peer with the "screen-skip" capability (the web page) instead jumps to a fresh
 // SCREEN once it has rendered what it was sent, so a flood never makes it replay stale output.
+// During a flood, output leaves at most every PACE_MS, in a few large frames (send-pacer.ts).
 import type * as net from 'node:net';
 import { RelayError } from '../../errors';
 import type { FrameError } from '../../protocol/decoder';
 import { encode, FrameType, OUTPUT_CHUNK_BYTES, outputHeader, PROTOCOL_VERSION, type Attach, type DaemonInfo, type Frame, type Reply } from '../../protocol/frame';
 import { validateSessionName } from '../../protocol/session-name';
 import { handleRequest } from './requests';
+import { SendPacer } from './send-pacer';
 import { socketTransport } from './socket-transport';
 import type { FrameAccess, FrameTransport } from './transport';
 import type { AttachPeer } from '../session/audience';
@@ -68,6 +70,11 @@ export function serveFrames(t: FrameTransport, access: FrameAccess, registry: Re
   let lastHeard = Date.now();
   let attached: Attachment | null = null;
   let gone: (() => void) | null = null; // runs when the client has closed
+  const pacer = new SendPacer(() => pump());
+  // More output may go out: at once, or paced during a flood.
+  const wake = (): void => {
+    if (attached !== null) pacer.wake(attached.session.audience.ring.head - attached.sent, attached.session.audience.ring.capacity);
+  };
 
   const heartbeat = setInterval(() => {
     if (Date.now() - lastHeard > config.heartbeatTimeoutMs) {
@@ -93,10 +100,8 @@ export function serveFrames(t: FrameTransport, access: FrameAccess, registry: Re
       log.warn({ evt: 'attach.bad_frame', code: err.code }, err.message);
       fail(err.code, err.message);
     },
-    heard: () => {
-      lastHeard = Date.now();
-    },
-    drained: () => pump(),
+    heard: () => void (lastHeard = Date.now()),
+    drained: () => wake(),
     closed: () => (close(), gone?.()),
   });
 
@@ -141,7 +146,7 @@ export function serveFrames(t: FrameTransport, access: FrameAccess, registry: Re
       case FrameType.ACK:
         if (attached !== null) {
           attached.acked = Math.max(attached.acked, Math.min(f.body.offset, attached.sent));
-          pump();
+          wake();
         }
         return;
       case FrameType.DETACH:
@@ -175,8 +180,9 @@ export function serveFrames(t: FrameTransport, access: FrameAccess, registry: Re
     const peer: AttachPeer = {
       readOnly: a.readOnly,
       keepSize: a.keepSize === true,
-      wake: () => pump(),
-      ended: (status, signal) => ended(status, signal),
+      wake: () => wake(),
+      // The program ended: what is left of its output, then its status.
+      ended: (status, signal) => (pump(), send({ type: FrameType.EXIT, body: { status, signal } }), close()),
       resized: caps.has('size') ? (cols, rows) => send({ type: FrameType.RESIZE, body: { cols, rows } }) : undefined,
     };
     const state: Attachment = { session, peer, clientId: a.clientId, sent: 0, acked: 0, resyncing: false };
@@ -238,6 +244,7 @@ export function serveFrames(t: FrameTransport, access: FrameAccess, registry: Re
       }
       t.send([outputHeader(r.offset, r.data.length), r.data]);
       a.sent += r.data.length;
+      pacer.sent(r.data.length);
     }
   }
 
@@ -255,12 +262,6 @@ export function serveFrames(t: FrameTransport, access: FrameAccess, registry: Re
       }
       sendScreen(a, snap);
     });
-  }
-
-  function ended(status: number, signal: number): void {
-    pump();
-    send({ type: FrameType.EXIT, body: { status, signal } });
-    close();
   }
 
   function send(f: Frame): void {
@@ -291,6 +292,7 @@ export function serveFrames(t: FrameTransport, access: FrameAccess, registry: Re
     if (closed) return;
     closed = true;
     clearInterval(heartbeat);
+    pacer.stop();
     if (attached !== null) attached.session.detachPeer(attached.peer);
     t.close();
   }

@@ -25,6 +25,42 @@ export class OutBuffer {
     this.len += n;
   }
 
+  // Appends the lines of plain text (bytes >= 0x20 and tabs) that end in "\r\n" at `src[start, end)`,
+  // each with "\n" instead, in one pass; returns where the first other line begins.
+  appendPlainLines(src: Buffer, start: number, end: number): number {
+    this.reserve(end - start);
+    const buf = this.buf;
+    let w = this.len;
+    let from = start;
+    for (let i = start; i < end; i++) {
+      const c = src[i] as number;
+      if (c >= 0x20 || c === 0x09) {
+        buf[w++] = c;
+      } else if (c === 0x0d && i + 1 < end && src[i + 1] === 0x0a) {
+        buf[w++] = 0x0a;
+        from = ++i + 1;
+        this.len = w;
+      } else break;
+    }
+    return from;
+  }
+
+  // The same for output that came with output processing off (clean.ts): lines end in "\n" or
+  // the program's own "\r\n", both kept; the run is found first, then copied in one piece.
+  appendUnprocessedLines(src: Buffer, start: number, end: number): number {
+    let i = start;
+    let done = start;
+    while (i < end) {
+      const c = src[i] as number;
+      if (c >= 0x20 || c === 0x09) i++;
+      else if (c === 0x0a) done = ++i;
+      else if (c === 0x0d && i + 1 < end && src[i + 1] === 0x0a) done = i += 2;
+      else break;
+    }
+    if (done > start) this.append(src, start, done);
+    return done;
+  }
+
   // Returns the bytes collected so far (a fresh buffer the caller owns) and empties this one.
   take(): Buffer {
     if (this.len === 0) return Buffer.alloc(0);

@@ -16,7 +16,6 @@
 //   after an absolute cursor move until the saved cursor is restored (status lines).
 // screen-sink.ts maps terminal control sequences onto these operations.
 import { OutBuffer } from './out-buffer';
-import { plainProcessed, plainUnprocessed } from './plain-lines';
 import { TextRow } from './text-row';
 
 // Lines of a multi-line redraw we hold at most; a program that moves up further is redrawing
@@ -71,13 +70,14 @@ export class TextScreen {
     this.away = this.alt = false;
   }
 
-  // The fast path (plain-lines.ts), where nothing held could change the next lines.
+  // Fast path: at the start of a line with nothing held, lines of plain text (out-buffer.ts) are
+  // final as they are, and most output is such lines. Returns where it stopped.
   plainLines(buf: Buffer, start: number, end: number): number {
     const row = this.rows[0] as TextRow;
     if (this.rows.length !== 1 || this.hold !== 0 || this.crs !== 0 || this.col !== 0 || row.length !== 0 || this.hidden) {
       return start;
     }
-    return this.crlfCrs === 1 ? plainUnprocessed(buf, start, end, this.out) : plainProcessed(buf, start, end, this.out);
+    return this.crlfCrs === 1 ? this.out.appendUnprocessedLines(buf, start, end) : this.out.appendPlainLines(buf, start, end);
   }
 
   // Writes text at the cursor (keeps a reference to `buf`).

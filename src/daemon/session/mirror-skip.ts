@@ -11,19 +11,39 @@ const SO = 0x0e;
 const SI = 0x0f;
 // SGR sequences kept since the last reset; more is a pathological stream, and the oldest go.
 const MAX_SGR = 32;
+// A chunk that ends this close after an ESC may end inside its sequence: that part waits for the
+// next chunk. (Real sequences are far shorter; a string's payload is not read anyway.)
+const CARRY_BYTES = 256;
 
 export class SkippedModes {
   private reset = false; // a full reset (ESC c) happened: replay it first
   private readonly modes = new Map<string, string>(); // key → latest sequence, oldest first
   private sgr: string[] = [];
   private shift = ''; // SO or SI, the last one seen
+  private carry: Buffer | null = null; // the end of the last chunk, from an ESC on
 
   get empty(): boolean {
-    return !this.reset && this.modes.size === 0 && this.sgr.length === 0 && this.shift === '';
+    return !this.reset && this.modes.size === 0 && this.sgr.length === 0 && this.shift === '' && this.carry === null;
   }
 
-  // Reads skipped output for state-setting sequences.
-  absorb(buf: Buffer): void {
+  // Reads a chunk of skipped output for state-setting sequences; a sequence may span chunks.
+  absorb(chunk: Buffer): void {
+    const buf = this.carry === null ? chunk : Buffer.concat([this.carry, chunk]);
+    this.carry = null;
+    const esc = buf.lastIndexOf(ESC);
+    if (esc !== -1 && buf.length - esc <= CARRY_BYTES) {
+      this.carry = Buffer.from(buf.subarray(esc));
+      this.scan(buf.subarray(0, esc));
+    } else this.scan(buf);
+  }
+
+  // The skipped output ends here: reads what the last chunk held back.
+  end(): void {
+    if (this.carry !== null) this.scan(this.carry);
+    this.carry = null;
+  }
+
+  private scan(buf: Buffer): void {
     const so = buf.lastIndexOf(SO);
     const si = buf.lastIndexOf(SI);
     if (so !== -1 || si !== -1) this.shift = so > si ? '\x0e' : '\x0f';
@@ -32,6 +52,7 @@ export class SkippedModes {
 
   // The sequences to replay, in order; then forgets them.
   take(): Buffer {
+    this.end();
     const out = (this.reset ? '\x1bc' : '') + [...this.modes.values()].join('') + this.sgr.join('') + this.shift;
     this.reset = false;
     this.modes.clear();

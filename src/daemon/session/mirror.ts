@@ -149,17 +149,28 @@ export class Mirror implements MirrorClient {
     }
   }
 
-  // Drops all but the last MIRROR_TAIL_BYTES (from a line start), remembering their modes.
+  // Drops all but the last MIRROR_TAIL_BYTES (from a line start), remembering their modes. Whole
+  // chunks go as they are (no copy); only the one the cut falls in is split.
   private cut(): void {
-    const all = Buffer.concat(this.pending, this.pendingBytes);
-    let at = all.length - MIRROR_TAIL_BYTES;
-    const nl = all.indexOf(0x0a, at);
-    if (nl !== -1 && nl - at < CUT_SEARCH_BYTES) at = nl + 1;
-    this.skipped.absorb(all.subarray(0, at));
-    this.skippedBytes += at;
-    const tail = Buffer.from(all.subarray(at)); // a copy: the big buffer can go
-    this.pending = [tail];
-    this.pendingBytes = tail.length;
+    let drop = this.pendingBytes - MIRROR_TAIL_BYTES;
+    let whole = 0;
+    for (let c = this.pending[0]; c !== undefined && c.length <= drop; c = this.pending[++whole]) {
+      this.skipped.absorb(c);
+      drop -= c.length;
+    }
+    const kept = this.pending.slice(whole);
+    const first = kept[0];
+    if (first !== undefined && drop > 0) {
+      const nl = first.indexOf(0x0a, drop);
+      const at = nl !== -1 && nl - drop < CUT_SEARCH_BYTES ? nl + 1 : drop;
+      this.skipped.absorb(first.subarray(0, at));
+      kept[0] = first.subarray(at);
+    }
+    this.skipped.end();
+    const keptBytes = kept.reduce((n, c) => n + c.length, 0);
+    this.skippedBytes += this.pendingBytes - keptBytes;
+    this.pending = kept;
+    this.pendingBytes = keptBytes;
   }
 
   // Sends the replayed modes (after a cut) and everything waiting, as one transferred buffer.

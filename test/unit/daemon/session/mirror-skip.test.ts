@@ -40,6 +40,16 @@ describe('SkippedModes', () => {
     expect(s.empty).toBe(true);
   });
 
+  // mirror.ts drops whole chunks as they came from the PTY: a sequence may be split anywhere.
+  it('reads a sequence split across chunks, at every split point', () => {
+    const stream = 'ab\x1b[?1049h\x1b]0;t\x07\x1b[1;20r\x1b(0\x0e\x1b[2 q\x1b[31mxyz\x1b[?1000;1006h';
+    const whole = replay(stream);
+    expect(whole).toBe('\x1b[?1049h\x1b[1;20r\x1b(0\x1b[2 q\x1b[?1000h\x1b[?1006h\x1b[31m\x0e');
+    for (let i = 1; i < stream.length; i++) {
+      for (let j = i; j < stream.length; j += 5) expect(replay(stream.slice(0, i), stream.slice(i, j), stream.slice(j))).toBe(whole);
+    }
+  });
+
   it('keeps a bounded number of colour changes', () => {
     const many = Array.from({ length: 10_000 }, (_, i) => `\x1b[38;5;${i % 256}m`).join('');
     expect(replay(many).length).toBeLessThan(32 * 16);
