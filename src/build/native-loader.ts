@@ -17,6 +17,16 @@ interface SeaApi {
   getRawAsset(key: string): ArrayBuffer;
 }
 
+// True inside the single binary.
+export function isSea(): boolean {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require('node:sea') as SeaApi).isSea();
+  } catch {
+    return false;
+  }
+}
+
 // The cache directories, most preferred first: $PTY_RELAY_CACHE_DIR, ~/.cache, the runtime dir,
 // /tmp. `pty-relay doctor` checks their mounts.
 export function cacheBaseDirs(env: NodeJS.ProcessEnv = process.env): string[] {

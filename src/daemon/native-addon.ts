@@ -4,22 +4,9 @@
 // the only users, one addon each.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadNativeModule } from '../build/native-loader';
+import { isSea, loadNativeModule } from '../build/native-loader';
 
 export type AddonLoad = { ok: true; module: unknown; from: string } | { ok: false; reason: string };
-
-interface SeaApi {
-  isSea(): boolean;
-}
-
-function isSea(): boolean {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return (require('node:sea') as SeaApi).isSea();
-  } catch {
-    return false;
-  }
-}
 
 // Where the addon sits outside the binary: beside dist/main.js, seen from dist/bench/, or dist/
 // seen from src/ (tests).

@@ -6,6 +6,7 @@
 //   0 /dev/null   1, 2 our stdout and stderr (the log)   3 the handover document (a pipe)
 //   4 Node's IPC channel (messages.ts)   5… the listening sockets, then the sessions' PTY masters
 import { spawn, type ChildProcess } from 'node:child_process';
+import { isSea } from '../../build/native-loader';
 
 // The environment variable that tells `pty-relay serve` it takes over: the document's fd.
 export const HANDOVER_ENV = 'PTY_RELAY_HANDOVER';
@@ -34,14 +35,4 @@ function withoutHandover(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const out = { ...env };
   delete out[HANDOVER_ENV];
   return out;
-}
-
-// True inside the single binary.
-function isSea(): boolean {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return (require('node:sea') as { isSea(): boolean }).isSea();
-  } catch {
-    return false;
-  }
 }
