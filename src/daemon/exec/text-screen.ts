@@ -43,7 +43,7 @@ export class TextScreen {
   private hold = 0; // lines above the cursor that may still be redrawn
   private crs = 0; // carriage returns not yet acted on: the next byte says what they are
   private saved: { row: number; col: number } | null = null;
-  private crlfCrs = 2; // carriage returns before a LF that make a "\r\n" of the program's own
+  private raw = false; // output processing was off (see `unprocessed`)
   private away = false; // drawing at an absolute position (status line): dropped
   private alt = false; // on the alternate screen: dropped
   private readonly out = new OutBuffer();
@@ -55,7 +55,7 @@ export class TextScreen {
 
   // Whether the PTY processed the output (OPOST): says which line endings are the program's own.
   set unprocessed(on: boolean) {
-    this.crlfCrs = on ? 1 : 2;
+    this.raw = on;
   }
 
   // The end of the stream: sends every held line and a trailing "\r", then starts over.
@@ -77,7 +77,7 @@ export class TextScreen {
     if (this.rows.length !== 1 || this.hold !== 0 || this.crs !== 0 || this.col !== 0 || row.length !== 0 || this.hidden) {
       return start;
     }
-    return this.crlfCrs === 1 ? this.out.appendUnprocessedLines(buf, start, end) : this.out.appendPlainLines(buf, start, end);
+    return this.raw ? this.out.appendUnprocessedLines(buf, start, end) : this.out.appendPlainLines(buf, start, end);
   }
 
   // Writes text at the cursor (keeps a reference to `buf`).
@@ -108,9 +108,10 @@ export class TextScreen {
     this.crs++;
   }
 
-  // LF: the line ends; after enough CRs (see unprocessed) with a "\r\n" of the program's own.
+  // LF: the line ends; with a "\r\n" of the program's own after one CR when output processing
+  // was off, after two when it was on (the PTY added one).
   lineFeed(): void {
-    const term = this.crs >= this.crlfCrs ? CRLF : LF;
+    const term = this.crs >= (this.raw ? 1 : 2) ? CRLF : LF;
     this.crs = 0;
     if (this.hidden) return;
     const row = this.row;
