@@ -20,8 +20,9 @@
 // `{ ...; } 2>/dev/null` keeps our own commands out of a script's `set -x` trace.
 // Errors that bash handles by exiting at once, with no ERR trap, are shell-rebirth.ts's part.
 
-// Bash for the rc: the functions above. Uses __pr_install, __pr_aliases and the __pr_env_MODE
-// aliases (shell-integration.ts) and __pr_on_exit (shell-rebirth.ts).
+// Bash for the rc: the functions above. Uses __pr_install, __pr_aliases, the __pr_env_MODE
+// aliases and __pr_ask/__pr_ack (a plain request first asks for output processing off, see
+// newlines.ts) from shell-integration.ts, and __pr_on_exit (shell-rebirth.ts).
 export const REQUEST_GUARD = `# --- request guard: a request's exit, its set -e failures, options and traps stay inside it ---
 __pr_scratch=\${BASH_SOURCE[0]%/*}/t-$$
 __pr_req= __pr_mode= __pr_unw= __pr_armed= __pr_rs=0 __pr_es=0 __pr_uerr= __pr_uexit= __pr_after= __pr_flags= __pr_lopts= __pr_traps=

@@ -46,8 +46,8 @@ export class ScriptFile {
     fs.rmSync(this.path, { force: true });
   }
 
-  // Never follows a symlink (libuv adds O_CLOEXEC); an existing file (left by an earlier daemon of this instance
-  // directory, see upgrade/) is ours, since nobody else can enter the directory.
+  // Never follows a symlink (libuv adds O_CLOEXEC); an existing file (left by an earlier daemon
+  // of this instance directory, see upgrade/) is ours, since nobody else can enter the directory.
   private open(): number {
     if (this.fd === null) this.fd = fs.openSync(this.path, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW, 0o600);
     return this.fd;

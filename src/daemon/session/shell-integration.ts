@@ -74,7 +74,7 @@ __pr_off= __pr_seq=0
 __pr_ask() {
   local a
   __pr_seq=$(( (__pr_seq + 1) % 10 )) __pr_off=
-  builtin printf '\\e]133;%s;%s;%s;prn=${nonce}\\a' "$1" "$__pr_seq" "$EPOCHREALTIME"
+  builtin printf '${m('%s;%s;%s')}' "$1" "$__pr_seq" "$EPOCHREALTIME"
   while builtin read -r -N 2 -t 1 a <> "$__pr_ack"; do
     if [[ $a == "$__pr_seq"? ]]; then [[ $a == ?o ]] && __pr_off=1; break; fi
   done
