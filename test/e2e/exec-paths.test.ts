@@ -4,39 +4,31 @@
 // loopback records each request; `--port P` takes the fast path and `-pP` (a short option with its
 // value attached, which the fast path leaves to commander) the full one.
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { run, type ClientResult } from '../helpers/clients';
 import { RELAY_BIN } from '../helpers/daemon';
+import { scriptedPeer, type ScriptedPeer } from '../helpers/scripted-peer';
 
 interface Seen {
   directives: string[]; // without the leading `#!trailer TOKEN`
   script: string;
 }
 
-let server: net.Server;
+let peer: ScriptedPeer;
 let port = 0;
 let seen: Seen[] = [];
 let dir: string;
 let preload: string;
 
 beforeAll(async () => {
-  server = net.createServer({ allowHalfOpen: true }, (sock) => {
-    let text = '';
-    sock.on('data', (c: Buffer) => (text += c.toString('utf8')));
-    sock.on('end', () => {
-      const lines = text.split('\n');
-      const directives: string[] = [];
-      while (lines.length > 0 && /^#![a-z]/.test(lines[0]!)) directives.push(lines.shift()!);
-      const token = /^#!trailer ([0-9a-f]{24})$/.exec(directives[0] ?? '')?.[1] ?? 'none';
-      seen.push({ directives: directives.slice(1), script: lines.join('\n') });
-      sock.end(`out of ${lines[0] ?? ''}\n\0${token};3;exit\n`);
-    });
+  peer = await scriptedPeer((r) => {
+    const token = r.trailer !== null && /^[0-9a-f]{24}$/.test(r.trailer) ? r.trailer : 'none';
+    seen.push({ directives: r.directives.slice(1), script: r.script });
+    return `out of ${r.script.split('\n')[0] ?? ''}\n\0${token};3;exit\n`;
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  port = (server.address() as net.AddressInfo).port;
+  port = peer.port;
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pty-relay-exec-paths-'));
   // Says on stderr, at exit, whether the process loaded node:child_process (commander and
   // node-pty do; the fast path must not).
@@ -44,7 +36,7 @@ beforeAll(async () => {
   fs.writeFileSync(preload, "process.on('exit', () => process.stderr.write(process.moduleLoadList.includes('NativeModule child_process') ? '[full]\\n' : '[fast]\\n'));\n");
 });
 afterAll(() => {
-  server.close();
+  peer.close();
   fs.rmSync(dir, { recursive: true, force: true });
 });
 

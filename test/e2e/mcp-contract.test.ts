@@ -3,38 +3,29 @@
 // fields) it reads back. A small scripted peer on loopback stands in for the daemon here, so the
 // format is pinned down whatever the daemon in this tree can do; mcp-jobs.test.ts runs the same
 // tools against the real one.
-import * as net from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { relayMcp, type McpSession } from '../helpers/mcp';
+import { scriptedPeer, type ScriptedPeer } from '../helpers/scripted-peer';
 
 interface Seen {
   directives: string[];
   script: string;
 }
 
-let server: net.Server;
+let peer: ScriptedPeer;
 let port = 0;
 const seen: Seen[] = [];
 // What the peer answers next: output, then the trailer after "NUL TOKEN;".
 let answer: { output: string; trailer: string } = { output: '', trailer: '0;exit' };
 
 beforeAll(async () => {
-  server = net.createServer({ allowHalfOpen: true }, (sock) => {
-    let text = '';
-    sock.on('data', (c: Buffer) => (text += c.toString('utf8')));
-    sock.on('end', () => {
-      const lines = text.split('\n');
-      const directives: string[] = [];
-      while (lines.length > 0 && /^#![a-z]/.test(lines[0]!)) directives.push(lines.shift()!);
-      seen.push({ directives, script: lines.join('\n') });
-      const token = /^#!trailer (\S+)$/.exec(directives[0] ?? '')?.[1] ?? 'none';
-      sock.end(`${answer.output}\0${token};${answer.trailer}\n`);
-    });
+  peer = await scriptedPeer((r) => {
+    seen.push({ directives: r.directives, script: r.script });
+    return `${answer.output}\0${r.trailer ?? 'none'};${answer.trailer}\n`;
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  port = (server.address() as net.AddressInfo).port;
+  port = peer.port;
 });
-afterAll(() => server.close());
+afterAll(() => peer.close());
 
 let m: McpSession;
 beforeAll(async () => {
