@@ -3,6 +3,7 @@
 // that size fits, so a phone watching a wide session sees all of it instead of resizing it.
 import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
+import { clampSize } from '../protocol/frame';
 import { utf8 } from './dom';
 
 // Readable on a laptop; 13 px on phones gives about 50 columns across a 390 px screen.
@@ -58,7 +59,8 @@ export class TermView {
   wanted(): { cols: number; rows: number } {
     this.term.options.fontSize = this.o.fontPx;
     const d = this.fit.proposeDimensions();
-    const wanted = d === undefined || !Number.isFinite(d.cols) ? { cols: 80, rows: 24 } : { cols: Math.max(20, d.cols), rows: Math.max(5, d.rows) };
+    // A window bigger than the protocol allows asks for the largest size (MAX_TERM_DIM).
+    const wanted = d === undefined || !Number.isFinite(d.cols) ? { cols: 80, rows: 24 } : clampSize(Math.max(20, d.cols), Math.max(5, d.rows));
     this.applyFont(); // put the font back for the size shown now
     return wanted;
   }
