@@ -63,9 +63,9 @@ describe('serving from the bare binary', () => {
   it('serves the web terminal embedded in it (PTY_RELAY_WEB=1)', async () => {
     const r = await bare(['web', '--port', String(port), '--runtime-dir', path.join(dir, 'rt')]);
     expect(r.stderr).toBe('');
-    const token = /^http:\/\/localhost:\d+\/#t=([A-Za-z0-9_-]{43})\n$/.exec(r.stdout)?.[1] as string;
+    const code = /^http:\/\/localhost:\d+\/#c=(\d+\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43})\n$/.exec(r.stdout)?.[1] as string;
     const host = `localhost:${port}`;
-    const login = await httpRequest(port, 'POST', '/api/login', { Host: host, Origin: `http://${host}`, 'Content-Type': 'application/json' }, JSON.stringify({ token }));
+    const login = await httpRequest(port, 'POST', '/api/login', { Host: host, Origin: `http://${host}`, 'Content-Type': 'application/json' }, JSON.stringify({ code }));
     const cookie = (login.headers['set-cookie']?.[0] ?? '').split(';', 1)[0] as string;
     const page = await httpRequest(port, 'GET', '/', { Host: host, Cookie: cookie });
     expect(page.status).toBe(200);
