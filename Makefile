@@ -1,11 +1,12 @@
 # pty-relay. `make run` starts the daemon; `make deps test` sets up a fresh Debian machine and tests.
 SHELL := /bin/bash
 NPM ?= npm
-# Debian packages the tests drive for real: every netcat flavour, tmux, sshd, chromium and vim (the web page).
-TEST_DEBS := chromium vim netcat-openbsd netcat-traditional ncat socat busybox tmux openssh-server openssh-client git procps systemd binutils util-linux passwd
+# Debian packages the tests drive for real: every netcat flavour, tmux, sshd, chromium and vim (the web page);
+# gcc and strace for the cross-user attacks in test/security.
+TEST_DEBS := chromium vim netcat-openbsd netcat-traditional ncat socat busybox tmux openssh-server openssh-client git procps systemd binutils util-linux passwd gcc strace
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build binary bench bench-quick run test test-unit typecheck lint deps install uninstall clean
+.PHONY: all build binary bench bench-quick run test test-unit test-security typecheck lint deps install uninstall clean
 
 # `make install` puts the binary, the pty-client link and the systemd user units here.
 PREFIX ?= $(HOME)/.local
@@ -57,6 +58,10 @@ test: build binary typecheck
 
 test-unit: build
 	npx vitest run test/unit
+
+# The adversarial suite: cross-user attacks with a real second user (needs root), fuzzing.
+test-security: build binary
+	npx vitest run test/security
 
 # Installs the Debian packages the tests need (needs root or sudo).
 deps:
