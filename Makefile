@@ -1,8 +1,9 @@
 # pty-relay. `make run` starts the daemon; `make deps test` sets up a fresh Debian machine and tests.
 SHELL := /bin/bash
 NPM ?= npm
-# Debian packages the tests drive for real: every netcat flavour, tmux, sshd, chromium and vim (the web page).
-TEST_DEBS := chromium vim netcat-openbsd netcat-traditional ncat socat busybox tmux openssh-server openssh-client git procps systemd binutils util-linux passwd
+# Debian packages the tests drive for real: every netcat flavour, tmux, sshd, chromium and vim (the web page);
+# gcc and strace for the cross-user attacks in test/security.
+TEST_DEBS := chromium vim netcat-openbsd netcat-traditional ncat socat busybox tmux openssh-server openssh-client git procps systemd binutils util-linux passwd gcc strace
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all build binary bench bench-quick run test test-unit test-security typecheck lint deps install uninstall clean
@@ -58,7 +59,8 @@ test: build binary typecheck
 test-unit: build
 	npx vitest run test/unit
 
-# The adversarial suite (issue 20): browser drive-bys, cross-user probes, fuzzing.
+# The adversarial suite (issue 20): browser drive-bys, cross-user attacks with a real second user
+# (needs root), fuzzing.
 test-security: build binary
 	npx vitest run test/security
 

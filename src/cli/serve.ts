@@ -7,7 +7,7 @@ import { takeOver } from '../daemon/upgrade/incoming';
 import { sdNotify } from '../daemon/upgrade/sd-notify';
 import { HANDOVER_ENV } from '../daemon/upgrade/successor';
 import { DEFAULT_TIMING } from '../daemon/exec/request';
-import { defaultRuntimeBase } from '../daemon/server/runtime-dir';
+import { chooseRuntimeBase } from '../daemon/server/runtime-dir';
 import { RelayError } from '../errors';
 import { createLogger } from '../log';
 import type { DaemonConfig } from '../daemon';
@@ -49,8 +49,10 @@ export function buildServeCommand(): Command {
         throw new RelayError('PR_ERR_USAGE', `refusing to listen on ${remote.join(', ')}: binding beyond loopback needs --allow-remote and a secret (--secret-file or PTY_RELAY_SECRET); prefer an SSH tunnel`);
       }
       if ((o.host as string[]).length === 0 && o.socket === false) throw new RelayError('PR_ERR_USAGE', '--host none and --no-socket leave nothing to listen on');
-      const runtimeBase = o.runtimeDir ?? defaultRuntimeBase();
       const log = createLogger(level);
+      // Without --runtime-dir: $XDG_RUNTIME_DIR/pty-relay, or /tmp/pty-relay-UID unless another
+      // user holds that name, then ~/.local/state/pty-relay/run (src/runtime-paths.ts).
+      const runtimeBase = o.runtimeDir ?? chooseRuntimeBase(process.env, (dir, why, next) => log.warn({ evt: 'runtime.fallback', dir, next }, `${why}; using ${next} instead`));
       // Set when an earlier daemon started us to take its sessions over (pty-relay upgrade).
       const handover = process.env[HANDOVER_ENV];
       delete process.env[HANDOVER_ENV];
