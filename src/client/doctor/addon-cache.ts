@@ -1,6 +1,7 @@
 // The single binary extracts node-pty's native addon to a cache directory and loads it from
 // there, which fails on a read-only or noexec mount (the loader then tries the next directory).
 // This reads the mount of each candidate from /proc/self/mountinfo.
+// Linux only (procfs): a server check, as the single binary is Linux only.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ok, problem, warning, type Check } from './check';
