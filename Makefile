@@ -15,8 +15,11 @@ UNITDIR ?= $(PREFIX)/share/systemd/user
 
 all: build
 
+# node-pty is an optional dependency (the npm package's client commands run without it, README "On
+# the laptop"), so npm goes on when it cannot be built; the server side built here needs it.
 node_modules/.installed: package.json package-lock.json
 	$(NPM) install --no-audit --no-fund
+	@node -e "require('node-pty')" || { echo "node-pty did not install (it needs python3, make and g++): the daemon and the binary need it" >&2; exit 1; }
 	touch $@
 
 dist/main.js: node_modules/.installed $(shell find src test/bench -name '*.ts' -o -name '*.css') tsup.config.ts

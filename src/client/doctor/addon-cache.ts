@@ -1,7 +1,7 @@
 // The single binary loads its native addons from unnamed copies it makes in the first of its
 // candidate directories that exists and allows it (build/native-loader.ts); a missing directory,
 // a read-only or a noexec mount makes it try the next one. This reads the mount of each candidate
-// from /proc/self/mountinfo.
+// from /proc/self/mountinfo. Linux only (procfs): a server check, as the single binary is Linux only.
 import * as fs from 'node:fs';
 import { ok, problem, warning, type Check } from './check';
 
