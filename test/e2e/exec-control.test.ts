@@ -165,8 +165,12 @@ describe('departing clients and late input', () => {
     const client = new RawClient(d.port);
     client.send(`#!session late\necho first; read -r x < ${f.path}\n`);
     await waitFor('first', () => (client.text().includes('first') ? true : undefined));
+    const pendingBefore = d.logs.filter((l) => l.evt === 'exec.pending').length;
     client.send('echo second\n');
     client.socket.end();
+    // "While a command runs" is the daemon's view: text it has not read when the command ends comes
+    // after the end (the connection closes). So release the command once the daemon has read it.
+    await waitFor('the daemon to read the next request', () => (d.logs.filter((l) => l.evt === 'exec.pending').length > pendingBefore ? true : undefined));
     f.release();
     await within('close', client.closed, 10_000);
     expect(client.text()).toBe('first\nsecond\n');
