@@ -7,7 +7,7 @@ import { takeOver } from '../daemon/upgrade/incoming';
 import { sdNotify } from '../daemon/upgrade/sd-notify';
 import { HANDOVER_ENV } from '../daemon/upgrade/successor';
 import { DEFAULT_TIMING } from '../daemon/exec/request';
-import { defaultRuntimeBase } from '../daemon/server/runtime-dir';
+import { defaultRuntimeBase } from '../daemon/base/runtime-dir';
 import { RelayError } from '../errors';
 import { createLogger } from '../log';
 import type { DaemonConfig } from '../daemon';

@@ -34,7 +34,7 @@ export async function buildRelease(version: string, outDir: string, patch?: { fi
   };
   await build({
     config: false,
-    entry: { main: path.join(root, 'src/cli/main.ts'), 'mirror-worker': path.join(root, 'src/daemon/session/mirror-worker.ts') },
+    entry: { main: path.join(root, 'src/cli/main.ts'), 'mirror-worker': path.join(root, 'src/daemon/mirror/mirror-worker.ts') },
     outDir,
     format: ['cjs'],
     platform: 'node',

@@ -20,7 +20,7 @@ import { socketTransport } from './socket-transport';
 import type { FrameAccess, FrameTransport } from './transport';
 import type { AttachPeer } from '../session/audience';
 import type { Registry } from '../session/registry';
-import type { ConnInput } from '../server/input';
+import type { ConnInput } from '../conn/input';
 import { secretMatches } from '../server/security';
 import type { ConnContext } from '../server/server';
 import type { Session } from '../session/session';

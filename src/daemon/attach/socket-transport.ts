@@ -2,7 +2,7 @@
 import type * as net from 'node:net';
 import { Decoder, FrameError } from '../../protocol/decoder';
 import type { Frame } from '../../protocol/frame';
-import type { ConnInput } from '../server/input';
+import type { ConnInput } from '../conn/input';
 import type { FrameTransport, TransportHandlers } from './transport';
 
 // `first` is the chunk the connection was recognised by; `input` delivers the rest, metered.

@@ -3,10 +3,10 @@
 // goes to the session's audience and job runner; read holds pause it for slow readers.
 import type { Logger } from '../../log';
 import type { Audience } from './audience';
-import type { JobRunner } from './job-runner';
+import type { JobRunner } from '../jobs/job-runner';
 import { ReadHolds } from './read-holds';
 import type { SessionConfig } from './session';
-import { Shell, type ShellHandlers, type ShellHandover } from './shell';
+import { Shell, type ShellHandlers, type ShellHandover } from '../shell/shell';
 
 export type Lifecycle = 'stopped' | 'starting' | 'ready';
 

@@ -7,14 +7,14 @@ import type { JobSummary } from '../../protocol/frame';
 import type { Job, JobSpec } from '../jobs/job';
 import type { JobTable } from '../jobs/job-table';
 import { Audience, type AttachPeer, type AudienceHandover, type PtyTarget } from './audience';
-import { JobRunner, type BusyInfo, type RunnerHandover, type RunnerState } from './job-runner';
-import { readCwd } from './proc';
+import { JobRunner, type BusyInfo, type RunnerHandover, type RunnerState } from '../jobs/job-runner';
+import { readCwd } from '../pty/proc';
 import { Program, type Lifecycle } from './program';
-import type { Shell, ShellHandover } from './shell';
-import { interruptForeground, stopJob, type StopResult } from './stop-job';
-import type { BucketConfig } from '../rate-limit';
+import type { Shell, ShellHandover } from '../shell/shell';
+import { interruptForeground, stopJob, type StopResult } from '../jobs/stop-job';
+import type { BucketConfig } from '../base/rate-limit';
 
-export type { BusyInfo } from './job-runner';
+export type { BusyInfo } from '../jobs/job-runner';
 
 export interface SessionConfig {
   shell: string;

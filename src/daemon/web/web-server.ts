@@ -16,7 +16,7 @@ import type { Logger } from '../../log';
 import { HEADER_BYTES, OUTPUT_CHUNK_BYTES } from '../../protocol/frame';
 import { validateSessionName } from '../../protocol/session-name';
 import { serveFrames, type AttachConfig } from '../attach/attach';
-import type { BucketConfig } from '../rate-limit';
+import type { BucketConfig } from '../base/rate-limit';
 import type { Registry } from '../session/registry';
 import type { ConnContext, HttpHandOff } from '../server/server';
 import { HttpDeadlines } from './deadlines';

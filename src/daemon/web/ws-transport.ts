@@ -7,7 +7,7 @@
 import type * as net from 'node:net';
 import { decodeMessage, FrameError } from '../../protocol/decoder';
 import type { FrameTransport, TransportHandlers } from '../attach/transport';
-import { TokenBucket, type BucketConfig } from '../rate-limit';
+import { TokenBucket, type BucketConfig } from '../base/rate-limit';
 
 // The parts of a `ws` WebSocket used here (web-server.ts is the one module that imports ws).
 export interface WsPeer {

@@ -17,7 +17,7 @@
 // A flood thus costs a memchr per byte instead of a parse, and the screen after it is its last
 // ~256 kB drawn in the right modes. What can be lost: text a full-screen program drew once,
 // inside a flood, and never redrew in the flood's last 256 kB.
-import { TokenBucket } from '../rate-limit';
+import { TokenBucket } from '../base/rate-limit';
 import { mirrorHost, type MirrorClient } from './mirror-host';
 import type { ScreenText } from './mirror-messages';
 import { SkippedModes } from './mirror-skip';

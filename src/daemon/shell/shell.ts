@@ -4,11 +4,11 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MarkParser, type MarkEvent } from './marks';
-import { adoptPty, spawnPty, type Pty, type PtyHandlers } from './pty';
-import { readCmdline, readLife } from './proc';
+import { adoptPty, spawnPty, type Pty, type PtyHandlers } from '../pty/pty';
+import { readCmdline, readLife } from '../pty/proc';
 import { SCRIPT_FILE_NAME } from './script-file';
 import { INTEGRATION, renderRc } from './shell-integration';
-import { writePrivateFile } from '../server/runtime-dir';
+import { writePrivateFile } from '../base/runtime-dir';
 
 export interface ShellSpec {
   shell: string;

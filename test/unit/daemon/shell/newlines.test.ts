@@ -7,8 +7,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as nodePty from 'node-pty';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Newlines } from '../../../../src/daemon/session/newlines';
-import { termios } from '../../../../src/daemon/session/termios';
+import { Newlines } from '../../../../src/daemon/shell/newlines';
+import { termios } from '../../../../src/daemon/pty/termios';
 
 const NONCE = '0123456789abcdef0123456789abcdef';
 let dir: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TokenBucket } from '../../../src/daemon/rate-limit';
+import { TokenBucket } from '../../../../src/daemon/base/rate-limit';
 
 describe('TokenBucket.tryTake', () => {
   // [time ms, tokens asked, granted?]

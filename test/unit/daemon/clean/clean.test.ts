@@ -1,7 +1,7 @@
 // The exec reply cleaner: a table of PTY streams and the text a person would read, each case
 // also fed split at every byte and byte by byte.
 import { describe, expect, it } from 'vitest';
-import { OutputCleaner } from '../../../../src/daemon/exec/clean';
+import { OutputCleaner } from '../../../../src/daemon/clean/clean';
 
 // Feeds the pieces, then flushes; returns everything the cleaner sent, as latin1.
 function clean(pieces: Buffer[]): string {

@@ -3,14 +3,14 @@
 // typed by a person in the terminal becomes a job too, when its C mark arrives at an idle shell.
 import * as fs from 'node:fs';
 import type { Logger } from '../../log';
-import { preview, type Job, type JobEnd, type JobHandover, type JobSpec } from '../jobs/job';
-import { JobTable } from '../jobs/job-table';
-import type { MarkEvent } from './marks';
+import { preview, type Job, type JobEnd, type JobHandover, type JobSpec } from './job';
+import { JobTable } from './job-table';
+import type { MarkEvent } from '../shell/marks';
 import { RunningJob, type RunningJobHandover } from './running-job';
-import { repairLine, runLine, TERMINAL_RESET } from './shell-integration';
-import type { Shell } from './shell';
-import { Newlines, type NewlinesHandover } from './newlines';
-import { ScriptFile } from './script-file';
+import { repairLine, runLine, TERMINAL_RESET } from '../shell/shell-integration';
+import type { Shell } from '../shell/shell';
+import { Newlines, type NewlinesHandover } from '../shell/newlines';
+import { ScriptFile } from '../shell/script-file';
 
 export type RunnerState = 'idle' | 'running' | 'finishing' | 'repairing' | 'human';
 

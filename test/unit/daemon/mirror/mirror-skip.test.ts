@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SkippedModes } from '../../../../src/daemon/session/mirror-skip';
+import { SkippedModes } from '../../../../src/daemon/mirror/mirror-skip';
 
 // Absorbs `chunks` (each one skipped part) and returns what would be replayed.
 function replay(...chunks: string[]): string {

@@ -1,7 +1,7 @@
 // The bash rc that turns an interactive shell into one whose command boundaries we can see.
 // See marks.ts for the marks it prints and DESIGN.md §2 for why exec runs `source FILE`; the
 // guard that keeps a request's `exit`, `set -e` and options inside it is in session/.
-import { renderNoEditor, requestAssignments, type StdinMode } from '../exec/request-env';
+import { renderNoEditor, requestAssignments, type StdinMode } from './request-env';
 import { ACK_FIFO_NAME } from './newlines';
 import { REQUEST_GUARD } from './request-guard';
 import { SHELL_REBIRTH } from './shell-rebirth';

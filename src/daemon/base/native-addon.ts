@@ -4,7 +4,7 @@
 // the only users, one addon each.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isSea, loadNativeModule } from '../build/native-loader';
+import { isSea, loadNativeModule } from '../../build/native-loader';
 
 export type AddonLoad = { ok: true; module: unknown; from: string } | { ok: false; reason: string };
 

@@ -1,9 +1,9 @@
 // The job the shell is running now: where its output goes (cleaned, or raw for `#!raw`), its
 // input-wait watch, its script file, and whether it may have left the terminal's settings broken.
-import { OutputCleaner } from '../exec/clean';
-import type { Job } from '../jobs/job';
+import { OutputCleaner } from '../clean/clean';
+import type { Job } from './job';
 import { InputWatch } from './input-watch';
-import { takesOverTerminal } from './shell-integration';
+import { takesOverTerminal } from '../shell/shell-integration';
 
 // The running job as handed to a new daemon (upgrade/).
 export interface RunningJobHandover {

@@ -1,7 +1,7 @@
 // The exec reply cleaner for output that came with the terminal's output processing off (an exec
 // job's usual case, session/newlines.ts): the line endings are the program's own and stay exact.
 import { describe, expect, it } from 'vitest';
-import { OutputCleaner } from '../../../../src/daemon/exec/clean';
+import { OutputCleaner } from '../../../../src/daemon/clean/clean';
 
 function clean(pieces: Buffer[]): string {
   const c = new OutputCleaner();

@@ -1,8 +1,8 @@
 // The rc and the request line: valid bash, and the environment tables as the README states them.
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { NO_EDITOR_MESSAGE, requestAssignments } from '../../../../src/daemon/exec/request-env';
-import { renderRc, runLine } from '../../../../src/daemon/session/shell-integration';
+import { NO_EDITOR_MESSAGE, requestAssignments } from '../../../../src/daemon/shell/request-env';
+import { renderRc, runLine } from '../../../../src/daemon/shell/shell-integration';
 
 describe('runLine', () => {
   it('types one short word, an alias of the guard around the script file, with stdin /dev/null by default', () => {

@@ -2,8 +2,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cookieName, hostAllowed, originAllowed, readCookie } from '../../../src/daemon/web/guard';
-import { WebTokens, writeToken } from '../../../src/daemon/web/token';
+import { cookieName, hostAllowed, originAllowed, readCookie } from '../../../../src/daemon/web/guard';
+import { WebTokens, writeToken } from '../../../../src/daemon/web/token';
 
 const tokens = (): WebTokens => new WebTokens(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pty-relay-tok-')), 'web-token'));
 

@@ -1,7 +1,7 @@
 // Watches a running job for "waiting for terminal input" (see jobs/input-wait.ts for what counts).
 // A verdict needs the job's output to have been quiet for QUIET_MS and two probes in a row, so a
 // program that reads the terminal for a moment while it works is not reported.
-import type { Job } from '../jobs/job';
+import type { Job } from './job';
 import { passwordMode, probeInputWait } from './input-probe';
 
 // Probing costs a few /proc reads; 150 ms keeps the report well under a second after the prompt.

@@ -3,7 +3,7 @@
 // slowed down rather than buffered, and the order of data and EOF is kept.
 import { EventEmitter } from 'node:events';
 import type * as net from 'node:net';
-import { TokenBucket, type BucketConfig } from '../rate-limit';
+import { TokenBucket, type BucketConfig } from '../base/rate-limit';
 
 export interface ConnInput {
   on(event: 'data', fn: (chunk: Buffer) => void): this;

@@ -15,7 +15,7 @@
 // means its "\n" as it wrote it: while the modes differ from the ones set here, nothing is added.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { termios } from './termios';
+import { termios } from '../pty/termios';
 
 // The FIFO the shell waits on, beside the script file in the session's private directory.
 export const ACK_FIFO_NAME = 'ack';

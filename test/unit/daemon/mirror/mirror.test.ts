@@ -1,6 +1,6 @@
 // The screen mirror through its worker thread (needs `make build`: dist/mirror-worker.js).
 import { afterEach, describe, expect, it } from 'vitest';
-import { Mirror, MIRROR_BACKLOG_BYTES, MIRROR_TAIL_BYTES } from '../../../../src/daemon/session/mirror';
+import { Mirror, MIRROR_BACKLOG_BYTES, MIRROR_TAIL_BYTES } from '../../../../src/daemon/mirror/mirror';
 
 const mirrors: Mirror[] = [];
 function mirror(cols = 20, rows = 5, start = 0): Mirror {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MarkParser, type MarkEvent } from '../../../../src/daemon/session/marks';
+import { MarkParser, type MarkEvent } from '../../../../src/daemon/shell/marks';
 
 const NONCE = '0123456789abcdef0123456789abcdef';
 const mark = (body: string): string => `\x1b]133;${body};prn=${NONCE}\x07`;

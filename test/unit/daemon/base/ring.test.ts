@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Ring } from '../../../../src/daemon/session/ring';
+import { Ring } from '../../../../src/daemon/base/ring';
 
 // Appends `chunks` to a ring and to a plain reference array; checks every readable offset.
 function check(capacity: number, chunks: number[]): void {

@@ -2,8 +2,8 @@
 // foreground and what each is blocked in. Linux only; elsewhere nothing is ever "waiting".
 import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
-import { judgeProcess, parseSyscall, syscallTable, type ProcFacts } from '../jobs/input-wait';
-import { readStat } from './proc';
+import { judgeProcess, parseSyscall, syscallTable, type ProcFacts } from './input-wait';
+import { readStat } from '../pty/proc';
 
 const table = syscallTable();
 

@@ -2,8 +2,8 @@
 // SIGTERM, then SIGKILL, each after a short grace, until the job ends (the shell's prompt is back).
 // SIGTERM and SIGKILL never go to the shell itself: when the shell runs the command (a builtin, a
 // loop), SIGINT is what aborts it, as Ctrl-C would.
-import type { Job } from '../jobs/job';
-import { readStat } from './proc';
+import type { Job } from './job';
+import { readStat } from '../pty/proc';
 
 // Long enough for a program to clean up after SIGINT/SIGTERM (vim saves its swap file), short
 // enough that an agent is not kept waiting.
