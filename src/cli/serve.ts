@@ -79,7 +79,7 @@ export function buildServeCommand(): Command {
         heartbeatTimeoutMs: 3 * cfg.heartbeatMs(),
         web: o.web === true || cfg.envFlag(process.env.PTY_RELAY_WEB),
       };
-      const daemon = handover === undefined ? await startDaemon(config, log) : await takeOver(config, log, Number(handover));
+      const daemon = handover === undefined ? await startDaemon(config, log) : await takeOver(log, Number(handover), (adoption) => startDaemon(config, log, adoption));
       // Under systemd (Type=notify): we are up. A daemon that took over told systemd itself.
       if (handover === undefined) {
         void sdNotify({ READY: '1', MAINPID: String(process.pid) }).then((r) => {

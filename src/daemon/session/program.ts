@@ -5,10 +5,24 @@ import type { Logger } from '../../log';
 import type { Audience } from './audience';
 import type { JobRunner } from '../jobs/job-runner';
 import { ReadHolds } from './read-holds';
-import type { SessionConfig } from './session';
+import type { BucketConfig } from '../base/rate-limit';
 import { Shell, type ShellHandlers, type ShellHandover } from '../shell/shell';
 
 export type Lifecycle = 'stopped' | 'starting' | 'ready';
+
+// What a session is made from (registry.ts fills it in from the daemon's defaults).
+export interface SessionConfig {
+  shell: string;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  cols: number;
+  rows: number;
+  dir: string; // private directory for this session's rc and script files
+  ringBytes: number;
+  outputRate: BucketConfig; // bytes per second of PTY output the session may consume
+  command?: string[]; // a program to run instead of an integrated shell
+  onGone?: () => void; // a command session ended for good
+}
 
 // What the program needs from its session.
 export interface ProgramHost {

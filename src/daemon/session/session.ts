@@ -9,25 +9,12 @@ import type { JobTable } from '../jobs/job-table';
 import { Audience, type AttachPeer, type AudienceHandover, type PtyTarget } from './audience';
 import { JobRunner, type BusyInfo, type RunnerHandover, type RunnerState } from '../jobs/job-runner';
 import { readCwd } from '../pty/proc';
-import { Program, type Lifecycle } from './program';
+import { Program, type Lifecycle, type SessionConfig } from './program';
 import type { Shell, ShellHandover } from '../shell/shell';
 import { interruptForeground, stopJob, type StopResult } from '../jobs/stop-job';
-import type { BucketConfig } from '../base/rate-limit';
 
 export type { BusyInfo } from '../jobs/job-runner';
-
-export interface SessionConfig {
-  shell: string;
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-  cols: number;
-  rows: number;
-  dir: string; // private directory for this session's rc and script files
-  ringBytes: number;
-  outputRate: BucketConfig; // bytes per second of PTY output the session may consume
-  command?: string[]; // a program to run instead of an integrated shell
-  onGone?: () => void; // a command session ended for good
-}
+export type { SessionConfig } from './program';
 
 export type SessionState = Exclude<Lifecycle, 'ready'> | RunnerState;
 

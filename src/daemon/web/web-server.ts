@@ -18,7 +18,7 @@ import { validateSessionName } from '../../protocol/session-name';
 import { serveFrames, type AttachConfig } from '../attach/attach';
 import type { BucketConfig } from '../base/rate-limit';
 import type { Registry } from '../session/registry';
-import type { ConnContext, HttpHandOff } from '../server/server';
+import type { ConnContext, HttpHandOff } from '../conn/context';
 import { HttpDeadlines } from './deadlines';
 import { cookieName, hostAllowed, originAllowed, readCookie, setCookieHeader } from './guard';
 import { appPage, forbiddenPage, type Page } from './pages';
