@@ -1,6 +1,6 @@
 // Finds and loads one of our own native addons (src/native/): inside the single binary it is an
 // embedded SEA asset (extracted to the sha256-keyed cache dir like node-pty's); otherwise it is
-// dist/native/NAME.node, built by `make build`. server/sock-diag.ts and session/termios.ts are
+// dist/native/NAME.node, built by `make build`. server/sock-diag.ts and pty/termios.ts are
 // the only users, one addon each.
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -1,3 +1,8 @@
+// clean/ owns the exec reply cleaner: this streaming entry point, the escape-sequence lexer
+// (ansi-lexer.ts) and the small text screen it renders into (screen-sink.ts, text-screen.ts,
+// text-row.ts, out-buffer.ts). Pure: it imports nothing else of the daemon. jobs/running-job.ts
+// feeds it a job's output.
+//
 // The exec reply cleaner: turns a command's raw PTY output into the text a person would read
 // on the terminal once the command is done. Pure and streaming; any chunking gives the same
 // result. The attached terminal never sees this: it reads the raw ring.
@@ -22,7 +27,7 @@ export class OutputCleaner {
   private readonly screen = new TextScreen();
   private readonly lexer = new AnsiLexer(new ScreenSink(this.screen));
 
-  // Output processing is off from here on (exec jobs, session/newlines.ts): the line endings in
+  // Output processing is off from here on (exec jobs, shell/newlines.ts): the line endings in
   // the bytes are the program's own.
   unprocessed(): void {
     this.screen.unprocessed = true;

@@ -7,7 +7,7 @@
 // - Line endings: with output processing on, the PTY turns every "\n" a program writes into
 //   "\r\n". So "\r\n" is a plain newline ("\n"), and "\r\r\n" is a "\r\n" that the program wrote
 //   itself (a CRLF file): it is kept. With it off (`unprocessed`, an exec job's usual case, see
-//   session/newlines.ts) the bytes are the program's own: "\n" is a newline and "\r\n" is kept.
+//   shell/newlines.ts) the bytes are the program's own: "\n" is a newline and "\r\n" is kept.
 //   A lone "\r" followed by text is a redraw; a "\n" without "\r" is a newline in either case.
 // - Cursor up (CUU CPL RI) into lines already shown makes the model hold that many lines from
 //   then on: later frames of a multi-line redraw replace each other, and only the last is sent.

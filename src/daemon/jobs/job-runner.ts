@@ -1,3 +1,10 @@
+// jobs/ owns everything about jobs, in one place: a job and its output store (job.ts), the table
+// of a session's jobs (job-table.ts), this runner (the queue in front of the shell and the
+// transitions its marks drive), the job running now (running-job.ts), stopping one (stop-job.ts),
+// `#!send` escapes (send-text.ts) and input waits: the pure decision (input-wait.ts), the /proc
+// probe (input-probe.ts) and the watch (input-watch.ts). It drives shell/ and cleans replies with
+// clean/; session/ owns a runner and its table, and exec/ reads jobs to answer requests.
+//
 // The jobs side of a shell session: the queue in front of the shell, the job it runs now, and the
 // transitions the shell's marks drive (C: output starts, D: it ended, A: the prompt is back). A job
 // typed by a person in the terminal becomes a job too, when its C mark arrives at an idle shell.

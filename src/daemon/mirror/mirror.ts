@@ -1,7 +1,13 @@
+// mirror/ owns the headless screen of each session: this main-thread side (feeding policy, flood
+// skipping with mirror-skip.ts), the one worker thread that holds every session's terminal
+// (mirror-host.ts, mirror-worker.ts) and the messages between them (mirror-messages.ts). It is
+// fed bytes and asked for screens by session/audience.ts, and imports nothing else of the daemon
+// but the shared pieces in base/.
+//
 // A headless terminal that follows a session's output so a newly attached client can be shown the
 // current screen, even when a full-screen program switched modes (alternate screen, cursor keys,
 // mouse) long before the ring's oldest byte. The terminal itself lives in the mirror worker
-// (session/mirror-worker.ts), off the daemon's event loop; this is the main thread's side.
+// (mirror-worker.ts), off the daemon's event loop; this is the main thread's side.
 //
 // Feeding policy. Parsing is the expensive part (xterm parses `seq` output at 10-25 MB/s, about
 // the PTY's own ceiling, and the machine has 2 cores shared with the program and the clients), so

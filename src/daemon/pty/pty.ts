@@ -1,3 +1,8 @@
+// pty/ owns the terminal device under a session: this adapter (the only importer of node-pty),
+// draining a program's last bytes at its exit (exit-drain.ts), non-blocking writes to the master
+// (master-writer.ts), the terminal's modes (termios.ts, the termios.node addon) and the /proc
+// readings about the processes on it (proc.ts). It knows nothing of shells, jobs or clients.
+//
 // The only module that imports node-pty: a typed adapter that always hands out Buffers, never
 // loses the last bytes a program printed before it exited (exit-drain.ts), and can hand its PTY to
 // another daemon process (upgrade/): freeze() stops reading and writing with nothing in flight,

@@ -1,3 +1,9 @@
+// session/ owns the session itself: this class, the registry of sessions by name (registry.ts),
+// the program in its PTY through its lifecycle (program.ts), the audience of attached clients with
+// the ring and the screen mirror (audience.ts) and the read holds that pause a slow session
+// (read-holds.ts). A session composes a shell (shell/), its jobs (jobs/) and a mirror (mirror/);
+// the kinds of connection (attach/, exec/, web/) and the upgrade reach sessions through here.
+//
 // A session: one persistent shell in a PTY, its jobs (job-runner.ts), and the audience of attached
 // clients. A session outlives its shells: when one ends, the next request starts a fresh one and
 // is told that the previous one ended. A session made with a command (`pty-relay new NAME -- CMD`)

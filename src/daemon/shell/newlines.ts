@@ -4,7 +4,7 @@
 // without it a PTY carries ~100 MB/s (make bench). So an exec job asks for it off before it
 // starts (the `F` mark, shell-integration.ts), and waits until the daemon has switched it and
 // written the mark's digit back into the session's FIFO: every byte of the job's output is then
-// unprocessed, which the job's cleaner is told (exact line endings, exec/clean.ts). The job's `D`
+// unprocessed, which the job's cleaner is told (exact line endings, clean/clean.ts). The job's `D`
 // mark switches it back on, and the shell waits for that too (its `G` mark) before its prompt.
 //
 // What attached terminals, the screen mirror and the ring see (the display stream) gets the

@@ -1,6 +1,6 @@
 // The bash rc that turns an interactive shell into one whose command boundaries we can see.
 // See marks.ts for the marks it prints and DESIGN.md §2 for why exec runs `source FILE`; the
-// guard that keeps a request's `exit`, `set -e` and options inside it is in session/.
+// guard that keeps a request's `exit`, `set -e` and options inside it is request-guard.ts.
 import { renderNoEditor, requestAssignments, type StdinMode } from './request-env';
 import { ACK_FIFO_NAME } from './newlines';
 import { REQUEST_GUARD } from './request-guard';
@@ -94,7 +94,7 @@ esac
 // and a redisplay check each, ~10 µs), so the typed line is one short word: `__pr_rn` (stdin
 // /dev/null) or `__pr_rt` (the terminal) expands to `{ __pr_begin MODE; } 2>/dev/null; VAR=… …
 // [</dev/null] source FILE; { __pr_end $?; } 2>/dev/null`: the request's environment as bash's
-// temporary environment of `source` (exec/request-env.ts), around the session's script file.
+// temporary environment of `source` (request-env.ts), around the session's script file.
 function renderAliases(scriptPath: string): string {
   const alias = (name: string, text: string): string => `  alias ${name}=${shellQuote(text)}\n`;
   const modes: StdinMode[] = ['null', 'tty'];
@@ -110,7 +110,7 @@ function renderAliases(scriptPath: string): string {
 
 export interface RunOptions {
   // \`null\` (default): stdin is /dev/null, so a command that reads stdin gets EOF at once instead
-  // of hanging, and the machine environment applies (exec/request-env.ts). \`tty\`: stdin is the
+  // of hanging, and the machine environment applies (request-env.ts). \`tty\`: stdin is the
   // terminal, for #!interactive.
   stdin?: StdinMode;
   raw?: boolean; // output post-processing off for the job (`#!raw`), so bytes arrive exactly
@@ -123,7 +123,7 @@ function runWord(mode: StdinMode): string {
 // The line typed into the shell to run the session's script file. C-e C-u clear a half-typed
 // human line; the leading space keeps it out of history; the aliases (renderAliases) wrap
 // \`source FILE\` in the guard that keeps the script's exit, set -e and options inside the
-// request (session/request-guard.ts) and give it the request's environment. A shell started
+// request (request-guard.ts) and give it the request's environment. A shell started
 // with an rc of integration 1 gets the file's path typed (`legacyPath`).
 // A raw job runs with `stty -opost` around it, so the PTY passes its bytes through untouched.
 export function runLine(opts: RunOptions = {}, legacyPath?: string): string {

@@ -1,3 +1,11 @@
+// shell/ owns bash and its integration: starting bash in a PTY with our generated rc
+// (shell-integration.ts) and parsing the marks it prints (marks.ts), the guard that keeps a
+// request's `exit`, `set -e` and options inside the request (request-guard.ts) and the rebirth of a
+// shell that died anyway (shell-rebirth.ts), the environment a request's commands get
+// (request-env.ts), the one script file a job's text is sourced from (script-file.ts), and the
+// output modes (newlines.ts: output processing off for exec jobs, "\r\n" still for terminals). It
+// knows nothing of jobs or clients; jobs/ drives it and session/ owns it.
+//
 // A session's program in its PTY: for a shell session, bash with our rc file (shell-integration.ts)
 // whose output is split into plain output and the shell's marks (marks.ts).
 import * as crypto from 'node:crypto';

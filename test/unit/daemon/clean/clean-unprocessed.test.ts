@@ -1,5 +1,5 @@
 // The exec reply cleaner for output that came with the terminal's output processing off (an exec
-// job's usual case, session/newlines.ts): the line endings are the program's own and stay exact.
+// job's usual case, shell/newlines.ts): the line endings are the program's own and stay exact.
 import { describe, expect, it } from 'vitest';
 import { OutputCleaner } from '../../../../src/daemon/clean/clean';
 
