@@ -35,6 +35,7 @@ export function serveExec(socket: net.Socket, input: ConnInput, first: Buffer, r
 
   input.on('data', (chunk: Buffer) => {
     if (state === 'closing') return; // draining after our close
+    if (state === 'running' && buf.length === 0) log.debug({ evt: 'exec.pending', bytes: chunk.length }, 'the next request began while one runs');
     buf = buf.length === 0 ? chunk : Buffer.concat([buf, chunk]);
     reads++;
     if (state === 'reading') judge();
@@ -117,9 +118,14 @@ export function serveExec(socket: net.Socket, input: ConnInput, first: Buffer, r
         if (state === 'closing') return;
         state = 'reading';
         input.resume();
-        // A client that sends no EOF gets its reply closed as soon as nothing more is pending.
         if (buf.length > 0) return judge();
-        close();
+        // A client that sends no EOF gets its reply closed as soon as nothing more is pending. The
+        // event that ended the request (PTY output) and text the client sent before it (its socket)
+        // can be ready in the same turn of the event loop, in either order: let that turn's reads
+        // land before deciding that nothing more is pending.
+        setImmediate(() => {
+          if (state === 'reading' && buf.length === 0) close();
+        });
       });
   }
 

@@ -1,9 +1,10 @@
 // jobs/ owns everything about jobs, in one place: a job and its output store (job.ts), the table
 // of a session's jobs (job-table.ts), this runner (the queue in front of the shell and the
-// transitions its marks drive), the job running now (running-job.ts), stopping one (stop-job.ts),
-// `#!send` escapes (send-text.ts) and input waits: the pure decision (input-wait.ts), the /proc
-// probe (input-probe.ts) and the watch (input-watch.ts). It drives shell/ and cleans replies with
-// clean/; session/ owns a runner and its table, and exec/ reads jobs to answer requests.
+// transitions its marks drive), the job running now (running-job.ts), the terminal repair after
+// one (repair.ts), stopping one (stop-job.ts), `#!send` escapes (send-text.ts) and input waits:
+// the pure decision (input-wait.ts), the /proc probe (input-probe.ts) and the watch
+// (input-watch.ts). It drives shell/ and cleans replies with clean/; session/ owns a runner and
+// its table, and exec/ reads jobs to answer requests.
 //
 // The jobs side of a shell session: the queue in front of the shell, the job it runs now, and the
 // transitions the shell's marks drive (C: output starts, D: it ended, A: the prompt is back). A job
@@ -14,7 +15,8 @@ import { preview, type Job, type JobEnd, type JobHandover, type JobSpec } from '
 import { JobTable } from './job-table';
 import type { MarkEvent } from '../shell/marks';
 import { RunningJob, type RunningJobHandover } from './running-job';
-import { repairLine, runLine, TERMINAL_RESET } from '../shell/shell-integration';
+import { Repair } from './repair';
+import { runLine, TERMINAL_RESET } from '../shell/shell-integration';
 import type { Shell } from '../shell/shell';
 import { Newlines, type NewlinesHandover } from '../shell/newlines';
 import { ScriptFile } from '../shell/script-file';
@@ -61,10 +63,12 @@ export class JobRunner {
   private repairPending = false;
   private readonly script: ScriptFile;
   private readonly newlines: Newlines;
+  private readonly repair: Repair;
 
   constructor(private readonly host: RunnerHost) {
     this.script = new ScriptFile(host.dir);
     this.newlines = new Newlines(host.dir);
+    this.repair = new Repair({ log: host.log, shell: () => host.shell(), output: (d) => host.output(d), again: () => void (this.repairPending = true) });
   }
 
   // Queues a new job; it runs when the shell is idle and every job queued before it has run.
@@ -131,12 +135,14 @@ export class JobRunner {
 
   // A handover is under way: no timers look at the shell until resume().
   suspend(): void {
+    this.repair.pause();
     this.current?.suspendWatch();
     this.host.shell()?.watchReplaced(null);
   }
 
   // The session is live (again): watch the running job, or start the next queued one.
   resume(): void {
+    if (this.state === 'repairing') this.repair.resume();
     if (this.current !== null) {
       this.current.resumeWatch();
       this.host.shell()?.watchReplaced((cmd) => this.onReplaced(cmd));
@@ -201,6 +207,7 @@ export class JobRunner {
 
   // The shell is gone: a new one starts idle.
   reset(): void {
+    this.repair.done();
     this.newlines.reset();
     this.state = 'idle';
     this.repairPending = false;
@@ -213,9 +220,10 @@ export class JobRunner {
     if (this.repairPending) {
       this.repairPending = false;
       this.state = 'repairing';
-      shell.pty.write(repairLine());
+      this.repair.start();
       return;
     }
+    this.repair.done();
     this.state = 'idle';
     this.pump();
   }
@@ -241,6 +249,7 @@ export class JobRunner {
 
   // The session is gone for good: its script file too.
   dispose(): void {
+    this.repair.done();
     this.script.dispose();
     this.newlines.dispose();
   }

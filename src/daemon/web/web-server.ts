@@ -20,7 +20,7 @@ import type { BucketConfig } from '../base/rate-limit';
 import type { Registry } from '../session/registry';
 import type { ConnContext, HttpHandOff } from '../conn/context';
 import { HttpDeadlines } from './deadlines';
-import { cookieName, hostAllowed, originAllowed, readCookie, setCookieHeader } from './guard';
+import { cookieName, hostAllowed, originAllowed, readCookies, setCookieHeader } from './guard';
 import { appPage, forbiddenPage, type Page } from './pages';
 import { COOKIE_MAX_AGE_S, type Scope, type WebTokens } from './token';
 import { wsTransport } from './ws-transport';
@@ -59,9 +59,13 @@ export function createWebServer(config: WebConfig, registry: Registry, log: Logg
     logOf(s).info({ evt: 'web.deadline', phase }, `HTTP ${phase} deadline passed; closing`);
   });
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, perMessageDeflate: false, clientTracking: false });
+  // The scope of the first cookie of our name that verifies (others may be planted ones).
   const scopeOf = (req: http.IncomingMessage, host: string): Scope | null => {
-    const value = readCookie(req.headers.cookie, cookieName(host));
-    return value === null ? null : config.tokens.verifyCookie(value);
+    for (const value of readCookies(req.headers.cookie, cookieName(host))) {
+      const scope = config.tokens.verifyCookie(value);
+      if (scope !== null) return scope;
+    }
+    return null;
   };
 
   server.on('request', (req, res) => {
