@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Endpoint } from '../client/endpoint';
-import { defaultRuntimeBase } from '../daemon/server/runtime-dir';
+import { defaultRuntimeBase } from '../daemon/base/runtime-dir';
 import { RelayError } from '../errors';
 import { assembleTargets, parseTargetSpec, parseTargetsFile, targetsFilePath, type TargetEntry } from '../mcp/targets';
 import { connectOptions } from './client';

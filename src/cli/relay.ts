@@ -58,9 +58,9 @@ export function buildProgram(): Command {
   program
     .command('self-test', { hidden: true })
     .action(async () => {
-      const { ptySelfTest } = await import('../daemon/session/pty');
+      const { ptySelfTest } = await import('../daemon/pty/pty');
       const { loadSockDiag } = await import('../daemon/server/sock-diag');
-      const { termios } = await import('../daemon/session/termios');
+      const { termios } = await import('../daemon/pty/termios');
       process.stdout.write(`${await ptySelfTest()}\n`);
       const diag = loadSockDiag();
       process.stdout.write(diag.ok && diag.diag.lookup('127.0.0.1', 0, '127.0.0.1', 0) === null ? 'sock-diag-ok\n' : `sock-diag-unavailable: ${diag.ok ? 'bad answer' : diag.reason}\n`);

@@ -7,7 +7,7 @@ import { takeOver } from '../daemon/upgrade/incoming';
 import { sdNotify } from '../daemon/upgrade/sd-notify';
 import { HANDOVER_ENV } from '../daemon/upgrade/successor';
 import { DEFAULT_TIMING } from '../daemon/exec/request';
-import { chooseRuntimeBase } from '../daemon/server/runtime-dir';
+import { chooseRuntimeBase } from '../daemon/base/runtime-dir';
 import { RelayError } from '../errors';
 import { createLogger } from '../log';
 import type { LogLevel } from '../log-levels';
@@ -82,7 +82,7 @@ export async function runServe(o: ServeOptions, levelFromCli: boolean): Promise<
     heartbeatTimeoutMs: 3 * cfg.heartbeatMs(),
     web: o.web === true || cfg.envFlag(process.env.PTY_RELAY_WEB),
   };
-  const daemon = handover === undefined ? await startDaemon(config, log) : await takeOver(config, log, Number(handover));
+  const daemon = handover === undefined ? await startDaemon(config, log) : await takeOver(log, Number(handover), (adoption) => startDaemon(config, log, adoption));
   // Under systemd (Type=notify): we are up. A daemon that took over told systemd itself.
   if (handover === undefined) {
     void sdNotify({ READY: '1', MAINPID: String(process.pid) }).then((r) => {

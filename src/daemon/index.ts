@@ -6,11 +6,13 @@ import { MAX_FRAME_BYTES } from '../protocol/frame';
 import type { AttachConfig } from './attach/attach';
 import type { ExecConfig } from './exec/connection';
 import type { AccessConfig } from './server/gate';
-import type { BucketConfig } from './rate-limit';
+import type { BucketConfig } from './base/rate-limit';
 import { Registry, type SessionDefaults } from './session/registry';
 import type { RequestTiming } from './exec/request';
-import { ensurePrivateDir, makeInstanceDir } from './server/runtime-dir';
-import { startServer, type HttpHandOff, type InheritedListener, type RunningServer } from './server/server';
+import { ensurePrivateDir, makeInstanceDir } from './base/runtime-dir';
+import type { HttpHandOff } from './conn/context';
+import { startServer, type RunningServer } from './server/server';
+import type { Adoption } from './upgrade/incoming';
 import { Upgrader, type UpgradeOutcome } from './upgrade/outgoing';
 import { TOKEN_FILE, WebTokens } from './web/token';
 import { createWebServer } from './web/web-server';
@@ -49,16 +51,6 @@ export interface Daemon {
   shutdown(reason: string): Promise<void>;
   // Hands every session to a new daemon process started from the installed binary (upgrade/).
   upgrade(): Promise<UpgradeOutcome>;
-}
-
-// What a daemon taking over from an earlier one starts from (upgrade/incoming.ts).
-export interface Adoption {
-  runtimeDir: string; // the earlier daemon's instance directory, kept
-  listeners: InheritedListener[];
-  // Creates the handed-over sessions in the registry, frozen.
-  adopt(registry: Registry): void;
-  // Resolves once the earlier daemon lets go; only then are the sockets listened on.
-  beforeListening(): Promise<void>;
 }
 
 // Starts serving (taking over from an earlier daemon with `adoption`); rejects with PR_ERR_LISTEN

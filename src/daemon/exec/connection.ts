@@ -5,8 +5,8 @@
 import type * as net from 'node:net';
 import { encodeTrailer, STATUS_RELAY_ERROR } from '../../protocol/exec-text';
 import type { Registry } from '../session/registry';
-import type { ConnInput } from '../server/input';
-import type { ConnContext } from '../server/server';
+import type { ConnInput } from '../conn/input';
+import type { ConnContext } from '../conn/context';
 import { handleRequest, type ExecConfig } from './handle';
 import type { Outcome } from './job-reply';
 import { Reply } from './reply';

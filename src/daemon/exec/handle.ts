@@ -9,7 +9,7 @@ import { decodeSendText } from '../jobs/send-text';
 import type { Job } from '../jobs/job';
 import type { Registry } from '../session/registry';
 import type { Session } from '../session/session';
-import { secretMatches } from '../server/security';
+import { secretMatches } from '../conn/secret';
 import { describeBusy, jobHandles } from './hints';
 import { relayError, replyToJob, type JobReplyContext, type Outcome } from './job-reply';
 import { jobsText, killReply, outputReply, screenReply, statusText } from './queries';

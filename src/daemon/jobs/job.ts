@@ -3,7 +3,7 @@
 // addressed by absolute offset (a Ring): when a job outgrows it, the oldest bytes are dropped and a
 // reader is told how many were lost. `delivered` is how far a reply that reached its client got, so
 // `#!wait` hands out each byte once across replies.
-import { Ring } from '../session/ring';
+import { Ring } from '../base/ring';
 
 export type JobState = 'queued' | 'running' | 'input' | 'done' | 'killed' | 'failed';
 export type JobOrigin = 'exec' | 'terminal';

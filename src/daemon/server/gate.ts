@@ -1,6 +1,6 @@
 // Admission: who may open a connection at all. Runs before a single byte is read.
 import type * as net from 'node:net';
-import { TokenBucket, type BucketConfig } from '../rate-limit';
+import { TokenBucket, type BucketConfig } from '../base/rate-limit';
 import type { PeerUidLookup } from './peer-uid';
 
 export interface AccessConfig {

@@ -6,7 +6,12 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { RelayError, isErrno } from '../../errors';
 import type { Logger } from '../../log';
-import type { InheritedListener } from './server';
+
+// A listening socket as handed from one daemon process to the next (upgrade/).
+export interface InheritedListener {
+  fd: number;
+  viaUnix: boolean;
+}
 
 export interface Bound {
   servers: Array<{ server: net.Server; viaUnix: boolean }>;

@@ -8,10 +8,11 @@ import { route, sniff, type Route } from '../../protocol/sniff';
 import { serveAttach, type AttachConfig } from '../attach/attach';
 import { serveExec, type ExecConfig } from '../exec/connection';
 import { Gate, type AccessConfig, type Verdict } from './gate';
-import { MeteredInput } from './input';
-import type { BucketConfig } from '../rate-limit';
+import { MeteredInput } from '../conn/input';
+import type { BucketConfig } from '../base/rate-limit';
 import type { Registry } from '../session/registry';
-import { bindAll } from './listeners';
+import { bindAll, type InheritedListener } from './listeners';
+import type { ConnContext, HttpHandOff } from '../conn/context';
 import { peerUidLookup } from './peer-uid';
 
 export interface ServerConfig {
@@ -27,26 +28,6 @@ export interface ServerConfig {
   web: HttpHandOff | null; // null: HTTP is refused as exec text
   // Listen on these inherited sockets (a handover from an earlier daemon) instead of binding.
   inherited?: InheritedListener[];
-}
-
-// A listening socket as handed from one daemon process to the next (upgrade/).
-export interface InheritedListener {
-  fd: number;
-  viaUnix: boolean;
-}
-
-// The web terminal's HTTP side: takes a connection whose first bytes are an HTTP request.
-export interface HttpHandOff {
-  take(socket: net.Socket, first: Buffer, ctx: ConnContext): void;
-}
-
-// What a connection handler gets besides its socket.
-export interface ConnContext {
-  log: Logger;
-  // Registers what to tell this client when the daemon shuts down.
-  onShutdown(notify: (reason: string) => void): void;
-  // Registers what to do when the daemon hands its sessions to a new process (upgrade/).
-  onHandover(fn: () => void): void;
 }
 
 export interface RunningServer {

@@ -1,7 +1,7 @@
 // The only module that loads sock_diag.node (src/native/sock_diag.c, found by native-addon.ts):
 // the kernel's answer to "who owns this TCP socket?" for one exact 4-tuple, in O(1) whatever the
 // number of sockets.
-import { loadAddon } from '../native-addon';
+import { loadAddon } from '../base/native-addon';
 
 // The kernel's view of one socket. inode 0: no process holds it any more (TIME_WAIT, orphaned).
 export interface SockInfo {

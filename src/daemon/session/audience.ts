@@ -4,8 +4,8 @@
 // Resize policy ("latest", as tmux): the PTY takes the size of the writer that most recently
 // attached, resized or typed. Read-only observers never change the size, nor does a writer that
 // attached with keepSize (a phone on a shared session) until it sends a size of its own.
-import { Mirror, type ScreenText } from './mirror';
-import { Ring, type RingRead } from './ring';
+import { Mirror, type ScreenText } from '../mirror/mirror';
+import { Ring, type RingRead } from '../base/ring';
 
 export interface AttachPeer {
   readonly readOnly: boolean;

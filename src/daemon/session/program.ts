@@ -3,12 +3,26 @@
 // goes to the session's audience and job runner; read holds pause it for slow readers.
 import type { Logger } from '../../log';
 import type { Audience } from './audience';
-import type { JobRunner } from './job-runner';
+import type { JobRunner } from '../jobs/job-runner';
 import { ReadHolds } from './read-holds';
-import type { SessionConfig } from './session';
-import { Shell, type ShellHandlers, type ShellHandover } from './shell';
+import type { BucketConfig } from '../base/rate-limit';
+import { Shell, type ShellHandlers, type ShellHandover } from '../shell/shell';
 
 export type Lifecycle = 'stopped' | 'starting' | 'ready';
+
+// What a session is made from (registry.ts fills it in from the daemon's defaults).
+export interface SessionConfig {
+  shell: string;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  cols: number;
+  rows: number;
+  dir: string; // private directory for this session's rc and script files
+  ringBytes: number;
+  outputRate: BucketConfig; // bytes per second of PTY output the session may consume
+  command?: string[]; // a program to run instead of an integrated shell
+  onGone?: () => void; // a command session ended for good
+}
 
 // What the program needs from its session.
 export interface ProgramHost {

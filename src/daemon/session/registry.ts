@@ -4,7 +4,7 @@ import { RelayError } from '../../errors';
 import type { Logger } from '../../log';
 import type { SessionSummary } from '../../protocol/frame';
 import { Session, type SessionConfig, type SessionHandover } from './session';
-import { ensurePrivateDir } from '../server/runtime-dir';
+import { ensurePrivateDir } from '../base/runtime-dir';
 
 export type SessionDefaults = Omit<SessionConfig, 'dir' | 'command' | 'onGone'>;
 

@@ -1,3 +1,9 @@
+// session/ owns the session itself: this class, the registry of sessions by name (registry.ts),
+// the program in its PTY through its lifecycle (program.ts), the audience of attached clients with
+// the ring and the screen mirror (audience.ts) and the read holds that pause a slow session
+// (read-holds.ts). A session composes a shell (shell/), its jobs (jobs/) and a mirror (mirror/);
+// the kinds of connection (attach/, exec/, web/) and the upgrade reach sessions through here.
+//
 // A session: one persistent shell in a PTY, its jobs (job-runner.ts), and the audience of attached
 // clients. A session outlives its shells: when one ends, the next request starts a fresh one and
 // is told that the previous one ended. A session made with a command (`pty-relay new NAME -- CMD`)
@@ -7,27 +13,14 @@ import type { JobSummary } from '../../protocol/frame';
 import type { Job, JobSpec } from '../jobs/job';
 import type { JobTable } from '../jobs/job-table';
 import { Audience, type AttachPeer, type AudienceHandover, type PtyTarget } from './audience';
-import { JobRunner, type BusyInfo, type RunnerHandover, type RunnerState } from './job-runner';
-import { readCwd } from './proc';
-import { Program, type Lifecycle } from './program';
-import type { Shell, ShellHandover } from './shell';
-import { interruptForeground, stopJob, type StopResult } from './stop-job';
-import type { BucketConfig } from '../rate-limit';
+import { JobRunner, type BusyInfo, type RunnerHandover, type RunnerState } from '../jobs/job-runner';
+import { readCwd } from '../pty/proc';
+import { Program, type Lifecycle, type SessionConfig } from './program';
+import type { Shell, ShellHandover } from '../shell/shell';
+import { interruptForeground, stopJob, type StopResult } from '../jobs/stop-job';
 
-export type { BusyInfo } from './job-runner';
-
-export interface SessionConfig {
-  shell: string;
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-  cols: number;
-  rows: number;
-  dir: string; // private directory for this session's rc and script files
-  ringBytes: number;
-  outputRate: BucketConfig; // bytes per second of PTY output the session may consume
-  command?: string[]; // a program to run instead of an integrated shell
-  onGone?: () => void; // a command session ended for good
-}
+export type { BusyInfo } from '../jobs/job-runner';
+export type { SessionConfig } from './program';
 
 export type SessionState = Exclude<Lifecycle, 'ready'> | RunnerState;
 

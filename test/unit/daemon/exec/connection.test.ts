@@ -7,7 +7,7 @@ import pino from 'pino';
 import { afterEach, expect, it } from 'vitest';
 import { serveExec, type ExecConfig } from '../../../../src/daemon/exec/connection';
 import type { Registry } from '../../../../src/daemon/session/registry';
-import type { ConnInput } from '../../../../src/daemon/server/input';
+import type { ConnInput } from '../../../../src/daemon/conn/input';
 import { within } from '../../../helpers/deadline';
 
 const CONFIG: ExecConfig = {
