@@ -36,6 +36,10 @@ export function buildServeCommand(): Command {
     .option('--allow-remote', 'allow binding non-loopback addresses (requires a secret)')
     .option('--allow-root', 'also accept connections from root (uid 0)')
     .option('--log-commands', 'put exec command text in the audit log (it may contain secrets)')
+    .option('--no-holders', 'run sessions without a holder process: they end with the daemon (and nothing is journaled to disk)')
+    .addOption(opt('--holder-buffer <size>', "output a session's holder keeps while no daemon runs (k/M suffix ok)", 'PTY_RELAY_HOLDER_BUFFER').default(cfg.DEFAULT_HOLDER_BUFFER, '4M').argParser(cfg.parseBytes))
+    .addOption(opt('--orphan-timeout <seconds>', 'a holder with no daemon for this long hangs its session up (0 = never)', 'PTY_RELAY_ORPHAN_TIMEOUT').default(cfg.DEFAULT_ORPHAN_TIMEOUT_S).argParser(cfg.parseSeconds))
+    .option('--keep-sessions', 'on SIGTERM/SIGINT, leave the sessions to their holders for the next daemon (systemctl restart) instead of ending them')
     .option('--web', 'serve the web terminal on the same port (or set PTY_RELAY_WEB=1); print its URL with: pty-relay web')
     .addOption(opt('--runtime-dir <dir>', 'private directory for the socket, scripts and rc files', 'PTY_RELAY_RUNTIME_DIR'))
     .addOption(opt('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent', 'PTY_RELAY_LOG_LEVEL').default('info').argParser(cfg.parseLogLevel))
@@ -59,7 +63,16 @@ export function buildServeCommand(): Command {
         port: o.port,
         unixSocket: o.socket === false ? null : typeof o.socket === 'string' ? path.resolve(o.socket) : path.join(runtimeBase, 'relay.sock'),
         runtimeBase,
-        session: { shell: o.shell ?? cfg.defaultShell(), cwd: cfg.startDirectory(os.homedir()), env: cfg.sessionEnv(process.env), cols: 200, rows: 50, ringBytes: o.ringBytes },
+        session: {
+          shell: o.shell ?? cfg.defaultShell(),
+          cwd: cfg.startDirectory(os.homedir()),
+          env: cfg.sessionEnv(process.env),
+          cols: 200,
+          rows: 50,
+          ringBytes: o.ringBytes,
+          holder: o.holders === false ? null : { bufferBytes: o.holderBuffer, orphanS: Math.ceil(o.orphanTimeout) },
+          journal: o.holders !== false,
+        },
         limits: {
           handshakeMs: o.handshakeTimeout * 1000,
           maxSessions: o.maxSessions,
@@ -78,6 +91,7 @@ export function buildServeCommand(): Command {
         exec: { timeoutMs: o.execTimeout * 1000, maxRequestBytes: o.maxRequestBytes, timing: DEFAULT_TIMING, logCommands: o.logCommands === true },
         heartbeatTimeoutMs: 3 * cfg.heartbeatMs(),
         web: o.web === true || cfg.envFlag(process.env.PTY_RELAY_WEB),
+        keepSessions: o.keepSessions === true,
       };
       const daemon = handover === undefined ? await startDaemon(config, log) : await takeOver(config, log, Number(handover));
       // Under systemd (Type=notify): we are up. A daemon that took over told systemd itself.

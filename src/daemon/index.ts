@@ -12,6 +12,7 @@ import type { RequestTiming } from './exec/request';
 import { ensurePrivateDir, makeInstanceDir } from './server/runtime-dir';
 import { startServer, type HttpHandOff, type InheritedListener, type RunningServer } from './server/server';
 import { Upgrader, type UpgradeOutcome } from './upgrade/outgoing';
+import { claimDir, recoverSessions } from './upgrade/recover';
 import { TOKEN_FILE, WebTokens } from './web/token';
 import { createWebServer } from './web/web-server';
 import { VERSION } from '../version';
@@ -35,6 +36,7 @@ export interface DaemonConfig {
   exec: { timeoutMs: number; maxRequestBytes: number; timing: RequestTiming; logCommands: boolean };
   heartbeatTimeoutMs: number;
   web: boolean; // serve the web terminal to HTTP connections
+  keepSessions: boolean; // a shutdown leaves the sessions to their holders for the next daemon
 }
 
 // A browser sends its headers in one packet; 10 s covers a congested tunnel. A request's body and
@@ -65,8 +67,11 @@ export interface Adoption {
 // or PR_ERR_RUNTIME_DIR when it cannot.
 export async function startDaemon(config: DaemonConfig, log: Logger, adoption: Adoption | null = null): Promise<Daemon> {
   const dir = adoption === null ? makeInstanceDir(config.runtimeBase) : ensurePrivateDir(adoption.runtimeDir);
+  claimDir(dir);
   const { limits } = config;
   const registry = new Registry(dir, { ...config.session, outputRate: limits.outputRate }, log, limits.maxSessions, limits.sessionIdleMs);
+  // Sessions a crashed daemon left with their holders (none after an upgrade: it handed them over).
+  const recovered = adoption === null && config.session.holder !== null ? await recoverSessions(config.runtimeBase, dir, registry, log) : [];
   const exec: ExecConfig = {
     timing: config.exec.timing,
     maxRequestBytes: config.exec.maxRequestBytes,
@@ -98,7 +103,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger, adoption: A
   const upgrader = new Upgrader({ server, registry, log, runtimeDir: dir });
   attach.upgrade = () => upgrader.upgrade();
   exec.connectHint = config.hosts.length > 0 ? `nc localhost ${server.port}` : `nc -U ${config.unixSocket}`;
-  log.info({ evt: 'daemon.ready', version: VERSION, shell: config.session.shell, runtimeDir: dir, secret: config.secret !== null, adopted: adoption === null ? 0 : registry.list().length }, 'ready');
+  log.info({ evt: 'daemon.ready', version: VERSION, shell: config.session.shell, runtimeDir: dir, secret: config.secret !== null, adopted: adoption === null ? 0 : registry.list().length, recovered: adoption === null ? registry.list().length : 0, holders: config.session.holder !== null }, 'ready');
   let closing: Promise<void> | null = null;
   return {
     server,
@@ -109,9 +114,15 @@ export async function startDaemon(config: DaemonConfig, log: Logger, adoption: A
         log.info({ evt: 'daemon.shutdown', reason, handedOver: upgrader.handedOver }, 'shutting down');
         // Handed over: the shells, the sockets and the runtime directory are the new daemon's.
         if (upgrader.handedOver) return;
+        if (config.keepSessions && config.session.holder !== null) {
+          // The holders keep every session (and their journals what we knew) for the next daemon.
+          registry.detachAll();
+          await server.close(reason);
+          return;
+        }
         registry.closeAll(`the daemon is shutting down (${reason})`);
         await server.close(reason);
-        fs.rmSync(dir, { recursive: true, force: true });
+        for (const d of [dir, ...recovered]) fs.rmSync(d, { recursive: true, force: true });
       })();
       return closing;
     },

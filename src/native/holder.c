@@ -8,7 +8,8 @@
 // directory), prints "ready PID\n" on stdout and closes it. The daemon is only a client:
 //
 //   holder -> daemon, on connect: one line, sent with the PTY master attached (SCM_RIGHTS):
-//     "PTYH 1 pid=P status=S buffered=N lost=L\n"   S: the wait status once PROGRAM ended, else -1;
+//     "PTYH 1 pid=P status=S buffered=N lost=L pts=PATH\n"
+//                                                   S: the wait status once PROGRAM ended, else -1;
 //                                                   then exactly N bytes: output read while no
 //                                                   daemon was connected; L bytes of it were lost
 //                                                   (oldest first) past BUFFER_BYTES
@@ -103,8 +104,9 @@ static void accept_client(void) {
   }
   struct timeval tv = {5, 0};  // a daemon that stops reading never wedges the holder
   setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-  char hello[128];
-  int hn = snprintf(hello, sizeof hello, "PTYH 1 pid=%d status=%d buffered=%zu lost=%llu\n", (int)child, status, len, lost);
+  char hello[192];
+  const char* pts = ptsname(master);
+  int hn = snprintf(hello, sizeof hello, "PTYH 1 pid=%d status=%d buffered=%zu lost=%llu pts=%s\n", (int)child, status, len, lost, pts != NULL ? pts : "-");
   struct iovec iov = {hello, (size_t)hn};
   char ctl[CMSG_SPACE(sizeof(int))];
   memset(ctl, 0, sizeof ctl);

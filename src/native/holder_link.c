@@ -6,8 +6,12 @@
 // JS: connect(path, timeoutMs) -> { control, master, hello, extra } | string
 //       control: the connected socket's fd (for net.Socket({fd})); master: the PTY master's fd;
 //       hello: the first line without its "\n"; extra: bytes received after it (Buffer);
-//       a string says why not (no holder there, another uid, no answer in time, …).
-//     A path too long for sockaddr_un is reached through /proc/self/fd/DIR/NAME.
+//       a string says why not (no holder there, another uid, no answer in time, …). A socket
+//       that is not there yet (a holder just started) is tried again until timeoutMs.
+//       A path too long for sockaddr_un is reached through /proc/self/fd/DIR/NAME.
+//     memfd(name, bytes) -> fd | string   an anonymous in-memory file holding bytes, sealed
+//       against writes, close-on-exec: the single binary runs the holder from it
+//       (/proc/self/fd/N), so no executable is ever written where another user could swap it.
 #define _GNU_SOURCE
 #define NAPI_VERSION 8
 #include <node_api.h>
@@ -18,7 +22,10 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -65,7 +72,13 @@ static napi_value link_connect(napi_env env, napi_callback_info info) {
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   if (argc < 1 || napi_get_value_string_utf8(env, argv[0], path, sizeof path, &plen) != napi_ok) return fail(env, "connect(path, timeoutMs)", 0);
   if (argc > 1) napi_get_value_int32(env, argv[1], &timeout_ms);
-  int fd = connect_path(path);
+  int fd = -1;
+  for (int waited = 0;; waited++) {
+    fd = connect_path(path);
+    if (fd >= 0 || (errno != ENOENT && errno != ECONNREFUSED) || waited >= timeout_ms) break;
+    struct timespec ms = {0, 1000000};
+    nanosleep(&ms, NULL);
+  }
   if (fd < 0) return fail(env, "cannot connect", errno);
   struct ucred cred;
   socklen_t cl = sizeof cred;
@@ -108,10 +121,42 @@ static napi_value link_connect(napi_env env, napi_callback_info info) {
   return out;
 }
 
+static napi_value link_memfd(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  char name[64];
+  size_t nlen = 0;
+  void* data = NULL;
+  size_t len = 0;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 2 || napi_get_value_string_utf8(env, argv[0], name, sizeof name, &nlen) != napi_ok || napi_get_buffer_info(env, argv[1], &data, &len) != napi_ok) return fail(env, "memfd(name, bytes)", 0);
+  int fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (fd < 0) return fail(env, "memfd_create", errno);
+  const char* p = data;
+  for (size_t left = len; left > 0;) {
+    ssize_t w = write(fd, p, left);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) {
+      int err = errno;
+      close(fd);
+      return fail(env, "writing the memfd", err);
+    }
+    p += w;
+    left -= (size_t)w;
+  }
+  fchmod(fd, 0500);
+  fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL);
+  napi_value out;
+  napi_create_int32(env, fd, &out);
+  return out;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_value fn;
   napi_create_function(env, "connect", NAPI_AUTO_LENGTH, link_connect, NULL, &fn);
   napi_set_named_property(env, exports, "connect", fn);
+  napi_create_function(env, "memfd", NAPI_AUTO_LENGTH, link_memfd, NULL, &fn);
+  napi_set_named_property(env, exports, "memfd", fn);
   return exports;
 }
 

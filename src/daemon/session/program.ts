@@ -4,6 +4,7 @@
 import type { Logger } from '../../log';
 import type { Audience } from './audience';
 import type { JobRunner } from './job-runner';
+import type { HolderLink } from '../holder/link';
 import { ReadHolds } from './read-holds';
 import type { SessionConfig } from './session';
 import { Shell, type ShellHandlers, type ShellHandover } from './shell';
@@ -18,6 +19,7 @@ export interface ProgramHost {
   readonly audience: Audience;
   readonly runner: JobRunner;
   readonly command: string; // what runs, for messages
+  onLifecycle(): void; // started, ready or ended: worth a journal snapshot
 }
 
 // A shell that has not printed its first prompt by then is reported broken (a hung ~/.bashrc, or a
@@ -48,8 +50,8 @@ export class Program {
     let shell: Shell;
     try {
       const { cols, rows } = audience.size;
-      const { shell: sh, command, cwd, env, dir } = config;
-      shell = Shell.spawn({ shell: sh, command, cwd, env, dir, cols, rows }, this.handlers(() => shell));
+      const { shell: sh, command, cwd, env, dir, holder } = config;
+      shell = Shell.spawn({ shell: sh, command, cwd, env, dir, cols, rows, holder }, this.handlers(() => shell));
       this.shell = shell;
       this.holds.reset();
     } catch (err) {
@@ -58,17 +60,19 @@ export class Program {
       runner.failQueued(message);
       return;
     }
-    log.info({ evt: 'session.spawned', pid: shell.pid, command: config.command?.[0] ?? config.shell }, 'program started');
+    log.info({ evt: 'session.spawned', pid: shell.pid, command: config.command?.[0] ?? config.shell, holder: shell.link !== null }, 'program started');
     runner.reset();
+    this.host.onLifecycle();
     this.lifecycle = this.isCommand ? 'ready' : 'starting';
     if (!this.isCommand) this.startTimer = setTimeout(() => this.onStartTimeout(), STARTUP_TIMEOUT_MS);
   }
 
-  // Takes over a program an earlier daemon started, whose PTY master is the inherited `fd`;
-  // frozen until thaw().
-  adopt(h: ShellHandover | null, fd: number | null, lifecycle: Lifecycle): void {
+  // Takes over a program an earlier daemon started, whose PTY master is the inherited `fd` (its
+  // holder's `link`, when a crashed daemon left it, and the output it kept, `pending`); frozen
+  // until thaw().
+  adopt(h: ShellHandover | null, fd: number | null, lifecycle: Lifecycle, link: HolderLink | null, pending: Buffer | null): void {
     if (h !== null && fd !== null) {
-      const shell: Shell = Shell.adopt(h, fd, this.handlers(() => shell));
+      const shell: Shell = Shell.adopt(h, fd, this.handlers(() => shell), link, pending);
       this.shell = shell;
     }
     this.lifecycle = this.shell === null ? 'stopped' : lifecycle;
@@ -83,6 +87,15 @@ export class Program {
   // Reads and types again, `input` first.
   thaw(input: Buffer): void {
     this.shell?.pty.thaw(input);
+  }
+
+  // Lets go of the program without ending it (its holder keeps it); stops reading.
+  detach(): void {
+    const shell = this.shell;
+    this.shell = null;
+    this.lifecycle = 'stopped';
+    this.clearStartTimer();
+    shell?.detach();
   }
 
   // Hangs the program up (SIGHUP, as a terminal would); one that ignores it is killed.
@@ -133,6 +146,7 @@ export class Program {
     this.lifecycle = 'ready';
     shell.ready();
     this.host.log.debug({ evt: 'session.ready' }, 'first prompt');
+    this.host.onLifecycle();
   }
 
   private onStartTimeout(): void {

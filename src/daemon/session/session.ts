@@ -2,6 +2,11 @@
 // clients. A session outlives its shells: when one ends, the next request starts a fresh one and
 // is told that the previous one ended. A session made with a command (`pty-relay new NAME -- CMD`)
 // runs that program instead, takes no exec requests, and ends for good when the program exits.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { HolderLink } from '../holder/link';
+import { HOLDER_SOCKET, type HolderPolicy } from '../holder/spawn';
+import { SessionJournal } from '../journal/session-journal';
 import type { Logger } from '../../log';
 import type { JobSummary } from '../../protocol/frame';
 import type { Job, JobSpec } from '../jobs/job';
@@ -27,7 +32,24 @@ export interface SessionConfig {
   outputRate: BucketConfig; // bytes per second of PTY output the session may consume
   command?: string[]; // a program to run instead of an integrated shell
   onGone?: () => void; // a command session ended for good
+  holder: HolderPolicy | null; // run the program under a holder (holder/); null: node-pty directly
+  journal: boolean; // keep the session on disk too (journal/), for a daemon that starts after a crash
 }
+
+// What a session is adopted from: an earlier daemon's handover (fd: its PTY's master, null when no
+// program runs), or a crashed daemon's journal and the session's holder (link), whose buffered
+// output (`pending`) is read before the terminal.
+export interface Adoption {
+  state: SessionHandover;
+  fd: number | null;
+  link?: HolderLink;
+  pending?: Buffer;
+  lost?: number; // bytes of output the holder had to drop
+  lostShell?: boolean; // the journal survived, the holder (and so the shell) did not
+}
+
+// A holder answers at once; one that does not within this is not waited for.
+const RELINK_MS = 2_000;
 
 export type SessionState = Exclude<Lifecycle, 'ready'> | RunnerState;
 
@@ -48,6 +70,7 @@ export class Session {
   readonly audience: Audience;
   private readonly runner: JobRunner;
   private readonly program: Program;
+  private readonly journal: SessionJournal | null;
 
   // `adopt`: a session handed over by an earlier daemon, with its PTY's master fd (null: no
   // program runs); it stays frozen until thaw().
@@ -55,7 +78,7 @@ export class Session {
     name: string,
     private readonly config: SessionConfig,
     private readonly log: Logger,
-    adopt?: { state: SessionHandover; fd: number | null },
+    adopt?: Adoption,
   ) {
     this.name = name;
     const pty: PtyTarget = { write: (data) => this.shell?.pty.write(Buffer.from(data.buffer, data.byteOffset, data.byteLength)), resize: (cols, rows) => this.shell?.pty.resize(cols, rows) };
@@ -68,13 +91,63 @@ export class Session {
       output: (data) => this.audience.output(data),
       promptLine: () => this.audience.promptLine(),
     });
-    this.program = new Program({ name, config, log, audience: this.audience, runner: this.runner, command: this.command });
+    this.journal = config.journal ? new SessionJournal(config.dir, this.audience.ring.capacity, this.audience.ring.head, () => this.snapshot()) : null;
+    const onLifecycle = (): void => this.journal?.save();
+    this.program = new Program({ name, config, log, audience: this.audience, runner: this.runner, command: this.command, onLifecycle });
     this.runner.onShellReplaced((cmd) => this.program.onReplaced(cmd));
     if (adopt !== undefined) {
       this.createdAt = new Date(adopt.state.createdAt);
-      this.program.adopt(adopt.state.shell, adopt.fd, adopt.state.lifecycle);
+      this.program.adopt(adopt.state.shell, adopt.fd, adopt.state.lifecycle, adopt.link ?? null, adopt.pending ?? null);
       this.runner.restore(adopt.state.runner);
+      this.afterCrash(adopt);
     }
+    if (this.journal !== null) {
+      this.runner.jobs.sink = this.journal;
+      this.audience.onOutput = (data) => this.journal?.terminal(data);
+      this.journal.save();
+    }
+  }
+
+  // What a daemon that took the session over after a crash must say: lost output, a lost shell.
+  private afterCrash(adopt: Adoption): void {
+    if (adopt.lost !== undefined && adopt.lost > 0) {
+      this.runner.endNotice = `${adopt.lost} bytes of output were lost while no daemon ran (more than the session's holder keeps, --holder-buffer)`;
+      this.log.warn({ evt: 'session.output_lost', bytes: adopt.lost }, 'output lost while no daemon ran');
+    }
+    if (adopt.lostShell !== true) return;
+    const message = 'the daemon stopped without handing this session over, and the shell was lost with its holder; the exit status is unknown';
+    for (const j of this.runner.jobs.list()) if (j.live) j.end({ kind: 'shell-exit', status: null, message });
+    this.runner.state = 'idle';
+    this.runner.endNotice = `the shell of session "${this.name}" was lost while no daemon ran; this is a new shell`;
+  }
+
+  // The session as a journal keeps it: a handover without byte strings, touching nothing.
+  snapshot(): SessionHandover {
+    const { name, program } = this;
+    return { name, createdAt: this.createdAt.getTime(), command: this.config.command ?? null, lifecycle: program.lifecycle, shell: this.shell?.handover() ?? null, runner: this.runner.handover(true), audience: this.audience.journalState() };
+  }
+
+  // After an upgrade, before thaw(): connects to the program's holder, which the earlier daemon
+  // let go of. Output the holder read meanwhile comes before the terminal's.
+  async relink(): Promise<void> {
+    const shell = this.shell;
+    const sock = path.join(this.config.dir, HOLDER_SOCKET);
+    if (shell === null || shell.link !== null || !fs.existsSync(sock)) return;
+    try {
+      const link = HolderLink.connect(sock, RELINK_MS);
+      fs.closeSync(link.master); // the handover brought the master already
+      shell.relink(link, await link.takeBuffered());
+    } catch (err) {
+      this.log.warn({ evt: 'session.holder_lost', err }, 'cannot reach the session holder; the program is watched in /proc');
+    }
+  }
+
+  // Lets go of the session without ending it: its holder keeps the program for the next daemon.
+  detach(): void {
+    this.journal?.saveNow();
+    this.journal?.close(false);
+    this.program.detach();
+    this.runner.dispose();
   }
 
   private get shell(): Shell | null {
@@ -221,5 +294,6 @@ export class Session {
     this.runner.finish({ kind: 'failed', message: reason });
     this.program.hangUp();
     this.runner.dispose();
+    this.journal?.close(true);
   }
 }

@@ -1,0 +1,203 @@
+// A session on disk, so that a daemon that starts after a crash can take it over from its holder
+// (holder/) knowing what the dead one knew: its jobs, their output, what was delivered, and the
+// terminal's recent output. Everything lives in the session's private directory (0700), 0600:
+//
+//   state.json      the session as a handover (upgrade/) without its byte strings, rewritten
+//                   (atomically, off the request path) when a job starts or ends
+//   output.log      the session's output as attached terminals saw it (a TailFile: the ring's size)
+//   job-N.out       job N's output as its store holds it (a TailFile: the store's size); removed
+//                   when the session's budget releases it or the job leaves the history
+//   delivered.log   "N OFFSET" lines: how far a completed reply delivered job N's output
+//
+// Output is written as the daemon reads it (a write(2) per chunk), so what a crashed daemon saw is
+// all on disk; what it never read, its holder kept.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Job, JobSink } from '../jobs/job';
+import type { SessionHandover } from '../session/session';
+import { TailFile } from './tail-file';
+
+// A request moves its job through several states within a few ms (start, output begins, output
+// processing off and on, end): one snapshot for them all, taken once the change under way is complete.
+const SAVE_DELAY_MS = 5;
+const STATE = 'state.json';
+const OUTPUT = 'output.log';
+const DELIVERED = 'delivered.log';
+const jobFile = (id: number): string => `job-${id}.out`;
+
+export class SessionJournal implements JobSink {
+  private readonly ring: TailFile;
+  private readonly outputs = new Map<number, TailFile>();
+  private deliveredFd: number | null = null;
+  private writing = false;
+  private dirty = false;
+  private scheduled = false;
+  private closed = false;
+
+  // `snapshot` gives the session's state now (its byte strings are left out of state.json).
+  constructor(
+    private readonly dir: string,
+    ringBytes: number,
+    ringHead: number,
+    private readonly snapshot: () => SessionHandover,
+  ) {
+    this.ring = new TailFile(path.join(dir, OUTPUT), ringBytes, ringHead);
+  }
+
+  // Output as attached terminals see it (the ring's bytes).
+  terminal(data: Buffer): void {
+    this.ring.append(data);
+  }
+
+  output(job: Job, data: Buffer): void {
+    let f = this.outputs.get(job.id);
+    if (f === undefined) {
+      f = new TailFile(path.join(this.dir, jobFile(job.id)), job.capacity, job.head - data.length);
+      this.outputs.set(job.id, f);
+    }
+    f.append(data);
+  }
+
+  changed(job: Job, what: 'start' | 'mark' | 'end' | 'delivered' | 'released'): void {
+    if (this.closed) return;
+    if (what === 'delivered') return this.appendDelivered(job);
+    if (what === 'released') {
+      this.outputs.get(job.id)?.remove();
+      this.outputs.delete(job.id);
+      fs.rm(path.join(this.dir, jobFile(job.id)), { force: true }, () => undefined);
+      return;
+    }
+    if (what === 'end') {
+      this.outputs.get(job.id)?.close();
+      this.outputs.delete(job.id);
+    }
+    this.save();
+  }
+
+  // Writes state.json soon (SAVE_DELAY_MS: a job that starts is the runner's current job only after
+  // Job.start() returned), off the request path; a change during the write writes it again.
+  save(): void {
+    if (this.closed || this.scheduled) return;
+    this.scheduled = true;
+    setTimeout(() => {
+      this.scheduled = false;
+      this.write();
+    }, SAVE_DELAY_MS);
+  }
+
+  // Writes the snapshot now, synchronously (the daemon is about to exit).
+  saveNow(): void {
+    if (this.closed) return;
+    const tmp = path.join(this.dir, `${STATE}.now`);
+    try {
+      fs.rmSync(tmp, { force: true });
+      fs.writeFileSync(tmp, this.text(), { mode: 0o600, flag: 'wx' });
+      fs.renameSync(tmp, path.join(this.dir, STATE));
+    } catch {
+      // the last state written stays
+    }
+  }
+
+  private text(): string {
+    const text = JSON.stringify(this.snapshot(), (_k, v: unknown) => (isBufferJson(v) ? { $bytes: 'journal' } : v));
+    this.truncateDelivered();
+    return text;
+  }
+
+  private write(): void {
+    if (this.closed) return;
+    if (this.writing) {
+      this.dirty = true;
+      return;
+    }
+    this.writing = true;
+    this.dirty = false;
+    const text = this.text();
+    const tmp = path.join(this.dir, `${STATE}.tmp`);
+    fs.promises
+      .writeFile(tmp, text, { mode: 0o600 })
+      .then(() => fs.promises.rename(tmp, path.join(this.dir, STATE)))
+      .catch(() => undefined) // a full disk: the last state that was written stays
+      .finally(() => {
+        this.writing = false;
+        if (this.dirty) this.write();
+      });
+  }
+
+  // Stops writing; `remove`: the session ended for good, so are its files.
+  close(remove: boolean): void {
+    this.closed = true;
+    this.ring.close();
+    for (const f of this.outputs.values()) f.close();
+    this.outputs.clear();
+    if (this.deliveredFd !== null) fs.closeSync(this.deliveredFd);
+    this.deliveredFd = null;
+    if (!remove) return;
+    for (const f of safeList(this.dir)) if (f === STATE || f === OUTPUT || f === DELIVERED || /^job-\d+\.out$/.test(f)) fs.rmSync(path.join(this.dir, f), { force: true });
+  }
+
+  private appendDelivered(job: Job): void {
+    try {
+      this.deliveredFd ??= fs.openSync(path.join(this.dir, DELIVERED), fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW, 0o600);
+      fs.writeSync(this.deliveredFd, `${job.id} ${job.delivered}\n`);
+    } catch {
+      // a full disk: a later #!wait may repeat some output, never lose it
+    }
+  }
+
+  // The state being written holds every delivered offset: the log starts afresh. (A crash before
+  // the new state lands loses offsets: a later #!wait then repeats output, never loses it.)
+  private truncateDelivered(): void {
+    if (this.deliveredFd !== null) fs.ftruncateSync(this.deliveredFd, 0);
+  }
+
+  // The session as a crashed daemon left it; null when there is no usable state.
+  static load(dir: string): SessionHandover | null {
+    let state: SessionHandover;
+    try {
+      state = JSON.parse(fs.readFileSync(path.join(dir, STATE), 'utf8'), (_k, v: unknown) => (isJournalRef(v) ? Buffer.alloc(0) : v)) as SessionHandover;
+    } catch {
+      return null;
+    }
+    const ring = TailFile.read(path.join(dir, OUTPUT));
+    if (ring !== null) state.audience.ring = { capacity: state.audience.ring.capacity, head: ring.head, data: ring.data };
+    state.audience.screen = null;
+    state.audience.inputSeen = [];
+    for (const j of state.runner.table.jobs) {
+      const out = TailFile.read(path.join(dir, jobFile(j.id)));
+      if (out !== null) j.output = { head: out.head, data: out.data };
+    }
+    applyDelivered(dir, state);
+    return state;
+  }
+}
+
+function applyDelivered(dir: string, state: SessionHandover): void {
+  let text = '';
+  try {
+    text = fs.readFileSync(path.join(dir, DELIVERED), 'latin1');
+  } catch {
+    return;
+  }
+  for (const line of text.split('\n')) {
+    const m = /^(\d+) (\d+)$/.exec(line);
+    const job = m === null ? undefined : state.runner.table.jobs.find((j) => j.id === Number(m[1]));
+    if (job !== undefined) job.delivered = Math.max(job.delivered, Number(m?.[2]));
+  }
+}
+
+function safeList(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+function isBufferJson(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && (v as { type?: unknown }).type === 'Buffer' && Array.isArray((v as { data?: unknown }).data);
+}
+
+function isJournalRef(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && (v as { $bytes?: unknown }).$bytes === 'journal';
+}
