@@ -3,6 +3,7 @@
 // then connects to it as any later daemon would.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { RelayError } from '../../errors';
 import { isSea } from '../../build/native-loader';
@@ -64,5 +65,21 @@ export function startHolder(opts: HeldProgram, dir: string, policy: HolderPolicy
   } catch (err) {
     child.kill('SIGKILL');
     throw err;
+  }
+}
+
+// Runs `true` under a holder and waits for its status: proves the holder starts and answers.
+export async function holderSelfTest(): Promise<string> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pty-relay-holder-test-'));
+  try {
+    const link = startHolder({ file: '/bin/true', args: [], cwd: '/', env: { PATH: '/usr/bin:/bin' }, cols: 80, rows: 24 }, dir, { bufferBytes: 4096, orphanS: 10 });
+    const status = await new Promise<number | null>((resolve) => link.onExit(resolve));
+    fs.closeSync(link.master);
+    link.release();
+    return status === 0 ? 'holder-ok' : `holder-failed: status ${status}`;
+  } catch (err) {
+    return `holder-unavailable: ${(err as Error).message}`;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -103,6 +103,7 @@ export class Program {
     const shell = this.shell;
     if (shell === null) return;
     shell.pty.kill('SIGHUP');
+    shell.link?.hangup(); // the holder hangs up the whole process group, and outlives us
     setTimeout(() => {
       if (this.shell === shell) shell.pty.kill('SIGKILL');
     }, KILL_GRACE_MS).unref();

@@ -111,7 +111,11 @@ export class Session {
   // What a daemon that took the session over after a crash must say: lost output, a lost shell.
   private afterCrash(adopt: Adoption): void {
     if (adopt.lost !== undefined && adopt.lost > 0) {
-      this.runner.endNotice = `${adopt.lost} bytes of output were lost while no daemon ran (more than the session's holder keeps, --holder-buffer)`;
+      // Where the loss is: after what the dead daemon saw, before what the holder kept.
+      const notice = `${adopt.lost} bytes of output were lost while no daemon ran (more than the session's holder keeps, --holder-buffer)`;
+      const job = this.runner.foreground();
+      if (job !== null) job.append(Buffer.from(`\npty-relay: ${notice}\n`));
+      else this.runner.endNotice = notice;
       this.log.warn({ evt: 'session.output_lost', bytes: adopt.lost }, 'output lost while no daemon ran');
     }
     if (adopt.lostShell !== true) return;

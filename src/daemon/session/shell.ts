@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { MarkParser, type MarkEvent } from './marks';
 import type { HolderLink } from '../holder/link';
 import { startHolder, type HolderPolicy } from '../holder/spawn';
-import { adoptPty, heldPty, spawnPty, type Pty, type PtyHandlers } from './pty';
+import { adoptPty, heldPty, spawnPty, TERM_NAME, type Pty, type PtyHandlers } from './pty';
 import { readCmdline, readLife } from './proc';
 import { SCRIPT_FILE_NAME } from './script-file';
 import { INTEGRATION, renderRc } from './shell-integration';
@@ -68,7 +68,8 @@ export class Shell {
       const program = { file: file as string, args, cwd: spec.cwd, env: spec.env, cols: spec.cols, rows: spec.rows };
       const parser = integrated ? new MarkParser(nonce) : null;
       if (spec.holder === null) return new Shell(parser, rcFile, handlers, (h) => spawnPty(program, h), null);
-      const link = startHolder(program, spec.dir, spec.holder);
+      // node-pty sets TERM from its `name`; a holder passes the environment as it is.
+      const link = startHolder({ ...program, env: { ...program.env, TERM: TERM_NAME } }, spec.dir, spec.holder);
       return new Shell(parser, rcFile, handlers, (h) => heldPty(link.master, link.hello.pid, link.hello.pts, h, (cb) => link.onExit(cb), false), link);
     } catch (err) {
       if (rcFile !== null) fs.rm(rcFile, { force: true }, () => undefined);
