@@ -16,7 +16,7 @@
 //   holder -> daemon, later: "exit S\n"              PROGRAM ended with wait status S
 //   daemon -> holder: "hangup\n"                     end the session: SIGHUP to PROGRAM's group
 //
-// While a daemon is connected the holder never touches the terminal: the daemon reads and writes
+// Until the first daemon connects, and while a daemon is connected, the holder never touches the terminal: the daemon reads and writes
 // the master itself, so no byte takes an extra hop. When the daemon goes (its end of the socket
 // closes), the holder reads the master into its buffer, so PROGRAM never blocks on a full terminal.
 // Only a peer of our own uid (SO_PEERCRED) is served; a new one replaces the old (an upgrade). With
@@ -48,6 +48,7 @@ static char* buf;                 // ring of output read while orphaned
 static size_t cap, head, len;     // head: index of the oldest byte
 static unsigned long long lost;   // bytes dropped from the ring's start
 static time_t orphan_since;
+static int served;                // a daemon connected once: until then the terminal waits for it
 
 static void die(const char* what) {
   fprintf(stderr, "pty-relay-holder: %s: %s\n", what, strerror(errno));
@@ -123,6 +124,7 @@ static void accept_client(void) {
   }
   drop_client();  // an upgrade's new daemon replaces the old one
   client = fd;
+  served = 1;
   head = len = 0;
   lost = 0;
   status_told = status != -1;
@@ -212,7 +214,7 @@ int main(int argc, char** argv) {
   for (;;) {
     if (status != -1 && status_told && client < 0) break;  // delivered; the daemon let go
     struct pollfd p[4] = {{listener, POLLIN, 0}, {sigfd, POLLIN, 0}, {client, POLLIN, 0}, {-1, POLLIN, 0}};
-    if (client < 0 && master_open) p[3].fd = master;  // only an orphan reads the terminal
+    if (client < 0 && master_open && served) p[3].fd = master;  // only an orphan reads the terminal
     int timeout = -1;
     if (client < 0 && orphan_s > 0) {
       long left = orphan_s - (long)(now() - orphan_since);

@@ -70,9 +70,12 @@ describe('a daemon killed with SIGKILL', () => {
   it('bounds what a holder keeps, and says how much was lost', async () => {
     const d1 = await daemon({ args: ['--holder-buffer', '64k'] });
     const marker = path.join(d1.home, 'flooded');
-    const r = (await nc(d1.port, `#!timeout 0.2\nsleep 0.5; seq 1 200000; touch ${marker}\n`)).stdout;
+    const go = path.join(d1.home, 'go');
+    // The flood starts only once the daemon is gone.
+    const r = (await nc(d1.port, `#!timeout 0.2\nwhile [ ! -e ${go} ]; do sleep 0.05; done; seq 1 200000; touch ${marker}\n`)).stdout;
     expect(r).toMatch(/still running as job 1/);
     await d1.crash();
+    fs.writeFileSync(go, '');
     // ~1.3 MB printed with no daemon: the program never blocked on a full terminal.
     await waitFor('the flood to end', () => (fs.existsSync(marker) ? true : undefined), 30_000);
     const d2 = await daemon({ reuse: { home: d1.home, runtime: d1.runtime } });

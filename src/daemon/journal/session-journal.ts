@@ -151,8 +151,9 @@ export class SessionJournal implements JobSink {
     if (this.deliveredFd !== null) fs.ftruncateSync(this.deliveredFd, 0);
   }
 
-  // The session as a crashed daemon left it; null when there is no usable state.
-  static load(dir: string): SessionHandover | null {
+  // The session as a crashed daemon left it, and the output it saw after its last snapshot (the
+  // marks in it say where its jobs stood); null when there is no usable state.
+  static load(dir: string): { state: SessionHandover; unsnapped: Buffer } | null {
     let state: SessionHandover;
     try {
       state = JSON.parse(fs.readFileSync(path.join(dir, STATE), 'utf8'), (_k, v: unknown) => (isJournalRef(v) ? Buffer.alloc(0) : v)) as SessionHandover;
@@ -160,6 +161,8 @@ export class SessionJournal implements JobSink {
       return null;
     }
     const ring = TailFile.read(path.join(dir, OUTPUT));
+    const snapHead = state.audience.ring.head;
+    const unsnapped = ring === null || ring.head <= snapHead ? Buffer.alloc(0) : ring.data.subarray(Math.max(0, ring.data.length - (ring.head - snapHead)));
     if (ring !== null) state.audience.ring = { capacity: state.audience.ring.capacity, head: ring.head, data: ring.data };
     state.audience.screen = null;
     state.audience.inputSeen = [];
@@ -168,7 +171,7 @@ export class SessionJournal implements JobSink {
       if (out !== null) j.output = { head: out.head, data: out.data };
     }
     applyDelivered(dir, state);
-    return state;
+    return { state, unsnapped };
   }
 }
 

@@ -13,7 +13,9 @@ import type { Job, JobSpec } from '../jobs/job';
 import type { JobTable } from '../jobs/job-table';
 import { Audience, type AttachPeer, type AudienceHandover, type PtyTarget } from './audience';
 import { JobRunner, type BusyInfo, type RunnerHandover, type RunnerState } from './job-runner';
+import { MarkParser } from './marks';
 import { readCwd } from './proc';
+import { termios } from './termios';
 import { Program, type Lifecycle } from './program';
 import type { Shell, ShellHandover } from './shell';
 import { interruptForeground, stopJob, type StopResult } from './stop-job';
@@ -46,6 +48,7 @@ export interface Adoption {
   pending?: Buffer;
   lost?: number; // bytes of output the holder had to drop
   lostShell?: boolean; // the journal survived, the holder (and so the shell) did not
+  unsnapped?: Buffer; // output the dead daemon saw after its last snapshot (its marks move the jobs)
 }
 
 // A holder answers at once; one that does not within this is not waited for.
@@ -108,8 +111,17 @@ export class Session {
     }
   }
 
-  // What a daemon that took the session over after a crash must say: lost output, a lost shell.
+  // What a daemon that took the session over after a crash must do: move the jobs as the marks
+  // the dead daemon saw after its last snapshot did (their output is in the journal already; F and
+  // G, the output-processing handshake, are long answered), drop queued requests (their clients
+  // are gone), and say what was lost.
   private afterCrash(adopt: Adoption): void {
+    const nonce = this.shell?.nonce ?? null;
+    if (adopt.unsnapped !== undefined && nonce !== null) {
+      for (const ev of new MarkParser(nonce).push(adopt.unsnapped)) if (ev.type === 'mark' && ev.kind !== 'F' && ev.kind !== 'G') this.runner.onEvent(ev);
+    }
+    if (adopt.link !== undefined || adopt.lostShell === true) this.runner.failQueued('the daemon stopped before this request ran, and its client is gone');
+    if (adopt.link !== undefined && this.runner.foreground() === null) termios()?.setOutputProcessing(adopt.link.master, true);
     if (adopt.lost !== undefined && adopt.lost > 0) {
       // Where the loss is: after what the dead daemon saw, before what the holder kept.
       const notice = `${adopt.lost} bytes of output were lost while no daemon ran (more than the session's holder keeps, --holder-buffer)`;

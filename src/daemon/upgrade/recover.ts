@@ -83,7 +83,8 @@ export async function recoverSessions(base: string, ownDir: string, registry: Re
 
 async function recoverOne(name: string, dir: string, registry: Registry, log: Logger): Promise<boolean> {
   const sock = path.join(dir, HOLDER_SOCKET);
-  const state = SessionJournal.load(dir);
+  const loaded = SessionJournal.load(dir);
+  const state = loaded?.state ?? null;
   let link: HolderLink | null = null;
   if (fs.existsSync(sock)) {
     try {
@@ -107,7 +108,7 @@ async function recoverOne(name: string, dir: string, registry: Registry, log: Lo
   }
   const pending = await link.takeBuffered();
   if (state.shell !== null) state.shell.pid = link.hello.pid;
-  const session = registry.adopt(state, link.master, { dir, link, pending, lost: link.hello.lost });
+  const session = registry.adopt(state, link.master, { dir, link, pending, lost: link.hello.lost, unsnapped: loaded?.unsnapped });
   session.thaw(Buffer.alloc(0));
   log.info({ evt: 'session.recovered', session: name, shell: true, pid: link.hello.pid, buffered: pending.length, lost: link.hello.lost }, 'session taken over from its holder');
   return true;
