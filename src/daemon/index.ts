@@ -73,7 +73,8 @@ export async function startDaemon(config: DaemonConfig, log: Logger, adoption: A
   // Sessions a crashed daemon left with their holders (none after an upgrade: it handed them over).
   const recovered = adoption === null && config.session.holder !== null ? await recoverSessions(config.runtimeBase, dir, registry, log) : [];
   const exec: ExecConfig = {
-    timing: config.exec.timing,
+    // An incomplete request's deadline is capped by --handshake-timeout, like the web side's.
+    timing: { ...config.exec.timing, deadlineMs: Math.min(config.exec.timing.deadlineMs, 2 * limits.handshakeMs) },
     maxRequestBytes: config.exec.maxRequestBytes,
     defaultTimeoutMs: config.exec.timeoutMs,
     connectHint: '',
