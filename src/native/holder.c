@@ -14,7 +14,9 @@
 //                                                   daemon was connected; L bytes of it were lost
 //                                                   (oldest first) past BUFFER_BYTES
 //   holder -> daemon, later: "exit S\n"              PROGRAM ended with wait status S
-//   daemon -> holder: "hangup\n"                     end the session: SIGHUP to PROGRAM's group
+//   daemon -> holder: "hangup\n"                     end the session: SIGHUP to PROGRAM's group,
+//                                                   the holder's master closed; it goes once the
+//                                                   daemon lets go
 //
 // Until the first daemon connects, and while a daemon is connected, the holder never touches the terminal: the daemon reads and writes
 // the master itself, so no byte takes an extra hop. When the daemon goes (its end of the socket
@@ -49,6 +51,7 @@ static size_t cap, head, len;     // head: index of the oldest byte
 static unsigned long long lost;   // bytes dropped from the ring's start
 static time_t orphan_since;
 static int served;                // a daemon connected once: until then the terminal waits for it
+static int hung;                  // told to hang up: the holder lets go of the terminal and goes
 
 static void die(const char* what) {
   fprintf(stderr, "pty-relay-holder: %s: %s\n", what, strerror(errno));
@@ -97,6 +100,10 @@ static void drop_client(void) {
 static void accept_client(void) {
   int fd = accept4(listener, NULL, NULL, SOCK_CLOEXEC);
   if (fd < 0) return;
+  if (hung) {  // nothing left to hand over
+    close(fd);
+    return;
+  }
   struct ucred cred;
   socklen_t cl = sizeof cred;
   if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) != 0 || cred.uid != getuid()) {
@@ -130,9 +137,14 @@ static void accept_client(void) {
   status_told = status != -1;
 }
 
+// SIGHUP to the program's process group, and the holder's copy of the master closed: once the
+// daemon's copies close too, the kernel hangs the terminal up as it would for any terminal.
 static void hang_up(void) {
+  hung = 1;
   if (child > 0 && status == -1) kill(-child, SIGHUP);
   if (child > 0 && status == -1) kill(child, SIGHUP);
+  if (master >= 0) close(master);
+  master = -1;
 }
 
 static void reap(void) {
@@ -213,8 +225,9 @@ int main(int argc, char** argv) {
   int master_open = 1;  // 0 once every slave closed (EIO): nothing more will come
   for (;;) {
     if (status != -1 && status_told && client < 0) break;  // delivered; the daemon let go
+    if (hung && client < 0) break;                          // the session is over
     struct pollfd p[4] = {{listener, POLLIN, 0}, {sigfd, POLLIN, 0}, {client, POLLIN, 0}, {-1, POLLIN, 0}};
-    if (client < 0 && master_open && served) p[3].fd = master;  // only an orphan reads the terminal
+    if (client < 0 && master_open && served && master >= 0) p[3].fd = master;  // only an orphan reads the terminal
     int timeout = -1;
     if (client < 0 && orphan_s > 0) {
       long left = orphan_s - (long)(now() - orphan_since);

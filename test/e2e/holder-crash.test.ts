@@ -42,6 +42,9 @@ describe('a daemon killed with SIGKILL', () => {
     const marker = path.join(d1.home, 'ticks');
     const first = (await nc(d1.port, `#!timeout 1\nfor i in $(seq 1 40); do echo tick$i; echo $i >> ${marker}; sleep 0.1; done; exit 3\n`)).stdout;
     expect(first).toMatch(/pty-relay: still running as job 2 /);
+    // The reply counts as delivered once the daemon saw it reach its client (it logs exec.done
+    // then); a crash before that would rightly repeat its output rather than risk losing it.
+    await d1.waitLog('exec.done', (l) => l.job === 2);
     await d1.crash();
     // Nobody reads the terminal now but the holder: the job goes on.
     const atCrash = lines(marker);
@@ -71,9 +74,10 @@ describe('a daemon killed with SIGKILL', () => {
     const d1 = await daemon({ args: ['--holder-buffer', '64k'] });
     const marker = path.join(d1.home, 'flooded');
     const go = path.join(d1.home, 'go');
+    expect((await nc(d1.port, 'true\n')).code).toBe(0); // the shell is up: the next job runs at once
     // The flood starts only once the daemon is gone.
     const r = (await nc(d1.port, `#!timeout 0.2\nwhile [ ! -e ${go} ]; do sleep 0.05; done; seq 1 200000; touch ${marker}\n`)).stdout;
-    expect(r).toMatch(/still running as job 1/);
+    expect(r).toMatch(/still running as job 2/);
     await d1.crash();
     fs.writeFileSync(go, '');
     // ~1.3 MB printed with no daemon: the program never blocked on a full terminal.
@@ -81,7 +85,7 @@ describe('a daemon killed with SIGKILL', () => {
     const d2 = await daemon({ reuse: { home: d1.home, runtime: d1.runtime } });
     const lost = await d2.waitLog('session.recovered');
     expect(lost.lost as number).toBeGreaterThan(1_000_000);
-    const rest = (await nc(d2.port, '#!wait 1\n', 30_000)).stdout;
+    const rest = (await nc(d2.port, '#!wait 2\n', 30_000)).stdout;
     expect(rest).toContain(`pty-relay: ${lost.lost as number} bytes of output were lost while no daemon ran`);
     expect(rest).toMatch(/^200000$/m); // the newest output is what was kept
     expect(rest).not.toMatch(/^1$/m);

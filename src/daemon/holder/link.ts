@@ -1,6 +1,7 @@
 // The daemon's end of one session holder (src/native/holder.c has the protocol): connects through
 // holder_link.node, which checks that the holder is ours and receives the PTY master, then reads
 // what the holder buffered while no daemon was connected and, later, the program's exit status.
+import * as fs from 'node:fs';
 import * as net from 'node:net';
 import { RelayError } from '../../errors';
 import { loadAddon } from '../native-addon';
@@ -76,6 +77,7 @@ export class HolderStream {
 // A connected holder.
 export class HolderLink {
   private readonly control: net.Socket;
+  private readonly controlFd: number;
   private readonly stream: HolderStream;
   private exitStatus: number | null = null;
   private lost = false;
@@ -92,6 +94,7 @@ export class HolderLink {
   ) {
     this.stream = new HolderStream(hello.buffered);
     this.exitStatus = hello.status;
+    this.controlFd = control;
     this.control = new net.Socket({ fd: control, readable: true, writable: true });
     this.control.on('data', (d: Buffer) => this.take(d));
     this.control.on('error', () => undefined);
@@ -128,9 +131,15 @@ export class HolderLink {
     if (this.exitStatus !== null) queueMicrotask(() => cb(this.exitStatus));
   }
 
-  // Asks the holder to hang the session up (SIGHUP to the program's process group).
+  // Asks the holder to hang the session up (SIGHUP to the program's process group). Written at
+  // once (a daemon that shuts down exits right after): seven bytes always fit in the socket.
   hangup(): void {
-    if (!this.lost) this.control.write('hangup\n');
+    if (this.lost) return;
+    try {
+      fs.writeSync(this.controlFd, 'hangup\n');
+    } catch {
+      // the holder is gone already
+    }
   }
 
   // Lets go of the holder: it keeps the session (and buffers its output) for the next daemon.

@@ -7,7 +7,8 @@
 //   output.log      the session's output as attached terminals saw it (a TailFile: the ring's size)
 //   job-N.out       job N's output as its store holds it (a TailFile: the store's size); removed
 //                   when the session's budget releases it or the job leaves the history
-//   delivered.log   "N OFFSET" lines: how far a completed reply delivered job N's output
+//   delivered.log   "N OFFSET" lines: how far a completed reply delivered job N's output (the
+//                   largest offset per job counts; compacted now and then)
 //
 // Output is written as the daemon reads it (a write(2) per chunk), so what a crashed daemon saw is
 // all on disk; what it never read, its holder kept.
@@ -23,12 +24,15 @@ const SAVE_DELAY_MS = 5;
 const STATE = 'state.json';
 const OUTPUT = 'output.log';
 const DELIVERED = 'delivered.log';
+// The delivered log is compacted past this (a line per reply: ~3,000 replies).
+const DELIVERED_LOG_BYTES = 64 * 1024;
 const jobFile = (id: number): string => `job-${id}.out`;
 
 export class SessionJournal implements JobSink {
   private readonly ring: TailFile;
   private readonly outputs = new Map<number, TailFile>();
   private deliveredFd: number | null = null;
+  private deliveredBytes = 0;
   private writing = false;
   private dirty = false;
   private scheduled = false;
@@ -100,7 +104,6 @@ export class SessionJournal implements JobSink {
 
   private text(): string {
     const text = JSON.stringify(this.snapshot(), (_k, v: unknown) => (isBufferJson(v) ? { $bytes: 'journal' } : v));
-    this.truncateDelivered();
     return text;
   }
 
@@ -136,19 +139,28 @@ export class SessionJournal implements JobSink {
     for (const f of safeList(this.dir)) if (f === STATE || f === OUTPUT || f === DELIVERED || /^job-\d+\.out$/.test(f)) fs.rmSync(path.join(this.dir, f), { force: true });
   }
 
+  // One line per completed reply (a few bytes, written at once: the reply's client has it now).
+  // Past DELIVERED_LOG_BYTES the log is rewritten with one line per job (load takes the maximum).
   private appendDelivered(job: Job): void {
     try {
       this.deliveredFd ??= fs.openSync(path.join(this.dir, DELIVERED), fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW, 0o600);
-      fs.writeSync(this.deliveredFd, `${job.id} ${job.delivered}\n`);
+      const line = `${job.id} ${job.delivered}\n`;
+      fs.writeSync(this.deliveredFd, line);
+      this.deliveredBytes += line.length;
+      if (this.deliveredBytes > DELIVERED_LOG_BYTES) this.compactDelivered();
     } catch {
       // a full disk: a later #!wait may repeat some output, never lose it
     }
   }
 
-  // The state being written holds every delivered offset: the log starts afresh. (A crash before
-  // the new state lands loses offsets: a later #!wait then repeats output, never loses it.)
-  private truncateDelivered(): void {
-    if (this.deliveredFd !== null) fs.ftruncateSync(this.deliveredFd, 0);
+  private compactDelivered(): void {
+    const lines = this.snapshot().runner.table.jobs.map((j) => `${j.id} ${j.delivered}\n`).join('');
+    const file = path.join(this.dir, DELIVERED);
+    fs.writeFileSync(`${file}.tmp`, lines, { mode: 0o600 });
+    fs.renameSync(`${file}.tmp`, file);
+    if (this.deliveredFd !== null) fs.closeSync(this.deliveredFd);
+    this.deliveredFd = null;
+    this.deliveredBytes = lines.length;
   }
 
   // The session as a crashed daemon left it, and the output it saw after its last snapshot (the
@@ -156,10 +168,16 @@ export class SessionJournal implements JobSink {
   static load(dir: string): { state: SessionHandover; unsnapped: Buffer } | null {
     let state: SessionHandover;
     try {
-      state = JSON.parse(fs.readFileSync(path.join(dir, STATE), 'utf8'), (_k, v: unknown) => (isJournalRef(v) ? Buffer.alloc(0) : v)) as SessionHandover;
+      const fd = fs.openSync(path.join(dir, STATE), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+      try {
+        state = JSON.parse(fs.readFileSync(fd, 'utf8'), (_k, v: unknown) => (isJournalRef(v) ? Buffer.alloc(0) : v)) as SessionHandover;
+      } finally {
+        fs.closeSync(fd);
+      }
     } catch {
       return null;
     }
+    if (!wellFormed(state)) return null;
     const ring = TailFile.read(path.join(dir, OUTPUT));
     const snapHead = state.audience.ring.head;
     const unsnapped = ring === null || ring.head <= snapHead ? Buffer.alloc(0) : ring.data.subarray(Math.max(0, ring.data.length - (ring.head - snapHead)));
@@ -173,6 +191,20 @@ export class SessionJournal implements JobSink {
     applyDelivered(dir, state);
     return { state, unsnapped };
   }
+}
+
+// The parts of a snapshot that recovery reads, there and of the right kinds (a damaged or foreign
+// file is no state at all).
+function wellFormed(s: SessionHandover): boolean {
+  const a = s?.audience as Partial<SessionHandover['audience']> | undefined;
+  const r = s?.runner as Partial<SessionHandover['runner']> | undefined;
+  return (
+    typeof s === 'object' && s !== null && typeof s.name === 'string' && typeof s.createdAt === 'number' &&
+    typeof a?.cols === 'number' && typeof a.rows === 'number' && typeof a.ring?.capacity === 'number' && typeof a.ring.head === 'number' &&
+    typeof r?.state === 'string' && Array.isArray(r.queue) && Array.isArray(r.table?.jobs) && typeof r.table.next === 'number' &&
+    r.table.jobs.every((j) => typeof j?.id === 'number' && typeof j.delivered === 'number') &&
+    (s.shell === null || (typeof s.shell?.pid === 'number' && (s.shell.nonce === null || typeof s.shell.nonce === 'string')))
+  );
 }
 
 function applyDelivered(dir: string, state: SessionHandover): void {

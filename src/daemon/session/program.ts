@@ -5,6 +5,7 @@ import type { Logger } from '../../log';
 import type { Audience } from './audience';
 import type { JobRunner } from './job-runner';
 import type { HolderLink } from '../holder/link';
+import type { MarkEvent } from './marks';
 import { ReadHolds } from './read-holds';
 import type { SessionConfig } from './session';
 import { Shell, type ShellHandlers, type ShellHandover } from './shell';
@@ -88,6 +89,14 @@ export class Program {
   // Reads and types again, `input` first.
   thaw(input: Buffer): void {
     this.shell?.pty.thaw(input);
+  }
+
+  // A mark the dead daemon saw after its last snapshot (a crash's journal), as if read now.
+  replayMark(ev: MarkEvent): void {
+    const shell = this.shell;
+    if (shell === null) return;
+    if (ev.type === 'mark' && ev.kind === 'A' && this.lifecycle === 'starting') this.onReady(shell);
+    this.host.runner.onEvent(ev);
   }
 
   // Lets go of the program without ending it (its holder keeps it); stops reading.

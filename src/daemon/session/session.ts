@@ -95,7 +95,8 @@ export class Session {
       promptLine: () => this.audience.promptLine(),
     });
     this.journal = config.journal ? new SessionJournal(config.dir, this.audience.ring.capacity, this.audience.ring.head, () => this.snapshot()) : null;
-    const onLifecycle = (): void => this.journal?.save();
+    // A shell started or ready (rare): on disk at once, for its holder outlives us from now on.
+    const onLifecycle = (): void => this.journal?.saveNow();
     this.program = new Program({ name, config, log, audience: this.audience, runner: this.runner, command: this.command, onLifecycle });
     this.runner.onShellReplaced((cmd) => this.program.onReplaced(cmd));
     if (adopt !== undefined) {
@@ -118,7 +119,7 @@ export class Session {
   private afterCrash(adopt: Adoption): void {
     const nonce = this.shell?.nonce ?? null;
     if (adopt.unsnapped !== undefined && nonce !== null) {
-      for (const ev of new MarkParser(nonce).push(adopt.unsnapped)) if (ev.type === 'mark' && ev.kind !== 'F' && ev.kind !== 'G') this.runner.onEvent(ev);
+      for (const ev of new MarkParser(nonce).push(adopt.unsnapped)) if (ev.type === 'mark' && ev.kind !== 'F' && ev.kind !== 'G') this.program.replayMark(ev);
     }
     if (adopt.link !== undefined || adopt.lostShell === true) this.runner.failQueued('the daemon stopped before this request ran, and its client is gone');
     if (adopt.link !== undefined && this.runner.foreground() === null) termios()?.setOutputProcessing(adopt.link.master, true);

@@ -69,7 +69,12 @@ export async function recoverSessions(base: string, ownDir: string, registry: Re
     for (const name of list(dir)) {
       const sdir = path.join(dir, name);
       if (!SESSION_NAME_RE.test(name) || !ours(sdir) || registry.find(name) !== undefined) continue;
-      if (await recoverOne(name, sdir, registry, log)) adopted++;
+      try {
+        if (await recoverOne(name, sdir, registry, log)) adopted++;
+      } catch (err) {
+        // One damaged session never keeps the daemon from starting or the others from coming back.
+        log.error({ evt: 'session.recover_failed', session: name, err }, 'cannot take a session over');
+      }
     }
     if (adopted > 0) {
       claimDir(dir);
