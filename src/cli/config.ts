@@ -30,6 +30,12 @@ export const DEFAULT_CONNECTION_RATE = 1000;
 // Output kept per session for resume and reattach. 1 MiB is ~10,000 lines of typical terminal text:
 // far more than a tunnel outage usually lets through, and small enough for a hundred sessions.
 export const DEFAULT_RING_BYTES = 1024 * 1024;
+// What a session's holder keeps while no daemon runs: four rings' worth, a few seconds of a flood,
+// minutes of a build log. Memory is touched only as output arrives.
+export const DEFAULT_HOLDER_BUFFER = 4 * 1024 * 1024;
+// A holder whose daemon never comes back hangs its session up after a day: long enough for any
+// restart or an operator's repair, short enough that a forgotten host does not keep shells for ever.
+export const DEFAULT_ORPHAN_TIMEOUT_S = 24 * 60 * 60;
 // Attach heartbeat: the client pings this often; each side drops a link silent for 3 intervals,
 // so a dead tunnel is noticed within about 30 s. PTY_RELAY_HEARTBEAT_MS overrides it (tests).
 export const HEARTBEAT_MS = 10_000;

@@ -65,6 +65,8 @@ export function buildProgram(): Command {
       const diag = loadSockDiag();
       process.stdout.write(diag.ok && diag.diag.lookup('127.0.0.1', 0, '127.0.0.1', 0) === null ? 'sock-diag-ok\n' : `sock-diag-unavailable: ${diag.ok ? 'bad answer' : diag.reason}\n`);
       process.stdout.write(termios()?.flags(-1) === -1 ? 'termios-ok\n' : 'termios-unavailable\n');
+      const { holderSelfTest } = await import('../daemon/holder/spawn');
+      process.stdout.write(`${await holderSelfTest()}\n`);
       process.stdout.write(`code-cache-${fullProgramCodeCache()}\n`);
     });
 

@@ -159,7 +159,7 @@ it('hands shells, a running job, an attached client and exec requests in flight 
     tmux.kill();
     await d.stop();
   }
-});
+}, 180_000); // three upgrades, each a new process, on a busy machine
 
 it('tells an exec request still running at the upgrade that its job continues there; #!wait gives the rest', async () => {
   const dir = path.join(work, 'inflight');
@@ -186,9 +186,10 @@ it('tells an exec request still running at the upgrade that its job continues th
   }
 });
 
-it('says so when the exit status of a shell it did not start cannot be known', async () => {
+it('says so when the exit status of a shell it did not start cannot be known (no holders)', async () => {
   const dir = path.join(work, 'unknown');
-  const d = await startLive([process.execPath, install(dir, RELEASE_A)]);
+  // With a holder (the default) the holder is the shell's parent and tells the status: see below.
+  const d = await startLive([process.execPath, install(dir, RELEASE_A)], { args: ['--no-holders'] });
   try {
     const shellPid = Number((await nc(d.port, 'echo $$\n')).stdout.trim());
     expect((await relayUpgrade(d.port)).code).toBe(0);
@@ -200,6 +201,22 @@ it('says so when the exit status of a shell it did not start cannot be known', a
     expect(exited).toMatchObject({ code: null, signal: 0 });
     const next = (await nc(d.port, 'echo again\n')).stdout;
     expect(next).toMatch(/^pty-relay: the previous shell of session "default" ended \(exit status unknown: an earlier pty-relay process started it, and only a parent learns the status\) at \S+; this is a new shell\nagain\n$/);
+  } finally {
+    await d.stop();
+  }
+});
+
+it('knows the exit status of a shell it did not start, from the shell\'s holder', async () => {
+  const dir = path.join(work, 'known');
+  const d = await startLive([process.execPath, install(dir, RELEASE_A)]);
+  try {
+    const shellPid = Number((await nc(d.port, 'echo $$\n')).stdout.trim());
+    expect((await relayUpgrade(d.port)).code).toBe(0);
+    process.kill(shellPid, 'SIGKILL');
+    const exited = await d.waitLog('session.exited', (l) => l.session === 'default');
+    expect(exited).toMatchObject({ code: 0, signal: 9 });
+    const next = (await nc(d.port, 'echo again\n')).stdout;
+    expect(next).toMatch(/^pty-relay: the previous shell of session "default" was killed by signal 9 at \S+; this is a new shell\nagain\n$/);
   } finally {
     await d.stop();
   }

@@ -14,6 +14,11 @@ function candidates(file: string): string[] {
   return [path.join(__dirname, 'native', file), path.resolve(__dirname, '../native', file), path.resolve(__dirname, '../../dist/native', file), path.resolve(__dirname, '../../../dist/native', file)];
 }
 
+// The path of one of our native files outside the binary (dist/native/NAME), or null.
+export function nativeFile(name: string): string | null {
+  return candidates(name).find((f) => fs.existsSync(f)) ?? null;
+}
+
 // Loads NAME.node; says why when it cannot.
 export function loadAddon(name: string): AddonLoad {
   if (process.platform !== 'linux') return { ok: false, reason: `${name}.node is for Linux, not ${process.platform}` };
@@ -25,8 +30,8 @@ export function loadAddon(name: string): AddonLoad {
       return { ok: false, reason: (err as Error).message.split('\n')[0] ?? 'cannot load the embedded addon' };
     }
   }
-  const file = candidates(`${name}.node`).find((f) => fs.existsSync(f));
-  if (file === undefined) return { ok: false, reason: `${name}.node is not built (make build)` };
+  const file = nativeFile(`${name}.node`);
+  if (file === null) return { ok: false, reason: `${name}.node is not built (make build)` };
   try {
     const mod = { exports: {} as unknown };
     process.dlopen(mod, file);

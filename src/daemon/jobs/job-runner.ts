@@ -113,10 +113,12 @@ export class JobRunner {
     return this.current?.checkInput() ?? Promise.resolve(false);
   }
 
-  // The runner as handed to a new daemon (call while the session is frozen).
-  handover(): RunnerHandover {
+  // The runner as handed to a new daemon (call while the session is frozen); for a journal's
+  // snapshot (`snapshot`), without output bytes and touching nothing.
+  handover(snapshot = false): RunnerHandover {
     const { state, endNotice, repairPending } = this;
-    return { state, endNotice, repairPending, queue: this.queue.map((j) => j.id), current: this.current?.handover() ?? null, table: this.jobs.handover(), newlines: this.newlines.handover() };
+    const current = this.current?.handover(!snapshot) ?? null;
+    return { state, endNotice, repairPending, queue: this.queue.map((j) => j.id), current, table: this.jobs.handover(!snapshot), newlines: this.newlines.handover() };
   }
 
   // Takes over what an earlier daemon's runner handed over; the shell is already adopted.
@@ -167,6 +169,7 @@ export class JobRunner {
       if (cur !== null && cur.sawStart && cur.output(ev.data) > 0 && cur.job.lag() > PAUSE_LAG_BYTES) this.host.pace(true);
       return;
     }
+    if (cur !== null) cur.job.sink?.changed(cur.job, 'mark'); // the running job's state moves on
     if (ev.kind === 'C') {
       if (cur !== null && !cur.sawStart) cur.sawStart = true;
       else if (cur === null && this.state === 'idle') this.begin(this.jobs.create({ command: TERMINAL_JOB, origin: 'terminal', interactive: true, raw: false }), null, 'human');

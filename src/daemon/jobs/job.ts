@@ -52,6 +52,13 @@ export interface JobHandover {
   dropped: number;
 }
 
+// Who keeps a copy of jobs outside the daemon's memory (journal/): every byte of output, and the
+// moments worth a new snapshot. Called synchronously; must not throw.
+export interface JobSink {
+  output(job: Job, data: Buffer): void;
+  changed(job: Job, what: 'start' | 'mark' | 'end' | 'delivered' | 'released'): void;
+}
+
 export class Job {
   startedAt: Date | null = null;
   endedAt: Date | null = null;
@@ -61,7 +68,8 @@ export class Job {
   killedBy: string | null = null; // the signal `#!kill` needed
   waiting: InputWait | null = null;
   everWaited = false; // it waited for input at least once
-  delivered = 0; // output offset up to which a completed reply delivered the output
+  sink: JobSink | null = null;
+  private deliveredTo = 0;
   startNotice: string | null = null; // told to the job's first reader (a previous shell ended)
   // Called when a reader that paces the job moved on (the session may resume the PTY).
   onPaced: (() => void) | null = null;
@@ -80,11 +88,17 @@ export class Job {
     this.store = new Ring(storeBytes);
   }
 
-  // The job as handed to a new daemon.
-  handover(): JobHandover {
+  // Bytes its output store holds at most.
+  get capacity(): number {
+    return this.storeBytes;
+  }
+
+  // The job as handed to a new daemon; without `output`, its store's bytes are left out (a
+  // journal's snapshot: they are on disk already).
+  handover(output = true): JobHandover {
     const time = (d: Date | null): number | null => d?.getTime() ?? null;
     const { id, spec, state, status, endMessage, killedBy, waiting, everWaited, delivered, startNotice, storeBytes, dropped } = this;
-    return { id, spec, queuedAt: this.queuedAt.getTime(), startedAt: time(this.startedAt), endedAt: time(this.endedAt), state, status, endMessage, killedBy, waiting, everWaited, delivered, startNotice, capacity: storeBytes, output: this.store?.export() ?? null, dropped };
+    return { id, spec, queuedAt: this.queuedAt.getTime(), startedAt: time(this.startedAt), endedAt: time(this.endedAt), state, status, endMessage, killedBy, waiting, everWaited, delivered, startNotice, capacity: storeBytes, output: this.store === null ? null : output ? this.store.export() : { head: this.store.head, data: Buffer.alloc(0) }, dropped };
   }
 
   // A job handed over by an earlier daemon.
@@ -95,6 +109,17 @@ export class Job {
     Object.assign(job, { waiting: h.waiting, everWaited: h.everWaited, delivered: h.delivered, startNotice: h.startNotice, dropped: h.dropped });
     job.store = h.output === null ? null : Ring.restore(h.capacity, h.output.head, h.output.data);
     return job;
+  }
+
+  // The output offset up to which a completed reply delivered the output.
+  get delivered(): number {
+    return this.deliveredTo;
+  }
+
+  set delivered(at: number) {
+    if (at === this.deliveredTo) return;
+    this.deliveredTo = at;
+    this.sink?.changed(this, 'delivered');
   }
 
   // True while releaseReaders() runs: every reply following the job ends (follow.ts).
@@ -143,6 +168,7 @@ export class Job {
     if (data.length === 0) return;
     if (this.store === null) this.dropped += data.length;
     else this.store.append(data);
+    this.sink?.output(this, data);
     if (this.state === 'input' && !held) {
       this.state = 'running';
       this.waiting = null;
@@ -159,6 +185,7 @@ export class Job {
   start(): void {
     this.state = 'running';
     this.startedAt = new Date();
+    this.sink?.changed(this, 'start');
     this.changed();
   }
 
@@ -181,6 +208,7 @@ export class Job {
       this.endMessage = e.message;
     } else this.endMessage = e.message;
     this.state = this.killedBy !== null ? 'killed' : e.kind === 'failed' ? 'failed' : 'done';
+    this.sink?.changed(this, 'end');
     this.changed();
   }
 
@@ -189,6 +217,7 @@ export class Job {
     if (this.store === null) return;
     this.dropped = this.store.head;
     this.store = null;
+    this.sink?.changed(this, 'released');
   }
 
   // Calls `fn` on new output or a state change; returns the unsubscribe function.

@@ -39,8 +39,9 @@ export class RunningJob {
 
   // The running job as handed to a new daemon. The cleaner's held partial line goes to the job's
   // store first (as when a reply ends while the job runs): the new daemon's cleaner starts afresh.
-  handover(): RunningJobHandover {
-    this.flushHeld();
+  // A journal's snapshot (`flush` false) leaves the cleaner as it is.
+  handover(flush = true): RunningJobHandover {
+    if (flush) this.flushHeld();
     return { job: this.job.id, file: this.script.file, sawStart: this.sawStart, suspect: this.suspect, unprocessed: this.isUnprocessed };
   }
 

@@ -111,6 +111,17 @@ export function spawnPty(opts: PtyOptions, handlers: PtyHandlers): Pty {
 // read, and the program is not watched, until the first thaw(): until then a process that died
 // half-way through a handover can have taken nothing from the PTY.
 export function adoptPty(fd: number, pid: number, startTime: number, pts: string | null, handlers: PtyHandlers): Pty {
+  return masterPty(fd, pid, pts, handlers, { startTime, frozen: true });
+}
+
+// A PTY whose program a session holder started (holder/): its master is `fd`; `exitFrom` tells
+// its wait status when it ends, or null when the holder went away without saying (then /proc is
+// watched, as for an adopted program). `frozen` as adoptPty.
+export function heldPty(fd: number, pid: number, pts: string | null, handlers: PtyHandlers, exitFrom: (cb: (waitStatus: number | null) => void) => void, frozen: boolean): Pty {
+  return masterPty(fd, pid, pts, handlers, { startTime: readLife(pid)?.startTime ?? -1, frozen, exitFrom });
+}
+
+function masterPty(fd: number, pid: number, pts: string | null, handlers: PtyHandlers, o: { startTime: number; frozen: boolean; exitFrom?: (cb: (waitStatus: number | null) => void) => void }): Pty {
   const stream = new tty.ReadStream(fd) as unknown as ReadStreamInternals & NodeJS.EventEmitter;
   const drain = new ExitDrain(pts, handlers.onData);
   let ended = false;
@@ -123,25 +134,38 @@ export function adoptPty(fd: number, pid: number, startTime: number, pts: string
     stream.destroy();
     handlers.onExit(code, signal);
   };
-  const check = (): void => {
-    const life = readLife(pid);
-    if (life !== null && life.startTime === startTime && life.state !== 'Z') return;
+  // The program ended with wait status `ws` (null: unknown): read to its last byte, then tell.
+  const ended_ = (ws: number | null): void => {
     if (poll !== null) clearInterval(poll);
-    const ws = life?.startTime === startTime ? life.waitStatus : null; // a zombie not yet reaped tells
     const code = ws === null ? null : (ws >> 8) & 0xff;
     const signal = ws === null ? 0 : ws & 0x7f;
     drain.begin(() => stream.resume(), () => end(signal !== 0 ? 0 : code, signal));
   };
+  const check = (): void => {
+    const life = readLife(pid);
+    if (life !== null && life.startTime === o.startTime && life.state !== 'Z') return;
+    ended_(life?.startTime === o.startTime ? life.waitStatus : null); // a zombie not yet reaped tells
+  };
   // EIO: every slave fd is closed (we could not hold one): the program is gone.
   stream.on('error', () => end(null, 0));
-  const start = (): void => {
-    // A 'data' listener starts the stream reading: only now.
-    stream.on('data', (d: Buffer) => drain.data(d));
+  const watchProc = (): void => {
     poll = setInterval(check, ADOPTED_POLL_MS);
     poll.unref();
   };
-  // upgrade/incoming.ts marked it close-on-exec already; idempotent, and says whether it is.
-  return adapter(pid, pts, fd, closeOnExec(fd), stream, { kill: (signal) => process.kill(pid, signal ?? 'SIGHUP'), start });
+  const start = (): void => {
+    // A 'data' listener starts the stream reading: only now.
+    stream.on('data', (d: Buffer) => drain.data(d));
+    if (o.exitFrom === undefined) return watchProc();
+    o.exitFrom((ws) => (ws === null ? watchProc() : ended_(ws)));
+  };
+  const kill = (signal?: NodeJS.Signals): void => {
+    process.kill(pid, signal ?? 'SIGHUP');
+  };
+  // upgrade/incoming.ts marked an inherited master close-on-exec already, and a holder's comes so
+  // (MSG_CMSG_CLOEXEC); idempotent, and says whether it is.
+  if (o.frozen) return adapter(pid, pts, fd, closeOnExec(fd), stream, { kill, start });
+  start();
+  return adapter(pid, pts, fd, closeOnExec(fd), stream, { kill, start: null });
 }
 
 // The Pty over a master's read stream; writes go through our own queue (master-writer.ts). With

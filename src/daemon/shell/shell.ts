@@ -12,7 +12,9 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MarkParser, type MarkEvent } from './marks';
-import { adoptPty, spawnPty, type Pty, type PtyHandlers } from '../pty/pty';
+import type { HolderLink } from '../holder/link';
+import { startHolder, type HolderPolicy } from '../holder/spawn';
+import { adoptPty, heldPty, spawnPty, TERM_NAME, type Pty, type PtyHandlers } from '../pty/pty';
 import { readCmdline, readLife } from '../pty/proc';
 import { SCRIPT_FILE_NAME } from './script-file';
 import { INTEGRATION, renderRc } from './shell-integration';
@@ -26,6 +28,7 @@ export interface ShellSpec {
   cols: number;
   rows: number;
   dir: string; // private directory for the rc file and the script file
+  holder: HolderPolicy | null; // start it under a holder (holder/), else through node-pty
 }
 
 export interface ShellHandlers {
@@ -50,6 +53,7 @@ export interface ShellHandover {
   isReady: boolean;
   cmdline: string;
   integration?: number; // the rc's generation (shell-integration.ts); absent: 1
+  holder?: boolean; // a holder (holder/) keeps the program; absent: none
 }
 
 export class Shell {
@@ -58,6 +62,7 @@ export class Shell {
   cmdline = ''; // bash's own command line, read at the first prompt (to notice `exec CMD`)
   integration = INTEGRATION; // how exec jobs are typed into it (runLine)
   private readonly parser: MarkParser | null;
+  private pending: Buffer | null = null; // what the holder kept, read before the terminal at thaw
   private watch: NodeJS.Timeout | null = null;
 
   // Spawns the program. Throws when it cannot be started.
@@ -68,20 +73,43 @@ export class Shell {
     const [file, ...args] = spec.command ?? [spec.shell, '--rcfile', rcFile as string, '-i'];
     try {
       if (rcFile !== null) writePrivateFile(rcFile, renderRc(nonce, path.join(spec.dir, SCRIPT_FILE_NAME)));
-      return new Shell(integrated ? new MarkParser(nonce) : null, rcFile, handlers, (h) =>
-        spawnPty({ file: file as string, args, cwd: spec.cwd, env: spec.env, cols: spec.cols, rows: spec.rows }, h),
-      );
+      const program = { file: file as string, args, cwd: spec.cwd, env: spec.env, cols: spec.cols, rows: spec.rows };
+      const parser = integrated ? new MarkParser(nonce) : null;
+      if (spec.holder === null) return new Shell(parser, rcFile, handlers, (h) => spawnPty(program, h), null);
+      // node-pty sets TERM from its `name`; a holder passes the environment as it is.
+      const link = startHolder({ ...program, env: { ...program.env, TERM: TERM_NAME } }, spec.dir, spec.holder);
+      return new Shell(parser, rcFile, handlers, (h) => heldPty(link.master, link.hello.pid, link.hello.pts, h, (cb) => link.onExit(cb), false), link);
     } catch (err) {
       if (rcFile !== null) fs.rm(rcFile, { force: true }, () => undefined);
       throw err;
     }
   }
 
-  // Takes over a program an earlier daemon started, whose PTY master is the inherited `fd`.
-  // Nothing is read until pty.thaw().
-  static adopt(h: ShellHandover, fd: number, handlers: ShellHandlers): Shell {
+  // Takes over a program an earlier daemon started, whose PTY master is the inherited `fd`, or
+  // that a crashed daemon left with its holder (`link`): then `pending`, the output the holder
+  // kept, comes first. Nothing is read until pty.thaw().
+  // A program with a holder whose link is not there yet (an upgrade: the new daemon connects once
+  // the old one let go) gets it through relink() before thaw().
+  static adopt(h: ShellHandover, fd: number, handlers: ShellHandlers, link: HolderLink | null = null, pending: Buffer | null = null): Shell {
     const parser = h.nonce === null ? null : new MarkParser(h.nonce, h.held);
-    const shell = new Shell(parser, h.rcFile, handlers, (ph) => adoptPty(fd, h.pid, h.startTime, h.pts, ph));
+    let shell: Shell | null = null;
+    const open = (ph: PtyHandlers): Pty => {
+      if (link === null && h.holder !== true) return adoptPty(fd, h.pid, h.startTime, h.pts, ph);
+      // Without a link by the time it runs, the exit is watched in /proc.
+      const pty = heldPty(fd, h.pid, h.pts, ph, (cb) => (shell?.link ? shell.link.onExit(cb) : cb(null)), true);
+      const thaw = pty.thaw;
+      // The holder's output comes before anything read from the terminal, which arrives in a later
+      // I/O callback; a microtask runs once the caller (Session.thaw) resumed the job runner.
+      pty.thaw = (input) => {
+        const kept = shell?.pending ?? null;
+        if (shell !== null) shell.pending = null;
+        if (kept !== null && kept.length > 0) queueMicrotask(() => ph.onData(kept));
+        thaw(input);
+      };
+      return pty;
+    };
+    shell = new Shell(parser, h.rcFile, handlers, open, link);
+    shell.pending = pending;
     shell.isReady = h.isReady;
     shell.cmdline = h.cmdline;
     shell.integration = h.integration ?? 1;
@@ -93,6 +121,7 @@ export class Shell {
     private readonly rcFile: string | null,
     handlers: ShellHandlers,
     open: (h: PtyHandlers) => Pty,
+    public link: HolderLink | null, // the program's holder, when it has one
   ) {
     this.parser = parser;
     this.pty = open({
@@ -106,9 +135,25 @@ export class Shell {
         if (tail !== undefined && tail.length > 0) handlers.onEvent({ type: 'data', data: tail });
         this.removeRc();
         this.watchReplaced(null);
+        this.link?.release(); // its status is told: the holder may go
         handlers.onExit(code, signal);
       },
     });
+  }
+
+  // Takes the program's holder over (before thaw): its kept output is read first.
+  relink(link: HolderLink, pending: Buffer): void {
+    this.link = link;
+    this.pending = pending;
+  }
+
+  // Lets go of the program (the daemon stops): its holder keeps it, and reads its output, for the
+  // next daemon. Without a holder the program is hung up, as before holders.
+  detach(): void {
+    this.watchReplaced(null);
+    if (this.link === null) return this.pty.kill('SIGHUP');
+    void this.pty.freeze();
+    this.link.release();
   }
 
   // The state a new daemon needs to take this program over (call while the PTY is frozen).
@@ -124,6 +169,7 @@ export class Shell {
       isReady: this.isReady,
       cmdline: this.cmdline,
       integration: this.integration,
+      holder: this.link !== null,
     };
   }
 

@@ -77,7 +77,11 @@ export async function takeOver<D extends { server: RunningServer }>(log: Logger,
         return committed;
       },
     });
-    for (const { session, input } of adopted) session.thaw(input);
+    // The earlier daemon let go: its sessions' holders are ours now (their kept output first).
+    for (const { session, input } of adopted) {
+      await session.relink();
+      session.thaw(input);
+    }
     for (const p of pending.splice(0)) daemon.server.handover.serve(p.socket, p.viaUnix);
     const notified = await sdNotify({ MAINPID: String(process.pid), READY: '1' });
     tell({ t: 'ready', pid: process.pid, version: VERSION, notify: notified.outcome, ...(notified.error === undefined ? {} : { notifyError: notified.error }) });
