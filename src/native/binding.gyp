@@ -1,5 +1,5 @@
 # The daemon's native addons, built by `make build` with node-gyp against this machine's Node
-# headers: sock_diag.node (peer uid, server/sock-diag.ts) and termios.node (session/termios.ts).
+# headers: sock_diag.node (peer uid, native/sock-diag.ts) and termios.node (session/termios.ts).
 {
   'targets': [
     {

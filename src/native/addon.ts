@@ -1,7 +1,7 @@
 // Finds and loads one of our own native addons (src/native/): inside the single binary it is an
 // embedded SEA asset (extracted to the sha256-keyed cache dir like node-pty's); otherwise it is
-// dist/native/NAME.node, built by `make build`. server/sock-diag.ts and session/termios.ts are
-// the only users, one addon each.
+// dist/native/NAME.node, built by `make build`. native/sock-diag.ts (the daemon's peer check and
+// the clients' server check) and daemon/session/termios.ts are the only users, one addon each.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isSea, loadNativeModule } from '../build/native-loader';
