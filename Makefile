@@ -5,7 +5,7 @@ NPM ?= npm
 TEST_DEBS := chromium vim netcat-openbsd netcat-traditional ncat socat busybox tmux openssh-server openssh-client git procps systemd binutils util-linux passwd
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build binary bench bench-quick run test test-unit typecheck lint deps install uninstall clean
+.PHONY: all build binary bench bench-quick run test test-unit test-security typecheck lint deps install uninstall clean
 
 # `make install` puts the binary, the pty-client link and the systemd user units here.
 PREFIX ?= $(HOME)/.local
@@ -57,6 +57,11 @@ test: build binary typecheck
 
 test-unit: build
 	npx vitest run test/unit
+
+# The adversarial suite (cross-user, browser drive-by, fuzz): also part of `make test`. Needs root
+# (useradd, runuser) for the second user.
+test-security: build binary
+	npx vitest run test/security
 
 # Installs the Debian packages the tests need (needs root or sudo).
 deps:
