@@ -5,8 +5,8 @@
 // socket is checked with lstat (ours, not a symlink, the directory 0700) before it is used; the
 // connection then checks the listener's uid itself (server-check.ts).
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { clientRuntimeBases } from '../runtime-paths';
 
 export const SOCKET_NAME = 'relay.sock';
 
@@ -15,19 +15,11 @@ export interface LocalSocket {
   passedOver: string[]; // candidates that exist but were not ours, each with why
 }
 
-// The directories a daemon of `uid` keeps its socket in, most preferred first: the one named by
-// PTY_RELAY_RUNTIME_DIR, $XDG_RUNTIME_DIR/pty-relay, /run/user/UID/pty-relay (where a daemon started
-// by systemd has it when this shell has no XDG_RUNTIME_DIR, e.g. under ssh), and last the /tmp
-// fallback the daemon uses without XDG_RUNTIME_DIR.
-export function socketDirs(env: NodeJS.ProcessEnv, uid: number): string[] {
-  const dirs: string[] = [];
-  const given = env.PTY_RELAY_RUNTIME_DIR;
-  if (given !== undefined && given !== '') dirs.push(path.resolve(given));
-  const xdg = env.XDG_RUNTIME_DIR;
-  if (xdg !== undefined && xdg !== '' && path.isAbsolute(xdg)) dirs.push(path.join(xdg, 'pty-relay'));
-  dirs.push(`/run/user/${uid}/pty-relay`);
-  dirs.push(path.join(os.tmpdir(), `pty-relay-${uid}`));
-  return [...new Set(dirs)];
+// The directories a daemon of ours may keep its socket in, most preferred first (runtime-paths.ts:
+// PTY_RELAY_RUNTIME_DIR, $XDG_RUNTIME_DIR/pty-relay, /run/user/UID/pty-relay, the home fallback,
+// and /tmp/pty-relay-UID last: the one name another user can take first).
+export function socketDirs(env: NodeJS.ProcessEnv): string[] {
+  return clientRuntimeBases(env);
 }
 
 // Why `file` in `dir` is not a socket of ours to use; null when it is. ENOENT: 'absent'.
@@ -52,7 +44,7 @@ export function distrust(dir: string, file: string, uid: number): string | null 
 export function findLocalSocket(env: NodeJS.ProcessEnv = process.env, uid: number | undefined = process.getuid?.()): LocalSocket {
   const passedOver: string[] = [];
   if (uid === undefined) return { path: null, passedOver };
-  for (const dir of socketDirs(env, uid)) {
+  for (const dir of socketDirs(env)) {
     const file = path.join(dir, SOCKET_NAME);
     const why = distrust(dir, file, uid);
     if (why === null) return { path: file, passedOver };

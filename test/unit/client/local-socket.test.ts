@@ -39,10 +39,9 @@ it("finds the daemon's socket where `pty-relay serve` puts it by default", () =>
   expect(findLocalSocket({ PTY_RELAY_RUNTIME_DIR: path.join(dir, 'xdg/pty-relay') }).path).toBe(path.join(dir, 'xdg/pty-relay/relay.sock'));
 });
 
-it('looks in /run/user/UID before any /tmp path, whatever XDG_RUNTIME_DIR says', () => {
-  const dirs = socketDirs({}, 1234);
-  expect(dirs.indexOf('/run/user/1234/pty-relay')).toBeLessThan(dirs.indexOf(path.join(os.tmpdir(), 'pty-relay-1234')));
-  expect(dirs).toEqual(['/run/user/1234/pty-relay', path.join(os.tmpdir(), 'pty-relay-1234')]);
+it('looks in /run/user/UID and the home fallback before any /tmp path', () => {
+  const dirs = socketDirs({ HOME: '/home/u', TMPDIR: '/tmp' });
+  expect(dirs).toEqual([`/run/user/${UID}/pty-relay`, '/home/u/.local/state/pty-relay/run', `/tmp/pty-relay-${UID}`]);
 });
 
 it('passes over a path that is not a socket, a directory others can enter, and a symlinked directory, saying why', () => {
