@@ -3,6 +3,7 @@ export type ErrorCode =
   | 'PR_ERR_USAGE' // bad command-line arguments or configuration
   | 'PR_ERR_LISTEN' // the daemon could not bind its port
   | 'PR_ERR_CONNECT' // a client could not reach the daemon
+  | 'PR_ERR_NOT_OURS' // a client found a socket or port served by another user, and sent nothing
   | 'PR_ERR_RUNTIME_DIR' // the private runtime directory is missing, unsafe or unwritable
   | 'PR_ERR_PROTOCOL' // the daemon sent frames the client cannot read
   | 'PR_ERR_TERMINAL' // pty-client was started without a terminal

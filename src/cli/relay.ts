@@ -59,7 +59,7 @@ export function buildProgram(): Command {
     .command('self-test', { hidden: true })
     .action(async () => {
       const { ptySelfTest } = await import('../daemon/pty/pty');
-      const { loadSockDiag } = await import('../daemon/server/sock-diag');
+      const { loadSockDiag } = await import('../native/sock-diag');
       const { termios } = await import('../daemon/pty/termios');
       process.stdout.write(`${await ptySelfTest()}\n`);
       const diag = loadSockDiag();

@@ -1,5 +1,5 @@
 # The daemon's native addons, built by `make build` with node-gyp against this machine's Node
-# headers: sock_diag.node (peer uid, server/sock-diag.ts), termios.node (pty/termios.ts) and
+# headers: sock_diag.node (peer uid, native/sock-diag.ts), termios.node (pty/termios.ts) and
 # holder_link.node (the daemon's end of a session holder, holder/). The holder itself is a plain
 # executable (holder.c), built by the Makefile.
 {

@@ -11,11 +11,14 @@ const MAX_LINES = 300;
 // What each part of src/ may import besides itself. `shared` is the files at the top of src/
 // (errors, log, version, backoff). `build` is the single binary: its build script sits on top (it
 // wraps the CLI's full program) and its addon loader below (the daemon and cli load addons with it).
+// `native` is our C parts' loaders (src/native/*.ts): the daemon's peer check and the clients' check
+// of the server share them, so they sit below both.
 const MAY_IMPORT: Record<string, readonly string[]> = {
-  cli: ['daemon', 'mcp', 'client', 'protocol', 'build', 'shared'],
-  daemon: ['protocol', 'build', 'shared'],
+  cli: ['daemon', 'mcp', 'client', 'protocol', 'native', 'build', 'shared'],
+  daemon: ['protocol', 'native', 'build', 'shared'],
   mcp: ['client', 'protocol', 'shared'],
-  client: ['protocol', 'shared'],
+  client: ['protocol', 'native', 'shared'],
+  native: ['build', 'shared'],
   web: ['protocol'],
   protocol: [],
   build: ['cli', 'shared'],

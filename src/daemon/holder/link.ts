@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import { RelayError } from '../../errors';
-import { loadAddon } from '../base/native-addon';
+import { loadAddon } from '../../native/addon';
 
 // What the holder says first.
 export interface HolderHello {

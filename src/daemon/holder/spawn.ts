@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { RelayError } from '../../errors';
 import { isSea } from '../../build/native-loader';
-import { nativeFile } from '../base/native-addon';
+import { nativeFile } from '../../native/addon';
 import { HolderLink, linkAddon } from './link';
 
 export const HOLDER_SOCKET = 'holder.sock';

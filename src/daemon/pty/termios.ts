@@ -1,7 +1,7 @@
-// The only module that loads termios.node (src/native/termios.c, found by native-addon.ts): a
+// The only module that loads termios.node (src/native/termios.c, found by native/addon.ts): a
 // PTY's output processing switched from the master side, and a stamp of the terminal's modes.
 // null when the addon cannot be loaded: exec jobs then keep the kernel's output processing.
-import { loadAddon } from '../base/native-addon';
+import { loadAddon } from '../../native/addon';
 
 export interface Termios {
   // c_lflag * 65536 + (c_oflag & 0xffff), or -1 when `fd` is no terminal.

@@ -157,7 +157,7 @@ export class Upgrader {
       fds.push(fd);
       ptys.set(session, { childFd: FIRST_INHERITED_FD + fds.length - 1, fd, pid: session.pid });
     }
-    return { fds, listeners: listeners.map((l, i) => ({ fd: FIRST_INHERITED_FD + i, viaUnix: l.viaUnix })), ptys };
+    return { fds, listeners: listeners.map((l, i) => ({ fd: FIRST_INHERITED_FD + i, viaUnix: l.viaUnix, ...(l.guard === true ? { guard: true } : {}) })), ptys };
   }
 
   // True when every session's PTY is still the one the new process inherited.
