@@ -14,6 +14,7 @@ import { describeBusy, jobHandles } from './hints';
 import { relayError, replyToJob, type JobReplyContext, type Outcome } from './job-reply';
 import { jobsText, killReply, outputReply, screenReply, statusText } from './queries';
 import type { Reply } from './reply';
+import { waitInLine } from './queued';
 import { parseRequest, type RequestTiming, type ExecOptions, type Query } from './request';
 
 export interface ExecConfig {
@@ -89,7 +90,11 @@ export async function handleRequest(text: string, c: RequestContext): Promise<Ou
   const started = Date.now();
   const job = session.submit({ command: script, origin: 'exec', interactive: opts.interactive, raw: opts.raw });
   log.debug({ evt: 'exec.submit', job: job.id, bytes: script.length }, 'exec submitted');
+  // Behind a running job (not merely between two jobs): say so at once (queued.ts).
+  const ahead = job.state === 'queued' ? session.ahead(job) : null;
+  const inLine = ahead !== null && (ahead.running !== null || ahead.queued.length > 0) ? waitInLine(reply, session, job, timeoutMs, opts.raw) : null;
   const result = await replyToJob(jc, job, { from: 0, timeoutMs, limit: opts.limit, pace: true, send: null });
+  inLine?.();
   if (job.state === 'queued' && reply.socket.destroyed && session.cancel(job)) log.info({ evt: 'exec.abandoned' }, 'client left before its request started; dropped');
   const done = { evt: 'exec.done', session: session.name, job: job.id, reason: result.reason, status: result.status, bytes: script.length, ms: Date.now() - started, ...(config.logCommands ? { command: script } : {}) };
   // Written once the reply is on its way (the caller closes it before the next turn of the loop).

@@ -1,0 +1,66 @@
+// A request that has to wait behind another job is never silent: it is told so at once, in one
+// `pty-relay:` line naming the job it waits for, what that job is doing and the ways out. The
+// line grows a dot every DOT_MS while the request waits and ends when its job starts.
+//
+// Each of those writes also finds out whether the client is still there: bytes sent to a client
+// that has gone come back as a reset, and the next write fails (Reply.reaches). Just before the job
+// would start, the line's end is written and the client asked once more (Job.claim); a client that
+// has gone by then gets its job dropped unrun.
+import type { Job } from '../jobs/job';
+import type { Session } from '../session/session';
+import { preview } from '../jobs/job';
+import { formatSeconds } from './hints';
+import type { Reply } from './reply';
+
+// A dot this often: a client that left (through a tunnel too) is noticed within about this long,
+// and an agent watching a slow queue sees it move, for a few bytes a minute.
+const DOT_MS = 5_000;
+
+// Tells the client its job waits (unless `silent`: a `#!raw` reply carries only the command's
+// bytes) and hooks the start-time check. Returns the function that stops the dots.
+export function waitInLine(reply: Reply, session: Session, job: Job, timeoutMs: number, silent: boolean): () => void {
+  let timer: NodeJS.Timeout | null = null;
+  const stop = (): void => {
+    if (timer !== null) clearInterval(timer);
+    timer = null;
+  };
+  if (!silent) {
+    reply.write(Buffer.from(`pty-relay: ${waitingLine(session, job, timeoutMs)}; waiting`));
+    timer = setInterval(() => {
+      if (job.state !== 'queued') return stop();
+      reply.write(Buffer.from('.'));
+    }, DOT_MS);
+    timer.unref();
+  }
+  job.claim = () => {
+    stop();
+    if (!silent) reply.write(Buffer.from('\n'));
+    return reply.reaches();
+  };
+  return () => {
+    stop();
+    job.claim = null;
+  };
+}
+
+// "job 4 waits for job 3 in session default (`make`, running for 12 s); ways out: …"
+export function waitingLine(session: Session, job: Job, timeoutMs: number): string {
+  const { running, queued } = session.ahead(job);
+  const first = running ?? queued[0];
+  if (first === undefined) return `job ${job.id} waits for session ${session.name}'s shell`;
+  const more = running !== null && queued.length > 0 ? ` and ${queued.length} queued job(s)` : running === null && queued.length > 1 ? ` and ${queued.length - 1} more` : '';
+  const runs = timeoutMs > 0 ? `it runs when they end, if within ${formatSeconds(timeoutMs)} s (#!timeout)` : 'it runs when they end';
+  const ways = `#!nowait (don't queue), #!session NAME (another shell), #!kill ${first.id} (stop job ${first.id}), #!screen (look)`;
+  return `job ${job.id} waits for job ${first.id}${more} in session ${session.name} (${doing(first)}); ${runs}; ways out: ${ways}`;
+}
+
+// "`tail -f x`, running for 12 s" / "…, waiting for input for 30 s: "Password:"" / "`…`, queued".
+function doing(j: Job): string {
+  const what = `\`${preview(j.command)}\``;
+  if (j.state === 'queued') return `${what}, queued`;
+  const now = Date.now();
+  const ran = `running for ${formatSeconds(now - (j.startedAt ?? j.queuedAt).getTime())} s`;
+  if (j.state !== 'input') return `${what}, ${ran}`;
+  const since = j.waitingSince === null ? '' : ` for ${formatSeconds(now - j.waitingSince.getTime())} s`;
+  return `${what}, ${ran}, waiting for input${since}: ${JSON.stringify(j.waiting?.prompt ?? '')}`;
+}
