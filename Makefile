@@ -1,8 +1,9 @@
 # pty-relay. `make run` starts the daemon; `make deps test` sets up a fresh Debian machine and tests.
 SHELL := /bin/bash
 NPM ?= npm
-# Debian packages the tests drive for real: every netcat flavour, tmux, sshd, chromium and vim (the web page).
-TEST_DEBS := chromium vim netcat-openbsd netcat-traditional ncat socat busybox tmux openssh-server openssh-client git procps systemd binutils util-linux passwd
+# Debian packages the tests drive for real: every netcat flavour, tmux, sshd, chromium and vim (the web page),
+# sudo (a real password prompt for an ordinary user).
+TEST_DEBS := chromium vim sudo netcat-openbsd netcat-traditional ncat socat busybox tmux openssh-server openssh-client git procps systemd binutils util-linux passwd
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all build binary bench bench-quick run test test-unit typecheck lint deps install uninstall clean
