@@ -33,7 +33,7 @@ async function send(o: JobOpts, directive: string): Promise<void> {
     const err = validateSessionName(o.session);
     if (err !== null) throw new RelayError('PR_ERR_USAGE', err);
   }
-  process.exitCode = await runExec({ ...clientConnection(o), session: o.session, timeoutS: o.timeout, directives: [directive], script: '', out: process.stdout, err: process.stderr });
+  process.exitCode = await runExec({ ...clientConnection(o), session: o.session, timeoutS: o.timeout, follow: directive.startsWith('#!wait'), directives: [directive], script: '', out: process.stdout, err: process.stderr });
 }
 
 // Registers the job commands on `program`.

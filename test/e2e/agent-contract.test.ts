@@ -4,8 +4,8 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nc, start, type LiveClient } from '../helpers/clients';
-import { startDaemon, type TestDaemon } from '../helpers/daemon';
+import { nc, relayExec, run, start, type LiveClient } from '../helpers/clients';
+import { RELAY_BIN, startDaemon, type TestDaemon } from '../helpers/daemon';
 import { waitFor } from '../helpers/deadline';
 
 let d: TestDaemon;
@@ -35,8 +35,12 @@ function fifo(): { path: string; release(): void } {
 // Starts a job that holds session `s` until released; resolves once it runs as job 1.
 async function hold(s: string): Promise<() => void> {
   const f = fifo();
-  expect(await req(s, `#!timeout 0.3\nread x < ${f.path}; echo held-done\n`)).toMatch(/^pty-relay: still running as job 1 in session/);
-  return f.release;
+  const holder = live(s, `read x < ${f.path}; echo held-done\n`);
+  await waitFor('the holding job to run', async () => (/^1 +running /m.test(await req(s, '#!jobs\n')) ? true : undefined));
+  return () => {
+    f.release();
+    void holder.done;
+  };
 }
 
 describe('a request behind a running job', () => {
@@ -55,7 +59,7 @@ describe('a request behind a running job', () => {
     expect((await held.done).stdout).toMatch(/pty-relay: job 1 is waiting for input/);
     const c = live('q2', 'echo second\n');
     const line = await waitFor('the waiting line', () => (/waiting$/.test(c.out()) ? c.out() : undefined));
-    expect(line).toMatch(/^pty-relay: job 2 waits for job 1 in session q2 \(`read -p "Name\? " x <\/dev\/tty; echo "hi \$x"`, running for [\d.]+ s, waiting for input for [\d.]+ s: "Name\?"\); it runs when they end, if within \d+ s/);
+    expect(line).toMatch(/^pty-relay: job 2 waits for job 1 in session q2 \(`read -p "Name\? " x <\/dev\/tty; echo "hi \$x"`, running for [\d.]+ s, waiting for input for [\d.]+ s: "Name\?"\); it runs when they end, if within 60 s \(#!timeout\)/);
     expect(await req('q2', '#!send bob\\r\n')).toBe('bob\nhi bob\n');
     expect((await c.done).stdout).toMatch(/waiting\.*\nsecond\n$/);
   });
@@ -87,5 +91,34 @@ describe('a reply that did not reach its client', () => {
     f.release();
     await d.waitLog('exec.done', (l) => l.session === 'd1' && l.job === 1);
     expect(await req('d1', '#!wait 1\n')).toBe('owed-output\npty-relay: exit status 3\n');
+  });
+});
+
+describe('defaults for agents', () => {
+  it('ends a request and a #!wait without #!timeout with "still running" after 60 s, well before 2 minutes', async () => {
+    const f = fifo();
+    const first = live('t1', `read x < ${f.path}\n`);
+    await waitFor('the job to run', async () => ((await req('t1', '#!jobs\n')).includes('running') ? true : undefined));
+    const wait = live('t1', '#!wait 1\n');
+    const [a, b] = await Promise.all([first.done, wait.done]);
+    for (const r of [a, b]) expect(r.stdout).toMatch(/^pty-relay: still running as job 1 in session t1 after 6\d(\.\d)? s; /m);
+    f.release();
+  }, 100_000);
+
+  it('lets pty-relay exec and pty-relay wait follow a job to its end by themselves, unless given -t', async () => {
+    const short = await startDaemon({ args: ['--exec-timeout', '0.5'] });
+    try {
+      const exec = await relayExec(short.port, ['--', 'sleep 1.5; echo end-of-job; exit 4']);
+      expect(exec.stdout).toBe('end-of-job\n');
+      expect(exec.code).toBe(4);
+      const bounded = await relayExec(short.port, ['-t', '0.5', '--', 'sleep 1.5; echo second']);
+      expect(bounded.code).toBe(124);
+      expect(bounded.stdout).toMatch(/^pty-relay: still running as job 2 /);
+      const wait = await run([process.execPath, RELAY_BIN, 'wait', '--port', String(short.port), '2'], '');
+      expect(wait.stdout).toBe('second\n');
+      expect(wait.code).toBe(0);
+    } finally {
+      expect(await short.stop()).toBe(0);
+    }
   });
 });
