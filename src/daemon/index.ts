@@ -71,7 +71,6 @@ export async function startDaemon(config: DaemonConfig, log: Logger, adoption: A
     timing: config.exec.timing,
     maxRequestBytes: config.exec.maxRequestBytes,
     defaultTimeoutMs: config.exec.timeoutMs,
-    connectHint: '',
     secret: config.secret,
     logCommands: config.exec.logCommands,
   };
@@ -97,7 +96,6 @@ export async function startDaemon(config: DaemonConfig, log: Logger, adoption: A
   }
   const upgrader = new Upgrader({ server, registry, log, runtimeDir: dir });
   attach.upgrade = () => upgrader.upgrade();
-  exec.connectHint = config.hosts.length > 0 ? `nc localhost ${server.port}` : `nc -U ${config.unixSocket}`;
   log.info({ evt: 'daemon.ready', version: VERSION, shell: config.session.shell, runtimeDir: dir, secret: config.secret !== null, adopted: adoption === null ? 0 : registry.list().length }, 'ready');
   let closing: Promise<void> | null = null;
   return {

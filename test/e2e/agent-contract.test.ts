@@ -1,6 +1,6 @@
 // The agent contract through real nc (issue 22): a call never waits in silence, a hint always
 // pastes safely, and nothing the agent is owed is left out.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,7 +48,7 @@ describe('a request behind a running job', () => {
     const release = await hold('q1');
     const c = live('q1', '#!timeout 30\necho after\n');
     const line = await waitFor('the waiting line', () => (/pty-relay: [^\n]*waiting/.test(c.out()) ? c.out() : undefined));
-    expect(line).toMatch(/^pty-relay: job 2 waits for job 1 in session q1 \(`read x < \S+; echo held-done`, running for [\d.]+ s\); it runs when they end, if within 30 s \(#!timeout\); ways out: #!nowait \(don't queue\), #!session NAME \(another shell\), #!kill 1 \(stop job 1\), #!screen \(look\); waiting\.*$/);
+    expect(line).toMatch(/^pty-relay: job 2 waits for job 1 in session q1 \(`read x < \S+; echo held-done`, running for [\d.]+ s\); it runs when they end, if within 30 s \(#!timeout\); ways out: #!nowait \(don't queue\), #!session NAME \(another shell\), #!kill 1 \(stop job 1\), #!screen \(look\); send each after a line #!session q1; waiting\.*$/);
     release();
     const r = await c.done;
     expect(r.stdout).toMatch(/; waiting\.*\nafter\n$/);
@@ -122,3 +122,42 @@ describe('defaults for agents', () => {
     }
   });
 });
+
+describe('hints', () => {
+  it('name no port or host, and paste safely with %, quotes and backslashes through a forward on another port', async () => {
+    // -t 60: socat's default closes 0.5 s after the client's EOF, before a slower reply.
+    const fwd = spawn('socat', ['-t', '60', 'TCP-LISTEN:0,bind=127.0.0.1,reuseaddr,fork', `TCP:127.0.0.1:${d.port}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    try {
+      // socat says nothing of the port it got: find its listening socket in /proc/net/tcp.
+      const port = await waitFor('the forward to listen', () => forwardPort(fwd.pid as number));
+      expect(port).not.toBe(d.port);
+      // The README's agent block: each request line an argument of printf '%s\n', never its format.
+      const send = (lines: string[]): string =>
+        execFileSync('bash', ['-c', `printf '%s\\n' "$@" | nc -N 127.0.0.1 ${port}`, 'agent', ...lines], { encoding: 'utf8', timeout: 60_000 });
+      const asked = send(['#!session h1', '#!interactive', 'read -r -p "Text? " x; printf "[%s]\\n" "$x"']);
+      const hint = /; answer: (#!send TEXT\\r); look: #!screen; stop: #!kill 1; send each after a line #!session h1\n$/.exec(asked);
+      expect(asked).toMatch(/; answer: #!send TEXT\\r; look: #!screen; stop: #!kill 1; send each after a line #!session h1\n$/);
+      expect(asked).not.toMatch(new RegExp(`${d.port}|${port}|localhost|127\\.0\\.0\\.1|printf '#!|\\| nc`));
+      // What the agent types: `\\` is the directive's own escape for one backslash.
+      const typed = ((hint as RegExpExecArray)[1] as string).replace('TEXT', `50% of "it" isn't \\\\ a %s`);
+      expect(send(['#!session h1', typed])).toContain(`[50% of "it" isn't \\ a %s]\n`);
+    } finally {
+      fwd.kill('SIGTERM');
+    }
+  });
+});
+
+// The port socat listens on: the LISTEN row of /proc/net/tcp whose inode is one of its fds.
+function forwardPort(pid: number): number | undefined {
+  let inodes: string[];
+  try {
+    inodes = fs.readdirSync(`/proc/${pid}/fd`).map((f) => fs.readlinkSync(`/proc/${pid}/fd/${f}`)).map((l) => /^socket:\[(\d+)\]$/.exec(l)?.[1] ?? '').filter((i) => i !== '');
+  } catch {
+    return undefined;
+  }
+  for (const row of fs.readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1)) {
+    const f = row.trim().split(/\s+/);
+    if (f[3] === '0A' && inodes.includes(f[9] ?? '')) return Number.parseInt((f[1] ?? '').split(':')[1] ?? '', 16);
+  }
+  return undefined;
+}

@@ -62,7 +62,7 @@ async function req(text: string): Promise<string> {
 it("reports sudo's password prompt as waiting for input with echo off, and takes the password", async () => {
   expect(await req('id -un\n')).toBe(`${USER}\n`);
   const asked = await req('#!timeout 30\nsudo -k; sudo id -u\n');
-  expect(asked).toMatch(new RegExp(`^\\[sudo\\] password for ${USER}: ?\npty-relay: job 2 is waiting for input with echo off \\(a password prompt\\?\\); prompt: "\\[sudo\\] password for ${USER}:"; `));
+  expect(asked).toMatch(new RegExp(`^\\[sudo\\] password for ${USER}: ?\npty-relay: job 2 is waiting for input with echo off \\(a password prompt\\?\\); prompt: "\\[sudo\\] password for ${USER}:"; answer: #!send TEXT\\\\r; look: #!screen; stop: #!kill 2\n$`));
   expect(await req(`#!send ${PASSWORD}\\r\n`)).toMatch(/^\n?0\n/);
   expect(await req('echo after\n')).toBe('after\n');
 });

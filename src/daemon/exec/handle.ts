@@ -21,7 +21,6 @@ export interface ExecConfig {
   timing: RequestTiming;
   maxRequestBytes: number;
   defaultTimeoutMs: number; // 0: none
-  connectHint: string; // how a user reaches this daemon, for the ready-to-paste hints
   secret: string | null; // when set, requests must start with `#!auth SECRET`
   logCommands: boolean; // put command text in the audit log (off by default: it may hold secrets)
 }
@@ -66,7 +65,7 @@ export async function handleRequest(text: string, c: RequestContext): Promise<Ou
   if (session.isCommand && (script.trim() !== '' || opts.query !== undefined || opts.kill !== undefined)) {
     return error(`session "${session.name}" runs \`${session.command}\`, not a shell; exec requests need a shell session`);
   }
-  const jc: JobReplyContext = { reply, session, connectHint: config.connectHint, trailer: opts.trailer !== undefined, log };
+  const jc: JobReplyContext = { reply, session, trailer: opts.trailer !== undefined, log };
   const timeoutMs = opts.timeoutMs ?? config.defaultTimeoutMs;
   let outcome: Outcome = { status: 0, reason: 'exit', fields: {} };
   if (opts.interrupt) {
@@ -83,7 +82,7 @@ export async function handleRequest(text: string, c: RequestContext): Promise<Ou
   const busy = session.busy();
   if (opts.nowait && busy !== null) {
     const fg = busy.job === null ? undefined : session.jobs.get(busy.job);
-    const ways = fg === undefined ? 'see #!jobs' : jobHandles(session.name, fg, config.connectHint, ['wait', 'look', 'stop']);
+    const ways = fg === undefined ? 'see #!jobs' : jobHandles(session.name, fg, ['wait', 'look', 'stop']);
     reply.notice(`session "${session.name}" is busy running ${describeBusy(busy)}; ${ways}`);
     return { status: STATUS_RELAY_ERROR, reason: 'busy', fields: {} };
   }

@@ -9,7 +9,7 @@
 import type { Job } from '../jobs/job';
 import type { Session } from '../session/session';
 import { preview } from '../jobs/job';
-import { formatSeconds } from './hints';
+import { formatSeconds, sessionNote } from './hints';
 import type { Reply } from './reply';
 
 // A dot this often: a client that left (through a tunnel too) is noticed within about this long,
@@ -51,7 +51,7 @@ export function waitingLine(session: Session, job: Job, timeoutMs: number): stri
   const more = running !== null && queued.length > 0 ? ` and ${queued.length} queued job(s)` : running === null && queued.length > 1 ? ` and ${queued.length - 1} more` : '';
   const runs = timeoutMs > 0 ? `it runs when they end, if within ${formatSeconds(timeoutMs)} s (#!timeout)` : 'it runs when they end';
   const ways = `#!nowait (don't queue), #!session NAME (another shell), #!kill ${first.id} (stop job ${first.id}), #!screen (look)`;
-  return `job ${job.id} waits for job ${first.id}${more} in session ${session.name} (${doing(first)}); ${runs}; ways out: ${ways}`;
+  return `job ${job.id} waits for job ${first.id}${more} in session ${session.name} (${doing(first)}); ${runs}; ways out: ${ways}${sessionNote(session.name)}`;
 }
 
 // "`tail -f x`, running for 12 s" / "…, waiting for input for 30 s: "Password:"" / "`…`, queued".
