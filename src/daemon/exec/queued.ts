@@ -1,6 +1,6 @@
-// A request that has to wait behind another job is never silent: it is told so at once, in one
-// `pty-relay:` line naming the job it waits for, what that job is doing and the ways out. The
-// line grows a dot every DOT_MS while the request waits and ends when its job starts.
+// A request that has to wait behind another job is never silent: it is told so at once (after
+// GRACE_MS), in one `pty-relay:` line naming the job it waits for, what that job is doing and the
+// ways out. The line grows a dot every DOT_MS while the request waits and ends when its job starts.
 //
 // Each of those writes also finds out whether the client is still there: bytes sent to a client
 // that has gone come back as a reset, and the next write fails (Reply.reaches). Just before the job
@@ -15,26 +15,39 @@ import type { Reply } from './reply';
 // A dot this often: a client that left (through a tunnel too) is noticed within about this long,
 // and an agent watching a slow queue sees it move, for a few bytes a minute.
 const DOT_MS = 5_000;
+// The line waits this long first: requests sent together (an agent's parallel calls, a script's
+// loop) mostly wait for each other a few ms, and their replies stay exactly their output. An
+// agent's call lasts seconds, so 0.2 s is still "at once".
+const GRACE_MS = 200;
 
 // Tells the client its job waits (unless `silent`: a `#!raw` reply carries only the command's
-// bytes) and hooks the start-time check. Returns the function that stops the dots.
+// bytes) and hooks the start-time check. Returns the function that stops it.
 export function waitInLine(reply: Reply, session: Session, job: Job, timeoutMs: number, silent: boolean): () => void {
   let timer: NodeJS.Timeout | null = null;
+  let shown = false;
   const stop = (): void => {
-    if (timer !== null) clearInterval(timer);
+    if (timer !== null) clearTimeout(timer);
     timer = null;
   };
+  const dot = (): void => {
+    if (job.state !== 'queued') return stop();
+    const { running, queued } = session.ahead(job);
+    // Between two jobs (the shell restoring the terminal, say) the wait is a moment: look again.
+    if (!shown && running === null && queued.length === 0) timer = setTimeout(dot, GRACE_MS);
+    else {
+      reply.write(Buffer.from(shown ? '.' : `pty-relay: ${waitingLine(session, job, timeoutMs)}; waiting`));
+      shown = true;
+      timer = setTimeout(dot, DOT_MS);
+    }
+    timer.unref();
+  };
   if (!silent) {
-    reply.write(Buffer.from(`pty-relay: ${waitingLine(session, job, timeoutMs)}; waiting`));
-    timer = setInterval(() => {
-      if (job.state !== 'queued') return stop();
-      reply.write(Buffer.from('.'));
-    }, DOT_MS);
+    timer = setTimeout(dot, GRACE_MS);
     timer.unref();
   }
   job.claim = () => {
     stop();
-    if (!silent) reply.write(Buffer.from('\n'));
+    if (shown) reply.write(Buffer.from('\n'));
     return reply.reaches();
   };
   return () => {
