@@ -1,12 +1,13 @@
 # pty-relay. `make run` starts the daemon; `make deps test` sets up a fresh Debian machine and tests.
 SHELL := /bin/bash
 NPM ?= npm
-# Debian packages the tests drive for real: every netcat flavour, tmux, sshd, chromium and vim (the web page),
-# sudo (a real password prompt for an ordinary user).
-TEST_DEBS := chromium vim sudo netcat-openbsd netcat-traditional ncat socat busybox tmux openssh-server openssh-client git procps systemd binutils util-linux passwd
+# Debian packages the tests drive for real: every netcat flavour, tmux, sshd, chromium and vim (the web
+# page); gcc and strace for the cross-user attacks in test/security; stress-ng is the CPU hog of
+# `make test-load`; sudo is a real password prompt for an ordinary user (test/e2e/agent-sudo.test.ts).
+TEST_DEBS := chromium vim sudo netcat-openbsd netcat-traditional ncat socat busybox tmux openssh-server openssh-client git procps systemd binutils util-linux passwd gcc strace stress-ng
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build binary bench bench-quick run test test-unit typecheck lint deps install uninstall clean
+.PHONY: all build binary bench bench-quick run test test-load test-unit test-security typecheck lint deps install uninstall clean
 
 # `make install` puts the binary, the pty-client link and the systemd user units here.
 PREFIX ?= $(HOME)/.local
@@ -15,8 +16,11 @@ UNITDIR ?= $(PREFIX)/share/systemd/user
 
 all: build
 
+# node-pty is an optional dependency (the npm package's client commands run without it, README "On
+# the laptop"), so npm goes on when it cannot be built; the server side built here needs it.
 node_modules/.installed: package.json package-lock.json
 	$(NPM) install --no-audit --no-fund
+	@node -e "require('node-pty')" || { echo "node-pty did not install (it needs python3, make and g++): the daemon and the binary need it" >&2; exit 1; }
 	touch $@
 
 dist/main.js: node_modules/.installed $(shell find src test/bench -name '*.ts' -o -name '*.css') tsup.config.ts
@@ -56,8 +60,24 @@ test: build binary typecheck
 	npx vitest run --reporter=default --reporter=json --outputFile.json=dist/test-results.json; \
 	  status=$$?; node test/summary.cjs dist/test-results.json; exit $$status
 
+# The whole suite while stress-ng keeps every core busy: a test that fails only under load hides a
+# race or asserts timing. The hog stops on its own after LOAD_SECONDS, and is stopped by its PID as
+# soon as the suite ends, however it ends (an EXIT trap; INT and TERM exit through it).
+LOAD_CPUS ?= $(shell nproc)
+LOAD_SECONDS ?= 3600
+test-load: build binary typecheck
+	stress-ng --cpu $(LOAD_CPUS) --timeout $(LOAD_SECONDS)s --quiet & hog=$$!; \
+	  trap 'kill $$hog 2>/dev/null; wait $$hog 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
+	  npx vitest run --reporter=default --reporter=json --outputFile.json=dist/test-load-results.json; \
+	  status=$$?; node test/summary.cjs dist/test-load-results.json; exit $$status
+
 test-unit: build
 	npx vitest run test/unit
+
+# The standing adversarial suite (issue 20, test/security/): fuzzing, browser drive-bys, cross-user
+# attacks with a real second user (needs root).
+test-security: build binary
+	npx vitest run test/security
 
 # Installs the Debian packages the tests need (needs root or sudo).
 deps:

@@ -22,8 +22,8 @@ const common: Options = {
 };
 
 export default defineConfig([
-  // dist/main.js for bin/ shims: everything bundled except node-pty, whose native addon is
-  // loaded from node_modules. dist/mirror-worker.js: the screen mirrors' worker thread, a bundle
+  // dist/main.js for bin/ shims (and the npm package): everything bundled except node-pty, the
+  // package's optional dependency, whose native addon is loaded from node_modules by `serve` alone. dist/mirror-worker.js: the screen mirrors' worker thread, a bundle
   // of its own (with @xterm), also embedded in the single binary as an asset.
   {
     ...common,

@@ -13,6 +13,8 @@ export type ErrorCode =
   | 'PR_ERR_HANDOVER' // (new daemon) the handover document could not be read or adopted
   | 'PR_ERR_WEB_TOKEN' // the web terminal's token file is unsafe or unreadable
   | 'PR_ERR_WEB' // the web terminal is not reachable (the daemon runs without --web)
+  | 'PR_ERR_NO_PTY' // `serve` in an installation without node-pty (the npm package without its optional dependency)
+  | 'PR_ERR_PLATFORM' // `serve` off Linux
   // Codes the daemon sends in ERROR frames, which clients pass on as they are:
   | 'PR_ERR_AUTH' // the shared secret was missing or wrong
   | 'PR_ERR_VERSION' // the two ends speak different protocol versions

@@ -7,7 +7,7 @@ import { request } from '../client/link';
 import { sessionTable } from '../client/session-table';
 import { runTunnel } from '../client/tunnel';
 import { RelayError } from '../errors';
-import type { Reply } from '../protocol/frame';
+import { MAX_TERM_DIM, type Reply } from '../protocol/frame';
 import { DEFAULT_SESSION, validateSessionName } from '../protocol/session-name';
 import * as cfg from './config';
 
@@ -76,8 +76,8 @@ export function addSessionCommands(program: Command): void {
     .description('start a session that runs a program instead of a shell (e.g. an AI coding CLI)')
     .argument('<session>', 'session name')
     .argument('<command...>', 'the program and its arguments (after --)')
-    .option('--cols <n>', 'initial width', cfg.parseCount, 200)
-    .option('--rows <n>', 'initial height', cfg.parseCount, 50)
+    .option('--cols <n>', `initial width (at most ${MAX_TERM_DIM})`, cfg.parseDim, 200)
+    .option('--rows <n>', `initial height (at most ${MAX_TERM_DIM})`, cfg.parseDim, 50)
     .action(async (session: string, command: string[], o) => {
       const reply = check(await request(...conn(o), { op: 'new', session: sessionName(session), command, cols: o.cols, rows: o.rows }), o);
       process.stdout.write(`session "${session}" started (pid ${reply.pid ?? '?'}); attach with: pty-client ${session}\n`);

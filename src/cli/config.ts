@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { RelayError } from '../errors';
 import { LOG_LEVELS, type LogLevel } from '../log-levels';
+import { MAX_TERM_DIM } from '../protocol/frame';
 
 export const DEFAULT_PORT = 9998;
 // Stock Debian resolves `localhost` to ::1 first, so both loopbacks are bound (DESIGN.md §3).
@@ -78,6 +79,13 @@ export function parseSeconds(v: string): number {
 export function parseCount(v: string): number {
   if (!/^[1-9]\d*$/.test(v)) throw new RelayError('PR_ERR_USAGE', `invalid count "${v}"`);
   return Number(v);
+}
+
+// A terminal width or height: 1..MAX_TERM_DIM (the daemon refuses more).
+export function parseDim(v: string): number {
+  const n = parseCount(v);
+  if (n > MAX_TERM_DIM) throw new RelayError('PR_ERR_USAGE', `invalid size "${v}" (at most ${MAX_TERM_DIM})`);
+  return n;
 }
 
 export function parseLogLevel(v: string): LogLevel {

@@ -1,17 +1,9 @@
-// `pty-relay serve`: the daemon's options, each with an environment equivalent.
+// `pty-relay serve`: the daemon's options, each with an environment equivalent. The daemon's code
+// (serve-run.ts and everything under daemon/) is loaded only once this installation is known to
+// run it (server-side.ts), so client commands never load it, nor node-pty.
 import { Command, Option } from 'commander';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { startDaemon } from '../daemon';
-import { takeOver } from '../daemon/upgrade/incoming';
-import { sdNotify } from '../daemon/upgrade/sd-notify';
-import { HANDOVER_ENV } from '../daemon/upgrade/successor';
-import { DEFAULT_TIMING } from '../daemon/exec/request';
-import { defaultRuntimeBase } from '../daemon/server/runtime-dir';
-import { RelayError } from '../errors';
-import { createLogger } from '../log';
-import type { DaemonConfig } from '../daemon';
 import * as cfg from './config';
+import { requireServerSide } from './server-side';
 
 export function buildServeCommand(): Command {
   const opt = (flags: string, help: string, env: string): Option => new Option(flags, help).env(env);
@@ -42,68 +34,8 @@ export function buildServeCommand(): Command {
     .option('-v, --verbose', 'log at info level; -vv: debug', (_: string, n: number) => n + 1, 0)
     .option('-q, --quiet', 'log warnings and errors only')
     .action(async (o, cmd: Command) => {
-      const level = cfg.logLevelFromFlags({ verbose: o.verbose, quiet: o.quiet === true, level: o.logLevel, levelFromCli: cmd.getOptionValueSource('logLevel') === 'cli' });
-      const secret = cfg.readSecret(o.secretFile, process.env);
-      const remote = (o.host as string[]).filter((h) => !cfg.isLoopback(h));
-      if (remote.length > 0 && !(o.allowRemote && secret !== null)) {
-        throw new RelayError('PR_ERR_USAGE', `refusing to listen on ${remote.join(', ')}: binding beyond loopback needs --allow-remote and a secret (--secret-file or PTY_RELAY_SECRET); prefer an SSH tunnel`);
-      }
-      if ((o.host as string[]).length === 0 && o.socket === false) throw new RelayError('PR_ERR_USAGE', '--host none and --no-socket leave nothing to listen on');
-      const runtimeBase = o.runtimeDir ?? defaultRuntimeBase();
-      const log = createLogger(level);
-      // Set when an earlier daemon started us to take its sessions over (pty-relay upgrade).
-      const handover = process.env[HANDOVER_ENV];
-      delete process.env[HANDOVER_ENV];
-      const config: DaemonConfig = {
-        hosts: o.host,
-        port: o.port,
-        unixSocket: o.socket === false ? null : typeof o.socket === 'string' ? path.resolve(o.socket) : path.join(runtimeBase, 'relay.sock'),
-        runtimeBase,
-        session: { shell: o.shell ?? cfg.defaultShell(), cwd: cfg.startDirectory(os.homedir()), env: cfg.sessionEnv(process.env), cols: 200, rows: 50, ringBytes: o.ringBytes },
-        limits: {
-          handshakeMs: o.handshakeTimeout * 1000,
-          maxSessions: o.maxSessions,
-          maxClients: o.maxClients,
-          sessionIdleMs: o.sessionIdleTimeout * 1000,
-          outputRate: { ratePerSec: o.outputRate, burst: o.outputRate },
-          inputRate: { ratePerSec: o.inputRate, burst: o.inputRate },
-        },
-        access: {
-          ownUid: process.getuid?.() ?? 0,
-          allowRoot: o.allowRoot === true,
-          allowUnknownPeers: remote.length > 0,
-          connectionRate: { ratePerSec: o.connectionRate, burst: o.connectionRate },
-        },
-        secret,
-        exec: { timeoutMs: o.execTimeout * 1000, maxRequestBytes: o.maxRequestBytes, timing: DEFAULT_TIMING, logCommands: o.logCommands === true },
-        heartbeatTimeoutMs: 3 * cfg.heartbeatMs(),
-        web: o.web === true || cfg.envFlag(process.env.PTY_RELAY_WEB),
-      };
-      const daemon = handover === undefined ? await startDaemon(config, log) : await takeOver(config, log, Number(handover));
-      // Under systemd (Type=notify): we are up. A daemon that took over told systemd itself.
-      if (handover === undefined) {
-        void sdNotify({ READY: '1', MAINPID: String(process.pid) }).then((r) => {
-          if (r.outcome === 'failed') log.warn({ evt: 'daemon.notify_failed', err: r.error }, 'cannot tell systemd we are ready');
-        });
-      }
-      // SIGUSR2 upgrades, as `pty-relay upgrade` does; the outcome goes to the log.
-      process.on('SIGUSR2', () => {
-        void daemon.upgrade().then(({ reply, after }) => {
-          if (!reply.ok) log.warn({ evt: 'upgrade.signal_failed', err: reply.message }, 'SIGUSR2 upgrade failed');
-          after();
-        });
-      });
-      // A bug in one connection's handling must not take every session down with the daemon:
-      // log it loudly and keep serving.
-      process.on('uncaughtException', (err) => {
-        log.fatal({ evt: 'daemon.uncaught_exception', err }, 'uncaught exception; the daemon keeps running');
-      });
-      // The first signal starts a graceful shutdown (bounded: clients get 2 s to read their last
-      // words); repeats while it runs are ignored rather than killing the daemon half-way.
-      for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
-        process.on(sig, () => {
-          void daemon.shutdown(sig).then(() => process.exit(0));
-        });
-      }
+      await requireServerSide();
+      const { runServe } = await import('./serve-run');
+      await runServe(o, cmd.getOptionValueSource('logLevel') === 'cli');
     });
 }

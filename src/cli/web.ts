@@ -1,17 +1,18 @@
-// `pty-relay web`: the web terminal's URL, with its key in the fragment (never sent to a server).
+// `pty-relay web`: the web terminal's URL, with a one-time login code in the fragment (never sent
+// to a server; good once, for LOGIN_CODE_TTL_S): the long-lived key itself never goes in a URL.
 import { Command, Option } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { probeWeb } from '../client/web-probe';
 import { defaultRuntimeBase } from '../daemon/server/runtime-dir';
-import { TOKEN_FILE, WebTokens, writeToken } from '../daemon/web/token';
+import { LOGIN_CODE_TTL_S, TOKEN_FILE, WebTokens, writeToken } from '../daemon/web/token';
 import { RelayError } from '../errors';
 import { validateSessionName } from '../protocol/session-name';
 import * as cfg from './config';
 
 export function buildWebCommand(): Command {
   return new Command('web')
-    .description('print the URL that opens the web terminal (the daemon runs with --web)')
+    .description('print a link that signs a browser in to the web terminal, once, within 5 minutes (the daemon runs with --web)')
     .addOption(new Option('--port <port>', 'the daemon\'s port (through a tunnel, use the laptop\'s port in the browser)').env('PTY_RELAY_PORT').default(cfg.DEFAULT_PORT).argParser(cfg.parsePort))
     .addOption(new Option('--runtime-dir <dir>', 'the daemon\'s runtime directory').env('PTY_RELAY_RUNTIME_DIR'))
     .option('--watch [session]', 'print a read-only link instead: for one session, or for all of them')
@@ -26,7 +27,7 @@ export function buildWebCommand(): Command {
       const tokens = new WebTokens(file);
       const base = `http://localhost:${o.port}/`;
       let url: string;
-      if (o.watch === undefined) url = `${base}#t=${tokens.token()}`;
+      if (o.watch === undefined) url = `${base}#c=${tokens.loginCode()}`;
       else {
         const session = o.watch === true ? null : (o.watch as string);
         const err = session === null ? null : validateSessionName(session);
@@ -35,5 +36,6 @@ export function buildWebCommand(): Command {
       }
       if (o.check !== false) await probeWeb(o.port);
       process.stdout.write(`${url}\n`);
+      if (o.watch === undefined && process.stderr.isTTY) process.stderr.write(`(the link signs one browser in, within ${LOGIN_CODE_TTL_S / 60} minutes; run pty-relay web again for another)\n`);
     });
 }

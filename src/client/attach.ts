@@ -2,6 +2,7 @@
 import { AttachConnection, type Ending } from './connection';
 import type { Endpoint } from './endpoint';
 import { enterRawMode } from './terminal';
+import { clampSize } from '../protocol/frame';
 
 export interface ClientOptions {
   endpoint: Endpoint;
@@ -20,7 +21,8 @@ export async function runClient(o: ClientOptions): Promise<number> {
   const stdin = process.stdin;
   const stdout = process.stdout;
   const term = enterRawMode(stdin);
-  const size = (): { cols: number; rows: number } => ({ cols: stdout.columns || 80, rows: stdout.rows || 24 });
+  // A terminal bigger than the protocol allows asks for the largest size (MAX_TERM_DIM).
+  const size = (): { cols: number; rows: number } => clampSize(stdout.columns || 80, stdout.rows || 24);
   let statusShown = false;
   const conn = new AttachConnection({
     endpoint: o.endpoint,

@@ -4,6 +4,10 @@
 // A plain `ssh -N -L` tunnel therefore leaves Nagle's algorithm on, and every small
 // request/reply exchange waits for a delayed ACK: about 42 ms each way here. A session with a
 // tty (that just sleeps) makes the same tunnel cost under a millisecond. See the benchmarks.
+//
+// Runs on the laptop, macOS or Linux: only OpenSSH client options that both ship. The remote
+// command runs on the server, which is Linux (the daemon is): `sleep infinity` is GNU coreutils'
+// and busybox's, not a local program.
 import { spawn } from 'node:child_process';
 import { backoffDelay, RECONNECT_BACKOFF } from '../backoff';
 

@@ -1,5 +1,5 @@
 // Finds and loads one of our own native addons (src/native/): inside the single binary it is an
-// embedded SEA asset (extracted to the sha256-keyed cache dir like node-pty's); otherwise it is
+// embedded SEA asset (loaded from an unnamed copy like node-pty's, build/native-loader.ts); otherwise it is
 // dist/native/NAME.node, built by `make build`. server/sock-diag.ts and session/termios.ts are
 // the only users, one addon each.
 import * as fs from 'node:fs';
@@ -19,8 +19,8 @@ export function loadAddon(name: string): AddonLoad {
   if (process.platform !== 'linux') return { ok: false, reason: `${name}.node is for Linux, not ${process.platform}` };
   if (isSea()) {
     try {
-      const { dir, module } = loadNativeModule(name);
-      return { ok: true, module, from: path.join(dir, `${name}.node`) };
+      const { from, module } = loadNativeModule(name);
+      return { ok: true, module, from };
     } catch (err) {
       return { ok: false, reason: (err as Error).message.split('\n')[0] ?? 'cannot load the embedded addon' };
     }

@@ -1,7 +1,7 @@
 // Turns a byte stream into frames, whatever the chunking. Malformed input raises a FrameError with
 // a stable code; the caller answers with an ERROR frame and closes that one connection.
 // Pure and free of Node-only APIs: the web page bundles it.
-import { FrameType, HEADER_BYTES, MAGIC, MAX_FRAME_BYTES, type Frame } from './frame';
+import { FrameType, HEADER_BYTES, MAGIC, MAX_FRAME_BYTES, MAX_TERM_DIM, type Frame } from './frame';
 
 export type FrameErrorCode = 'PR_ERR_FRAME_MAGIC' | 'PR_ERR_FRAME_TYPE' | 'PR_ERR_FRAME_SIZE' | 'PR_ERR_FRAME_BODY';
 
@@ -107,7 +107,8 @@ function decodePayload(type: number, payload: Uint8Array): Frame {
 }
 
 const isInt = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 0;
-const isDim = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 10_000;
+const isDim = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= MAX_TERM_DIM;
+const DIM_RULE = `cols and rows must be 1-${MAX_TERM_DIM}`;
 
 // Checks the fields the receiver relies on; extra fields are allowed for forward compatibility.
 function validate(type: number, b: Record<string, unknown>): void {
@@ -122,14 +123,14 @@ function validate(type: number, b: Record<string, unknown>): void {
     case FrameType.ATTACH:
       if (typeof b.session !== 'string') bad('session must be a string');
       if (b.resume !== null && !isInt(b.resume)) bad('resume must be null or an offset');
-      if (!isDim(b.cols) || !isDim(b.rows)) bad('cols and rows must be 1-10000');
+      if (!isDim(b.cols) || !isDim(b.rows)) bad(DIM_RULE);
       if (typeof b.readOnly !== 'boolean' || typeof b.create !== 'boolean') bad('readOnly and create must be booleans');
       if (typeof b.clientId !== 'string' || b.clientId.length > 64) bad('clientId must be a short string');
       if (!isInt(b.inputFrom)) bad('inputFrom must be an offset');
       if (b.keepSize !== undefined && typeof b.keepSize !== 'boolean') bad('keepSize must be a boolean');
       return;
     case FrameType.RESIZE:
-      if (!isDim(b.cols) || !isDim(b.rows)) bad('cols and rows must be 1-10000');
+      if (!isDim(b.cols) || !isDim(b.rows)) bad(DIM_RULE);
       return;
     case FrameType.ACK:
       if (!isInt(b.offset)) bad('offset must be a non-negative integer');
@@ -144,7 +145,7 @@ function validate(type: number, b: Record<string, unknown>): void {
       if (b.op === 'new' && (!Array.isArray(b.command) || b.command.length === 0 || !b.command.every((w) => typeof w === 'string'))) {
         bad('command must be a non-empty array of strings');
       }
-      if (b.op === 'new' && (!isDim(b.cols) || !isDim(b.rows))) bad('cols and rows must be 1-10000');
+      if (b.op === 'new' && (!isDim(b.cols) || !isDim(b.rows))) bad(DIM_RULE);
       return;
     case FrameType.ERROR:
       if (typeof b.code !== 'string' || typeof b.message !== 'string') bad('code and message must be strings');

@@ -42,6 +42,17 @@ export const HEADER_BYTES = 6;
 // chunks of at most OUTPUT_CHUNK_BYTES.
 export const MAX_FRAME_BYTES = 1024 * 1024;
 export const OUTPUT_CHUNK_BYTES = 64 * 1024;
+// The largest terminal a client may ask for, in columns and in rows (ATTACH, RESIZE, REQUEST new).
+// The screen mirror costs ~12 bytes a cell for good: 10000x10000 held 1.2 GB of the daemon's memory;
+// 1000x1000 is ~12 MB, past any real screen (a 4K monitor at a 6 px font is ~640 columns). Clients
+// clamp their own size to it (clampSize); the decoder refuses a frame beyond it.
+export const MAX_TERM_DIM = 1000;
+
+// `cols` x `rows` brought within 1..MAX_TERM_DIM, for a client whose window is bigger than that.
+export function clampSize(cols: number, rows: number): { cols: number; rows: number } {
+  const clamp = (n: number): number => (Number.isFinite(n) ? Math.min(MAX_TERM_DIM, Math.max(1, Math.floor(n))) : 1);
+  return { cols: clamp(cols), rows: clamp(rows) };
+}
 
 export const FrameType = {
   HELLO: 0x01,

@@ -3,8 +3,10 @@
 // browser may type ("rw") or only watch ("ro"), and data-session the one session a watch link is for.
 import { validateSessionName } from '../protocol/session-name';
 import { el, isTouch } from './dom';
+import { hasActed } from './gesture';
 import { ListView } from './list-view';
 import { TermScreen } from './term-view';
+import { confirmDialog } from './ui';
 
 const readOnlyScope = document.body.dataset.scope !== 'rw';
 const onlySession = document.body.dataset.session || null;
@@ -22,6 +24,9 @@ function route(): void {
   if (s !== null && validateSessionName(s) === null) {
     const watch = readOnlyScope || q.get('watch') === '1';
     const create = q.get('new') === '1' && !readOnlyScope;
+    // A link that starts a session, opened before any click here (another site navigated to it):
+    // ask first.
+    if (create && !hasActed()) return askToStart(s);
     // Asked once: a reload must not start the session again after someone ended it.
     if (q.has('new')) history.replaceState(null, '', `?s=${encodeURIComponent(s)}${watch && !readOnlyScope ? '&watch=1' : ''}`);
     document.body.dataset.view = 'term';
@@ -41,6 +46,15 @@ function route(): void {
   }
   outlet.replaceChildren(current.element);
   current.start();
+}
+
+// Shows the list, and over it: start session `s`? Only a click (an act in this page) starts it.
+function askToStart(s: string): void {
+  history.replaceState(null, '', '/');
+  route();
+  void confirmDialog(`Start session "${s}"?`, 'A link asks to start this session. Start it only if you opened the link yourself.', 'Start session').then((yes) => {
+    if (yes) go(`?s=${encodeURIComponent(s)}&new=1`, true);
+  });
 }
 
 function go(url: string, replace = false): void {

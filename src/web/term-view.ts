@@ -4,6 +4,7 @@
 import { validateSessionName } from '../protocol/session-name';
 import { AttachClient, type Status } from './attach-client';
 import { el } from './dom';
+import { hasActed, onFirstAct } from './gesture';
 import { JobsPanel } from './jobs-panel';
 import { keyBar } from './keybar';
 import { request } from './link';
@@ -34,13 +35,17 @@ export class TermScreen {
   private readonly body: HTMLElement;
   private jobs: JobsPanel | null = null;
   private driver: boolean; // this page's size is the session's
+  private alone = false; // the only client of the session, at the last attach
+  private readonly stopWaitingAct: () => void;
   private status: Status = { kind: 'connecting', attempt: 0 };
   private ticker: number | null = null;
   private settle: number | null = null;
   private readonly observer: ResizeObserver;
 
   constructor(private readonly o: TermScreenOptions) {
-    this.driver = !o.readOnly && !o.touch;
+    // A desktop page sizes the session, from the person's first act in it: a page another site
+    // opened must not resize a session someone else is using (gesture.ts).
+    this.driver = !o.readOnly && !o.touch && hasActed();
     const bar = o.touch && !o.readOnly ? keyBar((d) => this.client.input(d), () => this.view.term.modes.applicationCursorKeysMode) : null;
     this.view = new TermView(this.host, { readOnly: o.readOnly, fontPx: o.touch ? TOUCH_FONT_PX : DESKTOP_FONT_PX, onInput: (d) => this.client.input(bar === null ? d : bar.apply(d)) });
     this.fitBtn = el('button', { type: 'button', class: 'btn', hidden: true, title: "Resize the session to this screen (other clients see it at this size)", onclick: () => this.fitToScreen() }, 'Fit to this screen');
@@ -72,6 +77,7 @@ export class TermScreen {
       },
     );
     this.observer = new ResizeObserver(() => this.hostResized());
+    this.stopWaitingAct = this.driver || o.readOnly ? () => undefined : onFirstAct(() => this.firstAct());
     void this.findShell(jobsBtn);
     exposeForTests(this.view, () => this.status);
   }
@@ -83,6 +89,7 @@ export class TermScreen {
   }
 
   dispose(): void {
+    this.stopWaitingAct();
     this.observer.disconnect();
     this.client.stop();
     this.jobs?.stop();
@@ -91,9 +98,16 @@ export class TermScreen {
   }
 
   private attached(clients: number): void {
-    // Alone on the session, a phone may size it; shared, it only offers to.
-    if (this.o.touch && !this.o.readOnly && clients <= 1 && !this.driver) this.fitToScreen();
+    // Alone on the session, a phone may size it (once the person acted); shared, it only offers to.
+    this.alone = clients <= 1;
+    if (this.o.touch && !this.o.readOnly && this.alone && !this.driver && hasActed()) this.fitToScreen();
     if (!this.o.touch) this.view.focus();
+  }
+
+  // The person's first click, tap or key in this page: a desktop page now sizes the session, and
+  // so does a phone alone on it.
+  private firstAct(): void {
+    if (!this.o.touch || this.alone) this.fitToScreen();
   }
 
   private sized(cols: number, rows: number): void {

@@ -3,6 +3,7 @@
 // that size fits, so a phone watching a wide session sees all of it instead of resizing it.
 import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
+import { clampSize } from '../protocol/frame';
 import { utf8 } from './dom';
 
 // Readable on a laptop; 13 px on phones gives about 50 columns across a 390 px screen.
@@ -28,6 +29,25 @@ export interface TermOptions {
   onInput(data: Uint8Array): void;
 }
 
+// Terminal queries a program prints (device attributes, status and cursor reports, mode and
+// setting requests, colour queries, window reports), which xterm.js would answer by itself. The
+// page never answers on the user's behalf: answers arriving while a job runs were typed into the
+// shell after it (and left it in a continuation line), and anyone who can print to the session
+// could make the page "type" them. pty-client's real terminal answers; a page answers nothing.
+const QUERY_CSI = [{ final: 'c' }, { prefix: '>', final: 'c' }, { final: 'n' }, { prefix: '?', final: 'n' }, { intermediates: '$', final: 'p' }, { prefix: '?', intermediates: '$', final: 'p' }];
+// CSI Ps t reports (the rest of CSI t, e.g. 22/23 title stack, is left to xterm).
+const REPORT_T = new Set([11, 13, 14, 15, 16, 18, 19, 20, 21]);
+// Colour OSCs: a "?" in place of a colour is a query; a colour sets it (left to xterm).
+const COLOUR_OSC = [4, 10, 11, 12];
+
+// Swallows every query xterm.js would answer (custom parser handlers run before its own).
+function silenceReports(term: Terminal): void {
+  for (const id of QUERY_CSI) term.parser.registerCsiHandler(id, () => true);
+  term.parser.registerCsiHandler({ final: 't' }, (params) => REPORT_T.has(Number(params[0] ?? 0)));
+  term.parser.registerDcsHandler({ intermediates: '$', final: 'q' }, () => true);
+  for (const n of COLOUR_OSC) term.parser.registerOscHandler(n, (data) => data.split(';').some((part) => part.trim() === '?'));
+}
+
 export class TermView {
   readonly term: Terminal;
   private readonly fit = new FitAddon();
@@ -48,6 +68,7 @@ export class TermView {
       theme: THEME,
     });
     this.term.loadAddon(this.fit);
+    silenceReports(this.term);
     this.term.open(host);
     this.term.onData((s) => o.onInput(utf8.encode(s)));
     // Old-style mouse reports carry raw bytes above 127.
@@ -58,7 +79,8 @@ export class TermView {
   wanted(): { cols: number; rows: number } {
     this.term.options.fontSize = this.o.fontPx;
     const d = this.fit.proposeDimensions();
-    const wanted = d === undefined || !Number.isFinite(d.cols) ? { cols: 80, rows: 24 } : { cols: Math.max(20, d.cols), rows: Math.max(5, d.rows) };
+    // A window bigger than the protocol allows asks for the largest size (MAX_TERM_DIM).
+    const wanted = d === undefined || !Number.isFinite(d.cols) ? { cols: 80, rows: 24 } : clampSize(Math.max(20, d.cols), Math.max(5, d.rows));
     this.applyFont(); // put the font back for the size shown now
     return wanted;
   }

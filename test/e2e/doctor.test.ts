@@ -105,7 +105,7 @@ it('checks this machine as the server: runtime dir, socket, bash, login shell, m
   expect(r.line('socket')).toMatch(row('ok', 'socket', `${sock} is yours and private \\(0600\\), and the daemon answers on it`));
   expect(r.line('bash')).toMatch(row('ok', 'bash', "sessions run \\S+ \\(the running daemon's shell\\), bash (4\\.[4-9]|[5-9]\\.)[\\d.]*"));
   expect(r.line('login-shell')).toMatch(row('ok', 'login-shell', `your login shell is ${os.userInfo().shell}.*`));
-  expect(r.line('addon-cache')).toMatch(row('ok', 'addon-cache', "the native addon's cache \\S+ can hold executables \\(\\S+, \\S+\\)"));
+  expect(r.line('addon-cache')).toMatch(row('ok', 'addon-cache', "the native addon's directory \\S+ can hold executables \\(\\S+, \\S+\\)"));
   expect(r.line('proc-net-tcp')).toMatch(row('ok', 'proc-net-tcp', '/proc/net/tcp and tcp6 are readable: the daemon can tell which user each TCP connection belongs to'));
   expect(r.line('fds')).toMatch(row('ok', 'fds', `the daemon \\(pid ${d.proc.pid}\\) uses \\d+ of its \\d+ file descriptors`));
   expect(r.stdout).not.toMatch(/^(ok|warning|problem|skip) +(listen|daemon|round-trip) /m);
@@ -123,15 +123,14 @@ it('reports a runtime directory other users can enter as a problem, with the chm
   }
 });
 
-it("warns when the native addon's preferred cache directory is on a noexec mount", async () => {
+it("warns when the native addon's preferred directory is on a noexec mount", async () => {
   const mnt = fs.mkdtempSync(path.join(os.tmpdir(), 'pty-relay-mnt-'));
   execFileSync('mount', ['-t', 'tmpfs', '-o', 'noexec', 'tmpfs', mnt]);
   try {
-    const cache = path.join(mnt, 'cache');
-    const fallback = fs.mkdtempSync(path.join(os.tmpdir(), 'pty-relay-xdg-'));
-    const r = await doctor(['--server', '--runtime-dir', runtime], { PTY_RELAY_CACHE_DIR: cache, XDG_CACHE_HOME: fallback });
+    const fallback = fs.mkdtempSync(path.join(os.tmpdir(), 'pty-relay-tmp-'));
+    const r = await doctor(['--server', '--runtime-dir', runtime], { PTY_RELAY_CACHE_DIR: mnt, XDG_RUNTIME_DIR: '', TMPDIR: fallback });
     expect(r.line('addon-cache')).toMatch(
-      row('warning', 'addon-cache', `${cache} is on a noexec mount \\(${mnt}, tmpfs\\); the binary falls back to ${fallback}/pty-relay; fix: set PTY_RELAY_CACHE_DIR \\(for the daemon: in its unit\\) to a writable directory on a mount without noexec`),
+      row('warning', 'addon-cache', `${mnt} is on a noexec mount \\(${mnt}, tmpfs\\); the binary falls back to ${fallback}; fix: set PTY_RELAY_CACHE_DIR \\(for the daemon: in its unit\\) to a writable directory on a mount without noexec`),
     );
     fs.rmSync(fallback, { recursive: true, force: true });
   } finally {

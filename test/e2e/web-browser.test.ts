@@ -43,6 +43,8 @@ async function signedIn(url: string, where: string, options: Parameters<typeof o
   await p.page.goto(url);
   await p.page.waitForSelector('body[data-scope]');
   if (where !== '/') await p.page.goto(new URL(where, url).toString());
+  // A link that starts a session asks for a click first (a page another site opened must not).
+  if (where.includes('new=1')) await p.page.getByRole('button', { name: 'Start session' }).click();
   return p;
 }
 

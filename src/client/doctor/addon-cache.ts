@@ -1,8 +1,8 @@
-// The single binary extracts node-pty's native addon to a cache directory and loads it from
-// there, which fails on a read-only or noexec mount (the loader then tries the next directory).
-// This reads the mount of each candidate from /proc/self/mountinfo.
+// The single binary loads its native addons from unnamed copies it makes in the first of its
+// candidate directories that exists and allows it (build/native-loader.ts); a missing directory,
+// a read-only or a noexec mount makes it try the next one. This reads the mount of each candidate
+// from /proc/self/mountinfo. Linux only (procfs): a server check, as the single binary is Linux only.
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { ok, problem, warning, type Check } from './check';
 
 export interface Mount {
@@ -38,7 +38,13 @@ export function mountOf(mounts: Mount[], file: string): Mount | null {
 
 // Why a directory cannot hold the addon, or null when it can.
 export function unusable(mounts: Mount[], dir: string): string | null {
-  const existing = nearestExisting(dir);
+  let existing: string;
+  try {
+    existing = fs.realpathSync(dir);
+    if (!fs.statSync(existing).isDirectory()) return 'not a directory';
+  } catch {
+    return 'missing';
+  }
   const m = mountOf(mounts, existing);
   if (m === null) return null;
   if (m.options.includes('noexec')) return `on a noexec mount (${m.point}, ${m.fstype})`;
@@ -59,10 +65,10 @@ export function addonCacheCheck(dirs: string[], mountinfo = readMountinfo()): Ch
   const usable = verdicts.find((v) => v.why === null);
   const first = verdicts[0];
   const fix = 'set PTY_RELAY_CACHE_DIR (for the daemon: in its unit) to a writable directory on a mount without noexec';
-  if (usable === undefined) return problem('addon-cache', `no cache directory can hold the binary's native addon: ${verdicts.map((v) => `${v.dir} is ${v.why}`).join('; ')}`, fix);
+  if (usable === undefined) return problem('addon-cache', `no directory can hold the binary's native addon: ${verdicts.map((v) => `${v.dir} is ${v.why}`).join('; ')}`, fix);
   if (first !== undefined && first !== usable) return warning('addon-cache', `${first.dir} is ${first.why}; the binary falls back to ${usable.dir}`, fix);
-  const m = mountOf(mounts, nearestExisting(usable.dir));
-  return ok('addon-cache', `the native addon's cache ${usable.dir} can hold executables${m !== null ? ` (${m.point}, ${m.fstype})` : ''}`);
+  const m = mountOf(mounts, fs.realpathSync(usable.dir));
+  return ok('addon-cache', `the native addon's directory ${usable.dir} can hold executables${m !== null ? ` (${m.point}, ${m.fstype})` : ''}`);
 }
 
 function readMountinfo(): string | null {
@@ -70,19 +76,5 @@ function readMountinfo(): string | null {
     return fs.readFileSync('/proc/self/mountinfo', 'utf8');
   } catch {
     return null;
-  }
-}
-
-// `dir` itself or its closest ancestor that exists, with symlinks resolved.
-function nearestExisting(dir: string): string {
-  let d = path.resolve(dir);
-  for (;;) {
-    try {
-      return fs.realpathSync(d);
-    } catch {
-      const up = path.dirname(d);
-      if (up === d) return d;
-      d = up;
-    }
   }
 }

@@ -1,5 +1,6 @@
 // File descriptors: each session holds a PTY and each client a socket, so a daemon near its
 // RLIMIT_NOFILE starts refusing sessions and connections.
+// Linux only (/proc/PID/limits and fd/): a server check.
 import * as fs from 'node:fs';
 import { ok, skip, warning, type Check } from './check';
 

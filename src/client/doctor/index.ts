@@ -7,7 +7,9 @@
 // cache mount, /proc/net/tcp, file descriptors. By default the client checks always run and the
 // server checks run when this machine has a daemon's runtime directory; --client and --server
 // pick one side. The server checks read the filesystem and ask the daemon over its own unix
-// socket; they never load daemon code.
+// socket; they never load daemon code. They are Linux only, as the daemon is (systemd, /proc,
+// mountinfo): elsewhere (a macOS laptop) `auto` skips them and --server reports one skip line.
+// The client checks use only sockets and the local `nc`, so they run on macOS as on Linux.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Endpoint } from '../endpoint';
@@ -25,6 +27,7 @@ import { bashCheck, loginShellCheck } from './shell';
 import { lingerCheck, serviceCheck } from './systemd';
 
 export interface DoctorOptions {
+  platform?: NodeJS.Platform; // where this runs (default: process.platform); the server checks need Linux
   endpoint: Endpoint;
   secret: SecretState;
   client: boolean; // run the client checks
@@ -37,8 +40,8 @@ export interface DoctorOptions {
 export type { Check } from './check';
 
 // True when the server checks should run for these options.
-export function wantsServer(o: Pick<DoctorOptions, 'server' | 'runtimeBase'>): boolean {
-  return o.server === 'auto' ? fs.existsSync(o.runtimeBase) : o.server;
+export function wantsServer(o: Pick<DoctorOptions, 'server' | 'runtimeBase' | 'platform'>): boolean {
+  return o.server === 'auto' ? (o.platform ?? process.platform) === 'linux' && fs.existsSync(o.runtimeBase) : o.server;
 }
 
 // Runs the chosen checks in chain order.
@@ -66,6 +69,8 @@ async function clientChecks(ep: Endpoint, s: SecretState): Promise<Check[]> {
 }
 
 async function serverChecks(o: DoctorOptions): Promise<Check[]> {
+  const platform = o.platform ?? process.platform;
+  if (platform !== 'linux') return [skip('server', `the server checks are for Linux, where the daemon runs (this is ${platform}): run \`pty-relay doctor --server\` on the server`)];
   const sock = path.join(o.runtimeBase, 'relay.sock');
   const answer: Probe | null = fs.existsSync(sock) ? await probe({ path: sock }, o.secret.secret) : null;
   const info = answer?.kind === 'daemon' ? answer.info : null;

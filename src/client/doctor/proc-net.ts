@@ -1,5 +1,6 @@
 // The daemon tells which local user a TCP connection belongs to from the kernel's socket tables;
 // when it cannot read them it refuses every TCP client (only the unix socket still works).
+// Linux only (procfs), like the daemon that reads them.
 import * as fs from 'node:fs';
 import { ok, problem, type Check } from './check';
 

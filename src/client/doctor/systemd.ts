@@ -1,5 +1,6 @@
 // The daemon under systemd: is the user unit installed, enabled and running; and is linger on,
 // without which systemd stops the daemon, and every session, when the user's last login ends.
+// Linux only (systemd, logind): a server check.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { ok, problem, skip, warning, type Check } from './check';

@@ -3,6 +3,7 @@
 // (upgrade/), the sockets it inherited as fds, listened on as they are.
 import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as path from 'node:path';
 import { RelayError, isErrno } from '../../errors';
 import type { Logger } from '../../log';
 import type { InheritedListener } from './server';
@@ -90,18 +91,23 @@ async function listenUnix(server: net.Server, file: string): Promise<void> {
     if (live) throw new RelayError('PR_ERR_LISTEN', `unix socket ${file} is in use by another pty-relay`);
     fs.rmSync(file, { force: true });
   }
-  // Bound at a temporary name, then renamed into place: libuv unlinks the path a server bound when
-  // it closes, and this way the path outlives our server, for a new daemon that inherited the
-  // socket (upgrade/). The socket is 0600 before it is reachable at its name.
-  const tmp = `${file}.${process.pid}.tmp`;
+  // Bound inside a fresh 0700 directory beside it, then renamed into place. No other user can
+  // connect to it there (connecting needs search permission on every directory of the path), so the
+  // bind's process umask does not matter: the socket is 0600 before anyone else can reach it. The
+  // rename also keeps the path alive past our server (libuv unlinks the path a server bound when it
+  // closes), for a new daemon that inherited the socket (upgrade/). (A umask around the bind would
+  // do too, but the umask is process-wide and would race every other file this process makes.)
+  let dir: string | null = null;
   try {
-    fs.rmSync(tmp, { force: true });
+    dir = fs.mkdtempSync(path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.`));
+    const tmp = path.join(dir, 's');
     await listen(server, { path: tmp });
     fs.chmodSync(tmp, 0o600);
     fs.renameSync(tmp, file);
   } catch (err) {
-    fs.rmSync(tmp, { force: true });
+    server.close();
     throw new RelayError('PR_ERR_LISTEN', `cannot listen on unix socket ${file}`, { cause: err });
+  } finally {
+    if (dir !== null) fs.rmSync(dir, { recursive: true, force: true });
   }
 }
-

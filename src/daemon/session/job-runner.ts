@@ -7,7 +7,8 @@ import { preview, type Job, type JobEnd, type JobHandover, type JobSpec } from '
 import { JobTable } from '../jobs/job-table';
 import type { MarkEvent } from './marks';
 import { RunningJob, type RunningJobHandover } from './running-job';
-import { repairLine, runLine, TERMINAL_RESET } from './shell-integration';
+import { Repair } from './repair';
+import { runLine, TERMINAL_RESET } from './shell-integration';
 import type { Shell } from './shell';
 import { Newlines, type NewlinesHandover } from './newlines';
 import { ScriptFile } from './script-file';
@@ -55,10 +56,12 @@ export class JobRunner {
   private claiming = false; // asking a queued job's client whether it is still there
   private readonly script: ScriptFile;
   private readonly newlines: Newlines;
+  private readonly repair: Repair;
 
   constructor(private readonly host: RunnerHost) {
     this.script = new ScriptFile(host.dir);
     this.newlines = new Newlines(host.dir);
+    this.repair = new Repair({ log: host.log, shell: () => host.shell(), output: (d) => host.output(d), again: () => void (this.repairPending = true) });
   }
 
   // Queues a new job; it runs when the shell is idle and every job queued before it has run.
@@ -131,12 +134,14 @@ export class JobRunner {
 
   // A handover is under way: no timers look at the shell until resume().
   suspend(): void {
+    this.repair.pause();
     this.current?.suspendWatch();
     this.host.shell()?.watchReplaced(null);
   }
 
   // The session is live (again): watch the running job, or start the next queued one.
   resume(): void {
+    if (this.state === 'repairing') this.repair.resume();
     if (this.current !== null) {
       this.current.resumeWatch();
       this.host.shell()?.watchReplaced((cmd) => this.onReplaced(cmd));
@@ -201,6 +206,7 @@ export class JobRunner {
 
   // The shell is gone: a new one starts idle.
   reset(): void {
+    this.repair.done();
     this.newlines.reset();
     this.state = 'idle';
     this.repairPending = false;
@@ -213,9 +219,10 @@ export class JobRunner {
     if (this.repairPending) {
       this.repairPending = false;
       this.state = 'repairing';
-      shell.pty.write(repairLine());
+      this.repair.start();
       return;
     }
+    this.repair.done();
     this.state = 'idle';
     this.pump();
   }
@@ -254,6 +261,7 @@ export class JobRunner {
 
   // The session is gone for good: its script file too.
   dispose(): void {
+    this.repair.done();
     this.script.dispose();
     this.newlines.dispose();
   }

@@ -58,7 +58,8 @@ export class Program {
       runner.failQueued(message);
       return;
     }
-    log.info({ evt: 'session.spawned', pid: shell.pid, command: config.command?.[0] ?? config.shell }, 'program started');
+    log.info({ evt: 'session.spawned', pid: shell.pid, command: config.command?.[0] ?? config.shell, cloexec: shell.pty.cloexec }, 'program started');
+    if (!shell.pty.cloexec) log.warn({ evt: 'session.master_inheritable' }, 'cannot mark the PTY master close-on-exec (termios addon missing?): programs started later inherit it');
     runner.reset();
     this.lifecycle = this.isCommand ? 'ready' : 'starting';
     if (!this.isCommand) this.startTimer = setTimeout(() => this.onStartTimeout(), STARTUP_TIMEOUT_MS);

@@ -11,6 +11,7 @@ import * as nodePty from 'node-pty';
 import { ExitDrain } from './exit-drain';
 import { MasterWriter } from './master-writer';
 import { readLife } from './proc';
+import { closeOnExec } from './termios';
 
 export interface PtyOptions {
   file: string;
@@ -25,6 +26,9 @@ export interface Pty {
   readonly pid: number;
   readonly pts: string | null; // the slave's path (/dev/pts/N), when node-pty tells it
   readonly fd: number; // the master, for handing the PTY to a new daemon
+  // The master is close-on-exec, so no program started later (another session's shell) inherits
+  // it; false only when the termios addon is missing or fcntl failed (logged by the session).
+  readonly cloexec: boolean;
   write(data: string | Buffer): void;
   resize(cols: number, rows: number): void;
   pause(): void;
@@ -80,6 +84,8 @@ export function spawnPty(opts: PtyOptions, handlers: PtyHandlers): Pty {
     encoding: null,
   } as nodePty.IPtyForkOptions);
   const inner = p as unknown as NodePtyInternals;
+  // node-pty opens the master without FD_CLOEXEC: mark it before anything else is spawned.
+  const cloexec = closeOnExec(inner.fd);
   const pts = typeof inner.ptsName === 'string' ? inner.ptsName : null;
   const drain = new ExitDrain(pts, handlers.onData);
   const socket = inner._socket;
@@ -92,7 +98,7 @@ export function spawnPty(opts: PtyOptions, handlers: PtyHandlers): Pty {
   p.onData((d: string | Buffer) => drain.data(typeof d === 'string' ? Buffer.from(d) : d));
   // node-pty emits exit after its read stream closed, which the drain delays until the end.
   p.onExit(({ exitCode, signal }) => handlers.onExit(exitCode, signal ?? 0));
-  return adapter(p.pid, pts, inner.fd, socket, { kill: (signal) => p.kill(signal), start: null });
+  return adapter(p.pid, pts, inner.fd, cloexec, socket, { kill: (signal) => p.kill(signal), start: null });
 }
 
 // Takes over a PTY started by an earlier daemon process: its master is `fd` (inherited), its
@@ -129,12 +135,13 @@ export function adoptPty(fd: number, pid: number, startTime: number, pts: string
     poll = setInterval(check, ADOPTED_POLL_MS);
     poll.unref();
   };
-  return adapter(pid, pts, fd, stream, { kill: (signal) => process.kill(pid, signal ?? 'SIGHUP'), start });
+  // upgrade/incoming.ts marked it close-on-exec already; idempotent, and says whether it is.
+  return adapter(pid, pts, fd, closeOnExec(fd), stream, { kill: (signal) => process.kill(pid, signal ?? 'SIGHUP'), start });
 }
 
 // The Pty over a master's read stream; writes go through our own queue (master-writer.ts). With
 // `start` (an adopted PTY) it begins frozen, and the first thaw() calls `start` before reading.
-function adapter(pid: number, pts: string | null, fd: number, socket: ReadStreamInternals, o: { kill(signal?: NodeJS.Signals): void; start: (() => void) | null }): Pty {
+function adapter(pid: number, pts: string | null, fd: number, cloexec: boolean, socket: ReadStreamInternals, o: { kill(signal?: NodeJS.Signals): void; start: (() => void) | null }): Pty {
   const writer = new MasterWriter(fd);
   let paused = false;
   let frozen = o.start !== null;
@@ -154,6 +161,7 @@ function adapter(pid: number, pts: string | null, fd: number, socket: ReadStream
     pid,
     pts,
     fd,
+    cloexec,
     write: (data) => writer.write(data),
     resize: (cols, rows) => {
       try {

@@ -11,6 +11,8 @@ export interface Termios {
   // "\r" added before each "\n" of buf[0, end) without one (`lastCr`: buf follows a "\r"), the
   // rest as it is; null when nothing changes.
   addCr(buf: Buffer, end: number, lastCr: boolean): Buffer | null;
+  // FD_CLOEXEC on `fd`; false when fcntl failed.
+  setCloexec(fd: number): boolean;
 }
 
 let loaded: Termios | null | undefined;
@@ -20,9 +22,15 @@ export function termios(): Termios | null {
   if (loaded === undefined) {
     const r = loadAddon('termios');
     const t = r.ok ? (r.module as Partial<Termios>) : null;
-    loaded = t !== null && typeof t.flags === 'function' && typeof t.setOutputProcessing === 'function' && typeof t.addCr === 'function' ? (t as Termios) : null;
+    loaded = t !== null && typeof t.flags === 'function' && typeof t.setOutputProcessing === 'function' && typeof t.addCr === 'function' && typeof t.setCloexec === 'function' ? (t as Termios) : null;
   }
   return loaded;
+}
+
+// Marks `fd` close-on-exec, so no program started later (another session's shell) inherits it.
+// Returns false when that cannot be done (no addon, or fcntl failed): the caller logs it.
+export function closeOnExec(fd: number): boolean {
+  return termios()?.setCloexec(fd) ?? false;
 }
 
 // OPOST in a flags() stamp.

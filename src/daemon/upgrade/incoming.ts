@@ -13,7 +13,8 @@ import type { Session } from '../session/session';
 import { decodeDocument, READABLE_FORMATS, readFormat, type HandoverDocument } from './document';
 import { asFromOld, type FromNew } from './messages';
 import { sdNotify } from './sd-notify';
-import { FIRST_INHERITED_FD, HANDOVER_ENV } from './successor';
+import { closeOnExec } from '../session/termios';
+import { FIRST_INHERITED_FD, HANDOVER_ENV, IPC_FD } from './successor';
 
 // Exit status of a new daemon that could not take over (the old one serves on).
 export const EXIT_HANDOVER_FAILED = 3;
@@ -49,6 +50,7 @@ export async function takeOver(config: DaemonConfig, log: Logger, fd: number): P
     const doc = await readDocument(fd);
     log.info({ evt: 'upgrade.adopting', from: doc.from, sessions: doc.sessions.length }, `taking over from pid ${doc.from.pid} (${doc.from.version})`);
     closeUnnamed(doc);
+    keepFromPrograms(doc, fd, log);
     const adopted: Array<{ session: Session; input: Buffer }> = [];
     daemon = await startDaemon(config, log, {
       runtimeDir: doc.runtimeDir,
@@ -87,6 +89,25 @@ function closeUnnamed(doc: HandoverDocument): void {
     } catch {
       // not open
     }
+  }
+}
+
+// Marks every fd this process inherited close-on-exec (the spawn cleared the flag to pass them):
+// else every shell started from now on would hold the other sessions' PTY masters, the listening
+// sockets and the channel to the earlier daemon. (Node 20's libuv already marks the fds it wraps in
+// handles here, measured in /proc/PID/fdinfo; this does not rely on that.)
+function keepFromPrograms(doc: HandoverDocument, documentFd: number, log: Logger): void {
+  const fds = [documentFd, IPC_FD, ...doc.listeners.map((l) => l.fd), ...doc.sessions.flatMap((s) => (s.fd === null ? [] : [s.fd]))];
+  const open = fds.filter((f) => isOpen(f) && !closeOnExec(f));
+  if (open.length > 0) log.warn({ evt: 'upgrade.fds_inheritable', fds: open }, `cannot mark fds ${open.join(', ')} close-on-exec: programs started from now on inherit them`);
+}
+
+function isOpen(fd: number): boolean {
+  try {
+    fs.fstatSync(fd);
+    return true;
+  } catch {
+    return false;
   }
 }
 

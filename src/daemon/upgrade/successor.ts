@@ -13,6 +13,7 @@ export const HANDOVER_ENV = 'PTY_RELAY_HANDOVER';
 // Where the new process finds the document (after stdin, stdout, stderr) and its first inherited
 // socket or PTY (after the document and Node's IPC channel, fd 4).
 export const DOCUMENT_FD = 3;
+export const IPC_FD = 4;
 export const FIRST_INHERITED_FD = 5;
 
 // The program and arguments that run `pty-relay ARGS…` from what is installed now.

@@ -26,14 +26,17 @@ export function cookieName(host: string): string {
   return `pty_relay_${port}`;
 }
 
-// The value of cookie `name` in a Cookie header, or null.
-export function readCookie(header: string | undefined, name: string): string | null {
-  if (header === undefined) return null;
+// Every value of cookie `name` in a Cookie header, in the order sent. A page on any other
+// localhost port can set one more of the same name (cookies do not separate ports), with a longer
+// Path so the browser sends it first: the caller tries each (cookie tossing).
+export function readCookies(header: string | undefined, name: string): string[] {
+  if (header === undefined) return [];
+  const values: string[] = [];
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
-    if (eq !== -1 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+    if (eq !== -1 && part.slice(0, eq).trim() === name) values.push(part.slice(eq + 1).trim());
   }
-  return null;
+  return values;
 }
 
 // The Set-Cookie header that signs a browser in (an empty value with Max-Age=0 signs it out).

@@ -46,16 +46,19 @@ export function appPage(scope: Scope): Page {
   return { status: 200, html: app.html(scope), csp: app.csp };
 }
 
-// Reads `#t=TOKEN` or `#w=WATCH` (with `?s=SESSION`), removes it from the address bar at once,
-// trades it for the cookie, then reloads without it.
+// Reads `#c=CODE` (a one-time login code) or `#w=WATCH` (with `?s=SESSION`), removes it from the
+// address bar at once, trades it for the cookie, then reloads without it. An old `#t=KEY` link is
+// not used: the long-lived key must not travel in URLs (browsers keep them in their history).
 const LOGIN_JS = `(function(){
 var m=document.getElementById('msg'),f=new URLSearchParams(location.hash.slice(1)),q=new URLSearchParams(location.search);
-var t=f.get('t'),w=f.get('w');if(!t&&!w)return;
+var c=f.get('c'),w=f.get('w');
+if(f.get('t')){history.replaceState(null,'',location.pathname+location.search);m.textContent='This kind of link is no longer accepted. On the server, run pty-relay web for a new one.';return;}
+if(!c&&!w)return;
 history.replaceState(null,'',location.pathname+location.search);
 m.textContent='Signing in\\u2026';
-fetch('/api/login',{method:'POST',headers:{'Content-Type':'application/json'},credentials:'same-origin',body:JSON.stringify(t?{token:t}:{watch:w,session:q.get('s')})})
+fetch('/api/login',{method:'POST',headers:{'Content-Type':'application/json'},credentials:'same-origin',body:JSON.stringify(c?{code:c}:{watch:w,session:q.get('s')})})
 .then(function(r){if(r.ok){location.replace(location.pathname+location.search);return;}
-m.textContent='This link is not valid (any more). On the server, run: pty-relay web';},
+m.textContent='This link is not valid (any more): a login link works once, for a few minutes. On the server, run: pty-relay web';},
 function(){m.textContent='Cannot reach the daemon. Is the tunnel up?';});})();`;
 
 const FORBIDDEN_CSS = `body{margin:0;min-height:100vh;display:grid;place-items:center;background:#0f1115;color:#d7dae0;font:15px/1.5 system-ui,sans-serif}

@@ -1,5 +1,7 @@
 // The web terminal's secrets: one 256-bit token in a 0600 file in the runtime directory, and what
-// is derived from it with HMAC-SHA256: read-only ("watch") tokens and the session cookies. The
+// is derived from it with HMAC-SHA256: one-time login codes, read-only ("watch") tokens and the
+// session cookies. The token itself never goes in a URL (browsers keep URLs in their history, even
+// after replaceState): `pty-relay web` prints a login code, good once and for LOGIN_CODE_TTL_S. The
 // token survives daemon restarts (so do cookies: a page reconnects after an upgrade), and
 // replacing the file (`pty-relay web --new-token`) revokes every link and cookie at once.
 import * as crypto from 'node:crypto';
@@ -14,6 +16,11 @@ export const TOKEN_FILE = 'web-token';
 const TOKEN_BYTES = 32;
 // A browser stays signed in this long; a new token ends it sooner.
 export const COOKIE_MAX_AGE_S = 30 * 24 * 3600;
+// A login code works this long: time to copy the link from a terminal into a browser.
+export const LOGIN_CODE_TTL_S = 5 * 60;
+// 128 bits: a code's nonce, which the daemon remembers once used until the code expires.
+const NONCE_BYTES = 16;
+const LOGIN_CODE = /^(\d{1,12})\.([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/;
 
 // What a signed-in page may do: everything, or watch (one session, or every one).
 export interface Scope {
@@ -22,7 +29,8 @@ export interface Scope {
 }
 
 export interface LoginRequest {
-  token?: unknown; // the full token (from `#t=` in the URL)
+  code?: unknown; // a one-time login code (from `#c=` in the URL)
+  token?: unknown; // the full token (a scripted client's POST; never from a URL)
   watch?: unknown; // a watch token (from `#w=`)
   session?: unknown; // the session a watch token is for (from `?s=`)
 }
@@ -31,6 +39,8 @@ const b64url = (b: Buffer): string => b.toString('base64url');
 
 export class WebTokens {
   private cached: { key: string; token: string } | null = null;
+  // Nonces of login codes already used, with their expiry (seconds): each code signs in once.
+  private readonly used = new Map<string, number>();
 
   constructor(readonly file: string) {}
 
@@ -58,8 +68,16 @@ export class WebTokens {
     return this.mac(`watch:${session ?? '*'}`);
   }
 
-  // The scope a login grants, or null. Compared in constant time.
-  login(req: LoginRequest): Scope | null {
+  // A login code: `EXPIRY.NONCE.MAC`, the MAC over both with the token; full access, once, until
+  // `nowS + LOGIN_CODE_TTL_S`.
+  loginCode(nowS = Math.floor(Date.now() / 1000)): string {
+    const body = `${nowS + LOGIN_CODE_TTL_S}.${b64url(crypto.randomBytes(NONCE_BYTES))}`;
+    return `${body}.${this.mac(`login:${body}`)}`;
+  }
+
+  // The scope a login grants, or null. Compared in constant time; a code is spent by its first use.
+  login(req: LoginRequest, nowS = Math.floor(Date.now() / 1000)): Scope | null {
+    if (typeof req.code === 'string') return this.spendCode(req.code, nowS) ? { readOnly: false, session: null } : null;
     if (typeof req.token === 'string') return secretMatches(req.token, this.token()) ? { readOnly: false, session: null } : null;
     if (typeof req.watch !== 'string') return null;
     if (typeof req.session === 'string' && validateSessionName(req.session) === null && secretMatches(req.watch, this.watchToken(req.session))) {
@@ -84,6 +102,20 @@ export class WebTokens {
     if (Number(exp) <= nowS) return null;
     if (session !== '' && validateSessionName(session) !== null) return null;
     return { readOnly: mode === 'ro', session: session === '' ? null : session };
+  }
+
+  // True (once) for a code of ours that has not expired and was not used before.
+  private spendCode(code: string, nowS: number): boolean {
+    for (const [nonce, exp] of this.used) if (exp <= nowS) this.used.delete(nonce);
+    const m = LOGIN_CODE.exec(code);
+    if (m === null) return false;
+    const [, exp, nonce, mac] = m as unknown as [string, string, string, string];
+    if (!secretMatches(mac, this.mac(`login:${exp}.${nonce}`))) return false;
+    // Expired, or from further ahead than any code we make (a clock that jumped back).
+    if (Number(exp) <= nowS || Number(exp) > nowS + LOGIN_CODE_TTL_S + 60) return false;
+    if (this.used.has(nonce)) return false;
+    this.used.set(nonce, Number(exp));
+    return true;
   }
 
   private mac(what: string): string {

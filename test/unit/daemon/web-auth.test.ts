@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cookieName, hostAllowed, originAllowed, readCookie } from '../../../src/daemon/web/guard';
+import { cookieName, hostAllowed, originAllowed, readCookies } from '../../../src/daemon/web/guard';
 import { WebTokens, writeToken } from '../../../src/daemon/web/token';
 
 const tokens = (): WebTokens => new WebTokens(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'pty-relay-tok-')), 'web-token'));
@@ -77,8 +77,13 @@ describe('web guard', () => {
   it('names cookies by port and reads them', () => {
     expect(cookieName('localhost:9998')).toBe('pty_relay_9998');
     expect(cookieName('[::1]')).toBe('pty_relay_80');
-    expect(readCookie('a=1; pty_relay_9998=v1:x; b=2', 'pty_relay_9998')).toBe('v1:x');
-    expect(readCookie('pty_relay_99980=v', 'pty_relay_9998')).toBeNull();
-    expect(readCookie(undefined, 'x')).toBeNull();
+    expect(readCookies('a=1; pty_relay_9998=v1:x; b=2', 'pty_relay_9998')).toEqual(['v1:x']);
+    expect(readCookies('pty_relay_99980=v', 'pty_relay_9998')).toEqual([]);
+    expect(readCookies(undefined, 'x')).toEqual([]);
+  });
+
+  it('reads every cookie of the name, so a planted one sent first hides no valid one (cookie tossing)', () => {
+    // A page on another localhost port set `pty_relay_9998=x; path=/ws`: the browser sends it first.
+    expect(readCookies('pty_relay_9998=x; pty_relay_9998=v1:rw::1:mac', 'pty_relay_9998')).toEqual(['x', 'v1:rw::1:mac']);
   });
 });

@@ -1,0 +1,78 @@
+// The exec connection's state machine, driven with its input's chunks and EOF in orders that the
+// event loop allows but a quiet machine seldom shows. The requests are refused directives, so they
+// end without a session; the reply runs over a real loopback socket.
+import { EventEmitter } from 'node:events';
+import * as net from 'node:net';
+import pino from 'pino';
+import { afterEach, expect, it } from 'vitest';
+import { serveExec, type ExecConfig } from '../../../../src/daemon/exec/connection';
+import type { Registry } from '../../../../src/daemon/session/registry';
+import type { ConnInput } from '../../../../src/daemon/server/input';
+import { within } from '../../../helpers/deadline';
+
+const CONFIG: ExecConfig = {
+  timing: { settleMs: 5, incompleteMs: 1000, quickSettleMs: 1, quickBytes: 4096, deadlineMs: 60_000 },
+  maxRequestBytes: 1024,
+  defaultTimeoutMs: 0,
+  secret: null,
+  logCommands: false,
+};
+
+// The connection's input as the server's metering hands it over: chunks and EOF, emitted by the test.
+class DrivenInput extends EventEmitter implements ConnInput {
+  pause(): void {}
+  resume(): void {}
+}
+
+const cleanup: Array<() => void> = [];
+afterEach(() => {
+  for (const c of cleanup.splice(0)) c();
+});
+
+// A loopback connection served by serveExec; `onLog` sees every log line as it is written.
+async function connect(onLog: (line: { evt?: string }) => void): Promise<{ input: DrivenInput; received: Promise<string> }> {
+  const server = net.createServer({ allowHalfOpen: true });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanup.push(() => server.close());
+  const accepted = new Promise<net.Socket>((resolve) => server.once('connection', resolve));
+  const client = net.connect({ host: '127.0.0.1', port: (server.address() as net.AddressInfo).port, allowHalfOpen: true });
+  cleanup.push(() => client.destroy());
+  const socket = await accepted;
+  const chunks: Buffer[] = [];
+  client.on('data', (c: Buffer) => chunks.push(c));
+  const received = new Promise<string>((resolve) => client.once('end', () => resolve(Buffer.concat(chunks).toString())));
+  const log = pino({ level: 'debug' }, { write: (line: string) => onLog(JSON.parse(line) as { evt?: string }) });
+  const input = new DrivenInput();
+  // No request reaches a session: refused directives end before one is looked up.
+  const registry = null as unknown as Registry;
+  serveExec(socket, input, Buffer.alloc(0), registry, CONFIG, { log, onShutdown: () => undefined, onHandover: () => undefined });
+  return { input, received };
+}
+
+const refusal = (name: string): string => `pty-relay: error: unknown directive "#!${name}"`;
+
+it('runs text that arrives in the same turn as the end of the running request, just after it', async () => {
+  let refusals = 0;
+  const { input, received } = await connect((l) => {
+    // The first request is being answered: the next text arrives once its outcome has settled
+    // (every promise callback has run) but before the event loop moves on, as a socket read does
+    // when the PTY output that ended a command was handled first in the same poll.
+    if (l.evt === 'exec.bad_directive' && ++refusals === 1) queueMicrotask(() => process.nextTick(() => input.emit('data', Buffer.from('#!two\n'))));
+  });
+  input.emit('data', Buffer.from('#!one\n'));
+  const text = await within('the reply', received, 10_000);
+  expect(text).toContain(refusal('one'));
+  expect(text).toContain(refusal('two'));
+  expect(refusals).toBe(2);
+});
+
+it('ends the reply when the client half-closes in that turn, and when nothing more comes', async () => {
+  for (const late of [true, false]) {
+    const { input, received } = await connect((l) => {
+      if (late && l.evt === 'exec.bad_directive') queueMicrotask(() => process.nextTick(() => input.emit('end')));
+    });
+    input.emit('data', Buffer.from('#!one\n'));
+    const text = await within('the reply', received, 10_000);
+    expect(text.split('\n').filter((l) => l !== '')).toEqual([expect.stringContaining(refusal('one'))]);
+  }
+});
