@@ -10,9 +10,12 @@ import { MAX_TERM_DIM } from '../protocol/frame';
 export const DEFAULT_PORT = 9998;
 // Stock Debian resolves `localhost` to ::1 first, so both loopbacks are bound (DESIGN.md §3).
 export const DEFAULT_HOSTS = ['127.0.0.1', '::1'];
-// Long enough for builds and test suites, short enough that a command stuck on a password prompt
-// is reported within the 10-minute ceiling that agent tools put on one shell call.
-export const DEFAULT_EXEC_TIMEOUT_S = 600;
+// The nc path's default, chosen for agents: their tools give up on a call after 2 minutes (Claude
+// Code's Bash tool) or 60 s (MCP hosts, commonly), and a relay that is silent past that looks like a
+// dead tunnel. 60 s returns "still running as job N" with room to spare for a tunnel and a queue;
+// nothing is stopped, and `#!wait N` picks up where the reply ended. `pty-relay exec` and `wait`
+// follow a job to its end by themselves unless given -t.
+export const DEFAULT_EXEC_TIMEOUT_S = 60;
 // Scripts are source text; anything bigger is almost certainly a mistake (piping a binary file).
 export const DEFAULT_MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 // A client that connects and says nothing is closed after this long.

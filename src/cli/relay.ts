@@ -49,7 +49,7 @@ export function buildProgram(): Command {
         script = await readAll(process.stdin);
       }
       const directives = [o.raw ? '#!raw' : '', o.interactive ? '#!interactive' : '', o.limit !== undefined ? `#!limit ${o.limit}` : ''].filter((d) => d !== '');
-      process.exitCode = await runExec({ ...clientConnection(o), session: o.session, timeoutS: o.timeout, directives, script, out: process.stdout, err: process.stderr });
+      process.exitCode = await runExec({ ...clientConnection(o), session: o.session, timeoutS: o.timeout, follow: true, directives, script, out: process.stdout, err: process.stderr });
     });
 
   // Used by the binary's build to check the embedded native addons load: runs echo in a PTY, asks

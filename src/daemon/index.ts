@@ -69,7 +69,6 @@ export async function startDaemon(config: DaemonConfig, log: Logger, adoption: A
     timing: { ...config.exec.timing, deadlineMs: Math.min(config.exec.timing.deadlineMs, 2 * limits.handshakeMs) },
     maxRequestBytes: config.exec.maxRequestBytes,
     defaultTimeoutMs: config.exec.timeoutMs,
-    connectHint: '',
     secret: config.secret,
     logCommands: config.exec.logCommands,
   };
@@ -95,7 +94,6 @@ export async function startDaemon(config: DaemonConfig, log: Logger, adoption: A
   }
   const upgrader = new Upgrader({ server, registry, log, runtimeDir: dir });
   attach.upgrade = () => upgrader.upgrade();
-  exec.connectHint = config.hosts.length > 0 ? `nc localhost ${server.port}` : `nc -U ${config.unixSocket}`;
   log.info({ evt: 'daemon.ready', version: VERSION, shell: config.session.shell, runtimeDir: dir, secret: config.secret !== null, adopted: adoption === null ? 0 : registry.list().length, recovered: adoption === null ? registry.list().length : 0, holders: config.session.holder !== null }, 'ready');
   let closing: Promise<void> | null = null;
   return {

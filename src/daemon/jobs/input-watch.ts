@@ -19,6 +19,7 @@ export class InputWatch {
     private readonly job: Job,
     private readonly shellPid: number,
     private readonly pts: string,
+    private readonly masterFd: number | null,
     private readonly promptLine: () => Promise<{ prompt: string; fullScreen: boolean }>,
   ) {
     this.timer = setInterval(() => this.tick(), POLL_MS);
@@ -37,7 +38,7 @@ export class InputWatch {
 
   // Probes once, now: is the job waiting for input? Updates the job's state either way.
   async checkNow(): Promise<boolean> {
-    const waiting = probeInputWait(this.shellPid, this.pts);
+    const waiting = probeInputWait(this.shellPid, this.pts, this.masterFd);
     if (!waiting) {
       if (this.job.state === 'input') this.job.setWaiting(null);
       return false;
@@ -49,7 +50,7 @@ export class InputWatch {
   private tick(): void {
     if (this.judging || !this.job.live) return;
     if (Date.now() - this.lastOutput < QUIET_MS) return;
-    if (!probeInputWait(this.shellPid, this.pts)) {
+    if (!probeInputWait(this.shellPid, this.pts, this.masterFd)) {
       this.hits = 0;
       if (this.job.state === 'input') this.job.setWaiting(null);
       return;
@@ -61,7 +62,7 @@ export class InputWatch {
   private async report(): Promise<void> {
     this.judging = true;
     try {
-      const [hidden, line] = await Promise.all([passwordMode(this.pts), this.promptLine()]);
+      const [hidden, line] = await Promise.all([passwordMode(this.pts, this.masterFd), this.promptLine()]);
       if (this.timer !== null && this.job.live) this.job.setWaiting({ ...line, echoOff: hidden === true && !line.fullScreen });
     } finally {
       this.judging = false;

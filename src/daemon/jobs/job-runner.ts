@@ -61,6 +61,7 @@ export class JobRunner {
   private queue: Job[] = [];
   private current: RunningJob | null = null;
   private repairPending = false;
+  private claiming = false; // asking a queued job's client whether it is still there
   private readonly script: ScriptFile;
   private readonly newlines: Newlines;
   private readonly repair: Repair;
@@ -94,6 +95,12 @@ export class JobRunner {
 
   queued(): number {
     return this.queue.length;
+  }
+
+  // What `job` waits behind: the running job (null between jobs) and the jobs queued before it.
+  ahead(job: Job): { running: Job | null; queued: Job[] } {
+    const i = this.queue.indexOf(job);
+    return { running: this.current?.job ?? null, queued: i === -1 ? [] : this.queue.slice(0, i) };
   }
 
   // What the shell is busy with, or null when a new job would start at once.
@@ -233,9 +240,11 @@ export class JobRunner {
 
   private pump(): void {
     const shell = this.host.shell();
-    if (this.state !== 'idle' || shell === null || !shell.isReady) return;
-    const job = this.queue.shift();
-    if (job === undefined) return;
+    if (this.state !== 'idle' || this.claiming || shell === null || !shell.isReady) return;
+    const next = this.queue[0];
+    if (next === undefined) return;
+    if (next.claim !== null) return this.claimNext(next, next.claim);
+    const job = this.queue.shift() as Job;
     try {
       this.script.write(job.command);
     } catch (err) {
@@ -248,6 +257,17 @@ export class JobRunner {
     this.begin(job, this.script.path, 'running');
     const legacy = shell.integration < 2 ? this.script.path : undefined;
     shell.pty.write(runLine({ stdin: job.spec.interactive ? 'tty' : 'null', raw: job.spec.raw }, legacy));
+  }
+
+  // A job that waited in the queue runs only if its client is still there (Job.claim).
+  private claimNext(job: Job, claim: () => Promise<boolean>): void {
+    job.claim = null;
+    this.claiming = true;
+    void claim().then((present) => {
+      this.claiming = false;
+      if (!present && this.cancel(job)) this.host.log.info({ evt: 'exec.abandoned', job: job.id }, 'the client of a queued request has gone; dropped before it ran');
+      this.pump();
+    });
   }
 
   // The session is gone for good: its script file too.

@@ -67,12 +67,16 @@ export class Job {
   endMessage: string | null = null; // why it ended, when not by a plain exit
   killedBy: string | null = null; // the signal `#!kill` needed
   waiting: InputWait | null = null;
+  waitingSince: Date | null = null; // when the current input wait began
   everWaited = false; // it waited for input at least once
   sink: JobSink | null = null;
   private deliveredTo = 0;
   startNotice: string | null = null; // told to the job's first reader (a previous shell ended)
   // Called when a reader that paces the job moved on (the session may resume the PTY).
   onPaced: (() => void) | null = null;
+  // A queued job's request asks, just before the job would start, whether its client is still
+  // there (exec/queued.ts); false drops the job unrun. Not handed over: its connection stays here.
+  claim: (() => Promise<boolean>) | null = null;
   private readonly pacers = new Map<object, number>();
   private store: Ring | null;
   private dropped = 0; // bytes released by the session's budget (the store itself is gone)
@@ -172,6 +176,7 @@ export class Job {
     if (this.state === 'input' && !held) {
       this.state = 'running';
       this.waiting = null;
+      this.waitingSince = null;
     }
     this.changed();
   }
@@ -192,6 +197,8 @@ export class Job {
   // The foreground program is (or is no longer, with null) waiting for terminal input.
   setWaiting(w: InputWait | null): void {
     if (!this.live || this.state === 'queued') return;
+    if (w !== null && this.waiting === null) this.waitingSince = new Date();
+    if (w === null) this.waitingSince = null;
     this.waiting = w;
     if (w !== null) this.everWaited = true;
     this.state = w === null ? 'running' : 'input';
@@ -202,6 +209,8 @@ export class Job {
     if (!this.live) return;
     this.endedAt = new Date();
     this.waiting = null;
+    this.waitingSince = null;
+    this.claim = null;
     if (e.kind === 'exit') this.status = e.status;
     else if (e.kind === 'shell-exit') {
       this.status = e.status;

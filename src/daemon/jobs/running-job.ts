@@ -26,7 +26,7 @@ export class RunningJob {
   constructor(
     readonly job: Job,
     private readonly script: { file: string | null; release: () => void }, // its script file
-    private readonly shell: { pid: number; pts: string | null },
+    private readonly shell: { pid: number; pts: string | null; fd: number },
     private readonly promptLine: () => Promise<{ prompt: string; fullScreen: boolean }>,
     restored?: RunningJobHandover,
   ) {
@@ -60,8 +60,8 @@ export class RunningJob {
 
   // Watches for input waits (again).
   resumeWatch(): void {
-    const { pid, pts } = this.shell;
-    if (this.watch === null && pts !== null) this.watch = new InputWatch(this.job, pid, pts, this.promptLine);
+    const { pid, pts, fd } = this.shell;
+    if (this.watch === null && pts !== null) this.watch = new InputWatch(this.job, pid, pts, fd, this.promptLine);
   }
 
   // Raw PTY output, before marks are parsed: notices a program taking over the terminal.

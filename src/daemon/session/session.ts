@@ -196,6 +196,11 @@ export class Session {
     return this.runner.foreground();
   }
 
+  // What a queued `job` waits behind: the running job and the jobs queued before it.
+  ahead(job: Job): { running: Job | null; queued: Job[] } {
+    return this.runner.ahead(job);
+  }
+
   // What the shell is busy with, or null when a new job would start at once.
   busy(): BusyInfo | null {
     return this.runner.busy();
