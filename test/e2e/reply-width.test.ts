@@ -17,8 +17,8 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(d.home, 'width-'));
   // A failing test run: pytest's header, a failure with its traceback, the summary line.
   fs.writeFileSync(path.join(dir, 'test_calc.py'), ['def add(a, b):', '    return a - b', '', ...[1, 2, 3].map((i) => `def test_add_${i}():\n    assert add(${i}, 2) == ${i + 2}\n`), 'def test_ok():', '    assert True', ''].join('\n'));
-  // Names of every length from 1 to 40, as a project directory has.
-  const names = Array.from({ length: 120 }, (_, i) => `${'f'.repeat(1 + ((i * 7) % 40))}-${i}.txt`);
+  // Mostly short names and a few long ones, as /usr/bin has: the columns pad to the longest.
+  const names = Array.from({ length: 150 }, (_, i) => (i % 25 === 0 ? `f-${i}-${'long'.repeat(8)}.txt` : `f-${i}.c`));
   for (const n of names) fs.writeFileSync(path.join(dir, n), '');
 });
 afterAll(async () => {
@@ -58,6 +58,6 @@ it('ls costs no more than its pipe capture (within 10 %), and the terminal keeps
   expect(after).toMatch(/^200\nbash: alias: ls: not found\nshopt -s checkwinsize\n$/);
   // A user's ls alias keeps its options, which come after the one-a-line default.
   await relayReply("alias ls='ls -l'");
-  expect(await relayReply('ls')).toMatch(/^total \d+\n(.*\n)*-rw\S* .* f-0\.txt\n/);
+  expect(await relayReply('ls')).toMatch(/^total \d+\n(.*\n)*-rw\S* .* f-1\.c\n/);
   expect(await relayReply('alias ls', true)).toBe("alias ls='ls -l'\n");
 });
