@@ -15,6 +15,7 @@ import { startServer, type RunningServer } from './server/server';
 import type { Adoption } from './upgrade/incoming';
 import { Upgrader, type UpgradeOutcome } from './upgrade/outgoing';
 import { claimDir, recoverSessions } from './upgrade/recover';
+import { holderProgram } from './holder/spawn';
 import { TOKEN_FILE, WebTokens } from './web/token';
 import { createWebServer } from './web/web-server';
 import { VERSION } from '../version';
@@ -58,6 +59,11 @@ export interface Daemon {
 // Starts serving (taking over from an earlier daemon with `adoption`); rejects with PR_ERR_LISTEN
 // or PR_ERR_RUNTIME_DIR when it cannot.
 export async function startDaemon(config: DaemonConfig, log: Logger, adoption: Adoption | null = null): Promise<Daemon> {
+  if (config.session.holder !== null && holderProgram() === null) {
+    // An installation without the holder (an npm install whose package lost it): sessions as before.
+    log.warn({ evt: 'daemon.no_holders' }, 'the session holder (pty-relay-holder) is missing or not executable: sessions end with the daemon');
+    config = { ...config, session: { ...config.session, holder: null, journal: false } };
+  }
   const dir = adoption === null ? makeInstanceDir(config.runtimeBase) : ensurePrivateDir(adoption.runtimeDir);
   claimDir(dir);
   const { limits } = config;
