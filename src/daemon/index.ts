@@ -15,6 +15,7 @@ import { Upgrader, type UpgradeOutcome } from './upgrade/outgoing';
 import { TOKEN_FILE, WebTokens } from './web/token';
 import { createWebServer } from './web/web-server';
 import { VERSION } from '../version';
+import type { SandboxConfig } from './sandbox/sandbox';
 
 export interface DaemonConfig {
   hosts: string[];
@@ -35,6 +36,7 @@ export interface DaemonConfig {
   exec: { timeoutMs: number; maxRequestBytes: number; timing: RequestTiming; logCommands: boolean };
   heartbeatTimeoutMs: number;
   web: boolean; // serve the web terminal to HTTP connections
+  sandbox: SandboxConfig; // the profiles sandboxed sessions may ask for
 }
 
 // A browser sends its headers in one packet; 10 s covers a congested tunnel. A request's body and
@@ -66,7 +68,7 @@ export interface Adoption {
 export async function startDaemon(config: DaemonConfig, log: Logger, adoption: Adoption | null = null): Promise<Daemon> {
   const dir = adoption === null ? makeInstanceDir(config.runtimeBase) : ensurePrivateDir(adoption.runtimeDir);
   const { limits } = config;
-  const registry = new Registry(dir, { ...config.session, outputRate: limits.outputRate }, log, limits.maxSessions, limits.sessionIdleMs);
+  const registry = new Registry(dir, { ...config.session, outputRate: limits.outputRate }, log, limits.maxSessions, limits.sessionIdleMs, config.sandbox);
   const exec: ExecConfig = {
     timing: config.exec.timing,
     maxRequestBytes: config.exec.maxRequestBytes,

@@ -30,6 +30,7 @@ const timeout = z.number().positive().max(MAX_TIMEOUT_S).optional()
 const limit = z.number().int().min(MIN_LIMIT_BYTES).max(MAX_LIMIT_BYTES).optional()
   .describe(`Most bytes of output to return (default ${DEFAULT_LIMIT_BYTES}); longer output keeps its head and tail, and the rest can be fetched with \`output\`.`);
 const job = z.number().int().positive();
+const sandbox = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/).optional();
 
 // Input shapes, per tool.
 export function inputShapes(targets: readonly [string, ...string[]]) {
@@ -41,6 +42,7 @@ export function inputShapes(targets: readonly [string, ...string[]]) {
       timeout,
       interactive: z.boolean().optional().describe('Give the command the terminal as its stdin (for a REPL or a program that reads stdin, driven with `send`). Default: stdin is empty (/dev/null).'),
       limit,
+      sandbox: sandbox.describe('Make a NEW session a sandboxed one: no network, read-only files except its project directory and a private /tmp, capped memory, CPU and processes. The daemon\'s profile of this name ("default" is built in). Only takes effect when the session is created; asking for it on an existing session that runs otherwise is an error.'),
     },
     wait: { job: job.optional().describe("The job's number (from a `running` result). Default: the session's most recent job."), ...c, timeout, limit },
     send: {
@@ -61,7 +63,8 @@ export function inputShapes(targets: readonly [string, ...string[]]) {
     sessions: { target: c.target },
     new_session: {
       name: z.string().regex(SESSION_NAME_RE).describe('Name for the new session.'),
-      command: z.array(z.string()).min(1).describe('The program and its arguments, e.g. ["python3", "-q"] or ["htop"].'),
+      command: z.array(z.string()).min(1).optional().describe('The program and its arguments, e.g. ["python3", "-q"] or ["htop"]. Omitted: a shell session that `run` can use (with `sandbox`, a sandboxed shell).'),
+      sandbox: sandbox.describe('Run the session in the daemon\'s sandbox profile of this name ("default" is built in): no network, read-only files except its project directory, capped memory, CPU and processes.'),
       cols: z.number().int().min(10).max(1000).optional().describe('Terminal width (default 200).'),
       rows: z.number().int().min(5).max(1000).optional().describe('Terminal height (default 50).'),
       target: c.target,
@@ -86,6 +89,7 @@ export const execOutput = {
 };
 
 const sessionSummary = z.object({
+  sandbox: z.string().optional().describe('the sandbox: profile, network, and each cap with what enforces it'),
   name: z.string(),
   pid: z.number().int().nullable(),
   command: z.string().describe('"shell" or the program of a new_session'),

@@ -2,7 +2,7 @@
 // them with a trailer token, and turns the reply into a result.
 //
 //   tool    directives sent (besides `#!trailer TOKEN` and, with a secret, `#!auth SECRET`)
-//   run     [#!session S] #!timeout T [#!interactive] #!limit L   + the command text
+//   run     [#!session S] [#!sandbox P] #!timeout T [#!interactive] #!limit L   + the command text
 //   wait    [#!session S] #!timeout T #!wait [N] #!limit L
 //   send    [#!session S] #!timeout T #!send TEXT #!limit L       TEXT C-escaped (encodeSendText)
 //   screen  [#!session S] #!screen
@@ -54,7 +54,7 @@ export function execTools(relay: Relay, shapes: Shapes): ToolDef[] {
         call(relay, {
           target: a.target,
           session: a.session,
-          directives: [timeoutLine(a.timeout), ...(a.interactive === true ? ['#!interactive'] : [])],
+          directives: [...(a.sandbox !== undefined ? [`#!sandbox ${a.sandbox}`] : []), timeoutLine(a.timeout), ...(a.interactive === true ? ['#!interactive'] : [])],
           script: a.command,
           limit: a.limit ?? DEFAULT_LIMIT_BYTES,
         }, signal),

@@ -1,4 +1,4 @@
-// One exec request, from its text to its outcome: directives first (`#!auth`, `#!session`,
+// One exec request, from its text to its outcome: directives first (`#!auth`, `#!session`, `#!sandbox`,
 // `#!interrupt`, `#!kill`, `#!status`), then a question about a job (`#!wait`, `#!jobs`,
 // `#!send`, `#!screen`, `#!output`) or a command, which becomes a job of the session.
 import { RelayError } from '../../errors';
@@ -56,7 +56,7 @@ export async function handleRequest(text: string, c: RequestContext): Promise<Ou
   }
   let session: Session;
   try {
-    session = c.registry.get(opts.session ?? DEFAULT_SESSION);
+    session = c.registry.get(opts.session ?? DEFAULT_SESSION, opts.sandbox);
   } catch (err) {
     if (!(err instanceof RelayError)) throw err;
     return error(err.message);
@@ -141,6 +141,7 @@ function inherit(prev: ExecOptions | null, o: ExecOptions): ExecOptions {
     trailer: o.trailer ?? prev.trailer,
     auth: o.auth ?? prev.auth,
     nowait: o.nowait || prev.nowait,
+    sandbox: o.sandbox !== undefined ? o.sandbox : prev.sandbox,
   };
 }
 

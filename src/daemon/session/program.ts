@@ -48,8 +48,10 @@ export class Program {
     let shell: Shell;
     try {
       const { cols, rows } = audience.size;
-      const { shell: sh, command, cwd, env, dir } = config;
-      shell = Shell.spawn({ shell: sh, command, cwd, env, dir, cols, rows }, this.handlers(() => shell));
+      const { shell: sh, command, env, dir, sandbox } = config;
+      const wrap = sandbox === undefined ? undefined : (argv: string[]) => sandbox.wrap(argv);
+      const cwd = sandbox?.cwd ?? config.cwd;
+      shell = Shell.spawn({ shell: sh, command, cwd, env, dir, cols, rows, wrap }, this.handlers(() => shell));
       this.shell = shell;
       this.holds.reset();
     } catch (err) {
@@ -58,7 +60,7 @@ export class Program {
       runner.failQueued(message);
       return;
     }
-    log.info({ evt: 'session.spawned', pid: shell.pid, command: config.command?.[0] ?? config.shell, cloexec: shell.pty.cloexec }, 'program started');
+    log.info({ evt: 'session.spawned', pid: shell.pty.pid, command: config.command?.[0] ?? config.shell, cloexec: shell.pty.cloexec, sandbox: config.sandbox?.profileName }, 'program started');
     if (!shell.pty.cloexec) log.warn({ evt: 'session.master_inheritable' }, 'cannot mark the PTY master close-on-exec (termios addon missing?): programs started later inherit it');
     runner.reset();
     this.lifecycle = this.isCommand ? 'ready' : 'starting';

@@ -13,6 +13,9 @@ import { Program, type Lifecycle } from './program';
 import type { Shell, ShellHandover } from './shell';
 import { interruptForeground, stopJob, type StopResult } from './stop-job';
 import type { BucketConfig } from '../rate-limit';
+import type { SandboxSummary } from '../../protocol/sandbox-info';
+import type { SessionSandbox, SandboxState } from '../sandbox/sandbox';
+import { killStrays } from '../sandbox/strays';
 
 export type { BusyInfo } from './job-runner';
 
@@ -26,6 +29,7 @@ export interface SessionConfig {
   ringBytes: number;
   outputRate: BucketConfig; // bytes per second of PTY output the session may consume
   command?: string[]; // a program to run instead of an integrated shell
+  sandbox?: SessionSandbox; // runs the program in this sandbox
   onGone?: () => void; // a command session ended for good
 }
 
@@ -40,6 +44,7 @@ export interface SessionHandover {
   shell: ShellHandover | null;
   runner: RunnerHandover;
   audience: AudienceHandover;
+  sandbox?: SandboxState;
 }
 
 export class Session {
@@ -85,7 +90,8 @@ export class Session {
   async handover(): Promise<SessionHandover> {
     const { name, program } = this;
     const audience = await this.audience.handover();
-    return { name, createdAt: this.createdAt.getTime(), command: this.config.command ?? null, lifecycle: program.lifecycle, shell: this.shell?.handover() ?? null, runner: this.runner.handover(), audience };
+    const sandbox = this.config.sandbox?.state();
+    return { name, createdAt: this.createdAt.getTime(), command: this.config.command ?? null, lifecycle: program.lifecycle, shell: this.shell?.handover() ?? null, runner: this.runner.handover(), audience, ...(sandbox === undefined ? {} : { sandbox }) };
   }
 
   // The PTY master's fd, for the handover; null when no program runs.
@@ -114,6 +120,32 @@ export class Session {
   // What the session runs, for `pty-relay ls`.
   get command(): string {
     return (this.config.command ?? [this.config.shell]).join(' ');
+  }
+
+  // The sandbox the session runs in, or undefined.
+  get sandbox(): SessionSandbox | undefined {
+    return this.config.sandbox;
+  }
+
+  // The sandbox's profile and caps (what enforces each), for `ls`, `#!status` and the web page.
+  sandboxSummary(): SandboxSummary | undefined {
+    return this.config.sandbox?.summary();
+  }
+
+  // The sandbox caps hit since the last call, in words (logged too); empty outside a sandbox.
+  capHits(): string[] {
+    const hits = this.config.sandbox?.hits() ?? [];
+    for (const hit of hits) this.log.warn({ evt: 'sandbox.cap_hit' }, hit);
+    return hits;
+  }
+
+  // Ends every process in the sandbox but the shell (a fork bomb's leave their job); how many.
+  async killStrays(): Promise<number> {
+    const shell = this.shell;
+    if (this.config.sandbox === undefined || shell === null) return 0;
+    const n = await killStrays(shell.pty.pid, shell.pid);
+    if (n > 0) this.log.info({ evt: 'sandbox.strays_killed', processes: n }, 'processes in the sandbox ended');
+    return n;
   }
 
   get pid(): number | null {
@@ -221,5 +253,6 @@ export class Session {
     this.runner.finish({ kind: 'failed', message: reason });
     this.program.hangUp();
     this.runner.dispose();
+    this.config.sandbox?.dispose();
   }
 }

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MarkParser, type MarkEvent } from './marks';
 import { adoptPty, spawnPty, type Pty, type PtyHandlers } from './pty';
-import { readCmdline, readLife } from './proc';
+import { innermostPid, readCmdline, readLife } from './proc';
 import { SCRIPT_FILE_NAME } from './script-file';
 import { INTEGRATION, renderRc } from './shell-integration';
 import { writePrivateFile } from '../server/runtime-dir';
@@ -18,7 +18,12 @@ export interface ShellSpec {
   cols: number;
   rows: number;
   dir: string; // private directory for the rc file and the script file
+  wrap?: (argv: string[]) => string[]; // runs the program inside something (a sandbox)
 }
+
+// The processes a wrapped program runs under (a sandbox: bwrap and its PID-namespace init); the
+// shell's own pid is found below them.
+const WRAPPERS = ['bwrap'];
 
 export interface ShellHandlers {
   onOutput(raw: Buffer): void; // every byte, for the ring, the mirror and the rate limit
@@ -42,6 +47,7 @@ export interface ShellHandover {
   isReady: boolean;
   cmdline: string;
   integration?: number; // the rc's generation (shell-integration.ts); absent: 1
+  wrapped?: boolean; // the program runs inside a wrapper (a sandbox); pid is the wrapper's
 }
 
 export class Shell {
@@ -51,16 +57,18 @@ export class Shell {
   integration = INTEGRATION; // how exec jobs are typed into it (runLine)
   private readonly parser: MarkParser | null;
   private watch: NodeJS.Timeout | null = null;
+  private innerPid: number | null = null; // the wrapped program's pid, once found
 
   // Spawns the program. Throws when it cannot be started.
   static spawn(spec: ShellSpec, handlers: ShellHandlers): Shell {
     const integrated = spec.command === undefined;
     const rcFile = integrated ? path.join(spec.dir, `rc-${process.pid}-${++fileCounter}.bash`) : null;
     const nonce = crypto.randomBytes(16).toString('hex');
-    const [file, ...args] = spec.command ?? [spec.shell, '--rcfile', rcFile as string, '-i'];
+    const argv = spec.command ?? [spec.shell, '--rcfile', rcFile as string, '-i'];
+    const [file, ...args] = spec.wrap === undefined ? argv : spec.wrap(argv);
     try {
       if (rcFile !== null) writePrivateFile(rcFile, renderRc(nonce, path.join(spec.dir, SCRIPT_FILE_NAME)));
-      return new Shell(integrated ? new MarkParser(nonce) : null, rcFile, handlers, (h) =>
+      return new Shell(integrated ? new MarkParser(nonce) : null, rcFile, spec.wrap !== undefined, handlers, (h) =>
         spawnPty({ file: file as string, args, cwd: spec.cwd, env: spec.env, cols: spec.cols, rows: spec.rows }, h),
       );
     } catch (err) {
@@ -73,7 +81,7 @@ export class Shell {
   // Nothing is read until pty.thaw().
   static adopt(h: ShellHandover, fd: number, handlers: ShellHandlers): Shell {
     const parser = h.nonce === null ? null : new MarkParser(h.nonce, h.held);
-    const shell = new Shell(parser, h.rcFile, handlers, (ph) => adoptPty(fd, h.pid, h.startTime, h.pts, ph));
+    const shell = new Shell(parser, h.rcFile, h.wrapped === true, handlers, (ph) => adoptPty(fd, h.pid, h.startTime, h.pts, ph));
     shell.isReady = h.isReady;
     shell.cmdline = h.cmdline;
     shell.integration = h.integration ?? 1;
@@ -83,6 +91,7 @@ export class Shell {
   private constructor(
     parser: MarkParser | null,
     private readonly rcFile: string | null,
+    private readonly wrapped: boolean,
     handlers: ShellHandlers,
     open: (h: PtyHandlers) => Pty,
   ) {
@@ -116,11 +125,17 @@ export class Shell {
       isReady: this.isReady,
       cmdline: this.cmdline,
       integration: this.integration,
+      wrapped: this.wrapped,
     };
   }
 
+  // The program's pid: the PTY's child, or for a wrapped program the process the wrappers run.
   get pid(): number {
-    return this.pty.pid;
+    if (!this.wrapped) return this.pty.pid;
+    if (this.innerPid !== null) return this.innerPid;
+    const found = innermostPid(this.pty.pid, WRAPPERS);
+    if (found.final) this.innerPid = found.pid;
+    return found.pid;
   }
 
   // The nonce of its marks; null for a command session.
@@ -133,7 +148,7 @@ export class Shell {
     this.isReady = true;
     this.removeRc();
     // Read now, not at spawn: until bash has exec'd, /proc shows the forking process.
-    this.cmdline = readCmdline(this.pty.pid);
+    this.cmdline = readCmdline(this.pid);
   }
 
   // While a job runs, checks now and then whether the shell replaced itself (`exec CMD`): its
@@ -143,7 +158,7 @@ export class Shell {
     this.watch = null;
     if (onReplaced === null) return;
     this.watch = setInterval(() => {
-      const now = readCmdline(this.pty.pid);
+      const now = readCmdline(this.pid);
       if (now === '' || this.cmdline === '' || now === this.cmdline) return;
       this.watchReplaced(null);
       onReplaced(now);
