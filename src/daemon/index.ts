@@ -15,7 +15,7 @@ import { Upgrader, type UpgradeOutcome } from './upgrade/outgoing';
 import { TOKEN_FILE, WebTokens } from './web/token';
 import { createWebServer } from './web/web-server';
 import { VERSION } from '../version';
-import type { SandboxConfig } from './sandbox/sandbox';
+import { removeSandboxes, type SandboxConfig } from './sandbox/sandbox';
 
 export interface DaemonConfig {
   hosts: string[];
@@ -43,6 +43,9 @@ export interface DaemonConfig {
 // our answer get 30 s. Both are capped by --handshake-timeout (the tests use short ones).
 const WEB_HEADERS_MS = 10_000;
 const WEB_REQUEST_MS = 30_000;
+// A hung-up sandbox ends within milliseconds (bwrap dies with its parent, taking its PID namespace);
+// its cgroups can be removed only then. Bounded, so a stuck process never holds shutdown up.
+const SANDBOX_CLEANUP_MS = 3_000;
 
 export interface Daemon {
   server: RunningServer;
@@ -111,8 +114,10 @@ export async function startDaemon(config: DaemonConfig, log: Logger, adoption: A
         log.info({ evt: 'daemon.shutdown', reason, handedOver: upgrader.handedOver }, 'shutting down');
         // Handed over: the shells, the sockets and the runtime directory are the new daemon's.
         if (upgrader.handedOver) return;
+        const sandboxes = registry.list().flatMap((s) => (s.sandbox === undefined ? [] : [s.sandbox]));
         registry.closeAll(`the daemon is shutting down (${reason})`);
         await server.close(reason);
+        if (sandboxes.length > 0) await removeSandboxes(sandboxes, SANDBOX_CLEANUP_MS);
         fs.rmSync(dir, { recursive: true, force: true });
       })();
       return closing;

@@ -9,7 +9,7 @@ import { RelayError } from '../../errors';
 import type { SandboxSummary } from '../../protocol/sandbox-info';
 import { bwrapArgv } from './bwrap';
 import { capsRefusal, planCaps, type CapPlan } from './caps';
-import { cgroupBusy, cgroupCounters, enterArgv, makeSessionCgroup, removeSessionCgroup, type SessionCgroup } from './cgroup';
+import { cgroupBusy, cgroupCounters, enterArgv, makeSessionCgroup, removeDaemonCgroups, removeSessionCgroup, type SessionCgroup } from './cgroup';
 import { sandboxHost } from './host';
 import { oomVictims } from './kmsg';
 import { expandPath, type Profile, type SandboxConfig } from './profile';
@@ -136,6 +136,12 @@ export class SessionSandbox {
     return out;
   }
 
+  // Removes the session's cgroup now, if its processes are gone; false while some remain.
+  removeNow(): boolean {
+    const cg = this.s.cgroup;
+    return cg === null || (!cgroupBusy(cg) && removeSessionCgroup(cg));
+  }
+
   // Removes the session's cgroup once its processes are gone (retrying for a while).
   dispose(): void {
     const cg = this.s.cgroup;
@@ -155,4 +161,13 @@ function isDir(d: string): boolean {
   } catch {
     return false;
   }
+}
+
+// At shutdown: waits (up to `ms`) for the sandboxes' processes to end, then removes their cgroups
+// and the daemon's own cgroup parents, so that nothing is left in /sys/fs/cgroup.
+export async function removeSandboxes(sandboxes: SessionSandbox[], ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  let left = sandboxes;
+  while ((left = left.filter((s) => !s.removeNow())).length > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+  removeDaemonCgroups(sandboxHost().cgroups);
 }
