@@ -3,8 +3,8 @@ SHELL := /bin/bash
 NPM ?= npm
 # Debian packages the tests drive for real: every netcat flavour, tmux, sshd, chromium and vim (the web
 # page); gcc and strace for the cross-user attacks in test/security; stress-ng is the CPU hog of
-# `make test-load`.
-TEST_DEBS := chromium vim netcat-openbsd netcat-traditional ncat socat busybox tmux openssh-server openssh-client git procps systemd binutils util-linux passwd gcc strace stress-ng
+# `make test-load`; bubblewrap runs the sandboxed sessions (test/security/sandbox*.test.ts).
+TEST_DEBS := chromium vim netcat-openbsd netcat-traditional ncat socat busybox tmux openssh-server openssh-client git procps systemd binutils util-linux passwd gcc strace stress-ng bubblewrap
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all build binary bench bench-quick run test test-load test-unit test-security typecheck lint deps install uninstall clean
