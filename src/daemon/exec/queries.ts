@@ -12,7 +12,7 @@ export function statusText(session: Session): string {
   const i = session.info();
   const running = i.busy === null ? '-' : `${describeBusy(i.busy)}${i.waiting ? ', waiting for input' : ''}`;
   const lines = [`session: ${i.name}`, `state: ${i.state}`, `pid: ${i.pid ?? '-'}`, `cwd: ${i.cwd ?? '-'}`, `running: ${running}`, `queued: ${i.queued}`];
-  const sandbox = session.sandboxSummary();
+  const sandbox = session.sandbox?.summary();
   if (sandbox !== undefined) lines.push(`sandbox: ${describeSandbox(sandbox)}`);
   return `${lines.join('\n')}\n`;
 }
@@ -66,7 +66,7 @@ export function outputReply(reply: Reply, job: Job, from: number | null, to: num
     pos = job.tail;
   }
   writeRange(reply, job, pos, end);
-  return { status: 0, reason: 'exit', fields: { job: String(job.id) } };
+  return { status: 0, reason: 'exit', fields: { job: String(job.id), bytes: String(job.head) } };
 }
 
 // `#!kill [N]`: stops the foreground job (or removes a queued one) and keeps the shell.
@@ -95,5 +95,5 @@ export async function killReply(reply: Reply, session: Session, id: number | nul
   }
   reply.notice(`job ${job.id} stopped by ${r.signal ?? 'itself'} (exit status ${job.status ?? 'unknown'}); the shell and its state are kept`);
   await sweep();
-  return { status: job.status ?? 0, reason: 'exit', fields: { job: String(job.id) } };
+  return { status: job.status ?? 0, reason: 'exit', fields: { job: String(job.id), bytes: String(job.head) } };
 }

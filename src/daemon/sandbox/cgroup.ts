@@ -178,7 +178,9 @@ export function cgroupBusy(cg: SessionCgroup): boolean {
   return procsFiles(cg).some((f) => read(f).trim() !== '');
 }
 
-// Removes the session's cgroup(s); false when one still holds processes (try again later).
+// Removes the session's cgroup(s); false when one still holds processes (try again later). Under
+// v1 its parent (pty-relay-PID) goes too once empty: a session adopted after a crash has the dead
+// daemon's, which nothing else would remove.
 export function removeSessionCgroup(cg: SessionCgroup): boolean {
   let done = true;
   for (const dir of new Set(Object.values(cg.dirs))) {
@@ -186,6 +188,12 @@ export function removeSessionCgroup(cg: SessionCgroup): boolean {
       fs.rmdirSync(dir);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') done = false;
+    }
+    if (!done || cg.kind !== 'v1') continue;
+    try {
+      fs.rmdirSync(path.dirname(dir));
+    } catch {
+      // other sessions' cgroups are still in it
     }
   }
   return done;

@@ -1,36 +1,38 @@
+// session/ owns the session itself: this class, the registry of sessions by name (registry.ts),
+// the program in its PTY through its lifecycle (program.ts), the audience of attached clients with
+// the ring and the screen mirror (audience.ts) and the read holds that pause a slow session
+// (read-holds.ts). A session composes a shell (shell/), its jobs (jobs/) and a mirror (mirror/);
+// the kinds of connection (attach/, exec/, web/) and the upgrade reach sessions through here.
+//
 // A session: one persistent shell in a PTY, its jobs (job-runner.ts), and the audience of attached
 // clients. A session outlives its shells: when one ends, the next request starts a fresh one and
 // is told that the previous one ended. A session made with a command (`pty-relay new NAME -- CMD`)
 // runs that program instead, takes no exec requests, and ends for good when the program exits.
+import { SessionJournal } from '../journal/session-journal';
 import type { Logger } from '../../log';
 import type { JobSummary } from '../../protocol/frame';
 import type { Job, JobSpec } from '../jobs/job';
 import type { JobTable } from '../jobs/job-table';
+import { relinkHolder, settleAfterCrash, type CrashFacts } from './crash';
 import { Audience, type AttachPeer, type AudienceHandover, type PtyTarget } from './audience';
-import { JobRunner, type BusyInfo, type RunnerHandover, type RunnerState } from './job-runner';
-import { readCwd } from './proc';
-import { Program, type Lifecycle } from './program';
-import type { Shell, ShellHandover } from './shell';
-import { interruptForeground, stopJob, type StopResult } from './stop-job';
-import type { BucketConfig } from '../rate-limit';
-import type { SandboxSummary } from '../../protocol/sandbox-info';
+import { JobRunner, type BusyInfo, type RunnerHandover, type RunnerState } from '../jobs/job-runner';
+import { readCwd } from '../pty/proc';
+import { Program, type Lifecycle, type SessionConfig } from './program';
+import type { Shell, ShellHandover } from '../shell/shell';
+import { interruptForeground, stopJob, type StopResult } from '../jobs/stop-job';
 import type { SessionSandbox, SandboxState } from '../sandbox/sandbox';
 import { killStrays } from '../sandbox/strays';
 
-export type { BusyInfo } from './job-runner';
+export type { BusyInfo } from '../jobs/job-runner';
+export type { SessionConfig } from './program';
 
-export interface SessionConfig {
-  shell: string;
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-  cols: number;
-  rows: number;
-  dir: string; // private directory for this session's rc and script files
-  ringBytes: number;
-  outputRate: BucketConfig; // bytes per second of PTY output the session may consume
-  command?: string[]; // a program to run instead of an integrated shell
-  sandbox?: SessionSandbox; // runs the program in this sandbox
-  onGone?: () => void; // a command session ended for good
+// What a session is adopted from: an earlier daemon's handover (fd: its PTY's master, null when no
+// program runs), or a crashed daemon's journal and the session's holder, whose buffered output
+// (`pending`) is read before the terminal (crash.ts).
+export interface Adoption extends CrashFacts {
+  state: SessionHandover;
+  fd: number | null;
+  pending?: Buffer;
 }
 
 export type SessionState = Exclude<Lifecycle, 'ready'> | RunnerState;
@@ -53,6 +55,7 @@ export class Session {
   readonly audience: Audience;
   private readonly runner: JobRunner;
   private readonly program: Program;
+  private readonly journal: SessionJournal | null;
 
   // `adopt`: a session handed over by an earlier daemon, with its PTY's master fd (null: no
   // program runs); it stays frozen until thaw().
@@ -60,7 +63,7 @@ export class Session {
     name: string,
     private readonly config: SessionConfig,
     private readonly log: Logger,
-    adopt?: { state: SessionHandover; fd: number | null },
+    adopt?: Adoption,
   ) {
     this.name = name;
     const pty: PtyTarget = { write: (data) => this.shell?.pty.write(Buffer.from(data.buffer, data.byteOffset, data.byteLength)), resize: (cols, rows) => this.shell?.pty.resize(cols, rows) };
@@ -73,13 +76,48 @@ export class Session {
       output: (data) => this.audience.output(data),
       promptLine: () => this.audience.promptLine(),
     });
-    this.program = new Program({ name, config, log, audience: this.audience, runner: this.runner, command: this.command });
+    this.journal = config.journal ? new SessionJournal(config.dir, this.audience.ring.capacity, this.audience.ring.head, () => this.snapshot()) : null;
+    // A shell started or ready (rare): on disk at once, for its holder outlives us from now on.
+    const onLifecycle = (): void => this.journal?.saveNow();
+    this.program = new Program({ name, config, log, audience: this.audience, runner: this.runner, command: this.command, onLifecycle });
     this.runner.onShellReplaced((cmd) => this.program.onReplaced(cmd));
     if (adopt !== undefined) {
       this.createdAt = new Date(adopt.state.createdAt);
-      this.program.adopt(adopt.state.shell, adopt.fd, adopt.state.lifecycle);
+      this.program.adopt(adopt.state.shell, adopt.fd, adopt.state.lifecycle, adopt.link ?? null, adopt.pending ?? null);
       this.runner.restore(adopt.state.runner);
+      settleAfterCrash({ name, log, runner: this.runner, program: this.program }, adopt);
     }
+    if (this.journal !== null) {
+      this.runner.jobs.sink = this.journal;
+      this.audience.onOutput = (data) => this.journal?.terminal(data);
+      this.journal.save();
+    }
+  }
+
+  // The session as a journal keeps it: a handover without byte strings, touching nothing.
+  snapshot(): SessionHandover {
+    return { ...this.own(), shell: this.shell?.handover() ?? null, runner: this.runner.handover(true), audience: this.audience.journalState() };
+  }
+
+  // What a handover and a snapshot share: the session's own facts and its sandbox (the next daemon
+  // keeps the sandbox's cgroup and caps; its program runs inside it still).
+  private own(): Omit<SessionHandover, 'shell' | 'runner' | 'audience'> {
+    const sandbox = this.config.sandbox?.state();
+    return { name: this.name, createdAt: this.createdAt.getTime(), command: this.config.command ?? null, lifecycle: this.program.lifecycle, ...(sandbox === undefined ? {} : { sandbox }) };
+  }
+
+  // After an upgrade, before thaw(): connects to the program's holder, which the earlier daemon
+  // let go of (crash.ts).
+  relink(): Promise<void> {
+    return relinkHolder(this.shell, this.config.dir, this.log);
+  }
+
+  // Lets go of the session without ending it: its holder keeps the program for the next daemon.
+  detach(): void {
+    this.journal?.saveNow();
+    this.journal?.close(false);
+    this.program.detach();
+    this.runner.dispose();
   }
 
   private get shell(): Shell | null {
@@ -88,10 +126,8 @@ export class Session {
 
   // The state a new daemon needs to take the session over (call while frozen).
   async handover(): Promise<SessionHandover> {
-    const { name, program } = this;
     const audience = await this.audience.handover();
-    const sandbox = this.config.sandbox?.state();
-    return { name, createdAt: this.createdAt.getTime(), command: this.config.command ?? null, lifecycle: program.lifecycle, shell: this.shell?.handover() ?? null, runner: this.runner.handover(), audience, ...(sandbox === undefined ? {} : { sandbox }) };
+    return { ...this.own(), shell: this.shell?.handover() ?? null, runner: this.runner.handover(), audience };
   }
 
   // The PTY master's fd, for the handover; null when no program runs.
@@ -122,14 +158,10 @@ export class Session {
     return (this.config.command ?? [this.config.shell]).join(' ');
   }
 
-  // The sandbox the session runs in, or undefined.
+  // The sandbox the session runs in (its summary(): the profile and what enforces each cap, for
+  // `ls`, `#!status` and the web page), or undefined.
   get sandbox(): SessionSandbox | undefined {
     return this.config.sandbox;
-  }
-
-  // The sandbox's profile and caps (what enforces each), for `ls`, `#!status` and the web page.
-  sandboxSummary(): SandboxSummary | undefined {
-    return this.config.sandbox?.summary();
   }
 
   // The sandbox caps hit since the last call, in words (logged too); empty outside a sandbox.
@@ -194,6 +226,11 @@ export class Session {
     return this.runner.foreground();
   }
 
+  // What a queued `job` waits behind: the running job and the jobs queued before it.
+  ahead(job: Job): { running: Job | null; queued: Job[] } {
+    return this.runner.ahead(job);
+  }
+
   // What the shell is busy with, or null when a new job would start at once.
   busy(): BusyInfo | null {
     return this.runner.busy();
@@ -253,6 +290,7 @@ export class Session {
     this.runner.finish({ kind: 'failed', message: reason });
     this.program.hangUp();
     this.runner.dispose();
+    this.journal?.close(true);
     this.config.sandbox?.dispose();
   }
 }
