@@ -60,7 +60,8 @@ describe.skipIf(!root)('a sandboxed session (daemon as an ordinary user)', () =>
     expect(out).toContain("memory 512 MiB (rlimit DATA, per process, not the session's total), cpu 0.5 CPU (NOT enforced)");
     expect(out).toContain('"unenforced": "allow"');
     expect(out).not.toContain('ran');
-    const r = await run([process.execPath, RELAY_BIN, 'new', 'strict2', '--sandbox', '--port', String(port)], '');
+    // As the daemon's user: a client checks that the daemon is its own (PR_ERR_NOT_OURS otherwise).
+    const r = await run(['runuser', '-u', user.name, '--', 'env', `HOME=${home}`, process.execPath, RELAY_BIN, 'new', 'strict2', '--sandbox', '--port', String(port)], '');
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('cannot fully enforce');
     expect(await ex('#!status\n')).not.toContain('strict'); // no session was made

@@ -99,6 +99,40 @@ describe.skipIf(process.getuid?.() !== 0)('a sandboxed session (daemon as root)'
   });
 });
 
+describe.skipIf(process.getuid?.() !== 0)('a sandboxed session and a daemon that crashes (holders)', () => {
+  it('lives on in its holder; the next daemon keeps its sandbox, its caps and its cgroup, and removes them at the end', async () => {
+    const d1 = await startDaemon();
+    const on = (dd: TestDaemon, text: string): Promise<string> => nc(dd.port, text, 60_000).then((r) => r.stdout);
+    let d2: TestDaemon | null = null;
+    try {
+      expect(await on(d1, '#!session kept\n#!sandbox\necho "inside $$"\n')).toBe('inside 2\n');
+      const status = await on(d1, '#!session kept\n#!status\n');
+      const pid = Number(/^pid: (\d+)$/m.exec(status)?.[1]);
+      // The shell's own pid (the holder starts sh → bwrap → bwrap → bash), not a wrapper's.
+      expect(fs.readFileSync(`/proc/${pid}/comm`, 'latin1').trim()).toBe('bash');
+      const memcg = /^\d+:memory:(\/.*)$/m.exec(fs.readFileSync(`/proc/${pid}/cgroup`, 'latin1'))?.[1] as string;
+      expect(path.basename(path.dirname(memcg))).toBe(`pty-relay-${d1.proc.pid}`);
+      await d1.crash();
+      d2 = await startDaemon({ reuse: { home: d1.home, runtime: d1.runtime } });
+      await d2.waitLog('session.recovered', (l) => l.session === 'kept' && l.shell === true);
+      const again = await on(d2, '#!session kept\n#!status\n');
+      expect(again).toContain(`pid: ${pid}\n`);
+      expect(again).toContain('sandbox: profile default, network none; memory 512 MiB (cgroup v1)');
+      expect(await on(d2, '#!session kept\necho "inside $$"\n')).toBe('inside 2\n');
+      expect(await on(d2, `#!session kept\n${reachScript(d2.port)}\n`)).toContain('curl-exit=7');
+      // The cgroup is the same one, and the adopted sandbox reads its counters.
+      const hog = await on(d2, '#!session kept\npython3 -c "b = bytearray(1 << 30); print(len(b))"\n');
+      expect(hog).toMatch(/pty-relay: the memory cap \(512 MiB, cgroup v1\) killed python3 \(pid \d+\)/);
+      expect(fs.existsSync(path.join('/sys/fs/cgroup/memory', memcg))).toBe(true);
+      expect(await d2.stop()).toBe(0);
+      // The session's cgroup and the dead daemon's parent of it are gone.
+      expect(fs.existsSync(path.join('/sys/fs/cgroup/memory', path.dirname(memcg)))).toBe(false);
+    } finally {
+      if (d2 !== null && d2.proc.exitCode === null) await d2.stop();
+    }
+  });
+});
+
 // The fork probe in session `s` (sandboxed already): the cap refuses a fork before 100.
 function FORK_PROBE_IN(s: string): string {
   return `#!session ${s}\n${FORK_PROBE}\n`;
