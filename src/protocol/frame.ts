@@ -35,6 +35,7 @@
 // fresh SCREEN, instead of the oldest bytes still held). `keepSize` in ATTACH: this writer does not
 // set the session's size until it sends a RESIZE (a phone that must not shrink a shared session).
 
+import type { SandboxSummary } from './sandbox-info';
 export const MAGIC = 0x00;
 export const PROTOCOL_VERSION = 1;
 export const HEADER_BYTES = 6;
@@ -112,6 +113,7 @@ export interface SessionSummary {
   idleMs: number;
   bytes: number; // output produced since the session started
   ringAllocated: number; // memory the session's ring holds now
+  sandbox?: SandboxSummary; // only for a sandboxed session
 }
 // What a daemon says about itself to `pty-relay doctor` (after the HELLO, so only to its own user
 // and, with a secret, only to a client that has it).
@@ -137,7 +139,8 @@ export type Request =
   | { op: 'ls' }
   | { op: 'info' }
   | { op: 'kill'; session: string }
-  | { op: 'new'; session: string; command: string[]; cols: number; rows: number }
+  // command [] starts an integrated shell; sandbox: a profile name, null for the default profile
+  | { op: 'new'; session: string; command: string[]; cols: number; rows: number; sandbox?: string | null }
   | { op: 'jobs'; session: string }
   | { op: 'upgrade' };
 // What `upgrade` did: the daemon process before and after, and what it handed over.
