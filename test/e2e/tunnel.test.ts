@@ -66,14 +66,14 @@ it('survives a killed and a frozen tunnel with nothing lost and nothing repeated
   tunnel.kill('SIGKILL');
   tunnel = await ssh();
 
-  await waitFor('the loop to finish', () => (/ALL-DONE-2\r\n/.test(read()) ? true : undefined), 60_000);
+  await waitFor('the loop to finish', () => (/ALL-DONE-2\r\n/.test(read()) ? true : undefined), 180_000);
   await waitFor('the offline input to run', () => (/typed-while-down-42\r\n/.test(read()) ? true : undefined), 20_000);
   const out = read();
   const lines = [...out.matchAll(/(?<![\w-])line-(\d+)\r\n/g)].map((m) => Number(m[1]));
   expect(lines.length).toBe(4000);
   expect(lines).toEqual(Array.from({ length: 4000 }, (_, i) => i + 1));
   expect(out.match(/typed-while-down-42\r\n/g)?.length).toBe(1);
-});
+}, 240_000); // 4000 lines through two broken tunnels: minutes on a busy machine
 
 it('`pty-relay tunnel` opens a working tunnel with a tty session, to a port or to the unix socket', async () => {
   for (const remote of ['port', 'socket'] as const) {
