@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { Logger } from '../log';
 import { MAX_FRAME_BYTES } from '../protocol/frame';
 import type { AttachConfig } from './attach/attach';
+import { EventHook, type HookConfig } from './events/hook';
 import type { ExecConfig } from './exec/connection';
 import type { AccessConfig } from './server/gate';
 import type { BucketConfig } from './rate-limit';
@@ -35,6 +36,7 @@ export interface DaemonConfig {
   exec: { timeoutMs: number; maxRequestBytes: number; timing: RequestTiming; logCommands: boolean };
   heartbeatTimeoutMs: number;
   web: boolean; // serve the web terminal to HTTP connections
+  onEvent: Omit<HookConfig, 'env'> | null; // serve --on-event: a command run for events
 }
 
 // A browser sends its headers in one packet; 10 s covers a congested tunnel. A request's body and
@@ -96,6 +98,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger, adoption: A
     throw err;
   }
   const upgrader = new Upgrader({ server, registry, log, runtimeDir: dir });
+  const hook = config.onEvent === null ? null : new EventHook(registry.events, { ...config.onEvent, env: config.session.env }, log);
   attach.upgrade = () => upgrader.upgrade();
   exec.connectHint = config.hosts.length > 0 ? `nc localhost ${server.port}` : `nc -U ${config.unixSocket}`;
   log.info({ evt: 'daemon.ready', version: VERSION, shell: config.session.shell, runtimeDir: dir, secret: config.secret !== null, adopted: adoption === null ? 0 : registry.list().length }, 'ready');
@@ -109,6 +112,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger, adoption: A
         log.info({ evt: 'daemon.shutdown', reason, handedOver: upgrader.handedOver }, 'shutting down');
         // Handed over: the shells, the sockets and the runtime directory are the new daemon's.
         if (upgrader.handedOver) return;
+        hook?.close();
         registry.closeAll(`the daemon is shutting down (${reason})`);
         await server.close(reason);
         fs.rmSync(dir, { recursive: true, force: true });

@@ -65,6 +65,8 @@ export class Job {
   startNotice: string | null = null; // told to the job's first reader (a previous shell ended)
   // Called when a reader that paces the job moved on (the session may resume the PTY).
   onPaced: (() => void) | null = null;
+  // Called when the job starts waiting for input (not again until it stopped waiting).
+  onWaiting: ((w: InputWait) => void) | null = null;
   private readonly pacers = new Map<object, number>();
   private store: Ring | null;
   private dropped = 0; // bytes released by the session's budget (the store itself is gone)
@@ -165,10 +167,12 @@ export class Job {
   // The foreground program is (or is no longer, with null) waiting for terminal input.
   setWaiting(w: InputWait | null): void {
     if (!this.live || this.state === 'queued') return;
+    const began = w !== null && this.state !== 'input';
     this.waiting = w;
     if (w !== null) this.everWaited = true;
     this.state = w === null ? 'running' : 'input';
     this.changed();
+    if (began) this.onWaiting?.(w);
   }
 
   end(e: JobEnd): void {

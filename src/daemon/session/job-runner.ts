@@ -3,6 +3,8 @@
 // typed by a person in the terminal becomes a job too, when its C mark arrives at an idle shell.
 import * as fs from 'node:fs';
 import type { Logger } from '../../log';
+import type { Emit } from '../events/bus';
+import type { WaitGate } from '../events/wait-gate';
 import { preview, type Job, type JobEnd, type JobHandover, type JobSpec } from '../jobs/job';
 import { JobTable } from '../jobs/job-table';
 import type { MarkEvent } from './marks';
@@ -23,7 +25,11 @@ export interface BusyInfo {
 
 // What the runner needs from its session.
 export interface RunnerHost {
+  readonly name: string; // the session's, for its events
   readonly dir: string; // private directory for the script file
+  readonly emit: Emit;
+  readonly gate: WaitGate; // "waiting for input" once per wait
+  sawText(data: Buffer, counts: boolean): void; // output outside marks; false: our own typing's echo
   readonly log: Logger;
   shell(): Shell | null;
   pace(paused: boolean): void; // pause or resume PTY reads for a lagging exec reader
@@ -156,6 +162,7 @@ export class JobRunner {
   onEvent(ev: MarkEvent): void {
     const cur = this.current;
     if (ev.type === 'data') {
+      this.host.sawText(ev.data, this.state !== 'repairing' && (cur === null || cur.sawStart));
       if (cur !== null && cur.sawStart && cur.output(ev.data) > 0 && cur.job.lag() > PAUSE_LAG_BYTES) this.host.pace(true);
       return;
     }
@@ -189,6 +196,8 @@ export class JobRunner {
     this.host.shell()?.watchReplaced(null);
     if (end.kind === 'exit') this.state = 'finishing';
     job.end(end);
+    job.onWaiting = null;
+    this.finished(job);
     this.jobs.trim();
   }
 
@@ -269,8 +278,24 @@ export class JobRunner {
     job.onPaced = () => {
       if (this.current?.job === job && job.lag() <= PAUSE_LAG_BYTES / 2) this.host.pace(false);
     };
-    if (start) job.start();
+    const { emit, gate, name } = this.host;
+    job.onWaiting = (w) => {
+      if (gate.take()) emit({ type: 'input', session: name, job: job.id, prompt: w.prompt, echoOff: w.echoOff, fullScreen: w.fullScreen });
+    };
+    if (start) {
+      job.start();
+      gate.arm();
+      emit({ type: 'job-started', session: name, job: job.id, command: preview(job.command), origin: job.spec.origin });
+    }
     this.host.shell()?.watchReplaced((cmd) => this.onReplaced(cmd));
+  }
+
+  // Tells the event stream how a job that ran ended.
+  private finished(job: Job): void {
+    if (job.startedAt === null || job.state === 'queued' || job.live) return;
+    const { state, status, endMessage } = job;
+    const message = endMessage === null ? {} : { message: endMessage };
+    this.host.emit({ type: 'job-finished', session: this.host.name, job: job.id, command: preview(job.command), origin: job.spec.origin, state: state as 'done' | 'failed' | 'killed', status, durationMs: job.durationMs() ?? 0, ...message });
   }
 
   private replacedHook: ((cmd: string) => void) | null = null;

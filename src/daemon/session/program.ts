@@ -18,6 +18,9 @@ export interface ProgramHost {
   readonly audience: Audience;
   readonly runner: JobRunner;
   readonly command: string; // what runs, for messages
+  sawOutput(raw: Buffer): void; // every byte the program printed (the bell, its input waits)
+  started(pid: number, pts: string | null): void; // a program (a shell) runs now
+  stopped(): void; // and no longer
 }
 
 // A shell that has not printed its first prompt by then is reported broken (a hung ~/.bashrc, or a
@@ -61,6 +64,7 @@ export class Program {
     log.info({ evt: 'session.spawned', pid: shell.pid, command: config.command?.[0] ?? config.shell, cloexec: shell.pty.cloexec }, 'program started');
     if (!shell.pty.cloexec) log.warn({ evt: 'session.master_inheritable' }, 'cannot mark the PTY master close-on-exec (termios addon missing?): programs started later inherit it');
     runner.reset();
+    this.host.started(shell.pid, shell.pty.pts);
     this.lifecycle = this.isCommand ? 'ready' : 'starting';
     if (!this.isCommand) this.startTimer = setTimeout(() => this.onStartTimeout(), STARTUP_TIMEOUT_MS);
   }
@@ -73,6 +77,7 @@ export class Program {
       this.shell = shell;
     }
     this.lifecycle = this.shell === null ? 'stopped' : lifecycle;
+    if (this.shell !== null) this.host.started(this.shell.pid, this.shell.pty.pts);
     if (this.lifecycle === 'starting') this.startTimer = setTimeout(() => this.onStartTimeout(), STARTUP_TIMEOUT_MS);
   }
 
@@ -104,6 +109,7 @@ export class Program {
     log.warn({ evt: 'session.replaced' }, 'the shell replaced itself with exec');
     this.shell = null;
     this.lifecycle = 'stopped';
+    this.host.stopped();
     runner.endNotice = `the previous shell of session "${name}" replaced itself (exec ${cmd.split('\0')[0] ?? ''}) and was ended`;
     runner.finish({ kind: 'shell-exit', status: 0, message: 'the shell replaced itself with `exec`; it no longer runs requests and will be ended' });
     shell.pty.kill('SIGHUP');
@@ -118,6 +124,7 @@ export class Program {
         this.holds.meter(data.length);
         this.host.audience.output(this.host.runner.display(data));
         this.host.runner.sawRaw(data);
+        this.host.sawOutput(data);
       },
       onEvent: (ev) => {
         const shell = self();
@@ -158,10 +165,11 @@ export class Program {
     this.clearStartTimer();
     const how = signal !== 0 ? `was killed by signal ${signal}` : code === null ? EXIT_UNKNOWN : `exited with status ${code}`;
     log.info({ evt: 'session.exited', code, signal }, 'program ended');
+    this.host.stopped();
     audience.ended(code ?? -1, signal);
     if (this.isCommand) {
       audience.dispose();
-      config.onGone?.();
+      config.onGone?.(code, signal);
       return;
     }
     runner.endNotice = `the previous shell of session "${name}" ${how} at ${new Date().toISOString()}; this is a new shell`;

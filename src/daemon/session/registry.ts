@@ -3,13 +3,16 @@ import * as path from 'node:path';
 import { RelayError } from '../../errors';
 import type { Logger } from '../../log';
 import type { SessionSummary } from '../../protocol/frame';
+import { EventBus } from '../events/bus';
 import { Session, type SessionConfig, type SessionHandover } from './session';
 import { ensurePrivateDir } from '../server/runtime-dir';
 
-export type SessionDefaults = Omit<SessionConfig, 'dir' | 'command' | 'onGone'>;
+export type SessionDefaults = Omit<SessionConfig, 'dir' | 'command' | 'onGone' | 'emit'>;
 
 export class Registry {
   private readonly sessions = new Map<string, Session>();
+  // Every session's events (events/): `pty-relay events` readers and the --on-event hook.
+  readonly events = new EventBus();
 
   private sweeper: NodeJS.Timeout | null = null;
   private sweepsHeld = false;
@@ -33,7 +36,7 @@ export class Registry {
     for (const s of this.list()) {
       if (s.audience.idleMs >= idleMs && s.audience.clients === 0 && s.busy() === null) {
         this.log.info({ evt: 'session.idle_timeout', session: s.name, idleMs: s.audience.idleMs }, 'idle session ended');
-        this.kill(s.name);
+        this.kill(s.name, 'idle');
       }
     }
   }
@@ -57,11 +60,12 @@ export class Registry {
   }
 
   // Ends a session's program and forgets the session. Returns false when there is no such session.
-  kill(name: string): boolean {
+  kill(name: string, reason: 'killed' | 'idle' = 'killed'): boolean {
     const s = this.sessions.get(name);
     if (s === undefined) return false;
     this.sessions.delete(name);
     s.close(`session "${name}" was killed`);
+    this.events.publish({ type: 'session-ended', session: name, reason });
     return true;
   }
 
@@ -98,7 +102,10 @@ export class Registry {
   // Ends every session's program; used at shutdown.
   closeAll(reason: string): void {
     if (this.sweeper !== null) clearInterval(this.sweeper);
-    for (const s of this.sessions.values()) s.close(reason);
+    for (const s of this.sessions.values()) {
+      s.close(reason);
+      this.events.publish({ type: 'session-ended', session: s.name, reason: 'shutdown' });
+    }
   }
 
   private make(name: string, command: string[] | undefined, cols = this.defaults.cols, rows = this.defaults.rows, adopt?: { state: SessionHandover; fd: number | null }): Session {
@@ -116,14 +123,18 @@ export class Registry {
         env: { ...this.defaults.env, PTY_RELAY_SESSION: name },
         dir,
         command,
-        onGone: () => {
-          if (this.sessions.get(name) === s) this.sessions.delete(name);
+        onGone: (status, signal) => {
+          if (this.sessions.get(name) !== s) return;
+          this.sessions.delete(name);
+          this.events.publish({ type: 'session-ended', session: name, reason: 'exited', status, signal });
         },
+        emit: (e) => this.events.publish(e),
       },
       this.log.child({ session: name }),
       adopt,
     );
     this.sessions.set(name, s);
+    if (adopt === undefined) this.events.publish({ type: 'session-started', session: name, command: s.command, program: s.isCommand });
     return s;
   }
 }

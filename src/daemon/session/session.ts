@@ -3,6 +3,9 @@
 // is told that the previous one ended. A session made with a command (`pty-relay new NAME -- CMD`)
 // runs that program instead, takes no exec requests, and ends for good when the program exits.
 import type { Logger } from '../../log';
+import type { Emit } from '../events/bus';
+import { BellScanner } from '../events/bell';
+import { WaitGate } from '../events/wait-gate';
 import type { JobSummary } from '../../protocol/frame';
 import type { Job, JobSpec } from '../jobs/job';
 import type { JobTable } from '../jobs/job-table';
@@ -10,6 +13,7 @@ import { Audience, type AttachPeer, type AudienceHandover, type PtyTarget } from
 import { JobRunner, type BusyInfo, type RunnerHandover, type RunnerState } from './job-runner';
 import { readCwd } from './proc';
 import { Program, type Lifecycle } from './program';
+import { ProgramWait } from './program-wait';
 import type { Shell, ShellHandover } from './shell';
 import { interruptForeground, stopJob, type StopResult } from './stop-job';
 import type { BucketConfig } from '../rate-limit';
@@ -26,8 +30,12 @@ export interface SessionConfig {
   ringBytes: number;
   outputRate: BucketConfig; // bytes per second of PTY output the session may consume
   command?: string[]; // a program to run instead of an integrated shell
-  onGone?: () => void; // a command session ended for good
+  onGone?: (code: number | null, signal: number) => void; // a command session ended for good
+  emit?: Emit; // the daemon's event stream (events/)
 }
+
+// A program that rings the bell in a loop is one event a second, not thousands.
+const BELL_MIN_MS = 1_000;
 
 export type SessionState = Exclude<Lifecycle, 'ready'> | RunnerState;
 
@@ -48,6 +56,11 @@ export class Session {
   readonly audience: Audience;
   private readonly runner: JobRunner;
   private readonly program: Program;
+  private readonly emit: Emit;
+  private readonly gate = new WaitGate(); // "waiting for input" once per wait
+  private readonly bell = new BellScanner();
+  private lastBell = 0;
+  private programWait: ProgramWait | null = null;
 
   // `adopt`: a session handed over by an earlier daemon, with its PTY's master fd (null: no
   // program runs); it stays frozen until thaw().
@@ -58,9 +71,15 @@ export class Session {
     adopt?: { state: SessionHandover; fd: number | null },
   ) {
     this.name = name;
-    const pty: PtyTarget = { write: (data) => this.shell?.pty.write(Buffer.from(data.buffer, data.byteOffset, data.byteLength)), resize: (cols, rows) => this.shell?.pty.resize(cols, rows) };
+    this.emit = config.emit ?? (() => undefined);
+    const write = (data: Uint8Array): void => this.type(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+    const pty: PtyTarget = { write, resize: (cols, rows) => this.shell?.pty.resize(cols, rows) };
     this.audience = adopt === undefined ? new Audience(config.ringBytes, config.cols, config.rows, pty) : Audience.restore(adopt.state.audience, pty);
     this.runner = new JobRunner({
+      name,
+      emit: this.emit,
+      gate: this.gate,
+      sawText: (data, counts) => this.sawText(data, counts),
       dir: config.dir,
       log,
       shell: () => this.shell,
@@ -68,7 +87,8 @@ export class Session {
       output: (data) => this.audience.output(data),
       promptLine: () => this.audience.promptLine(),
     });
-    this.program = new Program({ name, config, log, audience: this.audience, runner: this.runner, command: this.command });
+    const [sawOutput, started, stopped] = [(d: Buffer) => this.sawOutput(d), (pid: number, pts: string | null) => this.started(pid, pts), () => this.stopped()];
+    this.program = new Program({ name, config, log, audience: this.audience, runner: this.runner, command: this.command, sawOutput, started, stopped });
     this.runner.onShellReplaced((cmd) => this.program.onReplaced(cmd));
     if (adopt !== undefined) {
       this.createdAt = new Date(adopt.state.createdAt);
@@ -138,11 +158,39 @@ export class Session {
   attach(peer: AttachPeer, cols: number, rows: number): boolean {
     if (!this.ensureRunning()) return false;
     this.audience.add(peer, cols, rows);
+    this.emit({ type: 'client-attached', session: this.name, readOnly: peer.readOnly, clients: this.audience.clients });
     return true;
   }
 
   detachPeer(peer: AttachPeer): void {
-    this.audience.remove(peer);
+    if (this.audience.remove(peer)) this.emit({ type: 'client-detached', session: this.name, clients: this.audience.clients });
+  }
+
+  // Every byte the program printed: a program session's quiet (program-wait.ts) and its bell.
+  private sawOutput(data: Buffer): void {
+    this.programWait?.output();
+    if (this.isCommand) this.sawText(data, true);
+  }
+
+  // Output between the shell's marks (a shell session), or all of a program's (`ours`: false while
+  // the shell echoes a request line we typed, whose C-u rings readline's bell on an empty line).
+  private sawText(data: Buffer, counts: boolean): void {
+    if (this.bell.scan(data) && counts && Date.now() - this.lastBell >= BELL_MIN_MS) {
+      this.lastBell = Date.now();
+      this.emit({ type: 'bell', session: this.name });
+    }
+  }
+
+  // A program runs in the PTY now: a program session's input waits are watched.
+  private started(pid: number, pts: string | null): void {
+    this.gate.arm();
+    this.programWait?.stop();
+    this.programWait = this.isCommand && pts !== null ? new ProgramWait(this.name, pid, pts, this.gate, () => this.audience.promptLine(), this.emit) : null;
+  }
+
+  private stopped(): void {
+    this.programWait?.stop();
+    this.programWait = null;
   }
 
   // Queues a new job; it runs when the shell is idle and every job queued before it has run.
@@ -169,6 +217,7 @@ export class Session {
 
   // Types bytes into the terminal, for the program in the foreground.
   type(bytes: Buffer): void {
+    this.gate.typed(bytes);
     this.shell?.pty.write(bytes);
   }
 
@@ -221,5 +270,6 @@ export class Session {
     this.runner.finish({ kind: 'failed', message: reason });
     this.program.hangUp();
     this.runner.dispose();
+    this.stopped();
   }
 }
