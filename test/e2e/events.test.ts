@@ -152,3 +152,40 @@ describe('program sessions', () => {
     }
   });
 });
+
+describe('pty-relay notify', () => {
+  it('runs the notifier command with a title and body for a failure and an input wait', async () => {
+    const at = fs.mkdtempSync(path.join(d.home, 'notify-'));
+    const stand = path.join(at, 'notifier.sh');
+    fs.writeFileSync(stand, `#!/bin/sh\nprintf '%s|%s\\n' "$1" "$2" >> ${at}/args.txt\ncat >> ${at}/stdin.txt\n`, { mode: 0o755 });
+    const r = await startReader(d, 'notify', ['-s', 'nt', '--command', stand, '--filter', 'input,failed']);
+    try {
+      expect((await nc(d.port, '#!session nt\nsh -c "exit 3"\n')).stdout).toMatch(/exit status 3/);
+      expect((await nc(d.port, '#!session nt\ntrue\n')).stdout).toBe('');
+      expect((await nc(d.port, '#!session nt\n#!interactive\nread -p "Proceed? " a\n')).stdout).toMatch(/waiting for input/);
+      const args = await waitFor('two notifications', () => {
+        const l = fs.existsSync(path.join(at, 'args.txt')) ? fs.readFileSync(path.join(at, 'args.txt'), 'utf8').trimEnd().split('\n') : [];
+        return l.length >= 2 ? l : undefined;
+      });
+      await nc(d.port, '#!session nt\n#!send y\\n\n');
+      expect(args[0]).toMatch(/^nt: job \d+ failed \(status 3\) after \d+ s\|sh -c "exit 3"$/);
+      expect(args[1]).toBe('nt: waiting for input|Proceed?');
+      expect(args).toHaveLength(2);
+      const stdin = fs.readFileSync(path.join(at, 'stdin.txt'), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as RelayEvent);
+      expect(stdin.map((e) => e.type)).toEqual(['job-finished', 'input']);
+    } finally {
+      await r.stop();
+    }
+  });
+
+  it('prints OSC 9 and OSC 777 notifications with --osc', async () => {
+    const r = await startReader(d, 'notify', ['-s', 'osc', '--osc', '--filter', 'failed']);
+    try {
+      expect((await nc(d.port, '#!session osc\nsh -c "exit 9"\n')).stdout).toMatch(/exit status 9/);
+      const out = await waitFor('the escapes', () => (r.stdout().includes('\x1b]777;') ? r.stdout() : undefined));
+      expect(out).toMatch(/^\x1b\]9;osc: job \d+ failed \(status 9\) after \d+ s: sh -c "exit 9"\x07\x1b\]777;notify;osc: job \d+ failed \(status 9\) after \d+ s;sh -c "exit 9"\x07$/);
+    } finally {
+      await r.stop();
+    }
+  });
+});

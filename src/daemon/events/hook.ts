@@ -67,6 +67,7 @@ export class EventHook {
       return;
     }
     const pid = child.pid;
+    this.log.debug({ evt: 'hook.started', type: e.type, pid }, 'event hook started');
     const timer = setTimeout(() => {
       timedOut = true;
       if (pid !== undefined) {
