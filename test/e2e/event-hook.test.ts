@@ -71,6 +71,8 @@ describe('serve --on-event', () => {
   it('kills a hook that hangs, logs one that fails, and keeps serving meanwhile', async () => {
     expect((await nc(d.port, '#!session hk2\nsh -c "exit 4" # hang-me\n')).stdout).toMatch(/exit status 4/);
     const pid = Number(await waitFor('the hanging hook', () => lines(path.join(dir, 'hang.pid'))[0]));
+    const pgid = stat(pid).pgrp; // the hook's process group: /bin/sh -c, the script, its sleep
+    expect(groupMembers(pgid).length).toBeGreaterThanOrEqual(2);
     // While it hangs: an exec round trip, and another hook, which fails.
     expect((await nc(d.port, '#!session hk2\necho still-serving\n')).stdout).toBe('still-serving\n');
     expect(d.logs.find((l) => l.evt === 'hook.timeout')).toBeUndefined();
@@ -79,7 +81,7 @@ describe('serve --on-event', () => {
     const timeout = await d.waitLog('hook.timeout', () => true, (HOOK_TIMEOUT_S + 10) * 1000);
     expect(timeout).toMatchObject({ type: 'job-finished', signal: 'SIGKILL', limitMs: HOOK_TIMEOUT_S * 1000 });
     // The hook's whole process group is gone (its `sleep 1000` too).
-    await waitFor('the process group to end', () => (groupMembers(pid).length === 0 ? true : undefined));
+    await waitFor('the process group to end', () => (groupMembers(pgid).length === 0 ? true : undefined));
     expect((await nc(d.port, '#!session hk2\necho after\n')).stdout).toBe('after\n');
   });
 });
@@ -98,17 +100,21 @@ describe('serve --on-event-rate', () => {
   });
 });
 
-// Processes whose process group is `pgid`.
-function groupMembers(pgid: number): number[] {
-  const out: number[] = [];
-  for (const n of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(n)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${n}/stat`, 'latin1');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) === pgid) out.push(Number(n));
-    } catch {
-      // gone
-    }
+// The process group of `pid` (-1 once it is gone).
+function stat(pid: number): { pgrp: number } {
+  try {
+    const text = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return { pgrp: Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[2]) };
+  } catch {
+    return { pgrp: -1 };
   }
-  return out;
+}
+
+// Live processes whose process group is `pgid` (zombies count as gone).
+function groupMembers(pgid: number): number[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((n) => /^\d+$/.test(n) && stat(Number(n)).pgrp === pgid)
+    .map(Number)
+    .filter((p) => !/\) Z /.test(fs.existsSync(`/proc/${p}/stat`) ? fs.readFileSync(`/proc/${p}/stat`, 'latin1') : ') Z '));
 }
