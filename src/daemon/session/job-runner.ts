@@ -3,8 +3,7 @@
 // typed by a person in the terminal becomes a job too, when its C mark arrives at an idle shell.
 import * as fs from 'node:fs';
 import type { Logger } from '../../log';
-import type { Emit } from '../events/bus';
-import type { WaitGate } from '../events/wait-gate';
+import type { JobEvents } from '../jobs/job-events';
 import { preview, type Job, type JobEnd, type JobHandover, type JobSpec } from '../jobs/job';
 import { JobTable } from '../jobs/job-table';
 import type { MarkEvent } from './marks';
@@ -25,10 +24,8 @@ export interface BusyInfo {
 
 // What the runner needs from its session.
 export interface RunnerHost {
-  readonly name: string; // the session's, for its events
   readonly dir: string; // private directory for the script file
-  readonly emit: Emit;
-  readonly gate: WaitGate; // "waiting for input" once per wait
+  readonly events: JobEvents;
   sawText(data: Buffer, counts: boolean): void; // output outside marks; false: our own typing's echo
   readonly log: Logger;
   shell(): Shell | null;
@@ -196,8 +193,7 @@ export class JobRunner {
     this.host.shell()?.watchReplaced(null);
     if (end.kind === 'exit') this.state = 'finishing';
     job.end(end);
-    job.onWaiting = null;
-    this.finished(job);
+    this.host.events.finished(job);
     this.jobs.trim();
   }
 
@@ -278,24 +274,9 @@ export class JobRunner {
     job.onPaced = () => {
       if (this.current?.job === job && job.lag() <= PAUSE_LAG_BYTES / 2) this.host.pace(false);
     };
-    const { emit, gate, name } = this.host;
-    job.onWaiting = (w) => {
-      if (gate.take()) emit({ type: 'input', session: name, job: job.id, prompt: w.prompt, echoOff: w.echoOff, fullScreen: w.fullScreen });
-    };
-    if (start) {
-      job.start();
-      gate.arm();
-      emit({ type: 'job-started', session: name, job: job.id, command: preview(job.command), origin: job.spec.origin });
-    }
+    if (start) job.start();
+    this.host.events.tracked(job, start);
     this.host.shell()?.watchReplaced((cmd) => this.onReplaced(cmd));
-  }
-
-  // Tells the event stream how a job that ran ended.
-  private finished(job: Job): void {
-    if (job.startedAt === null || job.state === 'queued' || job.live) return;
-    const { state, status, endMessage } = job;
-    const message = endMessage === null ? {} : { message: endMessage };
-    this.host.emit({ type: 'job-finished', session: this.host.name, job: job.id, command: preview(job.command), origin: job.spec.origin, state: state as 'done' | 'failed' | 'killed', status, durationMs: job.durationMs() ?? 0, ...message });
   }
 
   private replacedHook: ((cmd: string) => void) | null = null;

@@ -6,6 +6,7 @@ import type { Logger } from '../../log';
 import type { Emit } from '../events/bus';
 import { BellScanner } from '../events/bell';
 import { WaitGate } from '../events/wait-gate';
+import { JobEvents } from '../jobs/job-events';
 import type { JobSummary } from '../../protocol/frame';
 import type { Job, JobSpec } from '../jobs/job';
 import type { JobTable } from '../jobs/job-table';
@@ -76,9 +77,7 @@ export class Session {
     const pty: PtyTarget = { write, resize: (cols, rows) => this.shell?.pty.resize(cols, rows) };
     this.audience = adopt === undefined ? new Audience(config.ringBytes, config.cols, config.rows, pty) : Audience.restore(adopt.state.audience, pty);
     this.runner = new JobRunner({
-      name,
-      emit: this.emit,
-      gate: this.gate,
+      events: new JobEvents(name, this.emit, this.gate),
       sawText: (data, counts) => this.sawText(data, counts),
       dir: config.dir,
       log,
