@@ -18,6 +18,8 @@ describe('BellScanner', () => {
     ['ESC split from its ]', ['abc\x1b', ']0;t\x07'], [false, false]],
     ['a bell after a split title', ['\x1b]2;t', '\x07', 'ding\x07'], [false, false, true]],
     ['CSI then BEL', ['\x1b[2K\x07'], [true]],
+    ['colours, then a title split across chunks', ['\x1b[1mbold\x1b[0m\x1b]0;ti', 'tle\x07', 'x\x07'], [false, false, true]],
+    ['a string ended by ESC \\ in a chunk without BEL', ['\x1b]8;;u\x1b\\', '\x07'], [false, true]],
   ])('%s', (_name, chunks, want) => {
     expect(rings(...chunks)).toEqual(want);
   });
