@@ -3,7 +3,7 @@
 import type { Logger } from '../../log';
 import { PROTOCOL_VERSION, type Frame } from '../../protocol/frame';
 import { FrameType } from '../../protocol/frame';
-import { secretMatches } from '../server/security';
+import { secretMatches } from '../conn/secret';
 
 // The client's capabilities when its first frame is an acceptable HELLO, else the refusal.
 // `secret`: the daemon's shared secret, null when none is needed (none set, or the web cookie).

@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import type { Logger } from '../../log';
 import type { EventFilter, RelayEvent } from '../../protocol/events';
-import { TokenBucket, type BucketConfig } from '../rate-limit';
+import { TokenBucket, type BucketConfig } from '../base/rate-limit';
 import type { EventBus } from './bus';
 
 export interface HookConfig {

@@ -3,24 +3,24 @@
 // `#!send`, `#!screen`, `#!output`) or a command, which becomes a job of the session.
 import { RelayError } from '../../errors';
 import type { Logger } from '../../log';
-import { DIRECTIVE_RE, STATUS_RELAY_ERROR, TRAILER_TOKEN_RE } from '../../protocol/exec-text';
+import { DIRECTIVE_RE, STATUS_RELAY_ERROR, TRAILER_TOKEN_RE, type TrailerFields } from '../../protocol/exec-text';
 import { DEFAULT_SESSION } from '../../protocol/session-name';
 import { decodeSendText } from '../jobs/send-text';
 import type { Job } from '../jobs/job';
 import type { Registry } from '../session/registry';
-import type { Session } from '../session/session';
-import { secretMatches } from '../server/security';
+import type { BusyInfo, Session } from '../session/session';
+import { secretMatches } from '../conn/secret';
 import { describeBusy, jobHandles } from './hints';
 import { relayError, replyToJob, type JobReplyContext, type Outcome } from './job-reply';
 import { jobsText, killReply, outputReply, screenReply, statusText } from './queries';
 import type { Reply } from './reply';
+import { waitInLine } from './queued';
 import { parseRequest, type RequestTiming, type ExecOptions, type Query } from './request';
 
 export interface ExecConfig {
   timing: RequestTiming;
   maxRequestBytes: number;
   defaultTimeoutMs: number; // 0: none
-  connectHint: string; // how a user reaches this daemon, for the ready-to-paste hints
   secret: string | null; // when set, requests must start with `#!auth SECRET`
   logCommands: boolean; // put command text in the audit log (off by default: it may hold secrets)
 }
@@ -56,7 +56,10 @@ export async function handleRequest(text: string, c: RequestContext): Promise<Ou
   }
   let session: Session;
   try {
-    session = c.registry.get(opts.session ?? DEFAULT_SESSION);
+    const name = opts.session ?? DEFAULT_SESSION;
+    const found = opts.nocreate ? c.registry.find(name) : c.registry.get(name);
+    if (found === undefined) return error(noSession(name, c.registry.list().map((s) => s.name)));
+    session = found;
   } catch (err) {
     if (!(err instanceof RelayError)) throw err;
     return error(err.message);
@@ -65,7 +68,7 @@ export async function handleRequest(text: string, c: RequestContext): Promise<Ou
   if (session.isCommand && (script.trim() !== '' || opts.query !== undefined || opts.kill !== undefined)) {
     return error(`session "${session.name}" runs \`${session.command}\`, not a shell; exec requests need a shell session`);
   }
-  const jc: JobReplyContext = { reply, session, connectHint: config.connectHint, trailer: opts.trailer !== undefined, log };
+  const jc: JobReplyContext = { reply, session, trailer: opts.trailer !== undefined, log };
   const timeoutMs = opts.timeoutMs ?? config.defaultTimeoutMs;
   let outcome: Outcome = { status: 0, reason: 'exit', fields: {} };
   if (opts.interrupt) {
@@ -82,14 +85,18 @@ export async function handleRequest(text: string, c: RequestContext): Promise<Ou
   const busy = session.busy();
   if (opts.nowait && busy !== null) {
     const fg = busy.job === null ? undefined : session.jobs.get(busy.job);
-    const ways = fg === undefined ? 'see #!jobs' : jobHandles(session.name, fg, config.connectHint, ['wait', 'look', 'stop']);
+    const ways = fg === undefined ? 'see #!jobs' : jobHandles(session.name, fg, ['wait', 'look', 'stop']);
     reply.notice(`session "${session.name}" is busy running ${describeBusy(busy)}; ${ways}`);
-    return { status: STATUS_RELAY_ERROR, reason: 'busy', fields: {} };
+    return { status: STATUS_RELAY_ERROR, reason: 'busy', fields: busyFields(session, busy) };
   }
   const started = Date.now();
   const job = session.submit({ command: script, origin: 'exec', interactive: opts.interactive, raw: opts.raw });
   log.debug({ evt: 'exec.submit', job: job.id, bytes: script.length }, 'exec submitted');
+  // Behind a running job (not merely between two jobs): say so at once (queued.ts).
+  const ahead = job.state === 'queued' ? session.ahead(job) : null;
+  const inLine = ahead !== null && (ahead.running !== null || ahead.queued.length > 0) ? waitInLine(reply, session, job, timeoutMs, opts.raw) : null;
   const result = await replyToJob(jc, job, { from: 0, timeoutMs, limit: opts.limit, pace: true, send: null });
+  inLine?.();
   if (job.state === 'queued' && reply.socket.destroyed && session.cancel(job)) log.info({ evt: 'exec.abandoned' }, 'client left before its request started; dropped');
   const done = { evt: 'exec.done', session: session.name, job: job.id, reason: result.reason, status: result.status, bytes: script.length, ms: Date.now() - started, ...(config.logCommands ? { command: script } : {}) };
   // Written once the reply is on its way (the caller closes it before the next turn of the loop).
@@ -131,6 +138,25 @@ async function query(jc: JobReplyContext, q: Query, timeoutMs: number, opts: Exe
   }
 }
 
+// `#!nocreate` on a name that has no session: the names there are (a mistyped name is the usual cause).
+function noSession(name: string, names: string[]): string {
+  return `no session "${name}" (${names.length === 0 ? 'there are none yet' : `sessions: ${names.join(', ')}`}); a command starts one`;
+}
+
+// What a busy session runs, for a trailer: the job, its state, since when, its command and prompt.
+function busyFields(session: Session, b: BusyInfo): TrailerFields {
+  const fg = b.job === null ? undefined : session.jobs.get(b.job);
+  const input = fg?.state === 'input';
+  return {
+    session: session.name,
+    ...(b.job === null ? {} : { job: String(b.job) }),
+    state: input ? 'input' : 'running',
+    since: b.since.toISOString(),
+    command: b.what,
+    ...(input ? { prompt: fg?.waiting?.prompt ?? '' } : {}),
+  };
+}
+
 // Later requests on one connection keep the earlier ones' session, timeout, trailer and secret.
 function inherit(prev: ExecOptions | null, o: ExecOptions): ExecOptions {
   if (prev === null) return o;
@@ -141,6 +167,7 @@ function inherit(prev: ExecOptions | null, o: ExecOptions): ExecOptions {
     trailer: o.trailer ?? prev.trailer,
     auth: o.auth ?? prev.auth,
     nowait: o.nowait || prev.nowait,
+    nocreate: o.nocreate || prev.nocreate,
   };
 }
 

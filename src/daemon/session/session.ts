@@ -1,42 +1,38 @@
+// session/ owns the session itself: this class, the registry of sessions by name (registry.ts),
+// the program in its PTY through its lifecycle (program.ts), the audience of attached clients with
+// the ring and the screen mirror (audience.ts) and the read holds that pause a slow session
+// (read-holds.ts). A session composes a shell (shell/), its jobs (jobs/) and a mirror (mirror/);
+// the kinds of connection (attach/, exec/, web/) and the upgrade reach sessions through here.
+//
 // A session: one persistent shell in a PTY, its jobs (job-runner.ts), and the audience of attached
 // clients. A session outlives its shells: when one ends, the next request starts a fresh one and
 // is told that the previous one ended. A session made with a command (`pty-relay new NAME -- CMD`)
 // runs that program instead, takes no exec requests, and ends for good when the program exits.
+import { SessionJournal } from '../journal/session-journal';
 import type { Logger } from '../../log';
-import type { Emit } from '../events/bus';
-import { BellScanner } from '../events/bell';
-import { WaitGate } from '../events/wait-gate';
-import { JobEvents } from '../jobs/job-events';
 import type { JobSummary } from '../../protocol/frame';
 import type { Job, JobSpec } from '../jobs/job';
 import type { JobTable } from '../jobs/job-table';
+import { relinkHolder, settleAfterCrash, type CrashFacts } from './crash';
 import { Audience, type AttachPeer, type AudienceHandover, type PtyTarget } from './audience';
-import { JobRunner, type BusyInfo, type RunnerHandover, type RunnerState } from './job-runner';
-import { readCwd } from './proc';
-import { Program, type Lifecycle } from './program';
-import { ProgramWait } from './program-wait';
-import type { Shell, ShellHandover } from './shell';
-import { interruptForeground, stopJob, type StopResult } from './stop-job';
-import type { BucketConfig } from '../rate-limit';
+import { JobRunner, type BusyInfo, type RunnerHandover, type RunnerState } from '../jobs/job-runner';
+import { readCwd } from '../pty/proc';
+import { SessionSignals } from './signals';
+import { Program, type Lifecycle, type SessionConfig } from './program';
+import type { Shell, ShellHandover } from '../shell/shell';
+import { interruptForeground, stopJob, type StopResult } from '../jobs/stop-job';
 
-export type { BusyInfo } from './job-runner';
+export type { BusyInfo } from '../jobs/job-runner';
+export type { SessionConfig } from './program';
 
-export interface SessionConfig {
-  shell: string;
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-  cols: number;
-  rows: number;
-  dir: string; // private directory for this session's rc and script files
-  ringBytes: number;
-  outputRate: BucketConfig; // bytes per second of PTY output the session may consume
-  command?: string[]; // a program to run instead of an integrated shell
-  onGone?: (code: number | null, signal: number) => void; // a command session ended for good
-  emit?: Emit; // the daemon's event stream (events/)
+// What a session is adopted from: an earlier daemon's handover (fd: its PTY's master, null when no
+// program runs), or a crashed daemon's journal and the session's holder, whose buffered output
+// (`pending`) is read before the terminal (crash.ts).
+export interface Adoption extends CrashFacts {
+  state: SessionHandover;
+  fd: number | null;
+  pending?: Buffer;
 }
-
-// A program that rings the bell in a loop is one event a second, not thousands.
-const BELL_MIN_MS = 1_000;
 
 export type SessionState = Exclude<Lifecycle, 'ready'> | RunnerState;
 
@@ -57,11 +53,8 @@ export class Session {
   readonly audience: Audience;
   private readonly runner: JobRunner;
   private readonly program: Program;
-  private readonly emit: Emit;
-  private readonly gate = new WaitGate(); // "waiting for input" once per wait
-  private readonly bell = new BellScanner();
-  private lastBell = 0;
-  private programWait: ProgramWait | null = null;
+  private readonly signals: SessionSignals; // its events (events/)
+  private readonly journal: SessionJournal | null;
 
   // `adopt`: a session handed over by an earlier daemon, with its PTY's master fd (null: no
   // program runs); it stays frozen until thaw().
@@ -69,16 +62,16 @@ export class Session {
     name: string,
     private readonly config: SessionConfig,
     private readonly log: Logger,
-    adopt?: { state: SessionHandover; fd: number | null },
+    adopt?: Adoption,
   ) {
     this.name = name;
-    this.emit = config.emit ?? (() => undefined);
+    this.signals = new SessionSignals(name, config.command !== undefined, config.emit ?? (() => undefined), () => this.audience.promptLine());
     const write = (data: Uint8Array): void => this.type(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
     const pty: PtyTarget = { write, resize: (cols, rows) => this.shell?.pty.resize(cols, rows) };
     this.audience = adopt === undefined ? new Audience(config.ringBytes, config.cols, config.rows, pty) : Audience.restore(adopt.state.audience, pty);
     this.runner = new JobRunner({
-      events: new JobEvents(name, this.emit, this.gate),
-      sawText: (data, counts) => this.sawText(data, counts),
+      events: this.signals.jobs,
+      sawText: (data, counts) => this.signals.sawText(data, counts),
       dir: config.dir,
       log,
       shell: () => this.shell,
@@ -86,14 +79,44 @@ export class Session {
       output: (data) => this.audience.output(data),
       promptLine: () => this.audience.promptLine(),
     });
-    const [sawOutput, started, stopped] = [(d: Buffer) => this.sawOutput(d), (pid: number, pts: string | null) => this.started(pid, pts), () => this.stopped()];
-    this.program = new Program({ name, config, log, audience: this.audience, runner: this.runner, command: this.command, sawOutput, started, stopped });
+    const sig = this.signals;
+    const host = { sawOutput: (d: Buffer) => sig.sawOutput(d), started: (pid: number, pts: string | null) => sig.started(pid, pts), stopped: () => sig.stopped() };
+    this.journal = config.journal ? new SessionJournal(config.dir, this.audience.ring.capacity, this.audience.ring.head, () => this.snapshot()) : null;
+    // A shell started or ready (rare): on disk at once, for its holder outlives us from now on.
+    const onLifecycle = (): void => this.journal?.saveNow();
+    this.program = new Program({ name, config, log, audience: this.audience, runner: this.runner, command: this.command, onLifecycle, ...host });
     this.runner.onShellReplaced((cmd) => this.program.onReplaced(cmd));
     if (adopt !== undefined) {
       this.createdAt = new Date(adopt.state.createdAt);
-      this.program.adopt(adopt.state.shell, adopt.fd, adopt.state.lifecycle);
+      this.program.adopt(adopt.state.shell, adopt.fd, adopt.state.lifecycle, adopt.link ?? null, adopt.pending ?? null);
       this.runner.restore(adopt.state.runner);
+      settleAfterCrash({ name, log, runner: this.runner, program: this.program }, adopt);
     }
+    if (this.journal !== null) {
+      this.runner.jobs.sink = this.journal;
+      this.audience.onOutput = (data) => this.journal?.terminal(data);
+      this.journal.save();
+    }
+  }
+
+  // The session as a journal keeps it: a handover without byte strings, touching nothing.
+  snapshot(): SessionHandover {
+    const { name, program } = this;
+    return { name, createdAt: this.createdAt.getTime(), command: this.config.command ?? null, lifecycle: program.lifecycle, shell: this.shell?.handover() ?? null, runner: this.runner.handover(true), audience: this.audience.journalState() };
+  }
+
+  // After an upgrade, before thaw(): connects to the program's holder, which the earlier daemon
+  // let go of (crash.ts).
+  relink(): Promise<void> {
+    return relinkHolder(this.shell, this.config.dir, this.log);
+  }
+
+  // Lets go of the session without ending it: its holder keeps the program for the next daemon.
+  detach(): void {
+    this.journal?.saveNow();
+    this.journal?.close(false);
+    this.program.detach();
+    this.runner.dispose();
   }
 
   private get shell(): Shell | null {
@@ -157,39 +180,12 @@ export class Session {
   attach(peer: AttachPeer, cols: number, rows: number): boolean {
     if (!this.ensureRunning()) return false;
     this.audience.add(peer, cols, rows);
-    this.emit({ type: 'client-attached', session: this.name, readOnly: peer.readOnly, clients: this.audience.clients });
+    this.signals.clients(true, this.audience.clients, peer.readOnly);
     return true;
   }
 
   detachPeer(peer: AttachPeer): void {
-    if (this.audience.remove(peer)) this.emit({ type: 'client-detached', session: this.name, clients: this.audience.clients });
-  }
-
-  // Every byte the program printed: a program session's quiet (program-wait.ts) and its bell.
-  private sawOutput(data: Buffer): void {
-    this.programWait?.output();
-    if (this.isCommand) this.sawText(data, true);
-  }
-
-  // Output between the shell's marks (a shell session), or all of a program's (`ours`: false while
-  // the shell echoes a request line we typed, whose C-u rings readline's bell on an empty line).
-  private sawText(data: Buffer, counts: boolean): void {
-    if (this.bell.scan(data) && counts && Date.now() - this.lastBell >= BELL_MIN_MS) {
-      this.lastBell = Date.now();
-      this.emit({ type: 'bell', session: this.name });
-    }
-  }
-
-  // A program runs in the PTY now: a program session's input waits are watched.
-  private started(pid: number, pts: string | null): void {
-    this.gate.arm();
-    this.programWait?.stop();
-    this.programWait = this.isCommand && pts !== null ? new ProgramWait(this.name, pid, pts, this.gate, () => this.audience.promptLine(), this.emit) : null;
-  }
-
-  private stopped(): void {
-    this.programWait?.stop();
-    this.programWait = null;
+    if (this.audience.remove(peer)) this.signals.clients(false, this.audience.clients, peer.readOnly);
   }
 
   // Queues a new job; it runs when the shell is idle and every job queued before it has run.
@@ -209,6 +205,11 @@ export class Session {
     return this.runner.foreground();
   }
 
+  // What a queued `job` waits behind: the running job and the jobs queued before it.
+  ahead(job: Job): { running: Job | null; queued: Job[] } {
+    return this.runner.ahead(job);
+  }
+
   // What the shell is busy with, or null when a new job would start at once.
   busy(): BusyInfo | null {
     return this.runner.busy();
@@ -216,7 +217,7 @@ export class Session {
 
   // Types bytes into the terminal, for the program in the foreground.
   type(bytes: Buffer): void {
-    this.gate.typed(bytes);
+    this.signals.typed(bytes);
     this.shell?.pty.write(bytes);
   }
 
@@ -269,6 +270,7 @@ export class Session {
     this.runner.finish({ kind: 'failed', message: reason });
     this.program.hangUp();
     this.runner.dispose();
-    this.stopped();
+    this.signals.stopped();
+    this.journal?.close(true);
   }
 }
