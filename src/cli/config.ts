@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { RelayError } from '../errors';
 import { LOG_LEVELS, type LogLevel } from '../log-levels';
+import { parseEventFilter } from '../protocol/events';
 import { MAX_TERM_DIM } from '../protocol/frame';
 
 export const DEFAULT_PORT = 9998;
@@ -43,6 +44,20 @@ export const DEFAULT_ORPHAN_TIMEOUT_S = 24 * 60 * 60;
 // so a dead tunnel is noticed within about 30 s. PTY_RELAY_HEARTBEAT_MS overrides it (tests).
 export const HEARTBEAT_MS = 10_000;
 export const DEFAULT_DETACH_KEY = '^\\';
+// What a notification is worth by default (serve --on-event, pty-relay notify): something needs
+// the user (a prompt, a failure), or a long job is done. A minute is longer than anyone watches.
+export const DEFAULT_HOOK_FILTER = 'input,failed,finished-after=60';
+// A webhook answers in well under a second; ten covers a slow one without piling processes up.
+export const DEFAULT_HOOK_TIMEOUT_S = 10;
+// Hooks a minute: a notification a second is already noise (ntfy's own default limit is close).
+export const DEFAULT_HOOK_RATE = 30;
+
+// Checks an event filter (protocol/events.ts) and returns it as given.
+export function parseFilterSpec(v: string): string {
+  const f = parseEventFilter(v);
+  if (typeof f === 'string') throw new RelayError('PR_ERR_USAGE', f);
+  return v;
+}
 
 // The heartbeat interval, from the environment when set.
 export function heartbeatMs(env: NodeJS.ProcessEnv = process.env): number {

@@ -8,6 +8,7 @@ import { VERSION } from '../version';
 import { addSessionCommands, buildClientCommand, buildTunnelCommand, clientConnection, connectOptions } from './client';
 import { parseCount, parseSeconds } from './config';
 import { buildDoctorCommand } from './doctor';
+import { addEventCommands } from './events';
 import { readAll } from './exec-fast';
 import { fullProgramCodeCache } from './full-program';
 import { addJobCommands } from './jobs';
@@ -72,6 +73,7 @@ export function buildProgram(): Command {
 
   addJobCommands(program);
   addSessionCommands(program);
+  addEventCommands(program);
   addUpgradeCommand(program);
   program.addCommand(buildClientCommand('client'));
   program.addCommand(buildTunnelCommand());

@@ -13,6 +13,7 @@ import { RelayError } from '../errors';
 import { createLogger } from '../log';
 import type { LogLevel } from '../log-levels';
 import type { DaemonConfig } from '../daemon';
+import { parseEventFilter, type EventFilter } from '../protocol/events';
 import * as cfg from './config';
 
 // serve's options as commander parsed them (serve.ts).
@@ -36,6 +37,10 @@ export interface ServeOptions {
   allowRoot?: boolean;
   logCommands?: boolean;
   web?: boolean;
+  onEvent?: string;
+  onEventFilter: string;
+  onEventTimeout: number;
+  onEventRate: number;
   holders?: boolean; // false: --no-holders
   holderBuffer: number;
   orphanTimeout: number;
@@ -96,6 +101,7 @@ export async function runServe(o: ServeOptions, levelFromCli: boolean): Promise<
     exec: { timeoutMs: o.execTimeout * 1000, maxRequestBytes: o.maxRequestBytes, timing: DEFAULT_TIMING, logCommands: o.logCommands === true },
     heartbeatTimeoutMs: 3 * cfg.heartbeatMs(),
     web: o.web === true || cfg.envFlag(process.env.PTY_RELAY_WEB),
+    onEvent: o.onEvent === undefined || o.onEvent === '' ? null : { command: o.onEvent, filter: parseEventFilter(o.onEventFilter) as EventFilter, timeoutMs: o.onEventTimeout * 1000, rate: { ratePerSec: o.onEventRate / 60, burst: o.onEventRate } },
     keepSessions: o.keepSessions === true,
     sandbox: o.sandboxConfig === undefined ? builtinSandboxConfig() : loadSandboxConfig(path.resolve(o.sandboxConfig)),
   };

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import type { Logger } from '../log';
 import { MAX_FRAME_BYTES } from '../protocol/frame';
 import type { AttachConfig } from './attach/attach';
+import { EventHook, type HookConfig } from './events/hook';
 import type { ExecConfig } from './exec/connection';
 import type { AccessConfig } from './server/gate';
 import type { BucketConfig } from './base/rate-limit';
@@ -40,6 +41,7 @@ export interface DaemonConfig {
   exec: { timeoutMs: number; maxRequestBytes: number; timing: RequestTiming; logCommands: boolean };
   heartbeatTimeoutMs: number;
   web: boolean; // serve the web terminal to HTTP connections
+  onEvent: Omit<HookConfig, 'env'> | null; // serve --on-event: a command run for events
   keepSessions: boolean; // a shutdown leaves the sessions to their holders for the next daemon
   sandbox: SandboxConfig; // the profiles sandboxed sessions may ask for
 }
@@ -104,6 +106,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger, adoption: A
     throw err;
   }
   const upgrader = new Upgrader({ server, registry, log, runtimeDir: dir });
+  const hook = config.onEvent === null ? null : new EventHook(registry.events, { ...config.onEvent, env: config.session.env }, log);
   attach.upgrade = () => upgrader.upgrade();
   log.info({ evt: 'daemon.ready', version: VERSION, shell: config.session.shell, runtimeDir: dir, secret: config.secret !== null, adopted: adoption === null ? 0 : registry.list().length, recovered: adoption === null ? registry.list().length : 0, holders: config.session.holder !== null }, 'ready');
   let closing: Promise<void> | null = null;
@@ -116,6 +119,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger, adoption: A
         log.info({ evt: 'daemon.shutdown', reason, handedOver: upgrader.handedOver }, 'shutting down');
         // Handed over: the shells, the sockets and the runtime directory are the new daemon's.
         if (upgrader.handedOver) return;
+        hook?.close();
         if (config.keepSessions && config.session.holder !== null) {
           // The holders keep every session (and their journals what we knew) for the next daemon;
           // a sandboxed one keeps its cgroup too.

@@ -27,14 +27,17 @@
 //  0x0c  GAP       s→c   JSON {from, to}                      bytes [from, to) left the ring: lost
 //  0x0d  ERROR     both  JSON {code, message}                 then the sender closes
 //  0x0e  SCREEN    s→c   u64 offset, bytes                    a redraw of the screen as of offset
-//  0x0f  REQUEST   c→s   JSON {op: ls | kill | new | info | jobs | upgrade, …} a one-shot control request
+//  0x0f  REQUEST   c→s   JSON {op: ls | kill | new | info | jobs | upgrade | events, …} a control request
 //  0x10  REPLY     s→c   JSON {ok, …}                         `info` answers {ok, info: DaemonInfo}
+//  0x11  EVENT     s→c   JSON RelayEvent (events.ts)          after REQUEST {op: events, session|null}:
+//                                                             one per event, until the client closes
 //
 // Client capabilities in HELLO that change what the daemon sends: "size" (RESIZE frames when the
 // session's size changes) and "screen-skip" (a client that falls behind the ring gets GAP then a
 // fresh SCREEN, instead of the oldest bytes still held). `keepSize` in ATTACH: this writer does not
 // set the session's size until it sends a RESIZE (a phone that must not shrink a shared session).
 
+import type { RelayEvent } from './events';
 import type { SandboxSummary } from './sandbox-info';
 export const MAGIC = 0x00;
 export const PROTOCOL_VERSION = 1;
@@ -72,6 +75,7 @@ export const FrameType = {
   SCREEN: 0x0e,
   REQUEST: 0x0f,
   REPLY: 0x10,
+  EVENT: 0x11,
 } as const;
 export type FrameTypeCode = (typeof FrameType)[keyof typeof FrameType];
 
@@ -142,7 +146,8 @@ export type Request =
   // command [] starts an integrated shell; sandbox: a profile name, null for the default profile
   | { op: 'new'; session: string; command: string[]; cols: number; rows: number; sandbox?: string | null }
   | { op: 'jobs'; session: string }
-  | { op: 'upgrade' };
+  | { op: 'upgrade' }
+  | { op: 'events'; session: string | null }; // a live stream of EVENT frames (null: every session)
 // What `upgrade` did: the daemon process before and after, and what it handed over.
 export interface UpgradeReport {
   from: { pid: number; version: string };
@@ -172,7 +177,8 @@ export type Frame =
   | { type: typeof FrameType.ERROR; body: { code: string; message: string } }
   | { type: typeof FrameType.SCREEN; offset: number; data: Uint8Array }
   | { type: typeof FrameType.REQUEST; body: Request }
-  | { type: typeof FrameType.REPLY; body: Reply };
+  | { type: typeof FrameType.REPLY; body: Reply }
+  | { type: typeof FrameType.EVENT; body: RelayEvent };
 
 const utf8 = new TextEncoder();
 const TWO_32 = 2 ** 32;

@@ -12,8 +12,9 @@ export class FrameClient {
   decodeError: Error | null = null;
 
   // With `keepAlive` the client pings every 100 ms, as pty-client does (tests use short heartbeats).
-  constructor(port: number, keepAlive = true) {
-    this.socket = net.connect({ host: '127.0.0.1', port });
+  // `port`: a TCP port on 127.0.0.1, or the path of a unix socket.
+  constructor(port: number | string, keepAlive = true) {
+    this.socket = typeof port === 'string' ? net.connect({ path: port }) : net.connect({ host: '127.0.0.1', port });
     if (keepAlive) {
       let id = 0;
       const timer = setInterval(() => {

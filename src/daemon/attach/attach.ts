@@ -1,5 +1,6 @@
-// One framed connection: the hello, then either a one-shot control request (ls, kill, new, jobs)
-// or an attachment to a session that streams its output from the ring and feeds its input. The
+// One framed connection: the hello, then a one-shot control request (ls, kill, new, jobs), the
+// event stream (event-stream.ts), or an attachment to a session that streams its output from the
+// ring and feeds its input. The
 // frames travel through a FrameTransport: a socket (pty-client) or a WebSocket (the web page).
 //
 // Backpressure policy for attached clients: a peer reads the ring at its own pace and never
@@ -14,6 +15,8 @@ import { RelayError } from '../../errors';
 import type { FrameError } from '../../protocol/decoder';
 import { encode, FrameType, OUTPUT_CHUNK_BYTES, outputHeader, PROTOCOL_VERSION, type Attach, type DaemonInfo, type Frame, type Reply } from '../../protocol/frame';
 import { validateSessionName } from '../../protocol/session-name';
+import { openFeed, type EventFeed } from './event-stream';
+import { judgeHello } from './hello';
 import { handleRequest } from './requests';
 import { SendPacer } from './send-pacer';
 import { socketTransport } from './socket-transport';
@@ -21,7 +24,6 @@ import type { FrameAccess, FrameTransport } from './transport';
 import type { AttachPeer } from '../session/audience';
 import type { Registry } from '../session/registry';
 import type { ConnInput } from '../conn/input';
-import { secretMatches } from '../conn/secret';
 import type { ConnContext } from '../conn/context';
 import type { Session } from '../session/session';
 import { VERSION } from '../../version';
@@ -41,7 +43,7 @@ export interface AttachConfig {
 // Unacknowledged output allowed in flight to one peer: enough to fill a fast tunnel, small enough
 // that a stalled one holds little.
 export const ACK_WINDOW_BYTES = 1024 * 1024;
-export const CAPABILITIES = ['resume', 'screen', 'gap', 'read-only', 'input-ack', 'size', 'screen-skip', 'keep-size', 'jobs'];
+export const CAPABILITIES = ['resume', 'screen', 'gap', 'read-only', 'input-ack', 'size', 'screen-skip', 'keep-size', 'jobs', 'events'];
 // After an upgrade's reply, how long the client may take to close before `after` runs anyway.
 const UPGRADE_REPLY_LINGER_MS = 1_000;
 // A framed TCP or unix-socket client: full access once its HELLO passes the secret check.
@@ -70,6 +72,7 @@ export function serveFrames(t: FrameTransport, access: FrameAccess, registry: Re
   let lastHeard = Date.now();
   let attached: Attachment | null = null;
   let gone: (() => void) | null = null; // runs when the client has closed
+  let feed: EventFeed | null = null; // a reader of the event stream
   const pacer = new SendPacer(() => pump());
   // More output may go out: at once, or paced during a flood.
   const wake = (): void => {
@@ -77,18 +80,13 @@ export function serveFrames(t: FrameTransport, access: FrameAccess, registry: Re
   };
 
   const heartbeat = setInterval(() => {
-    if (Date.now() - lastHeard > config.heartbeatTimeoutMs) {
-      log.info({ evt: 'attach.timeout', ms: config.heartbeatTimeoutMs }, 'peer silent; dropping it');
-      close();
-    }
+    if (Date.now() - lastHeard > config.heartbeatTimeoutMs) (log.info({ evt: 'attach.timeout', ms: config.heartbeatTimeoutMs }, 'peer silent; dropping it'), close());
   }, Math.max(50, Math.floor(config.heartbeatTimeoutMs / 4)));
   heartbeat.unref();
 
   ctx.onShutdown((reason) => fail('PR_ERR_SHUTDOWN', `the daemon is shutting down (${reason})`));
   // The sessions move to a new daemon process: an attached client reconnects there by itself.
-  ctx.onHandover(() => {
-    if (attached !== null) close();
-  });
+  ctx.onHandover(() => void ((attached !== null || feed !== null) && close()));
   t.start({
     frames: (frames) => {
       for (const f of frames) {
@@ -101,25 +99,16 @@ export function serveFrames(t: FrameTransport, access: FrameAccess, registry: Re
       fail(err.code, err.message);
     },
     heard: () => void (lastHeard = Date.now()),
-    drained: () => wake(),
+    drained: () => (wake(), feed?.drain()),
     closed: () => (close(), gone?.()),
   });
 
   function handle(f: Frame): void {
     if (!hello) {
-      if (f.type !== FrameType.HELLO) return fail('PR_ERR_PROTOCOL', 'the first frame must be HELLO');
-      if (f.body.proto !== PROTOCOL_VERSION) {
-        return fail('PR_ERR_VERSION', `client speaks protocol ${f.body.proto}, this daemon speaks ${PROTOCOL_VERSION}; use matching pty-relay versions`);
-      }
-      if (config.secret !== null && !access.preAuthenticated) {
-        const auth: unknown = f.body.auth;
-        if (typeof auth !== 'string' || !secretMatches(auth, config.secret)) {
-          log.warn({ evt: 'attach.auth_failed', presented: typeof auth === 'string' }, 'authentication failed');
-          return fail('PR_ERR_AUTH', typeof auth === 'string' ? 'authentication failed' : 'authentication required: set PTY_RELAY_SECRET or --secret-file');
-        }
-      }
+      const judged = judgeHello(f, access.preAuthenticated ? null : config.secret, log);
+      if (!(judged instanceof Set)) return fail(judged.code, judged.message);
       hello = true;
-      caps = new Set(f.body.caps.filter((c): c is string => typeof c === 'string'));
+      caps = judged;
       send({ type: FrameType.HELLO, body: { proto: PROTOCOL_VERSION, caps: CAPABILITIES, agent: `pty-relay/${VERSION}` } });
       return;
     }
@@ -128,6 +117,7 @@ export function serveFrames(t: FrameTransport, access: FrameAccess, registry: Re
         return attachTo(f.body);
       case FrameType.REQUEST: {
         if (f.body.op === 'upgrade') return upgrade();
+        if (f.body.op === 'events') return subscribe(f.body.session);
         const out = handleRequest(f.body, registry, access, log, config.info);
         if ('code' in out) return fail(out.code, out.message);
         send({ type: FrameType.REPLY, body: out.reply });
@@ -264,6 +254,13 @@ export function serveFrames(t: FrameTransport, access: FrameAccess, registry: Re
     });
   }
 
+  function subscribe(session: string | null): void {
+    if (attached !== null || feed !== null) return fail('PR_ERR_PROTOCOL', 'this connection is in use');
+    const out = openFeed(session, registry, access, { send: (body) => send({ type: FrameType.EVENT, body }), get congested() { return t.congested; } }, log);
+    if ('code' in out) return fail(out.code, out.message);
+    feed = out;
+  }
+
   function send(f: Frame): void {
     if (!closed) t.send([encode(f)]);
   }
@@ -293,6 +290,7 @@ export function serveFrames(t: FrameTransport, access: FrameAccess, registry: Re
     closed = true;
     clearInterval(heartbeat);
     pacer.stop();
+    feed?.close();
     if (attached !== null) attached.session.detachPeer(attached.peer);
     t.close();
   }

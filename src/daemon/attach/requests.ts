@@ -11,7 +11,7 @@ import type { FrameAccess } from './transport';
 export type RequestOutcome = { reply: Extract<Reply, { ok: true }> } | { code: string; message: string };
 
 // Carries out `r` within what `access` allows (`upgrade` is the connection's own, see attach.ts).
-export function handleRequest(r: Exclude<Request, { op: 'upgrade' }>, registry: Registry, access: FrameAccess, log: Logger, info: DaemonInfo): RequestOutcome {
+export function handleRequest(r: Exclude<Request, { op: 'upgrade' | 'events' }>, registry: Registry, access: FrameAccess, log: Logger, info: DaemonInfo): RequestOutcome {
   if (r.op === 'ls') {
     const all = registry.summaries();
     return { reply: { ok: true, sessions: access.session === null ? all : all.filter((s) => s.name === access.session) } };

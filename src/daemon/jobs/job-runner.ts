@@ -146,6 +146,7 @@ export class JobRunner {
   onEvent(ev: MarkEvent): void {
     const cur = this.current;
     if (ev.type === 'data') {
+      this.host.sawText(ev.data, this.state !== 'repairing' && (cur === null || cur.sawStart));
       if (cur !== null && cur.sawStart && cur.output(ev.data) > 0 && cur.job.lag() > PAUSE_LAG_BYTES) this.host.pace(true);
       return;
     }
@@ -180,6 +181,7 @@ export class JobRunner {
     this.host.shell()?.watchReplaced(null);
     if (end.kind === 'exit') this.state = 'finishing';
     job.end(end);
+    this.host.events.finished(job);
     this.jobs.trim();
   }
 
@@ -274,6 +276,7 @@ export class JobRunner {
       if (this.current?.job === job && job.lag() <= PAUSE_LAG_BYTES / 2) this.host.pace(false);
     };
     if (start) job.start();
+    this.host.events.tracked(job, start);
     this.host.shell()?.watchReplaced((cmd) => this.onReplaced(cmd));
   }
 

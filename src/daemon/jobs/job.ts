@@ -74,6 +74,8 @@ export class Job {
   startNotice: string | null = null; // told to the job's first reader (a previous shell ended)
   // Called when a reader that paces the job moved on (the session may resume the PTY).
   onPaced: (() => void) | null = null;
+  // Called when the job starts waiting for input (not again until it stopped waiting).
+  onWaiting: ((w: InputWait) => void) | null = null;
   // A queued job's request asks, just before the job would start, whether its client is still
   // there (exec/queued.ts); false drops the job unrun. Not handed over: its connection stays here.
   claim: (() => Promise<boolean>) | null = null;
@@ -197,12 +199,14 @@ export class Job {
   // The foreground program is (or is no longer, with null) waiting for terminal input.
   setWaiting(w: InputWait | null): void {
     if (!this.live || this.state === 'queued') return;
+    const began = w !== null && this.state !== 'input';
     if (w !== null && this.waiting === null) this.waitingSince = new Date();
     if (w === null) this.waitingSince = null;
     this.waiting = w;
     if (w !== null) this.everWaited = true;
     this.state = w === null ? 'running' : 'input';
     this.changed();
+    if (began) this.onWaiting?.(w);
   }
 
   end(e: JobEnd): void {

@@ -4,6 +4,7 @@ import type { Logger } from '../../log';
 import type { NewlinesHandover } from '../shell/newlines';
 import type { Shell } from '../shell/shell';
 import type { JobHandover } from './job';
+import type { JobEvents } from './job-events';
 import type { RunningJobHandover } from './running-job';
 
 export type RunnerState = 'idle' | 'running' | 'finishing' | 'repairing' | 'human';
@@ -17,6 +18,8 @@ export interface BusyInfo {
 // What the runner needs from its session.
 export interface RunnerHost {
   readonly dir: string; // private directory for the script file
+  readonly events: JobEvents;
+  sawText(data: Buffer, counts: boolean): void; // output outside marks; false: our own typing's echo
   readonly log: Logger;
   shell(): Shell | null;
   pace(paused: boolean): void; // pause or resume PTY reads for a lagging exec reader

@@ -109,8 +109,9 @@ export class Audience {
     if (drives) this.setSize(cols, rows);
   }
 
-  remove(peer: AttachPeer): void {
-    this.peers.delete(peer);
+  // Returns whether the peer was attached.
+  remove(peer: AttachPeer): boolean {
+    return this.peers.delete(peer);
   }
 
   get clients(): number {

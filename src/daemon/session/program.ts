@@ -2,6 +2,7 @@
 // process), its first prompt, `exec` replacing it, its exit, and frozen for a handover. Its output
 // goes to the session's audience and job runner; read holds pause it for slow readers.
 import type { Logger } from '../../log';
+import type { Emit } from '../events/bus';
 import type { Audience } from './audience';
 import type { JobRunner } from '../jobs/job-runner';
 import type { HolderLink } from '../holder/link';
@@ -26,7 +27,8 @@ export interface SessionConfig {
   outputRate: BucketConfig; // bytes per second of PTY output the session may consume
   command?: string[]; // a program to run instead of an integrated shell
   sandbox?: SessionSandbox; // runs the program in this sandbox (sandbox/)
-  onGone?: () => void; // a command session ended for good
+  onGone?: (code: number | null, signal: number) => void; // a command session ended for good
+  emit?: Emit; // the daemon's event stream (events/)
   holder: HolderPolicy | null; // run the program under a holder (holder/); null: node-pty directly
   journal: boolean; // keep the session on disk too (journal/), for a daemon that starts after a crash
 }
@@ -39,6 +41,9 @@ export interface ProgramHost {
   readonly audience: Audience;
   readonly runner: JobRunner;
   readonly command: string; // what runs, for messages
+  sawOutput(raw: Buffer): void; // every byte the program printed (the bell, its input waits)
+  started(pid: number, pts: string | null): void; // a program (a shell) runs now
+  stopped(): void; // and no longer
   onLifecycle(): void; // started, ready or ended: worth a journal snapshot
 }
 
@@ -88,6 +93,7 @@ export class Program {
     log.info({ evt: 'session.spawned', pid: shell.pty.pid, command: config.command?.[0] ?? config.shell, holder: shell.link !== null, cloexec: shell.pty.cloexec, sandbox: config.sandbox?.profileName }, 'program started');
     if (!shell.pty.cloexec) log.warn({ evt: 'session.master_inheritable' }, 'cannot mark the PTY master close-on-exec (termios addon missing?): programs started later inherit it');
     runner.reset();
+    this.host.started(shell.pid, shell.pty.pts);
     this.host.onLifecycle();
     this.lifecycle = this.isCommand ? 'ready' : 'starting';
     if (!this.isCommand) this.startTimer = setTimeout(() => this.onStartTimeout(), STARTUP_TIMEOUT_MS);
@@ -102,6 +108,7 @@ export class Program {
       this.shell = shell;
     }
     this.lifecycle = this.shell === null ? 'stopped' : lifecycle;
+    if (this.shell !== null) this.host.started(this.shell.pid, this.shell.pty.pts);
     if (this.lifecycle === 'starting') this.startTimer = setTimeout(() => this.onStartTimeout(), STARTUP_TIMEOUT_MS);
   }
 
@@ -151,6 +158,7 @@ export class Program {
     log.warn({ evt: 'session.replaced' }, 'the shell replaced itself with exec');
     this.shell = null;
     this.lifecycle = 'stopped';
+    this.host.stopped();
     runner.endNotice = `the previous shell of session "${name}" replaced itself (exec ${cmd.split('\0')[0] ?? ''}) and was ended`;
     runner.finish({ kind: 'shell-exit', status: 0, message: 'the shell replaced itself with `exec`; it no longer runs requests and will be ended' });
     shell.pty.kill('SIGHUP');
@@ -165,6 +173,7 @@ export class Program {
         this.holds.meter(data.length);
         this.host.audience.output(this.host.runner.display(data));
         this.host.runner.sawRaw(data);
+        this.host.sawOutput(data);
       },
       onEvent: (ev) => {
         const shell = self();
@@ -206,10 +215,11 @@ export class Program {
     this.clearStartTimer();
     const how = signal !== 0 ? `was killed by signal ${signal}` : code === null ? EXIT_UNKNOWN : `exited with status ${code}`;
     log.info({ evt: 'session.exited', code, signal }, 'program ended');
+    this.host.stopped();
     audience.ended(code ?? -1, signal);
     if (this.isCommand) {
       audience.dispose();
-      config.onGone?.();
+      config.onGone?.(code, signal);
       return;
     }
     runner.endNotice = `the previous shell of session "${name}" ${how} at ${new Date().toISOString()}; this is a new shell`;

@@ -3,11 +3,12 @@ import * as path from 'node:path';
 import { RelayError } from '../../errors';
 import type { Logger } from '../../log';
 import type { SessionSummary } from '../../protocol/frame';
+import { EventBus } from '../events/bus';
 import { Session, type Adoption, type SessionConfig, type SessionHandover } from './session';
 import { ensurePrivateDir } from '../base/runtime-dir';
 import { SessionSandbox, type SandboxConfig } from '../sandbox/sandbox';
 
-export type SessionDefaults = Omit<SessionConfig, 'dir' | 'command' | 'onGone' | 'sandbox'>;
+export type SessionDefaults = Omit<SessionConfig, 'dir' | 'command' | 'onGone' | 'sandbox' | 'emit'>;
 
 // What a request asks for a session it may create: no sandbox (undefined), the default profile
 // (null), or a named profile.
@@ -15,6 +16,8 @@ export type SandboxRequest = string | null | undefined;
 
 export class Registry {
   private readonly sessions = new Map<string, Session>();
+  // Every session's events (events/): `pty-relay events` readers and the --on-event hook.
+  readonly events = new EventBus();
 
   private sweeper: NodeJS.Timeout | null = null;
   private sweepsHeld = false;
@@ -44,7 +47,7 @@ export class Registry {
       const idleMs = s.sandbox !== undefined && s.sandbox.idleTimeoutMs > 0 ? s.sandbox.idleTimeoutMs : this.idleTimeoutMs;
       if (idleMs > 0 && s.audience.idleMs >= idleMs && s.audience.clients === 0 && s.busy() === null) {
         this.log.info({ evt: 'session.idle_timeout', session: s.name, idleMs: s.audience.idleMs }, 'idle session ended');
-        this.kill(s.name);
+        this.kill(s.name, 'idle');
       }
     }
   }
@@ -76,11 +79,12 @@ export class Registry {
   }
 
   // Ends a session's program and forgets the session. Returns false when there is no such session.
-  kill(name: string): boolean {
+  kill(name: string, reason: 'killed' | 'idle' = 'killed'): boolean {
     const s = this.sessions.get(name);
     if (s === undefined) return false;
     this.sessions.delete(name);
     s.close(`session "${name}" was killed`);
+    this.events.publish({ type: 'session-ended', session: name, reason });
     return true;
   }
 
@@ -121,7 +125,10 @@ export class Registry {
   // Ends every session's program; used at shutdown.
   closeAll(reason: string): void {
     if (this.sweeper !== null) clearInterval(this.sweeper);
-    for (const s of this.sessions.values()) s.close(reason);
+    for (const s of this.sessions.values()) {
+      s.close(reason);
+      this.events.publish({ type: 'session-ended', session: s.name, reason: 'shutdown' });
+    }
   }
 
   // Lets go of every session without ending it (their holders keep them); used at a shutdown that
@@ -150,15 +157,19 @@ export class Registry {
         dir,
         command,
         sandbox,
-        onGone: () => {
-          if (this.sessions.get(name) === s) this.sessions.delete(name);
+        onGone: (status, signal) => {
           sandbox?.dispose();
+          if (this.sessions.get(name) !== s) return;
+          this.sessions.delete(name);
+          this.events.publish({ type: 'session-ended', session: name, reason: 'exited', status, signal });
         },
+        emit: (e) => this.events.publish(e),
       },
       this.log.child({ session: name }),
       adopt,
     );
     this.sessions.set(name, s);
+    if (adopt === undefined) this.events.publish({ type: 'session-started', session: name, command: s.command, program: s.isCommand });
     return s;
   }
 }

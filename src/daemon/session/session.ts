@@ -17,6 +17,7 @@ import { relinkHolder, settleAfterCrash, type CrashFacts } from './crash';
 import { Audience, type AttachPeer, type AudienceHandover, type PtyTarget } from './audience';
 import { JobRunner, type BusyInfo, type RunnerHandover, type RunnerState } from '../jobs/job-runner';
 import { readCwd } from '../pty/proc';
+import { SessionSignals } from './signals';
 import { Program, type Lifecycle, type SessionConfig } from './program';
 import type { Shell, ShellHandover } from '../shell/shell';
 import { interruptForeground, stopJob, type StopResult } from '../jobs/stop-job';
@@ -55,6 +56,7 @@ export class Session {
   readonly audience: Audience;
   private readonly runner: JobRunner;
   private readonly program: Program;
+  private readonly signals: SessionSignals; // its events (events/)
   private readonly journal: SessionJournal | null;
 
   // `adopt`: a session handed over by an earlier daemon, with its PTY's master fd (null: no
@@ -66,9 +68,13 @@ export class Session {
     adopt?: Adoption,
   ) {
     this.name = name;
-    const pty: PtyTarget = { write: (data) => this.shell?.pty.write(Buffer.from(data.buffer, data.byteOffset, data.byteLength)), resize: (cols, rows) => this.shell?.pty.resize(cols, rows) };
+    this.signals = new SessionSignals(name, config.command !== undefined, config.emit ?? (() => undefined), () => this.audience.promptLine());
+    const write = (data: Uint8Array): void => this.type(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+    const pty: PtyTarget = { write, resize: (cols, rows) => this.shell?.pty.resize(cols, rows) };
     this.audience = adopt === undefined ? new Audience(config.ringBytes, config.cols, config.rows, pty) : Audience.restore(adopt.state.audience, pty);
     this.runner = new JobRunner({
+      events: this.signals.jobs,
+      sawText: (data, counts) => this.signals.sawText(data, counts),
       dir: config.dir,
       log,
       shell: () => this.shell,
@@ -76,10 +82,12 @@ export class Session {
       output: (data) => this.audience.output(data),
       promptLine: () => this.audience.promptLine(),
     });
+    const sig = this.signals;
+    const host = { sawOutput: (d: Buffer) => sig.sawOutput(d), started: (pid: number, pts: string | null) => sig.started(pid, pts), stopped: () => sig.stopped() };
     this.journal = config.journal ? new SessionJournal(config.dir, this.audience.ring.capacity, this.audience.ring.head, () => this.snapshot()) : null;
     // A shell started or ready (rare): on disk at once, for its holder outlives us from now on.
     const onLifecycle = (): void => this.journal?.saveNow();
-    this.program = new Program({ name, config, log, audience: this.audience, runner: this.runner, command: this.command, onLifecycle });
+    this.program = new Program({ name, config, log, audience: this.audience, runner: this.runner, command: this.command, onLifecycle, ...host });
     this.runner.onShellReplaced((cmd) => this.program.onReplaced(cmd));
     if (adopt !== undefined) {
       this.createdAt = new Date(adopt.state.createdAt);
@@ -202,11 +210,12 @@ export class Session {
   attach(peer: AttachPeer, cols: number, rows: number): boolean {
     if (!this.ensureRunning()) return false;
     this.audience.add(peer, cols, rows);
+    this.signals.clients(true, this.audience.clients, peer.readOnly);
     return true;
   }
 
   detachPeer(peer: AttachPeer): void {
-    this.audience.remove(peer);
+    if (this.audience.remove(peer)) this.signals.clients(false, this.audience.clients, peer.readOnly);
   }
 
   // Queues a new job; it runs when the shell is idle and every job queued before it has run.
@@ -238,6 +247,7 @@ export class Session {
 
   // Types bytes into the terminal, for the program in the foreground.
   type(bytes: Buffer): void {
+    this.signals.typed(bytes);
     this.shell?.pty.write(bytes);
   }
 
@@ -290,6 +300,7 @@ export class Session {
     this.runner.finish({ kind: 'failed', message: reason });
     this.program.hangUp();
     this.runner.dispose();
+    this.signals.stopped();
     this.journal?.close(true);
     this.config.sandbox?.dispose();
   }

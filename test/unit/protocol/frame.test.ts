@@ -20,6 +20,9 @@ const FRAMES: Frame[] = [
   { type: FrameType.REQUEST, body: { op: 'new', session: 's', command: ['vim', 'x'], cols: 80, rows: 24 } },
   { type: FrameType.REPLY, body: { ok: true, pid: 1 } },
   { type: FrameType.REQUEST, body: { op: 'info' } },
+  { type: FrameType.REQUEST, body: { op: 'events', session: null } },
+  { type: FrameType.REQUEST, body: { op: 'events', session: 'work' } },
+  { type: FrameType.EVENT, body: { type: 'job-finished', time: '2026-01-01T00:00:00.000Z', session: 'work', job: 3, command: 'make', origin: 'exec', state: 'done', status: 2, durationMs: 61000 } },
   { type: FrameType.REPLY, body: { ok: true, info: { version: '0.1.0', pid: 7, uid: 1000, shell: '/bin/bash', runtimeBase: '/run/user/1000/pty-relay', socket: null } } },
 ];
 
@@ -90,6 +93,8 @@ describe('malformed input', () => {
     ['kill without a session', frame(FrameType.REQUEST, '{"op":"kill"}')],
     ['a command of non-strings', frame(FrameType.REQUEST, '{"op":"new","session":"x","command":[1],"cols":1,"rows":1}')],
     ['a sandbox that is not a profile name', frame(FrameType.REQUEST, '{"op":"new","session":"x","command":[],"cols":1,"rows":1,"sandbox":true}')],
+    ['events with a numeric session', frame(FrameType.REQUEST, '{"op":"events","session":3}')],
+    ['an event without a type', frame(FrameType.EVENT, '{"time":"t"}')],
     ['a short offset', frame(FrameType.OUTPUT, Buffer.from([0, 0, 1]))],
     ['an offset past 2^53', frame(FrameType.INPUT, Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]))],
     ['a bad attach', frame(FrameType.ATTACH, '{"session":"x","create":true,"resume":"0","cols":1,"rows":1,"readOnly":false,"clientId":"c","inputFrom":0}')],
