@@ -1,13 +1,10 @@
-// session/ owns the session itself: this class, the registry of sessions by name (registry.ts),
-// the program in its PTY through its lifecycle (program.ts), the audience of attached clients with
-// the ring and the screen mirror (audience.ts) and the read holds that pause a slow session
-// (read-holds.ts). A session composes a shell (shell/), its jobs (jobs/) and a mirror (mirror/);
-// the kinds of connection (attach/, exec/, web/) and the upgrade reach sessions through here.
-//
-// A session: one persistent shell in a PTY, its jobs (job-runner.ts), and the audience of attached
-// clients. A session outlives its shells: when one ends, the next request starts a fresh one and
-// is told that the previous one ended. A session made with a command (`pty-relay new NAME -- CMD`)
-// runs that program instead, takes no exec requests, and ends for good when the program exits.
+// session/ owns the session itself: this class, the registry (registry.ts), the program through
+// its lifecycle (program.ts), the audience with the ring and the mirror (audience.ts), read holds
+// (read-holds.ts) and what a session taken over from a gone daemon settles (crash.ts). A session
+// composes a shell (shell/), its jobs (jobs/) and a mirror (mirror/); connections (attach/, exec/,
+// web/) and the upgrade reach sessions through here. A session outlives its shells (the next
+// request starts a fresh one, told that the previous one ended); one made with a command
+// (`pty-relay new NAME -- CMD`) takes no exec requests and ends for good when the program exits.
 import { SessionJournal } from '../journal/session-journal';
 import type { Logger } from '../../log';
 import type { JobSummary } from '../../protocol/frame';
@@ -22,7 +19,7 @@ import { Program, type Lifecycle, type SessionConfig } from './program';
 import type { Shell, ShellHandover } from '../shell/shell';
 import { interruptForeground, stopJob, type StopResult } from '../jobs/stop-job';
 import type { SessionSandbox, SandboxState } from '../sandbox/sandbox';
-import { killStrays } from '../sandbox/strays';
+import { killSandboxStrays, sandboxHits } from './sandboxed';
 
 export type { BusyInfo } from '../jobs/job-runner';
 export type { SessionConfig } from './program';
@@ -174,18 +171,12 @@ export class Session {
 
   // The sandbox caps hit since the last call, in words (logged too); empty outside a sandbox.
   capHits(): string[] {
-    const hits = this.config.sandbox?.hits() ?? [];
-    for (const hit of hits) this.log.warn({ evt: 'sandbox.cap_hit' }, hit);
-    return hits;
+    return sandboxHits(this.config.sandbox, this.log);
   }
 
   // Ends every process in the sandbox but the shell (a fork bomb's leave their job); how many.
-  async killStrays(): Promise<number> {
-    const shell = this.shell;
-    if (this.config.sandbox === undefined || shell === null) return 0;
-    const n = await killStrays(shell.pty.pid, shell.pid);
-    if (n > 0) this.log.info({ evt: 'sandbox.strays_killed', processes: n }, 'processes in the sandbox ended');
-    return n;
+  killStrays(): Promise<number> {
+    return killSandboxStrays(this.config.sandbox, this.shell, this.log);
   }
 
   get pid(): number | null {
