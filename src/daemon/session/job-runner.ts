@@ -12,6 +12,7 @@ import { runLine, TERMINAL_RESET } from './shell-integration';
 import type { Shell } from './shell';
 import { Newlines, type NewlinesHandover } from './newlines';
 import { ScriptFile } from './script-file';
+import { EchoSwap, REPAIR_SHOWN, renderJobLine } from './echo-swap';
 
 export type RunnerState = 'idle' | 'running' | 'finishing' | 'repairing' | 'human';
 
@@ -56,11 +57,12 @@ export class JobRunner {
   private readonly script: ScriptFile;
   private readonly newlines: Newlines;
   private readonly repair: Repair;
+  private readonly echo = new EchoSwap();
 
   constructor(private readonly host: RunnerHost) {
     this.script = new ScriptFile(host.dir);
     this.newlines = new Newlines(host.dir);
-    this.repair = new Repair({ log: host.log, shell: () => host.shell(), output: (d) => host.output(d), again: () => void (this.repairPending = true) });
+    this.repair = new Repair({ log: host.log, shell: () => host.shell(), output: (d) => host.output(d), again: () => void (this.repairPending = true), typing: (line) => this.echo.arm(line, () => REPAIR_SHOWN) });
   }
 
   // Queues a new job; it runs when the shell is idle and every job queued before it has run.
@@ -127,6 +129,7 @@ export class JobRunner {
 
   // A handover is under way: no timers look at the shell until resume().
   suspend(): void {
+    this.showHeld(null);
     this.repair.pause();
     this.current?.suspendWatch();
     this.host.shell()?.watchReplaced(null);
@@ -146,15 +149,16 @@ export class JobRunner {
     this.current?.sawRaw(data);
   }
 
-  // Raw PTY output as terminals are to see it (newlines.ts).
+  // Raw PTY output as terminals are to see it (newlines.ts; echo-swap.ts for a line we typed).
   display(data: Buffer): Buffer {
     const shell = this.host.shell();
-    return this.newlines.display(data, shell?.pty.fd ?? null, shell?.nonce ?? null);
+    return this.echo.filter(this.newlines.display(data, shell?.pty.fd ?? null, shell?.nonce ?? null));
   }
 
   // Output and marks from the shell.
   onEvent(ev: MarkEvent): void {
     const cur = this.current;
+    if (ev.type === 'mark' && this.echo.armed) this.showHeld(ev.kind === 'C' ? ev : null);
     if (ev.type === 'data') {
       if (cur !== null && cur.sawStart && cur.output(ev.data) > 0 && cur.job.lag() > PAUSE_LAG_BYTES) this.host.pace(true);
       return;
@@ -177,6 +181,7 @@ export class JobRunner {
 
   // Ends the running job (the shell died, was replaced, or the session closes).
   finish(end: JobEnd): void {
+    this.showHeld(null);
     const cur = this.current;
     if (cur === null) return;
     if (cur.close()) this.repairPending = true;
@@ -199,6 +204,7 @@ export class JobRunner {
 
   // The shell is gone: a new one starts idle.
   reset(): void {
+    this.showHeld(null);
     this.repair.done();
     this.newlines.reset();
     this.state = 'idle';
@@ -236,7 +242,15 @@ export class JobRunner {
     this.endNotice = null;
     this.begin(job, this.script.path, 'running');
     const legacy = shell.integration < 2 ? this.script.path : undefined;
-    shell.pty.write(runLine({ stdin: job.spec.interactive ? 'tty' : 'null', raw: job.spec.raw }, legacy));
+    const line = runLine({ stdin: job.spec.interactive ? 'tty' : 'null', raw: job.spec.raw }, legacy);
+    this.echo.arm(line, () => renderJobLine(job.command));
+    shell.pty.write(line);
+  }
+
+  // Draws what the echo swap held for a line we typed, rewritten up to the C mark `c` if given.
+  private showHeld(c: MarkEvent | null): void {
+    const data = this.echo.release(c === null ? null : (this.host.shell()?.nonce ?? null));
+    if (data.length > 0) this.host.output(data);
   }
 
   // The session is gone for good: its script file too.
@@ -274,12 +288,10 @@ export class JobRunner {
   }
 
   private replacedHook: ((cmd: string) => void) | null = null;
-
   // Who to tell when the shell replaced itself with `exec CMD` while a job ran.
   onShellReplaced(fn: (cmd: string) => void): void {
     this.replacedHook = fn;
   }
-
   private onReplaced(cmd: string): void {
     this.replacedHook?.(cmd);
   }
