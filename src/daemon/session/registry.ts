@@ -1,6 +1,7 @@
 // Sessions by name. Shell sessions start lazily: the first request that names one creates it.
 import * as path from 'node:path';
 import { RelayError } from '../../errors';
+import { activityOf } from '../jobs/activity';
 import type { Logger } from '../../log';
 import type { SessionSummary } from '../../protocol/frame';
 import { Session, type SessionConfig, type SessionHandover } from './session';
@@ -81,6 +82,7 @@ export class Registry {
       idleMs: s.audience.idleMs,
       bytes: s.audience.ring.head,
       ringAllocated: s.audience.ring.allocated,
+      ...(s.isCommand ? {} : { activity: activityOf(s.jobs) }),
     }));
   }
 
