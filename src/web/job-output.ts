@@ -32,7 +32,9 @@ export function openJobOutput(session: string, j: JobSummary): void {
       return;
     }
     const o: JobOutput = r.output;
-    pre.textContent = o.text + (first === null ? '' : (pre.textContent ?? ''));
+    const atEnd = first === null;
+    pre.textContent = o.text + (atEnd ? '' : (pre.textContent ?? ''));
+    if (atEnd) pre.scrollTop = pre.scrollHeight; // the newest output first in view
     first = o.from;
     earlier.hidden = o.from <= o.kept;
     earlier.onclick = () => void load(Math.max(o.kept, o.from - OUTPUT_PAGE_BYTES));

@@ -52,7 +52,7 @@ export class JobsPanel {
     const now = Date.now();
     const fresh = jobs.filter((j) => j.id > this.seenBefore).length;
     this.since.textContent = `${fresh} new since you last looked`;
-    this.since.hidden = this.seenBefore === 0 || fresh === 0;
+    this.since.hidden = fresh === 0;
     markSeen(this.session, Math.max(...jobs.map((j) => j.id)));
     this.list.replaceChildren(
       ...jobs
@@ -64,7 +64,7 @@ export class JobsPanel {
           const open = (): void => openJobOutput(this.session, j);
           return el(
             'li',
-            { class: j.id > this.seenBefore && this.seenBefore > 0 ? 'new' : undefined, 'data-job': String(j.id) },
+            { class: j.id > this.seenBefore ? 'new' : undefined, 'data-job': String(j.id) },
             el('button', { type: 'button', class: 'cmd', title: `${j.command}\n(show its output)`, onclick: open }, j.command || '(empty)'),
             el('div', { class: 'meta' }, jobBadge(j), el('span', {}, `${when}${took}`)),
           );
