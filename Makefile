@@ -74,8 +74,8 @@ test-load: build binary typecheck
 test-unit: build
 	npx vitest run test/unit
 
-# The adversarial suite (issue 20): browser drive-bys, cross-user attacks with a real second user
-# (needs root), fuzzing.
+# The standing adversarial suite (issue 20, test/security/): fuzzing, browser drive-bys, cross-user
+# attacks with a real second user (needs root).
 test-security: build binary
 	npx vitest run test/security
 

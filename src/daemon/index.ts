@@ -68,7 +68,8 @@ export async function startDaemon(config: DaemonConfig, log: Logger, adoption: A
   const { limits } = config;
   const registry = new Registry(dir, { ...config.session, outputRate: limits.outputRate }, log, limits.maxSessions, limits.sessionIdleMs);
   const exec: ExecConfig = {
-    timing: config.exec.timing,
+    // An incomplete request's deadline is capped by --handshake-timeout, like the web side's.
+    timing: { ...config.exec.timing, deadlineMs: Math.min(config.exec.timing.deadlineMs, 2 * limits.handshakeMs) },
     maxRequestBytes: config.exec.maxRequestBytes,
     defaultTimeoutMs: config.exec.timeoutMs,
     connectHint: '',

@@ -12,7 +12,10 @@ const OPENERS: Record<string, Frame> = { if: 'if', case: 'case', for: 'loop', wh
 const CLOSERS: Record<string, Frame> = { fi: 'if', esac: 'case', done: 'do' };
 // Words after which the next word is again in command position.
 const LEADING = new Set(['if', 'while', 'until', 'then', 'else', 'elif', 'do', '!', 'time', '{']);
-const WORD_END = /[\s;&|()<>"'`$\\]/;
+// Bash splits words on blanks (space, tab) and newlines only: \f, \v or a no-break space are word
+// characters to it. (Ending words on `\s` once left those characters unconsumed: a request holding
+// one spun the scanner, and the whole daemon, for ever.)
+const WORD_END = /[ \t\r\n;&|()<>"'`$\\]/;
 
 interface Heredoc {
   delim: string;
@@ -164,6 +167,7 @@ export function isCompleteCommand(text: string): boolean {
     let j = i;
     const inParam = top() === '${';
     while (j < n && !WORD_END.test(text[j] as string) && !(inParam && text[j] === '}')) j++;
+    if (j === i) j++; // never stand still: a character no branch above takes is a word of its own
     const word = text.slice(i, j);
     i = j;
     if (fnName) {

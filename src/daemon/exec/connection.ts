@@ -27,6 +27,7 @@ export function serveExec(socket: net.Socket, input: ConnInput, first: Buffer, r
   let reads = 1; // reads that made up `buf`
   let eof = false;
   let settle: NodeJS.Timeout | null = null;
+  let deadline: NodeJS.Timeout | null = null; // the request in `buf` must be complete by then
   let final: Outcome = { status: 0, reason: 'exit', fields: {} };
   const commits: Array<() => void> = [];
   let runStartWritten = 0; // reply bytes written before the running request began
@@ -67,6 +68,7 @@ export function serveExec(socket: net.Socket, input: ConnInput, first: Buffer, r
     state = 'closing';
     reply.closed = true;
     clearSettle();
+    clearDeadline();
   });
   judge();
 
@@ -80,14 +82,27 @@ export function serveExec(socket: net.Socket, input: ConnInput, first: Buffer, r
       case 'empty':
         return close();
       case 'refuse':
-        log.warn({ evt: 'exec.refused', reason: r.reason, bytes: buf.length }, r.message);
-        buf = Buffer.alloc(0);
-        reply.notice(`error: ${r.message}`);
-        final = { status: STATUS_RELAY_ERROR, reason: 'error', fields: {} };
-        return close();
+        return refuse(r.reason, r.message);
       case 'wait':
         if (r.ms !== Infinity) settle = setTimeout(run, r.ms);
+        // Counted from the request's first byte and never restarted by later ones.
+        if (deadline === null && buf.length > 0) deadline = setTimeout(expired, config.timing.deadlineMs);
     }
+  }
+
+  function expired(): void {
+    deadline = null;
+    if (state !== 'reading') return;
+    const s = config.timing.deadlineMs / 1000;
+    refuse('deadline', `the request was still incomplete ${s} s after its first byte; a request must arrive whole within ${s} s`);
+  }
+
+  function refuse(reason: string, message: string): void {
+    log.warn({ evt: 'exec.refused', reason, bytes: buf.length }, message);
+    buf = Buffer.alloc(0);
+    reply.notice(`error: ${message}`);
+    final = { status: STATUS_RELAY_ERROR, reason: 'error', fields: {} };
+    close();
   }
 
   function clearSettle(): void {
@@ -95,8 +110,14 @@ export function serveExec(socket: net.Socket, input: ConnInput, first: Buffer, r
     settle = null;
   }
 
+  function clearDeadline(): void {
+    if (deadline !== null) clearTimeout(deadline);
+    deadline = null;
+  }
+
   function run(): void {
     clearSettle();
+    clearDeadline();
     state = 'running';
     const text = buf.toString('utf8');
     buf = Buffer.alloc(0);
@@ -131,6 +152,7 @@ export function serveExec(socket: net.Socket, input: ConnInput, first: Buffer, r
 
   function close(): void {
     clearSettle();
+    clearDeadline();
     if (state === 'closing') return;
     state = 'closing';
     const trailer = session.trailer;

@@ -2,6 +2,7 @@
 import { isCompleteCommand } from './bash-syntax';
 import { DIRECTIVE_RE, TRAILER_TOKEN_RE } from '../../protocol/exec-text';
 import { validateSessionName } from '../../protocol/session-name';
+import { classifyStart, onlyLineEnds } from '../../protocol/sniff';
 
 export interface RequestTiming {
   // Quiet time after a complete-looking request from a client that sends no EOF. Loopback pipes
@@ -14,39 +15,45 @@ export interface RequestTiming {
   // reads of nc's full buffer (≥ 4 KiB) back to back, so its first read is never "small".
   quickSettleMs: number;
   quickBytes: number;
+  // A request must be complete this long after its first byte, or it is refused: the quiet times
+  // above restart with every byte, so without this a client trickling bytes held its request (and
+  // its connection) open for ever. 60 s carries the largest request (--max-request-bytes) through
+  // a slow tunnel; the daemon caps it at twice --handshake-timeout.
+  deadlineMs: number;
 }
 
-export const DEFAULT_TIMING: RequestTiming = { settleMs: 5, incompleteMs: 1000, quickSettleMs: 1, quickBytes: 4096 };
+export const DEFAULT_TIMING: RequestTiming = { settleMs: 5, incompleteMs: 1000, quickSettleMs: 1, quickBytes: 4096, deadlineMs: 60_000 };
 
 export type Readiness =
   | { kind: 'ready' }
   | { kind: 'wait'; ms: number }
   | { kind: 'empty' }
-  | { kind: 'refuse'; reason: 'too-large' | 'binary' | 'http'; message: string };
+  | { kind: 'refuse'; reason: 'too-large' | 'binary' | 'http' | 'tls'; message: string };
+
+export const HTTP_REFUSAL = 'HTTP request refused; this port speaks shell text, not HTTP';
 
 // Judges the bytes received so far, in `reads` reads. `eof` means the client half-closed its side.
+// The start is judged first and alone (protocol/sniff.ts): whatever its length, a request that starts
+// like HTTP is refused, and one that could still become such a start never runs before it is known.
 export function judgeRequest(buf: Buffer, eof: boolean, maxBytes: number, timing: RequestTiming, reads = Infinity): Readiness {
+  const start = classifyStart(buf);
+  if (start === 'http') return { kind: 'refuse', reason: 'http', message: HTTP_REFUSAL };
+  if (start === 'tls') return { kind: 'refuse', reason: 'tls', message: 'TLS refused; this port speaks plain shell text (http:// with --web), not https://' };
   if (buf.length > maxBytes) {
     return { kind: 'refuse', reason: 'too-large', message: `request is larger than ${maxBytes} bytes (see --max-request-bytes)` };
   }
   if (buf.includes(0)) {
     return { kind: 'refuse', reason: 'binary', message: 'request contains NUL bytes; exec requests must be shell text' };
   }
-  if (looksLikeHttp(buf)) {
-    return { kind: 'refuse', reason: 'http', message: 'HTTP request refused; this port speaks shell text, not HTTP' };
-  }
   if (eof) return buf.length === 0 ? { kind: 'empty' } : { kind: 'ready' };
   if (buf.length === 0) return { kind: 'wait', ms: Infinity };
+  // "GET" or "POST /" cut short: never run a part of what may be a request line (its rest would be
+  // judged on its own as the next request); the request's deadline ends the wait.
+  if (start === 'undecided' && !onlyLineEnds(buf)) return { kind: 'wait', ms: Infinity };
   const text = buf.toString('utf8');
   const complete = text.endsWith('\n') && isCompleteCommand(stripDirectives(text));
   if (!complete) return { kind: 'wait', ms: timing.incompleteMs };
   return { kind: 'wait', ms: reads === 1 && buf.length < timing.quickBytes ? timing.quickSettleMs : timing.settleMs };
-}
-
-// A browser that reaches the tunnel's local end sends an HTTP request; no byte of it may reach a shell.
-export function looksLikeHttp(buf: Buffer): boolean {
-  const head = buf.toString('latin1', 0, Math.min(buf.length, 4096));
-  return /^[A-Z]{3,10} \S+ HTTP\/\d/.test(head) || /(^|\n)Host:[ \t]/i.test(head);
 }
 
 // What a request asks about an existing job instead of running a command (at most one per request).

@@ -15,11 +15,13 @@ import { WebSocketServer } from 'ws';
 import type { Logger } from '../../log';
 import { HEADER_BYTES, OUTPUT_CHUNK_BYTES } from '../../protocol/frame';
 import { validateSessionName } from '../../protocol/session-name';
+import { MAX_REQUEST_LINE_BYTES } from '../../protocol/sniff';
 import { serveFrames, type AttachConfig } from '../attach/attach';
 import type { BucketConfig } from '../rate-limit';
 import type { Registry } from '../session/registry';
 import type { ConnContext, HttpHandOff } from '../server/server';
 import { HttpDeadlines } from './deadlines';
+import { readRequestLine, TOO_LONG_BODY } from './request-line';
 import { cookieName, hostAllowed, originAllowed, readCookies, setCookieHeader } from './guard';
 import { appPage, forbiddenPage, type Page } from './pages';
 import { COOKIE_MAX_AGE_S, type Scope, type WebTokens } from './token';
@@ -78,12 +80,21 @@ export function createWebServer(config: WebConfig, registry: Registry, log: Logg
   });
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse, l: Logger): Promise<void> {
+    // A connection's first request line was measured before parsing (request-line.ts); a later
+    // one on a kept-alive connection is measured here (past 16 KiB, Node answers 431 itself).
+    if (`${req.method} ${req.url} HTTP/${req.httpVersion}`.length > MAX_REQUEST_LINE_BYTES) {
+      l.warn({ evt: 'web.refused', reason: 'request-line' }, 'web request refused (request line too long)');
+      res.writeHead(414, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8', 'Content-Security-Policy': "default-src 'none'", Connection: 'close' });
+      return void res.end(TOO_LONG_BODY);
+    }
     const host = req.headers.host;
     const path = (req.url ?? '/').split('?', 1)[0] as string;
     if (!hostAllowed(host)) return refuse(res, l, 'host', 'this Host is not allowed: open the page through localhost');
     if (req.method === 'POST' && !originAllowed(req.headers.origin, host)) return refuse(res, l, 'origin', 'cross-origin request refused');
     const scope = scopeOf(req, host);
-    l.debug({ evt: 'web.request', method: req.method, path, signedIn: scope !== null }, 'web request');
+    // The path is named only when it is one of ours: any other is whatever a page put there (a payload).
+    const route = path === '/' || /^\/api\/[a-z-]{1,32}$/.test(path) ? path : `(other, ${path.length} bytes)`;
+    l.debug({ evt: 'web.request', method: req.method, path: route, signedIn: scope !== null }, 'web request');
     if (req.method === 'GET' && path === '/') return send(res, scope === null ? forbiddenPage() : appPage(scope));
     if (req.method !== 'POST' || !path.startsWith('/api/')) {
       if (scope === null) return send(res, forbiddenPage());
@@ -142,9 +153,12 @@ export function createWebServer(config: WebConfig, registry: Registry, log: Logg
       // Idle keep-alive connections end with the daemon; an upgraded one registers its own notice.
       ctx.onShutdown(() => socket.destroy());
       deadlines.track(socket);
-      // Put the bytes back, then hand over: the HTTP parser reads them first (DESIGN.md §8).
-      socket.unshift(first);
-      server.emit('connection', socket);
+      const tooLong = (): void => ctx.log.warn({ evt: 'web.refused', reason: 'request-line' }, 'web request refused (request line too long)');
+      readRequestLine(socket, first, tooLong, (head) => {
+        // Put the bytes back, then hand over: the HTTP parser reads them first (DESIGN.md §8).
+        socket.unshift(head);
+        server.emit('connection', socket);
+      });
     },
   };
 }

@@ -11,7 +11,7 @@ import type { ConnInput } from '../../../../src/daemon/server/input';
 import { within } from '../../../helpers/deadline';
 
 const CONFIG: ExecConfig = {
-  timing: { settleMs: 5, incompleteMs: 1000, quickSettleMs: 1, quickBytes: 4096 },
+  timing: { settleMs: 5, incompleteMs: 1000, quickSettleMs: 1, quickBytes: 4096, deadlineMs: 60_000 },
   maxRequestBytes: 1024,
   defaultTimeoutMs: 0,
   connectHint: 'nc localhost 9998',

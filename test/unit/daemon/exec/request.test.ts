@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { judgeRequest, parseRequest, type RequestTiming } from '../../../../src/daemon/exec/request';
 
-const T: RequestTiming = { settleMs: 5, incompleteMs: 1000, quickSettleMs: 1, quickBytes: 64 };
+const T: RequestTiming = { settleMs: 5, incompleteMs: 1000, quickSettleMs: 1, quickBytes: 64, deadlineMs: 60_000 };
 const MAX = 1024;
 const judge = (s: string | Buffer, eof = false) => judgeRequest(Buffer.isBuffer(s) ? s : Buffer.from(s), eof, MAX, T);
 
@@ -35,12 +35,24 @@ describe('judgeRequest', () => {
   it('refuses NUL bytes', () => {
     expect(judge(Buffer.from('echo \0hi\n'), true)).toMatchObject({ kind: 'refuse', reason: 'binary' });
   });
-  it.each(['GET / HTTP/1.1\r\n', 'POST /api HTTP/1.0\r\nHost: x\r\n', 'OPTIONS * HTTP/1.1\r\n', 'PUT /x HTTP/2\r\n', 'junk\r\nHost: evil\r\n'])(
-    'refuses HTTP: %j',
+  it.each(['GET / HTTP/1.1\r\n', 'POST /api HTTP/1.0\r\nHost: x\r\n', 'OPTIONS * HTTP/1.1\r\n', 'PUT /x HTTP/2\r\n', 'GET http://example.com\n', 'GET /x;touch$IFS/tmp/p;true', `GET /${'a'.repeat(MAX * 2)}`])(
+    'refuses HTTP, whatever its length and even over the size limit: %j',
     (text) => expect(judge(text)).toMatchObject({ kind: 'refuse', reason: 'http' }),
   );
-  it.each(['GET http://example.com\n', 'echo POST / HTTP/1.1\n', 'HEAD -x /\n', 'echo host: ok\n'])('lets shell text that merely resembles HTTP through: %j', (text) => {
+  it('refuses a TLS handshake (an https:// client), NUL bytes or not', () => {
+    expect(judge(Buffer.from([0x16, 0x03, 0x01, 0x02]))).toMatchObject({ kind: 'refuse', reason: 'tls' });
+  });
+  // A Host: line deep in a text is not how any HTTP request starts (the old rule refused it,
+  // within the first 4 KiB only); the start alone decides.
+  it.each(['echo POST / HTTP/1.1\n', 'HEAD -x /\n', 'echo host: ok\n', 'junk\r\nHost: evil\r\n', ' GET /x\n', 'get /x\n', 'GETTING THERE\n', 'LS -la /\n'])('lets shell text that merely resembles HTTP through: %j', (text) => {
     expect(judge(text).kind).toBe('wait');
+  });
+  it.each(['G', 'GET', 'GET ', 'POST h', 'GET http:/', '\r\nGE'])('never runs what may still become a request line: %j', (text) => {
+    expect(judge(text)).toEqual({ kind: 'wait', ms: Infinity });
+  });
+  it('runs blank lines and a cut-short word once the client says it is done', () => {
+    expect(judge('\r\n')).toEqual({ kind: 'wait', ms: 5 });
+    expect(judge('GE', true)).toEqual({ kind: 'ready' });
   });
 });
 
