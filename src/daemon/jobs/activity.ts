@@ -12,7 +12,8 @@ export function activityOf(table: JobTable, now = Date.now()): JobActivity | nul
   job ??= jobs[jobs.length - 1];
   if (job === undefined) return null;
   const waiting = job.state === 'input' ? job.waiting : null;
-  const failed = job.state === 'failed' || job.state === 'killed' || (job.state === 'done' && job.status !== null && job.status !== 0);
+  // A person's own failed command in their terminal is no news to them; an agent's is.
+  const failed = job.spec.origin === 'exec' && (job.state === 'failed' || job.state === 'killed' || (job.state === 'done' && job.status !== null && job.status !== 0));
   return {
     id: job.id,
     command: job.spec.origin === 'terminal' ? `(${job.command})` : preview(job.command),
