@@ -3,8 +3,8 @@ SHELL := /bin/bash
 NPM ?= npm
 # Debian packages the tests drive for real: every netcat flavour, tmux, sshd, chromium and vim (the web
 # page); gcc and strace for the cross-user attacks in test/security; stress-ng is the CPU hog of
-# `make test-load`.
-TEST_DEBS := chromium vim netcat-openbsd netcat-traditional ncat socat busybox tmux openssh-server openssh-client git procps systemd binutils util-linux passwd gcc strace stress-ng
+# `make test-load`; sudo is a real password prompt for an ordinary user (test/e2e/agent-sudo.test.ts).
+TEST_DEBS := chromium vim sudo netcat-openbsd netcat-traditional ncat socat busybox tmux openssh-server openssh-client git procps systemd binutils util-linux passwd gcc strace stress-ng
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all build binary bench bench-quick run test test-load test-unit test-security typecheck lint deps install uninstall clean
@@ -30,16 +30,22 @@ dist/main.js: node_modules/.installed $(shell find src test/bench -name '*.ts' -
 # own headers (no download).
 NODE_PREFIX := $(shell node -p process.config.variables.node_prefix 2>/dev/null)
 NODE_GYP_FLAGS := $(if $(wildcard $(NODE_PREFIX)/include/node/common.gypi),--nodedir=$(NODE_PREFIX))
-ADDONS := dist/native/sock_diag.node dist/native/termios.node
-$(ADDONS) &: node_modules/.installed src/native/sock_diag.c src/native/termios.c src/native/binding.gyp
+ADDONS := dist/native/sock_diag.node dist/native/termios.node dist/native/holder_link.node
+$(ADDONS) &: node_modules/.installed src/native/sock_diag.c src/native/termios.c src/native/holder_link.c src/native/binding.gyp
 	cd src/native && npx node-gyp rebuild $(NODE_GYP_FLAGS) --loglevel=warn
 	mkdir -p dist/native
-	cp src/native/build/Release/sock_diag.node src/native/build/Release/termios.node dist/native/
+	cp $(patsubst dist/native/%,src/native/build/Release/%,$(ADDONS)) dist/native/
 
-build: dist/main.js $(ADDONS)
+# The session holder (holder.c): a plain C program, one process per session.
+HOLDER := dist/native/pty-relay-holder
+$(HOLDER): src/native/holder.c
+	mkdir -p dist/native
+	$(CC) -Wall -Wextra -O2 -o $@ $< -lutil
+
+build: dist/main.js $(ADDONS) $(HOLDER)
 
 # One self-contained executable (Node's SEA, see README "Single binary"); dist/pty-client links to it.
-dist/pty-relay: dist/main.js $(ADDONS)
+dist/pty-relay: dist/main.js $(ADDONS) $(HOLDER)
 	set -o pipefail; node dist/build/build-binary.js 2>&1 | { grep -v "^warning: Can't find string offset" || true; }
 	test -x $@
 

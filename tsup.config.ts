@@ -27,7 +27,7 @@ export default defineConfig([
   // of its own (with @xterm), also embedded in the single binary as an asset.
   {
     ...common,
-    entry: { main: 'src/cli/main.ts', 'mirror-worker': 'src/daemon/session/mirror-worker.ts' },
+    entry: { main: 'src/cli/main.ts', 'mirror-worker': 'src/daemon/mirror/mirror-worker.ts' },
     outDir: 'dist',
     noExternal: [/^(?!node-pty($|\/))/],
     external: ['node-pty'],

@@ -3,6 +3,7 @@ export type ErrorCode =
   | 'PR_ERR_USAGE' // bad command-line arguments or configuration
   | 'PR_ERR_LISTEN' // the daemon could not bind its port
   | 'PR_ERR_CONNECT' // a client could not reach the daemon
+  | 'PR_ERR_NOT_OURS' // a client found a socket or port served by another user, and sent nothing
   | 'PR_ERR_RUNTIME_DIR' // the private runtime directory is missing, unsafe or unwritable
   | 'PR_ERR_PROTOCOL' // the daemon sent frames the client cannot read
   | 'PR_ERR_TERMINAL' // pty-client was started without a terminal
@@ -11,6 +12,7 @@ export type ErrorCode =
   | 'PR_ERR_BUILD' // a part of the build (the mirror worker bundle) is missing
   | 'PR_ERR_UPGRADE' // handing the sessions to a new daemon process failed; the old one serves on
   | 'PR_ERR_HANDOVER' // (new daemon) the handover document could not be read or adopted
+  | 'PR_ERR_HOLDER' // a session holder could not be started or reached
   | 'PR_ERR_WEB_TOKEN' // the web terminal's token file is unsafe or unreadable
   | 'PR_ERR_WEB' // the web terminal is not reachable (the daemon runs without --web)
   | 'PR_ERR_NO_PTY' // `serve` in an installation without node-pty (the npm package without its optional dependency)

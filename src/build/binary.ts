@@ -2,7 +2,8 @@
 // Application blob holding a V8 startup snapshot of the small bundle (dist/sea/main.js: `--version`
 // and `exec`; node runs it at build time, see src/cli/sea-main.ts, and every start restores that
 // heap) and, as assets, the full program (dist/sea/full.js), node-pty's native addon, our addons
-// (dist/native/sock_diag.node, termios.node) and the mirror worker (dist/mirror-worker.js).
+// (dist/native/sock_diag.node, termios.node, holder_link.node), the session holder
+// (dist/native/pty-relay-holder, run from memory: holder/spawn.ts) and the mirror worker (dist/mirror-worker.js).
 // Every step is checked; the build fails rather than emit a binary without its blob or addon.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -19,6 +20,8 @@ const FULL = path.join(ROOT, 'dist/sea/full.js');
 const ADDON = path.join(ROOT, 'node_modules/node-pty/build/Release/pty.node');
 const SOCK_DIAG = path.join(ROOT, 'dist/native/sock_diag.node');
 const TERMIOS = path.join(ROOT, 'dist/native/termios.node');
+const HOLDER_LINK = path.join(ROOT, 'dist/native/holder_link.node');
+const HOLDER = path.join(ROOT, 'dist/native/pty-relay-holder');
 const MIRROR_WORKER = path.join(ROOT, 'dist/mirror-worker.js');
 const OUT = path.join(ROOT, 'dist/pty-relay');
 
@@ -40,6 +43,7 @@ async function main(): Promise<void> {
   if (!fs.existsSync(ADDON)) fail(`node-pty's native addon ${ADDON} is missing; run npm install`);
   if (!fs.existsSync(SOCK_DIAG)) fail(`the peer-uid addon ${SOCK_DIAG} is missing; run make build`);
   if (!fs.existsSync(TERMIOS)) fail(`the terminal-modes addon ${TERMIOS} is missing; run make build`);
+  if (!fs.existsSync(HOLDER_LINK) || !fs.existsSync(HOLDER)) fail(`the session holder ${HOLDER} or its addon ${HOLDER_LINK} is missing; run make build`);
   if (!fs.existsSync(MIRROR_WORKER)) fail(`the mirror worker ${MIRROR_WORKER} is missing; run make build`);
 
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pty-relay-sea-'));
@@ -52,7 +56,7 @@ async function main(): Promise<void> {
     fs.writeFileSync(cache, new vm.Script(wrapFull(bundle), { filename: FULL_ASSET }).createCachedData());
     fs.writeFileSync(
       config,
-      JSON.stringify({ main: BUNDLE, output: blob, disableExperimentalSEAWarning: true, useSnapshot: true, assets: { [FULL_ASSET]: FULL, [FULL_CACHE_ASSET]: cache, 'pty.node': ADDON, 'sock_diag.node': SOCK_DIAG, 'termios.node': TERMIOS, 'mirror-worker.js': MIRROR_WORKER } }),
+      JSON.stringify({ main: BUNDLE, output: blob, disableExperimentalSEAWarning: true, useSnapshot: true, assets: { [FULL_ASSET]: FULL, [FULL_CACHE_ASSET]: cache, 'pty.node': ADDON, 'sock_diag.node': SOCK_DIAG, 'termios.node': TERMIOS, 'holder_link.node': HOLDER_LINK, 'pty-relay-holder': HOLDER, 'mirror-worker.js': MIRROR_WORKER } }),
     );
     step(`making the SEA blob with ${process.execPath} ${process.version}`);
     execFileSync(process.execPath, ['--experimental-sea-config', config], { stdio: 'inherit' });
@@ -83,7 +87,7 @@ async function main(): Promise<void> {
     const version = execFileSync(OUT, ['--version'], { env, encoding: 'utf8' }).trim();
     if (version !== VERSION) fail(`dist/pty-relay --version printed "${version}", expected ${VERSION}`);
     const self = execFileSync(OUT, ['self-test'], { env, encoding: 'utf8' }).trim();
-    if (self !== 'pty-self-test-ok\nsock-diag-ok\ntermios-ok\ncode-cache-used') fail(`dist/pty-relay self-test printed "${self}"`);
+    if (self !== 'pty-self-test-ok\nsock-diag-ok\ntermios-ok\nholder-ok\ncode-cache-used') fail(`dist/pty-relay self-test printed "${self}"`);
   } finally {
     fs.rmSync(cache, { recursive: true, force: true });
   }

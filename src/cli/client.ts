@@ -96,7 +96,7 @@ export function buildTunnelCommand(): Command {
     .argument('<host>', 'ssh destination ([user@]host or a Host from ~/.ssh/config)')
     .argument('[ssh-args...]', 'extra ssh arguments (after --)')
     .option('-p, --local-port <port>', 'local port to listen on (the port clients then use with -p)', cfg.parsePort, cfg.DEFAULT_PORT)
-    .option('--remote <where>', 'remote end: host:port, or the path of the daemon\'s unix socket', `localhost:${cfg.DEFAULT_PORT}`)
+    .option('--remote <where>', 'remote end: host:port, or the path of the daemon\'s unix socket (the one form no other user on the server can squat: /run/user/UID/pty-relay/relay.sock)', `127.0.0.1:${cfg.DEFAULT_PORT}`)
     .option('--ssh <path>', 'ssh program', 'ssh')
     .option('--once', 'run ssh once instead of restarting it')
     .action(async (host: string, extra: string[], o) => {

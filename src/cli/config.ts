@@ -10,9 +10,12 @@ import { MAX_TERM_DIM } from '../protocol/frame';
 export const DEFAULT_PORT = 9998;
 // Stock Debian resolves `localhost` to ::1 first, so both loopbacks are bound (DESIGN.md §3).
 export const DEFAULT_HOSTS = ['127.0.0.1', '::1'];
-// Long enough for builds and test suites, short enough that a command stuck on a password prompt
-// is reported within the 10-minute ceiling that agent tools put on one shell call.
-export const DEFAULT_EXEC_TIMEOUT_S = 600;
+// The nc path's default, chosen for agents: their tools give up on a call after 2 minutes (Claude
+// Code's Bash tool) or 60 s (MCP hosts, commonly), and a relay that is silent past that looks like a
+// dead tunnel. 60 s returns "still running as job N" with room to spare for a tunnel and a queue;
+// nothing is stopped, and `#!wait N` picks up where the reply ended. `pty-relay exec` and `wait`
+// follow a job to its end by themselves unless given -t.
+export const DEFAULT_EXEC_TIMEOUT_S = 60;
 // Scripts are source text; anything bigger is almost certainly a mistake (piping a binary file).
 export const DEFAULT_MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 // A client that connects and says nothing is closed after this long.
@@ -30,6 +33,12 @@ export const DEFAULT_CONNECTION_RATE = 1000;
 // Output kept per session for resume and reattach. 1 MiB is ~10,000 lines of typical terminal text:
 // far more than a tunnel outage usually lets through, and small enough for a hundred sessions.
 export const DEFAULT_RING_BYTES = 1024 * 1024;
+// What a session's holder keeps while no daemon runs: four rings' worth, a few seconds of a flood,
+// minutes of a build log. Memory is touched only as output arrives.
+export const DEFAULT_HOLDER_BUFFER = 4 * 1024 * 1024;
+// A holder whose daemon never comes back hangs its session up after a day: long enough for any
+// restart or an operator's repair, short enough that a forgotten host does not keep shells for ever.
+export const DEFAULT_ORPHAN_TIMEOUT_S = 24 * 60 * 60;
 // Attach heartbeat: the client pings this often; each side drops a link silent for 3 intervals,
 // so a dead tunnel is noticed within about 30 s. PTY_RELAY_HEARTBEAT_MS overrides it (tests).
 export const HEARTBEAT_MS = 10_000;

@@ -5,7 +5,7 @@ import { runDoctor, wantsServer } from '../client/doctor';
 import type { SecretState } from '../client/doctor/daemon-checks';
 import { exitCode, formatJson, formatText } from '../client/doctor/report';
 import { describeEndpoint } from '../client/endpoint';
-import { defaultRuntimeBase } from '../daemon/server/runtime-dir';
+import { defaultRuntimeBase } from '../daemon/base/runtime-dir';
 import { RelayError } from '../errors';
 import { VERSION } from '../version';
 import { clientConnection, connectOptions } from './client';

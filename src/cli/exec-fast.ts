@@ -114,7 +114,7 @@ async function run(a: ExecArgs): Promise<number> {
   const secret = readSecret(a.secretFile, process.env);
   const script = a.words.length > 0 ? a.words.join(' ') : await readAll(process.stdin);
   const endpoint = a.socket !== undefined ? { path: a.socket } : { host: a.host, port: a.port };
-  return runExec({ endpoint, secret, session: a.session, timeoutS: a.timeoutS, directives: a.directives, script, out: STDOUT, err: STDERR });
+  return runExec({ endpoint, secret, session: a.session, timeoutS: a.timeoutS, follow: true, directives: a.directives, script, out: STDOUT, err: STDERR });
 }
 
 // process.stdout and process.stderr, each set up on first use only: that takes ~1 ms apiece here,

@@ -33,7 +33,7 @@ async function send(o: JobOpts, directive: string): Promise<void> {
     const err = validateSessionName(o.session);
     if (err !== null) throw new RelayError('PR_ERR_USAGE', err);
   }
-  process.exitCode = await runExec({ ...clientConnection(o), session: o.session, timeoutS: o.timeout, directives: [directive], script: '', out: process.stdout, err: process.stderr });
+  process.exitCode = await runExec({ ...clientConnection(o), session: o.session, timeoutS: o.timeout, follow: directive.startsWith('#!wait'), directives: [directive], script: '', out: process.stdout, err: process.stderr });
 }
 
 // Registers the job commands on `program`.
@@ -43,7 +43,7 @@ export function addJobCommands(program: Command): void {
     .action((job: string | undefined, o: JobOpts) => send(o, job === undefined ? '#!wait' : `#!wait ${job}`));
   jobCommand(program, 'jobs', "list the session's recent jobs (its command history)").action((o: JobOpts) => send(o, '#!jobs'));
   jobCommand(program, 'send', 'type TEXT into the program in the foreground (C escapes: \\n \\r \\t \\e \\xHH \\\\)')
-    .argument('<text>', 'what to type; \\n is Enter')
+    .argument('<text>', 'what to type; \\r is Enter')
     .action((text: string, o: JobOpts) => send(o, `#!send ${text}`));
   jobCommand(program, 'screen', "print the session's screen as plain text").action((o: JobOpts) => send(o, '#!screen'));
   jobCommand(program, 'kill-job', 'stop the foreground job (SIGINT, SIGTERM, SIGKILL) and keep the shell')

@@ -1,35 +1,12 @@
 // `pty-relay mcp`: the MCP server's options, its targets, and where the local daemon is.
 import { Command, Option } from 'commander';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import type { Endpoint } from '../client/endpoint';
-import { defaultRuntimeBase } from '../daemon/server/runtime-dir';
+import { describeEndpoint, type Endpoint } from '../client/endpoint';
+import { findLocalSocket } from '../client/local-socket';
 import { RelayError } from '../errors';
 import { assembleTargets, parseTargetSpec, parseTargetsFile, targetsFilePath, type TargetEntry } from '../mcp/targets';
 import { connectOptions } from './client';
 import * as cfg from './config';
-
-// The local daemon's unix socket, when one is there: how `ssh server pty-relay mcp` reaches the
-// daemon with no tunnel. Looked for where `pty-relay serve` puts it by default, including
-// /run/user/UID for a daemon started by systemd when this ssh session has no XDG_RUNTIME_DIR.
-export function findLocalSocket(env: NodeJS.ProcessEnv = process.env): string | null {
-  const uid = process.getuid?.();
-  const candidates = [
-    env.PTY_RELAY_RUNTIME_DIR !== undefined && env.PTY_RELAY_RUNTIME_DIR !== '' ? path.join(env.PTY_RELAY_RUNTIME_DIR, 'relay.sock') : null,
-    path.join(defaultRuntimeBase(env), 'relay.sock'),
-    uid !== undefined ? `/run/user/${uid}/pty-relay/relay.sock` : null,
-    uid !== undefined ? path.join(os.tmpdir(), `pty-relay-${uid}`, 'relay.sock') : null,
-  ];
-  for (const c of candidates) {
-    try {
-      if (c !== null && fs.statSync(c).isSocket()) return c;
-    } catch {
-      // not there: try the next
-    }
-  }
-  return null;
-}
 
 function readTargetsFile(file: string, required: boolean): TargetEntry[] {
   let text: string;
@@ -53,15 +30,17 @@ export function buildMcpCommand(): Command {
       const source = (k: string): string | undefined => cmd.getOptionValueSource(k);
       const given = (k: string): boolean => source(k) === 'cli' || source(k) === 'env';
       const explicit: Endpoint | null = given('socket') ? { path: o.socket as string } : given('host') || given('port') ? { host: o.host, port: o.port } : null;
-      const local = findLocalSocket();
+      const local = localDaemon();
+      const fallback = local.endpoint;
       const { targets, defaultName } = assembleTargets({
         flags: ((o.target as string[] | undefined) ?? []).map(parseTargetSpec),
         file: readTargetsFile(o.targetsFile ?? targetsFilePath(), o.targetsFile !== undefined),
         explicit,
-        fallback: local !== null ? { path: local } : { host: 'localhost', port: cfg.DEFAULT_PORT },
+        fallback,
         secret: cfg.readSecret(o.secretFile, process.env),
         readSecret: (file) => cfg.readSecret(file, {}) as string,
       });
+      if (targets.some((t) => t.endpoint === fallback)) for (const line of local.say) process.stderr.write(`pty-relay mcp: ${line}\n`);
       // A bug in one call must not take the agent's tools away: say so on stderr and keep serving.
       process.on('uncaughtException', (err) => {
         process.stderr.write(`pty-relay mcp: unexpected error (still serving): ${err.stack ?? err.message}\n`);
@@ -73,6 +52,17 @@ export function buildMcpCommand(): Command {
       process.exit(0); // sockets of abandoned calls must not keep a finished server alive
     });
   return cmd;
+}
+
+// The daemon to use when none is named: this machine's, through its unix socket when one of ours
+// is there (client/local-socket.ts), else localhost:9998; and what to say on stderr when it is
+// used: which one, and which sockets were passed over (the operator must see where commands go).
+function localDaemon(): { endpoint: Endpoint; say: string[] } {
+  const found = findLocalSocket();
+  const endpoint: Endpoint = found.path !== null ? { path: found.path } : { host: 'localhost', port: cfg.DEFAULT_PORT };
+  const say = found.passedOver.map((p) => `not using ${p}`);
+  say.push(`the local daemon is ${describeEndpoint(endpoint)}${found.path === null ? ' (no unix socket of yours found)' : ''}`);
+  return { endpoint, say };
 }
 
 // A program with only the mcp command, so that `pty-relay mcp` loads nothing of the daemon.

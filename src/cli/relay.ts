@@ -49,7 +49,7 @@ export function buildProgram(): Command {
         script = await readAll(process.stdin);
       }
       const directives = [o.raw ? '#!raw' : '', o.interactive ? '#!interactive' : '', o.limit !== undefined ? `#!limit ${o.limit}` : ''].filter((d) => d !== '');
-      process.exitCode = await runExec({ ...clientConnection(o), session: o.session, timeoutS: o.timeout, directives, script, out: process.stdout, err: process.stderr });
+      process.exitCode = await runExec({ ...clientConnection(o), session: o.session, timeoutS: o.timeout, follow: true, directives, script, out: process.stdout, err: process.stderr });
     });
 
   // Used by the binary's build to check the embedded native addons load: runs echo in a PTY, asks
@@ -58,13 +58,15 @@ export function buildProgram(): Command {
   program
     .command('self-test', { hidden: true })
     .action(async () => {
-      const { ptySelfTest } = await import('../daemon/session/pty');
-      const { loadSockDiag } = await import('../daemon/server/sock-diag');
-      const { termios } = await import('../daemon/session/termios');
+      const { ptySelfTest } = await import('../daemon/pty/pty');
+      const { loadSockDiag } = await import('../native/sock-diag');
+      const { termios } = await import('../daemon/pty/termios');
       process.stdout.write(`${await ptySelfTest()}\n`);
       const diag = loadSockDiag();
       process.stdout.write(diag.ok && diag.diag.lookup('127.0.0.1', 0, '127.0.0.1', 0) === null ? 'sock-diag-ok\n' : `sock-diag-unavailable: ${diag.ok ? 'bad answer' : diag.reason}\n`);
       process.stdout.write(termios()?.flags(-1) === -1 ? 'termios-ok\n' : 'termios-unavailable\n');
+      const { holderSelfTest } = await import('../daemon/holder/spawn');
+      process.stdout.write(`${await holderSelfTest()}\n`);
       process.stdout.write(`code-cache-${fullProgramCodeCache()}\n`);
     });
 

@@ -7,7 +7,7 @@ import { takeOver } from '../daemon/upgrade/incoming';
 import { sdNotify } from '../daemon/upgrade/sd-notify';
 import { HANDOVER_ENV } from '../daemon/upgrade/successor';
 import { DEFAULT_TIMING } from '../daemon/exec/request';
-import { chooseRuntimeBase } from '../daemon/server/runtime-dir';
+import { chooseRuntimeBase } from '../daemon/base/runtime-dir';
 import { RelayError } from '../errors';
 import { createLogger } from '../log';
 import type { LogLevel } from '../log-levels';
@@ -35,6 +35,10 @@ export interface ServeOptions {
   allowRoot?: boolean;
   logCommands?: boolean;
   web?: boolean;
+  holders?: boolean; // false: --no-holders
+  holderBuffer: number;
+  orphanTimeout: number;
+  keepSessions?: boolean;
   runtimeDir?: string;
   logLevel: LogLevel;
   verbose: number;
@@ -62,7 +66,16 @@ export async function runServe(o: ServeOptions, levelFromCli: boolean): Promise<
     port: o.port,
     unixSocket: o.socket === false ? null : typeof o.socket === 'string' ? path.resolve(o.socket) : path.join(runtimeBase, 'relay.sock'),
     runtimeBase,
-    session: { shell: o.shell ?? cfg.defaultShell(), cwd: cfg.startDirectory(os.homedir()), env: cfg.sessionEnv(process.env), cols: 200, rows: 50, ringBytes: o.ringBytes },
+    session: {
+      shell: o.shell ?? cfg.defaultShell(),
+      cwd: cfg.startDirectory(os.homedir()),
+      env: cfg.sessionEnv(process.env),
+      cols: 200,
+      rows: 50,
+      ringBytes: o.ringBytes,
+      holder: o.holders === false ? null : { bufferBytes: o.holderBuffer, orphanS: Math.ceil(o.orphanTimeout) },
+      journal: o.holders !== false,
+    },
     limits: {
       handshakeMs: o.handshakeTimeout * 1000,
       maxSessions: o.maxSessions,
@@ -81,8 +94,9 @@ export async function runServe(o: ServeOptions, levelFromCli: boolean): Promise<
     exec: { timeoutMs: o.execTimeout * 1000, maxRequestBytes: o.maxRequestBytes, timing: DEFAULT_TIMING, logCommands: o.logCommands === true },
     heartbeatTimeoutMs: 3 * cfg.heartbeatMs(),
     web: o.web === true || cfg.envFlag(process.env.PTY_RELAY_WEB),
+    keepSessions: o.keepSessions === true,
   };
-  const daemon = handover === undefined ? await startDaemon(config, log) : await takeOver(config, log, Number(handover));
+  const daemon = handover === undefined ? await startDaemon(config, log) : await takeOver(log, Number(handover), (adoption) => startDaemon(config, log, adoption));
   // Under systemd (Type=notify): we are up. A daemon that took over told systemd itself.
   if (handover === undefined) {
     void sdNotify({ READY: '1', MAINPID: String(process.pid) }).then((r) => {

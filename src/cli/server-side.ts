@@ -19,7 +19,7 @@ export async function requireServerSide(platform: NodeJS.Platform = process.plat
   }
   try {
     // The one module that imports node-pty; loading it loads node-pty and its native pty.node.
-    await import('../daemon/session/pty');
+    await import('../daemon/pty/pty');
   } catch (err) {
     const why = ((err as Error).message ?? String(err)).split('\n')[0] ?? '';
     throw new RelayError('PR_ERR_NO_PTY', `pty-relay serve needs node-pty, which this installation cannot load: ${HOW}`, { cause: new Error(why, { cause: err }) });

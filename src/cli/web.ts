@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { encodeQr, qrToText } from '../client/qr';
 import { probeWeb } from '../client/web-probe';
-import { defaultRuntimeBase } from '../daemon/server/runtime-dir';
+import { defaultRuntimeBase } from '../daemon/base/runtime-dir';
 import { LOGIN_CODE_TTL_S, TOKEN_FILE, WebTokens, writeToken } from '../daemon/web/token';
 import { RelayError } from '../errors';
 import { validateSessionName } from '../protocol/session-name';

@@ -74,6 +74,9 @@ export interface ExecClientOptions {
   secret: string | null;
   session: string | undefined;
   timeoutS: number | undefined;
+  // Without timeoutS, follow the job to its end (`#!timeout 0`) instead of the daemon's default,
+  // which is chosen for agents' tool calls, not for scripts (exec and wait).
+  follow?: boolean;
   directives?: string[]; // further `#!` lines, e.g. `#!wait 3` or `#!raw` (without the newline)
   script: string;
   out: OutputSink;
@@ -85,7 +88,8 @@ export interface ExecClientOptions {
 export async function runExec(opts: ExecClientOptions): Promise<number> {
   const directives: string[] = [];
   if (opts.session !== undefined) directives.push(`#!session ${opts.session}`);
-  if (opts.timeoutS !== undefined) directives.push(`#!timeout ${opts.timeoutS}`);
+  const timeoutS = opts.timeoutS ?? (opts.follow === true ? 0 : undefined);
+  if (timeoutS !== undefined) directives.push(`#!timeout ${timeoutS}`);
   directives.push(...(opts.directives ?? []));
   const script = opts.script === '' || opts.script.endsWith('\n') ? opts.script : `${opts.script}\n`;
   let tail = ''; // the output's end, to recognise a refusal line from the daemon

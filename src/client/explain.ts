@@ -13,6 +13,8 @@ export function isLocalHost(host: string): boolean {
 
 // A failed connect, or a connection that broke, explained.
 export function connectError(ep: Endpoint, err: unknown): RelayError {
+  // A server of another user, refused by server-check.ts: its message says it all.
+  if (err instanceof RelayError && err.code === 'PR_ERR_NOT_OURS') return err;
   return new RelayError('PR_ERR_CONNECT', explainErrno(ep, err), { cause: err });
 }
 

@@ -5,6 +5,7 @@ import { encode, FrameType, PROTOCOL_VERSION, type Frame, type Reply, type Reque
 import { VERSION } from '../version';
 import { connect, describeEndpoint, type Endpoint } from './endpoint';
 import { closedSilently, connectionError, isFinalRefusal, notRelay, refusalHint, TRY_DOCTOR } from './explain';
+import { checkServer } from './server-check';
 
 export interface LinkHandlers {
   onFrame(f: Frame): void;
@@ -23,10 +24,12 @@ export interface Link {
 // the daemon answers ls/kill/new in milliseconds; its own handshake timeout is 30 s.
 export const REQUEST_TIMEOUT_MS = 15_000;
 
-// Opens a framed connection and sends our HELLO (with the shared secret, when there is one).
-// Frames, including the daemon's HELLO, go to onFrame.
+// Opens a framed connection and, once the server proved to run as our user (server-check.ts),
+// sends our HELLO (with the shared secret, when there is one). Frames, including the daemon's
+// HELLO, go to onFrame. Nothing is read or written before that proof.
 export function openLink(ep: Endpoint, secret: string | null, handlers: LinkHandlers): Link {
   const socket = connect(ep, false);
+  socket.pause();
   const decoder = new Decoder();
   let error: Error | null = null;
   let final = false;
@@ -34,11 +37,27 @@ export function openLink(ep: Endpoint, secret: string | null, handlers: LinkHand
   let connected = false;
   let framed = false;
   let closed = false;
+  let trusted = false;
   socket.on('connect', () => {
     connected = true;
+    checkServer(socket, ep).then(
+      () => {
+        if (socket.destroyed) return;
+        trusted = true;
+        sayHello();
+        socket.resume();
+      },
+      (err: Error) => {
+        error = err;
+        final = true;
+        socket.destroy();
+      },
+    );
+  });
+  const sayHello = (): void => {
     const hello = { proto: PROTOCOL_VERSION, caps: ['resume', 'screen', 'gap', 'input-ack'], agent: `pty-client/${VERSION}` };
     socket.write(encode({ type: FrameType.HELLO, body: secret === null ? hello : { ...hello, auth: secret } }));
-  });
+  };
   socket.on('data', (chunk: Buffer) => {
     heard = true;
     let frames: Frame[];
@@ -70,7 +89,7 @@ export function openLink(ep: Endpoint, secret: string | null, handlers: LinkHand
   });
   return {
     send: (f) => {
-      if (!socket.destroyed) socket.write(encode(f));
+      if (trusted && !socket.destroyed) socket.write(encode(f));
     },
     close: () => socket.end(),
     destroy: () => socket.destroy(),

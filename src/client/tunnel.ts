@@ -14,7 +14,7 @@ import { backoffDelay, RECONNECT_BACKOFF } from '../backoff';
 export interface TunnelOptions {
   host: string;
   localPort: number;
-  remote: string; // "localhost:9998" or a remote unix-socket path
+  remote: string; // "127.0.0.1:9998" or a remote unix-socket path (which no other user can squat)
   ssh: string;
   extra: string[]; // more ssh arguments
   once: boolean;

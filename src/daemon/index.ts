@@ -6,12 +6,15 @@ import { MAX_FRAME_BYTES } from '../protocol/frame';
 import type { AttachConfig } from './attach/attach';
 import type { ExecConfig } from './exec/connection';
 import type { AccessConfig } from './server/gate';
-import type { BucketConfig } from './rate-limit';
+import type { BucketConfig } from './base/rate-limit';
 import { Registry, type SessionDefaults } from './session/registry';
 import type { RequestTiming } from './exec/request';
-import { ensurePrivateDir, makeInstanceDir } from './server/runtime-dir';
-import { startServer, type HttpHandOff, type InheritedListener, type RunningServer } from './server/server';
+import { ensurePrivateDir, makeInstanceDir } from './base/runtime-dir';
+import type { HttpHandOff } from './conn/context';
+import { startServer, type RunningServer } from './server/server';
+import type { Adoption } from './upgrade/incoming';
 import { Upgrader, type UpgradeOutcome } from './upgrade/outgoing';
+import { claimDir, recoverSessions } from './upgrade/recover';
 import { TOKEN_FILE, WebTokens } from './web/token';
 import { createWebServer } from './web/web-server';
 import { VERSION } from '../version';
@@ -35,6 +38,7 @@ export interface DaemonConfig {
   exec: { timeoutMs: number; maxRequestBytes: number; timing: RequestTiming; logCommands: boolean };
   heartbeatTimeoutMs: number;
   web: boolean; // serve the web terminal to HTTP connections
+  keepSessions: boolean; // a shutdown leaves the sessions to their holders for the next daemon
 }
 
 // A browser sends its headers in one packet; 10 s covers a congested tunnel. A request's body and
@@ -51,28 +55,20 @@ export interface Daemon {
   upgrade(): Promise<UpgradeOutcome>;
 }
 
-// What a daemon taking over from an earlier one starts from (upgrade/incoming.ts).
-export interface Adoption {
-  runtimeDir: string; // the earlier daemon's instance directory, kept
-  listeners: InheritedListener[];
-  // Creates the handed-over sessions in the registry, frozen.
-  adopt(registry: Registry): void;
-  // Resolves once the earlier daemon lets go; only then are the sockets listened on.
-  beforeListening(): Promise<void>;
-}
-
 // Starts serving (taking over from an earlier daemon with `adoption`); rejects with PR_ERR_LISTEN
 // or PR_ERR_RUNTIME_DIR when it cannot.
 export async function startDaemon(config: DaemonConfig, log: Logger, adoption: Adoption | null = null): Promise<Daemon> {
   const dir = adoption === null ? makeInstanceDir(config.runtimeBase) : ensurePrivateDir(adoption.runtimeDir);
+  claimDir(dir);
   const { limits } = config;
   const registry = new Registry(dir, { ...config.session, outputRate: limits.outputRate }, log, limits.maxSessions, limits.sessionIdleMs);
+  // Sessions a crashed daemon left with their holders (none after an upgrade: it handed them over).
+  const recovered = adoption === null && config.session.holder !== null ? await recoverSessions(config.runtimeBase, dir, registry, log) : [];
   const exec: ExecConfig = {
     // An incomplete request's deadline is capped by --handshake-timeout, like the web side's.
     timing: { ...config.exec.timing, deadlineMs: Math.min(config.exec.timing.deadlineMs, 2 * limits.handshakeMs) },
     maxRequestBytes: config.exec.maxRequestBytes,
     defaultTimeoutMs: config.exec.timeoutMs,
-    connectHint: '',
     secret: config.secret,
     logCommands: config.exec.logCommands,
   };
@@ -98,8 +94,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger, adoption: A
   }
   const upgrader = new Upgrader({ server, registry, log, runtimeDir: dir });
   attach.upgrade = () => upgrader.upgrade();
-  exec.connectHint = config.hosts.length > 0 ? `nc localhost ${server.port}` : `nc -U ${config.unixSocket}`;
-  log.info({ evt: 'daemon.ready', version: VERSION, shell: config.session.shell, runtimeDir: dir, secret: config.secret !== null, adopted: adoption === null ? 0 : registry.list().length }, 'ready');
+  log.info({ evt: 'daemon.ready', version: VERSION, shell: config.session.shell, runtimeDir: dir, secret: config.secret !== null, adopted: adoption === null ? 0 : registry.list().length, recovered: adoption === null ? registry.list().length : 0, holders: config.session.holder !== null }, 'ready');
   let closing: Promise<void> | null = null;
   return {
     server,
@@ -110,9 +105,15 @@ export async function startDaemon(config: DaemonConfig, log: Logger, adoption: A
         log.info({ evt: 'daemon.shutdown', reason, handedOver: upgrader.handedOver }, 'shutting down');
         // Handed over: the shells, the sockets and the runtime directory are the new daemon's.
         if (upgrader.handedOver) return;
+        if (config.keepSessions && config.session.holder !== null) {
+          // The holders keep every session (and their journals what we knew) for the next daemon.
+          registry.detachAll();
+          await server.close(reason);
+          return;
+        }
         registry.closeAll(`the daemon is shutting down (${reason})`);
         await server.close(reason);
-        fs.rmSync(dir, { recursive: true, force: true });
+        for (const d of [dir, ...recovered]) fs.rmSync(d, { recursive: true, force: true });
       })();
       return closing;
     },

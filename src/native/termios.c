@@ -2,7 +2,7 @@
 //
 // The kernel's output processing turns every "\n" a program writes into "\r\n" (ONLCR), at
 // ~20-25 MB/s on this machine; without it a PTY carries ~100 MB/s (make bench). An exec job runs
-// with it off and the daemon adds the "\r" back for terminals itself (session/newlines.ts).
+// with it off and the daemon adds the "\r" back for terminals itself (shell/newlines.ts).
 // Node has no tcgetattr/tcsetattr; on Linux both work on a PTY's master fd and act on the
 // terminal's one set of settings, which the program on the slave side sees.
 //

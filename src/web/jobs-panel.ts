@@ -1,10 +1,11 @@
 // Recent commands of a shell session: what its exec jobs ran, how they ended and how long they
 // took, newest first, the ones since the person last looked marked new. Each opens its output
 // (job-output.ts). Refreshed while the page is visible.
-import type { JobSummary } from '../protocol/frame';
+import type { JobSummary, Reply } from '../protocol/frame';
 import { ago, duration, el } from './dom';
 import { jobBadge, openJobOutput } from './job-output';
 import { request } from './link';
+import { Poller } from './poller';
 import { lastSeenJob, markSeen } from './seen';
 
 // Often enough to see a command finish, rare enough to cost nothing.
@@ -14,8 +15,7 @@ export class JobsPanel {
   readonly element: HTMLElement;
   private readonly list: HTMLElement;
   private readonly since: HTMLElement;
-  private timer: number | null = null;
-  private stopped = false;
+  private readonly poller: Poller<Reply>;
   private readonly seenBefore: number; // the newest job seen before this panel opened
 
   constructor(private readonly session: string) {
@@ -23,25 +23,17 @@ export class JobsPanel {
     this.list = el('ol', { class: 'jobs' });
     this.since = el('p', { class: 'since', hidden: true });
     this.element = el('aside', { class: 'jobs-panel', 'aria-label': 'Recent commands' }, el('h2', {}, 'Recent commands'), this.since, this.list);
+    this.poller = new Poller(JOBS_POLL_MS, () => request({ op: 'jobs', session: this.session }), (r) => {
+      if (r.ok) this.render(r.jobs ?? []);
+    });
   }
 
   start(): void {
-    void this.refresh();
+    this.poller.start();
   }
 
   stop(): void {
-    this.stopped = true;
-    if (this.timer !== null) window.clearTimeout(this.timer);
-  }
-
-  private async refresh(): Promise<void> {
-    if (this.stopped) return;
-    if (document.visibilityState === 'visible') {
-      const r = await request({ op: 'jobs', session: this.session });
-      if (this.stopped) return;
-      if (r.ok) this.render(r.jobs ?? []);
-    }
-    this.timer = window.setTimeout(() => void this.refresh(), JOBS_POLL_MS);
+    this.poller.stop();
   }
 
   private render(jobs: JobSummary[]): void {

@@ -1,10 +1,11 @@
 // The session list: name, command, state, clients, age and idle time, refreshed while visible;
 // create a shell session; end one after a confirmation.
-import type { JobActivity, SessionSummary } from '../protocol/frame';
+import type { JobActivity, Reply, SessionSummary } from '../protocol/frame';
 import { validateSessionName } from '../protocol/session-name';
 import { ago, duration, el } from './dom';
 import { request } from './link';
 import { needsWatch } from './needs-you';
+import { Poller } from './poller';
 import { lastSeenJob } from './seen';
 import { askDialog, confirmDialog, toast } from './ui';
 
@@ -37,8 +38,7 @@ export class ListView {
   readonly element: HTMLElement;
   private readonly body: HTMLElement;
   private readonly note: HTMLElement;
-  private timer: number | null = null;
-  private stopped = false;
+  private readonly poller: Poller<Reply>;
   private names: string[] = [];
 
   constructor(
@@ -49,30 +49,20 @@ export class ListView {
     this.note = el('p', { class: 'note' });
     const newBtn = readOnly ? null : el('button', { type: 'button', class: 'btn primary', onclick: () => void this.create() }, '+ New session');
     this.element = el('main', { class: 'list-view' }, el('div', { class: 'list-head' }, el('h1', {}, 'Sessions'), newBtn), this.note, this.body);
-  }
-
-  start(): void {
-    void this.refresh();
-  }
-
-  stop(): void {
-    this.stopped = true;
-    if (this.timer !== null) window.clearTimeout(this.timer);
-  }
-
-  private async refresh(): Promise<void> {
-    if (this.stopped) return;
-    if (this.timer !== null) window.clearTimeout(this.timer);
-    if (document.visibilityState === 'visible') {
-      const r = await request({ op: 'ls' });
-      if (this.stopped) return;
+    this.poller = new Poller(LIST_POLL_MS, () => request({ op: 'ls' }), (r) => {
       if (r.ok) {
         this.render(r.sessions ?? []);
         needsWatch.seen(r.sessions ?? []);
-      }
-      else this.note.textContent = `Cannot list sessions: ${r.message}`;
-    }
-    this.timer = window.setTimeout(() => void this.refresh(), LIST_POLL_MS);
+      } else this.note.textContent = `Cannot list sessions: ${r.message}`;
+    });
+  }
+
+  start(): void {
+    this.poller.start();
+  }
+
+  stop(): void {
+    this.poller.stop();
   }
 
   private render(sessions: SessionSummary[]): void {
@@ -131,6 +121,6 @@ export class ListView {
     if (!yes) return;
     const r = await request({ op: 'kill', session: name });
     toast(r.ok ? `Session "${name}" ended.` : `Could not end "${name}": ${r.message}`, r.ok ? 'info' : 'warn');
-    void this.refresh();
+    void this.poller.refresh();
   }
 }

@@ -4,7 +4,7 @@
 // itself). Bounded in count and time; the listener is closed at the end.
 import * as net from 'node:net';
 import { PeerUidResolver } from '../../src/daemon/server/security';
-import { loadSockDiag } from '../../src/daemon/server/sock-diag';
+import { loadSockDiag } from '../../src/native/sock-diag';
 import { QUICK, RTT_N, record, rtt, section, tcpSockets, type Relay } from './context';
 import { now, stat } from './lib';
 

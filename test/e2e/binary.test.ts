@@ -136,7 +136,7 @@ describe('the embedded native addon', () => {
     await withMount(opts, async (mnt) => {
       const fallback = fs.mkdtempSync(path.join(os.tmpdir(), 'pty-relay-tmp-'));
       const r = await bare(['self-test'], { PTY_RELAY_CACHE_DIR: mnt, TMPDIR: fallback });
-      expect(r.stdout).toBe('pty-self-test-ok\nsock-diag-ok\ntermios-ok\ncode-cache-used\n');
+      expect(r.stdout).toBe('pty-self-test-ok\nsock-diag-ok\ntermios-ok\nholder-ok\ncode-cache-used\n');
       // node-pty's pty.node and our sock_diag.node and termios.node were unnamed copies: no cache.
       expect(fs.readdirSync(fallback)).toEqual([]);
       expect(fs.readdirSync(mnt)).toEqual([]);

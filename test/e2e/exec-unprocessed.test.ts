@@ -1,4 +1,4 @@
-// Exec jobs run with the terminal's output processing off (session/newlines.ts): their replies
+// Exec jobs run with the terminal's output processing off (shell/newlines.ts): their replies
 // keep the program's own line endings, a terminal attached meanwhile still shows every line at
 // the left edge, and only plain exec jobs get it: #!interactive jobs and commands typed in the
 // terminal see the terminal as it was.

@@ -41,13 +41,13 @@ function fifo(): { path: string; release(): void } {
   return { path: p, release: () => fs.writeFileSync(p, 'go\n') };
 }
 
-const STILL_RUNNING = /pty-relay: still running as job (\d+) in session \S+ after [\d.]+ s; wait: printf '(#!session \S+\\n)?#!wait \d+\\n' \| nc localhost \d+; type: .*#!send TEXT.*; look: .*#!screen.*; stop: .*#!kill \d+.*\n$/;
+const STILL_RUNNING = /pty-relay: still running as job (\d+) in session \S+ after [\d.]+ s; wait: #!wait \d+; type: #!send TEXT\\r; look: #!screen; stop: #!kill \d+(; send each after a line #!session \S+)?\n$/;
 
 describe('full-screen programs', () => {
   it('shows vim started without a terminal as stdin, quits it with #!send, and keeps the shell', async () => {
     const dir = await prepare('vim1');
     const started = await req('vim1', 'vim notes.txt\n');
-    expect(started).toMatch(/pty-relay: job 2 is waiting for input in a full-screen program; prompt: .*; answer: .*#!send TEXT\\\\n\\n' \| nc localhost \d+; look: .*; stop: .*#!kill 2.*\n$/);
+    expect(started).toMatch(/pty-relay: job 2 is waiting for input in a full-screen program; prompt: .*; answer: #!send TEXT\\r; look: #!screen; stop: #!kill 2; send each after a line #!session vim1\n$/);
     const screen = await req('vim1', '#!screen\n');
     expect(screen).toMatch(/^~\s*$/m);
     expect(screen).toMatch(/"notes\.txt" \[New\]/);

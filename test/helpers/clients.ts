@@ -45,6 +45,34 @@ export function run(argv: string[], input: string | Buffer, ms = 30_000, env?: N
   });
 }
 
+// A client left running: its output so far, its end, and a way to kill it (by its PID) mid-way,
+// as an agent's tool that gives up on a call does.
+export interface LiveClient {
+  out(): string;
+  done: Promise<ClientResult>;
+  kill(): void;
+}
+
+// Starts `argv` with `input` on stdin and returns at once.
+export function start(argv: string[], input: string): LiveClient {
+  const [cmd, ...args] = argv as [string, ...string[]];
+  const p = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, SHLVL: '1' } });
+  const out: Buffer[] = [];
+  let err = '';
+  p.stdout.on('data', (d: Buffer) => out.push(d));
+  p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  p.stdin.on('error', () => undefined);
+  const done = new Promise<ClientResult>((resolve, reject) => {
+    p.on('error', reject);
+    p.on('close', (code) => {
+      const bytes = Buffer.concat(out);
+      resolve({ stdout: bytes.toString('utf8'), stdoutBytes: bytes, stderr: err, code });
+    });
+  });
+  p.stdin.end(input);
+  return { out: () => Buffer.concat(out).toString('utf8'), done, kill: () => p.kill('SIGKILL') };
+}
+
 // The default client: netcat-openbsd with -N (sends EOF).
 export function nc(port: number, input: string, ms?: number): Promise<ClientResult> {
   return run(['nc.openbsd', '-N', '127.0.0.1', String(port)], input, ms);

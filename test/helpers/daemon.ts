@@ -22,13 +22,18 @@ export interface TestDaemon {
   logs: LogLine[];
   stderr: () => string;
   waitLog(evt: string, pred?: (l: LogLine) => boolean, ms?: number): Promise<LogLine>;
-  stop(): Promise<number | null>;
+  // SIGTERM; `keepDirs`: a later daemon reuses HOME and the runtime directory.
+  stop(o?: { keepDirs?: boolean }): Promise<number | null>;
+  // SIGKILL, as a crash: its runtime directory and HOME stay for the next daemon (reuse).
+  crash(): Promise<void>;
 }
 
 export interface DaemonOptions {
   args?: string[];
   bashrc?: string;
   env?: NodeJS.ProcessEnv;
+  // An earlier daemon's HOME and runtime directory: a daemon started after a crash finds its sessions.
+  reuse?: { home: string; runtime: string };
 }
 
 // Makes a fresh HOME so the user's own ~/.bashrc neither slows nor changes the tests.
@@ -61,8 +66,8 @@ export function collectLogs(proc: ChildProcess): { logs: LogLine[]; stderr: () =
 }
 
 export async function startDaemon(opts: DaemonOptions = {}): Promise<TestDaemon> {
-  const home = makeHome(opts.bashrc);
-  const runtime = fs.mkdtempSync(path.join(os.tmpdir(), 'pty-relay-rt-'));
+  const home = opts.reuse?.home ?? makeHome(opts.bashrc);
+  const runtime = opts.reuse?.runtime ?? fs.mkdtempSync(path.join(os.tmpdir(), 'pty-relay-rt-'));
   const proc = spawn(process.execPath, [RELAY_BIN, 'serve', '--port', '0', '--log-level', 'debug', '--runtime-dir', runtime, ...(opts.args ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { PATH: process.env.PATH, HOME: home, USER: os.userInfo().username, LANG: 'C.UTF-8', ...opts.env },
@@ -84,11 +89,17 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<TestDaemon>
     logs,
     stderr,
     waitLog,
-    async stop() {
+    async crash() {
+      proc.kill('SIGKILL');
+      await exited;
+    },
+    async stop(o = {}) {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
       const code = await exited;
-      fs.rmSync(home, { recursive: true, force: true });
-      fs.rmSync(runtime, { recursive: true, force: true });
+      if (o.keepDirs !== true) {
+        fs.rmSync(home, { recursive: true, force: true });
+        fs.rmSync(runtime, { recursive: true, force: true });
+      }
       // The daemon survives its own bugs (it logs them and keeps serving); the tests must not.
       const bug = logs.find((l) => l.evt === 'daemon.uncaught_exception');
       if (bug !== undefined) throw new Error(`the daemon hit an uncaught exception: ${JSON.stringify(bug.err)}`);

@@ -32,9 +32,11 @@ export async function buildRelease(version: string, outDir: string, patch?: { fi
       });
     },
   };
+  // The mirror worker's source moved (session/ → mirror/, issue 21); an earlier commit has it in session/.
+  const worker = ['src/daemon/mirror/mirror-worker.ts', 'src/daemon/session/mirror-worker.ts'].map((f) => path.join(root, f)).find((f) => fs.existsSync(f));
   await build({
     config: false,
-    entry: { main: path.join(root, 'src/cli/main.ts'), 'mirror-worker': path.join(root, 'src/daemon/session/mirror-worker.ts') },
+    entry: { main: path.join(root, 'src/cli/main.ts'), ...(worker === undefined ? {} : { 'mirror-worker': worker }) },
     outDir,
     format: ['cjs'],
     platform: 'node',

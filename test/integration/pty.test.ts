@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { expect, it } from 'vitest';
-import { spawnPty } from '../../src/daemon/session/pty';
+import { spawnPty } from '../../src/daemon/pty/pty';
 import { waitFor } from '../helpers/deadline';
 
 function run(script: string, pausedMs = 0): Promise<{ out: string; code: number | null }> {

@@ -6,7 +6,7 @@ import * as net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { within } from '../helpers/deadline';
 import { peerUidLookup, type PeerTuple } from '../../src/daemon/server/peer-uid';
-import { loadSockDiag, type SockDiag } from '../../src/daemon/server/sock-diag';
+import { loadSockDiag, type SockDiag } from '../../src/native/sock-diag';
 
 const TCP_ESTABLISHED = 1;
 const TCP_TIME_WAIT = 6;

@@ -79,7 +79,7 @@ it("never loads another user's .so planted where the old addon cache was", async
     // The binary never made anything under the other user's directory, nor left anything in tmp.
     expect(fs.readdirSync(base)).toEqual(['evil']);
     expect(fs.readdirSync(tmp)).toEqual([path.basename(base)]);
-    for (const out of outputs) expect(out).toBe('pty-self-test-ok\nsock-diag-ok\ntermios-ok\ncode-cache-used\n');
+    for (const out of outputs) expect(out).toBe('pty-self-test-ok\nsock-diag-ok\ntermios-ok\nholder-ok\ncode-cache-used\n');
   } finally {
     other.exec(['touch', path.join(base, 'STOP')]);
     await within('the swapper to stop', swapperDone, 10_000);

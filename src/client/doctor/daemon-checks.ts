@@ -53,6 +53,8 @@ export function daemonCheck(ep: Endpoint, p: Probe, secret: string | null): Chec
       if (p.code === 'PR_ERR_AUTH') return ok('daemon', `a pty-relay daemon answers on ${where} (it wants the secret before it says more)`);
       if (p.code === 'PR_ERR_VERSION') return problem('daemon', `a pty-relay daemon answers but speaks another protocol: ${p.message}`, 'install the same pty-relay version on both ends');
       return problem('daemon', `a pty-relay daemon answers with an error: ${p.message} [${p.code}]`, 'see the daemon log (`journalctl --user -u pty-relay -o cat`)');
+    case 'not-ours':
+      return problem('daemon', p.message, 'find who listens there (`ss -ltnp`, `ss -lxp`) and start your own daemon; through a tunnel forward the unix socket (README "Security model")');
     case 'daemon':
       return ok('daemon', `${p.hello.agent.replace('/', ' ')} answers on ${where} (protocol ${p.hello.proto})`);
   }

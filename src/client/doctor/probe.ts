@@ -5,6 +5,7 @@ import { Decoder } from '../../protocol/decoder';
 import { encode, FrameType, PROTOCOL_VERSION, type DaemonInfo, type Frame, type Hello } from '../../protocol/frame';
 import { VERSION } from '../../version';
 import { connect, type Endpoint } from '../endpoint';
+import { checkServer } from '../server-check';
 
 export type Probe =
   | { kind: 'unreachable'; code: string; message: string } // the connect failed (errno code)
@@ -13,6 +14,7 @@ export type Probe =
   | { kind: 'foreign'; said: Buffer } // answered, but not as pty-relay
   | { kind: 'refused'; line: string } // pty-relay's refusal line (another user, rate limit)
   | { kind: 'error'; code: string; message: string } // an ERROR frame (secret, protocol version)
+  | { kind: 'not-ours'; message: string } // served by another user (server-check.ts): nothing was sent
   | { kind: 'daemon'; hello: Hello; info: DaemonInfo | null };
 
 // The daemon answers a HELLO in milliseconds (a few more to read /proc/net/tcp); a tunnel adds a
@@ -33,11 +35,22 @@ export function probe(ep: Endpoint, secret: string | null, timeoutMs = PROBE_TIM
       socket.destroy();
     };
     const timer = setTimeout(() => settle(hello !== null ? { kind: 'daemon', hello, info: null } : first.length > 0 ? { kind: 'foreign', said: first } : { kind: 'no-answer' }), timeoutMs);
+    socket.pause(); // nothing is read before the server is proved ours
     socket.on('connect', () => {
       connected = true;
+      checkServer(socket, ep).then(
+        () => {
+          if (socket.destroyed) return;
+          sayHello();
+          socket.resume();
+        },
+        (err: Error) => settle({ kind: 'not-ours', message: err.message }),
+      );
+    });
+    const sayHello = (): void => {
       const body: Hello = { proto: PROTOCOL_VERSION, caps: [], agent: `pty-relay-doctor/${VERSION}` };
       socket.write(encode({ type: FrameType.HELLO, body: secret === null ? body : { ...body, auth: secret } }));
-    });
+    };
     socket.on('data', (chunk: Buffer) => {
       if (hello === null && first.length < 256) first = Buffer.concat([first, chunk]);
       let frames: Frame[];

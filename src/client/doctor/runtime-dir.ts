@@ -30,6 +30,7 @@ export function socketCheck(file: string, answer: Probe | null, uid = process.ge
   }
   if (!st.isSocket()) return problem('socket', `${file} is not a socket`, `remove it (\`rm ${file}\`) and restart the daemon`);
   if (uid !== undefined && st.uid !== uid) return problem('socket', `${file} belongs to uid ${st.uid}, not to you (uid ${uid})`, 'run doctor as the user who runs the daemon');
+  if (answer?.kind === 'not-ours') return problem('socket', answer.message, `remove ${file}; the daemon makes a fresh one`);
   const mode = st.mode & 0o777;
   if ((mode & 0o077) !== 0) return problem('socket', `${file} has mode ${octal(mode)}, not 0600: other users can open a shell as you`, `\`chmod 600 ${file}\`, and restart the daemon`);
   if (answer?.kind === 'unreachable' && answer.code === 'ECONNREFUSED') {

@@ -20,9 +20,9 @@ import { socketTransport } from './socket-transport';
 import type { FrameAccess, FrameTransport } from './transport';
 import type { AttachPeer } from '../session/audience';
 import type { Registry } from '../session/registry';
-import type { ConnInput } from '../server/input';
-import { secretMatches } from '../server/security';
-import type { ConnContext } from '../server/server';
+import type { ConnInput } from '../conn/input';
+import { secretMatches } from '../conn/secret';
+import type { ConnContext } from '../conn/context';
 import type { Session } from '../session/session';
 import { VERSION } from '../../version';
 

@@ -2,8 +2,8 @@
 import type * as net from 'node:net';
 import { Decoder, FrameError } from '../../protocol/decoder';
 import type { Frame } from '../../protocol/frame';
-import type { ConnInput } from '../server/input';
-import type { FrameTransport, TransportHandlers } from './transport';
+import type { ConnInput } from '../conn/input';
+import { corked, type FrameTransport, type TransportHandlers } from './transport';
 
 // `first` is the chunk the connection was recognised by; `input` delivers the rest, metered.
 export function socketTransport(socket: net.Socket, input: ConnInput, first: Buffer, maxFrameBytes: number): FrameTransport {
@@ -39,12 +39,7 @@ export function socketTransport(socket: net.Socket, input: ConnInput, first: Buf
       for (const p of parts) socket.write(p);
     },
     batch(fn: () => void): void {
-      socket.cork();
-      try {
-        fn();
-      } finally {
-        socket.uncork();
-      }
+      corked(socket, fn);
     },
     get congested(): boolean {
       return socket.writableNeedDrain;

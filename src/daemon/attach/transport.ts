@@ -1,4 +1,4 @@
-// How a framed connection reaches its client. The attach logic (src/daemon/attach.ts) speaks
+// How a framed connection reaches its client. The attach logic (attach.ts) speaks
 // frames through this, whether they travel as a byte stream on a socket (pty-client, the test
 // clients) or one per WebSocket message (the web page), so there is one attach implementation.
 import type { FrameError } from '../../protocol/decoder';
@@ -28,6 +28,16 @@ export interface FrameTransport {
   readonly congested: boolean;
   // Ends the connection after what was sent.
   close(): void;
+}
+
+// FrameTransport.batch for a transport over `socket`: its writes in `fn` leave in one writev.
+export function corked(socket: { cork(): void; uncork(): void }, fn: () => void): void {
+  socket.cork();
+  try {
+    fn();
+  } finally {
+    socket.uncork();
+  }
 }
 
 // What a connection may do, decided before its first frame (the web page's cookie scope).

@@ -5,8 +5,8 @@
 import type * as net from 'node:net';
 import { encodeTrailer, STATUS_RELAY_ERROR } from '../../protocol/exec-text';
 import type { Registry } from '../session/registry';
-import type { ConnInput } from '../server/input';
-import type { ConnContext } from '../server/server';
+import type { ConnInput } from '../conn/input';
+import type { ConnContext } from '../conn/context';
 import { handleRequest, type ExecConfig } from './handle';
 import type { Outcome } from './job-reply';
 import { Reply } from './reply';
@@ -157,18 +157,21 @@ export function serveExec(socket: net.Socket, input: ConnInput, first: Buffer, r
     state = 'closing';
     const trailer = session.trailer;
     if (trailer !== undefined) socket.write(encodeTrailer(trailer, final.status, final.reason, final.fields));
+    // The output counts as delivered only if the client is still there to read it: a killed
+    // client's reset to these last bytes makes the probe fail (Reply.reaches).
+    if (commits.length > 0) {
+      void reply.reaches().then((there) => {
+        if (there) for (const c of commits) c();
+      });
+    }
     reply.closed = true;
-    // The output reached the client's side of the connection: count it as delivered.
-    const delivered = (): void => {
-      for (const c of commits) c();
-    };
-    if (eof) socket.end(() => (delivered(), socket.destroy()));
+    if (eof) socket.end(() => socket.destroy());
     else {
       // The client may still be sending (a refused flood): keep reading and discarding, so the
       // close is a FIN, not a reset that could destroy our last words in flight.
       input.on('data', () => undefined);
       input.resume();
-      socket.end(delivered);
+      socket.end();
       input.on('end', () => socket.destroy());
       setTimeout(() => socket.destroy(), LINGER_MS).unref();
     }

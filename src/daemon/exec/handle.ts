@@ -9,18 +9,18 @@ import { decodeSendText } from '../jobs/send-text';
 import type { Job } from '../jobs/job';
 import type { Registry } from '../session/registry';
 import type { Session } from '../session/session';
-import { secretMatches } from '../server/security';
+import { secretMatches } from '../conn/secret';
 import { describeBusy, jobHandles } from './hints';
 import { relayError, replyToJob, type JobReplyContext, type Outcome } from './job-reply';
 import { jobsText, killReply, outputReply, screenReply, statusText } from './queries';
 import type { Reply } from './reply';
+import { waitInLine } from './queued';
 import { parseRequest, type RequestTiming, type ExecOptions, type Query } from './request';
 
 export interface ExecConfig {
   timing: RequestTiming;
   maxRequestBytes: number;
   defaultTimeoutMs: number; // 0: none
-  connectHint: string; // how a user reaches this daemon, for the ready-to-paste hints
   secret: string | null; // when set, requests must start with `#!auth SECRET`
   logCommands: boolean; // put command text in the audit log (off by default: it may hold secrets)
 }
@@ -65,7 +65,7 @@ export async function handleRequest(text: string, c: RequestContext): Promise<Ou
   if (session.isCommand && (script.trim() !== '' || opts.query !== undefined || opts.kill !== undefined)) {
     return error(`session "${session.name}" runs \`${session.command}\`, not a shell; exec requests need a shell session`);
   }
-  const jc: JobReplyContext = { reply, session, connectHint: config.connectHint, trailer: opts.trailer !== undefined, log };
+  const jc: JobReplyContext = { reply, session, trailer: opts.trailer !== undefined, log };
   const timeoutMs = opts.timeoutMs ?? config.defaultTimeoutMs;
   let outcome: Outcome = { status: 0, reason: 'exit', fields: {} };
   if (opts.interrupt) {
@@ -82,14 +82,18 @@ export async function handleRequest(text: string, c: RequestContext): Promise<Ou
   const busy = session.busy();
   if (opts.nowait && busy !== null) {
     const fg = busy.job === null ? undefined : session.jobs.get(busy.job);
-    const ways = fg === undefined ? 'see #!jobs' : jobHandles(session.name, fg, config.connectHint, ['wait', 'look', 'stop']);
+    const ways = fg === undefined ? 'see #!jobs' : jobHandles(session.name, fg, ['wait', 'look', 'stop']);
     reply.notice(`session "${session.name}" is busy running ${describeBusy(busy)}; ${ways}`);
     return { status: STATUS_RELAY_ERROR, reason: 'busy', fields: {} };
   }
   const started = Date.now();
   const job = session.submit({ command: script, origin: 'exec', interactive: opts.interactive, raw: opts.raw });
   log.debug({ evt: 'exec.submit', job: job.id, bytes: script.length }, 'exec submitted');
+  // Behind a running job (not merely between two jobs): say so at once (queued.ts).
+  const ahead = job.state === 'queued' ? session.ahead(job) : null;
+  const inLine = ahead !== null && (ahead.running !== null || ahead.queued.length > 0) ? waitInLine(reply, session, job, timeoutMs, opts.raw) : null;
   const result = await replyToJob(jc, job, { from: 0, timeoutMs, limit: opts.limit, pace: true, send: null });
+  inLine?.();
   if (job.state === 'queued' && reply.socket.destroyed && session.cancel(job)) log.info({ evt: 'exec.abandoned' }, 'client left before its request started; dropped');
   const done = { evt: 'exec.done', session: session.name, job: job.id, reason: result.reason, status: result.status, bytes: script.length, ms: Date.now() - started, ...(config.logCommands ? { command: script } : {}) };
   // Written once the reply is on its way (the caller closes it before the next turn of the loop).

@@ -1,49 +1,54 @@
 // The relay's own lines in exec replies that name a job: how to wait for it, type into it, look at
-// it and stop it, ready to paste. Scripts and agents parse the first words of these lines, so
-// their openings are fixed: "still running as job N in session S after T s;" and
-// "job N is waiting for input".
+// it and stop it. Scripts and agents parse the first words of these lines, so their openings are
+// fixed: "still running as job N in session S after T s;" and "job N is waiting for input".
+//
+// A hint is the directive line alone (`#!wait 4`), never a command line: the daemon cannot know the
+// port or host its client used (a tunnel's local end is often another port), nor its nc's flags,
+// and pasting the agent's text into a printf format corrupts `%` and backslashes. How to send a
+// directive is the client's own business (the README's agent block: `printf '%s\n' '#!wait 4' | nc
+// -N localhost PORT`, where the text is an argument, not a format). Enter is `\r` everywhere, as
+// the Enter key sends it (the terminal turns it into a newline for programs that read lines).
 import { DEFAULT_SESSION } from '../../protocol/session-name';
 import type { Job } from '../jobs/job';
 import type { BusyInfo } from '../session/session';
 
-// A request line for the session, ready to paste: printf '#!session S\n#!wait 3\n' | nc …
-export function pasteable(session: string, directive: string, connectHint: string): string {
-  const sess = session === DEFAULT_SESSION ? '' : `#!session ${session}\\n`;
-  // printf reads backslashes in its format: a `#!send` escape must reach the daemon as written.
-  const text = directive.replace(/\\/g, '\\\\').replace(/'/g, `'\\''`);
-  return `printf '${sess}${text}\\n' | ${connectHint}`;
+// What to type for Enter in `#!send` text, in every hint and the README.
+export const ENTER = '\\r';
+
+// "; send each after a line #!session S" for sessions other than the default: said once per line.
+export function sessionNote(session: string): string {
+  return session === DEFAULT_SESSION ? '' : `; send each after a line #!session ${session}`;
 }
 
 // The four ways out of a job that is still running.
-export function jobHandles(session: string, job: Job, connectHint: string, which = ['wait', 'type', 'look', 'stop']): string {
+export function jobHandles(session: string, job: Job, which = ['wait', 'type', 'look', 'stop']): string {
   const all: Record<string, string> = {
-    wait: `wait: ${pasteable(session, `#!wait ${job.id}`, connectHint)}`,
-    type: `type: ${pasteable(session, '#!send TEXT', connectHint)}`,
-    look: `look: ${pasteable(session, '#!screen', connectHint)}`,
-    stop: `stop: ${pasteable(session, `#!kill ${job.id}`, connectHint)}`,
+    wait: `wait: #!wait ${job.id}`,
+    type: `type: #!send TEXT${ENTER}`,
+    look: 'look: #!screen',
+    stop: `stop: #!kill ${job.id}`,
   };
-  return which.map((w) => all[w]).join('; ');
+  return `${which.map((w) => all[w]).join('; ')}${sessionNote(session)}`;
 }
 
-// "still running as job N in session S after T s; wait: …; type: …; look: …; stop: …"
-export function stillRunning(session: string, job: Job, afterMs: number, connectHint: string): string {
-  return `still running as job ${job.id} in session ${session} after ${formatSeconds(afterMs)} s; ${jobHandles(session, job, connectHint)}`;
+// "still running as job N in session S after T s; wait: #!wait N; type: …; look: …; stop: …"
+export function stillRunning(session: string, job: Job, afterMs: number): string {
+  return `still running as job ${job.id} in session ${session} after ${formatSeconds(afterMs)} s; ${jobHandles(session, job)}`;
 }
 
 // "still running as job N in session S after T s; the daemon is being upgraded …; wait: …": a reply
 // cut short by an upgrade keeps the opening that scripts and agents already handle.
-export function handedOver(session: string, job: Job, afterMs: number, connectHint: string): string {
+export function handedOver(session: string, job: Job, afterMs: number): string {
   const clause = job.state === 'queued' ? 'the job, still queued, will run in the new one' : 'the job continues in the new one';
-  return `still running as job ${job.id} in session ${session} after ${formatSeconds(afterMs)} s; the daemon is being upgraded and ${clause}; ${jobHandles(session, job, connectHint)}`;
+  return `still running as job ${job.id} in session ${session} after ${formatSeconds(afterMs)} s; the daemon is being upgraded and ${clause}; ${jobHandles(session, job)}`;
 }
 
-// "job N is waiting for input (echo off); prompt: "Password:"; answer: …; look: …; stop: …"
-export function waitingForInput(session: string, job: Job, connectHint: string): string {
+// "job N is waiting for input (echo off); prompt: "Password:"; answer: #!send TEXT\r; look: …; stop: …"
+export function waitingForInput(session: string, job: Job): string {
   const w = job.waiting;
   const echo = w?.fullScreen ? ' in a full-screen program' : w?.echoOff ? ' with echo off (a password prompt?)' : '';
   const prompt = JSON.stringify(w?.prompt ?? '');
-  const answer = `answer: ${pasteable(session, '#!send TEXT\\n', connectHint)}`;
-  return `job ${job.id} is waiting for input${echo}; prompt: ${prompt}; ${answer}; ${jobHandles(session, job, connectHint, ['look', 'stop'])}`;
+  return `job ${job.id} is waiting for input${echo}; prompt: ${prompt}; answer: #!send TEXT${ENTER}; ${jobHandles(session, job, ['look', 'stop'])}`;
 }
 
 // Seconds with at most one decimal: "3", "0.5", "600".

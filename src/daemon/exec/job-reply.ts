@@ -6,7 +6,7 @@ import type { Logger } from '../../log';
 import type { Job } from '../jobs/job';
 import type { Session } from '../session/session';
 import { followJob, limitTail, type FollowEnd } from './follow';
-import { describeBusy, formatSeconds, handedOver, pasteable, stillRunning, waitingForInput } from './hints';
+import { describeBusy, formatSeconds, handedOver, sessionNote, stillRunning, waitingForInput } from './hints';
 import type { Reply } from './reply';
 
 export interface Outcome {
@@ -20,7 +20,6 @@ export interface Outcome {
 export interface JobReplyContext {
   reply: Reply;
   session: Session;
-  connectHint: string;
   trailer: boolean; // the client reads a trailer: no "exit status" line
   log: Logger;
 }
@@ -97,17 +96,17 @@ async function standing(c: JobReplyContext, job: Job, end: FollowEnd, elapsedMs:
   const fields: TrailerFields = { job: String(job.id), session: session.name, ...(cwd === null ? {} : { cwd }) };
   if (!job.live) return ended(c, job, fields);
   if (end === 'handover') {
-    reply.notice(handedOver(session.name, job, elapsedMs, c.connectHint));
+    reply.notice(handedOver(session.name, job, elapsedMs));
     return { status: STATUS_TIMEOUT, reason: 'running', fields };
   }
   if (job.state === 'input') {
-    reply.notice(waitingForInput(session.name, job, c.connectHint));
+    reply.notice(waitingForInput(session.name, job));
     fields.prompt = job.waiting?.prompt ?? '';
     fields.echo = job.waiting?.echoOff ? 'off' : 'on';
     return { status: STATUS_TIMEOUT, reason: 'input', fields };
   }
   if (end === 'quiet') {
-    reply.notice(`job ${job.id} is still running; more output: ${pasteable(session.name, `#!wait ${job.id}`, c.connectHint)}; stop: ${pasteable(session.name, `#!kill ${job.id}`, c.connectHint)}`);
+    reply.notice(`job ${job.id} is still running; more output: #!wait ${job.id}; stop: #!kill ${job.id}${sessionNote(session.name)}`);
     return { status: STATUS_TIMEOUT, reason: 'running', fields };
   }
   if (job.state === 'queued') {
@@ -116,7 +115,7 @@ async function standing(c: JobReplyContext, job: Job, end: FollowEnd, elapsedMs:
     reply.notice(`timed out after ${formatSeconds(elapsedMs)} s waiting for session "${session.name}"${b ? `, busy running ${describeBusy(b)}` : ''}; the request was not run`);
     return { status: STATUS_TIMEOUT, reason: 'timeout', fields: {} };
   }
-  reply.notice(stillRunning(session.name, job, elapsedMs, c.connectHint));
+  reply.notice(stillRunning(session.name, job, elapsedMs));
   return { status: STATUS_TIMEOUT, reason: 'running', fields };
 }
 
@@ -141,8 +140,7 @@ function writeTail(c: JobReplyContext, job: Job, headEnd: number, tailBytes: num
   const t = limitTail(job, headEnd, tailBytes);
   if (t.omitted !== null) {
     const [from, to] = t.omitted;
-    const fetch = pasteable(c.session.name, `#!output ${job.id} ${from} ${to}`, c.connectHint);
-    c.reply.notice(`${to - from} bytes left out (offsets ${from} to ${to} of job ${job.id}'s output); fetch any range: ${fetch}`);
+    c.reply.notice(`${to - from} bytes left out (offsets ${from} to ${to} of job ${job.id}'s output); fetch any range: #!output ${job.id} ${from} ${to}${sessionNote(c.session.name)}`);
   }
   return writeRange(c.reply, job, t.from, job.head);
 }

@@ -33,6 +33,21 @@ export class Reply {
     this.write(Buffer.from(`${this.lastByte === 0x0a ? '' : '\n'}pty-relay: ${text}\n`));
   }
 
+  // Writes what is corked now, then asks the kernel whether the client is still there: a write of
+  // nothing fails (EPIPE) once the client's side has answered earlier bytes with a reset, which on
+  // loopback it does within the write that provoked it (the client process is gone). A client that
+  // is gone but whose reset has not come back yet (through a tunnel: one round trip) still counts
+  // as there. Resolves false when the socket closed or the probe failed.
+  reaches(): Promise<boolean> {
+    const socket = this.socket;
+    if (socket.destroyed) return Promise.resolve(false);
+    if (this.corked) {
+      this.corked = false;
+      socket.uncork();
+    }
+    return new Promise((resolve) => socket.write(Buffer.alloc(0), (err) => resolve(err == null && !socket.destroyed)));
+  }
+
   // True when the socket's buffer is full.
   get congested(): boolean {
     return this.socket.writableNeedDrain;

@@ -6,11 +6,12 @@
 // False alarms are avoided by what is required: a process blocked (not running) in a read of the
 // terminal itself, or in a poll-family call while its stdin is the terminal; a read of a pipe, a
 // file or /dev/null, a sleep or a wait for a child never counts. The session also requires the
-// job's output to have been quiet and two probes in a row to agree (see session/input-watch.ts).
+// job's output to have been quiet and two probes in a row to agree (see input-watch.ts).
 // A full-screen program between keystrokes *is* waiting for input, and is reported as such.
 
 export interface ProcFacts {
   pid: number;
+  hidden: boolean; // its syscall cannot be read (another user's process: setuid sudo, su, passwd)
   syscall: number | null; // the blocked system call's number; null when running or unreadable
   arg0: number | null; // its first argument (the fd, for read)
   fd: (n: number) => string | null; // where fd n points (readlink of /proc/PID/fd/n)
@@ -45,6 +46,19 @@ export function judgeProcess(p: ProcFacts, pts: string, table: SyscallTable): 't
   if (table.poll.includes(p.syscall)) return isTerminal(p.fd(0), pts) ? 'terminal' : 'no';
   if (table.wait.includes(p.syscall)) return 'child';
   return 'no';
+}
+
+// The terminal's own modes (from the PTY master) say a password prompt: echo off, line mode on.
+// Linux c_lflag bits: ECHO 0o10, ICANON 0o2.
+export function passwordModes(lflag: number): boolean {
+  return (lflag & 0o10) === 0 && (lflag & 0o2) !== 0;
+}
+
+// A process whose syscall we cannot read waits for a password when it sleeps (not running) while
+// the terminal is in password mode (DESIGN.md §10: sudo's prompt leaves -echo icanon; its
+// /proc/PID/stat stays readable). A program that is busy runs, or leaves echo on.
+export function hiddenPasswordWait(state: string | null, lflag: number | null): boolean {
+  return state === 'S' && lflag !== null && passwordModes(lflag);
 }
 
 // Parses /proc/PID/syscall: "NR ARG0 …" when blocked, "running" (or "-1 …") otherwise.

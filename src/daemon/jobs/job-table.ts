@@ -1,7 +1,7 @@
 // A session's jobs by number: the running one, the queued ones and a bounded history, which is
 // also the session's command history. Numbers start at 1 and are never reused within a session.
 import type { JobSummary } from '../../protocol/frame';
-import { Job, type JobHandover, type JobSpec } from './job';
+import { Job, type JobHandover, type JobSink, type JobSpec } from './job';
 
 // Finished jobs remembered: `#!jobs` shows them and `#!wait`/`#!output` can still read them.
 export const JOB_HISTORY = 100;
@@ -12,6 +12,7 @@ export const SESSION_OUTPUT_BUDGET_BYTES = 64 * 1024 * 1024;
 export class JobTable {
   private readonly jobs: Job[] = [];
   private next = 1;
+  private sinkTo: JobSink | null = null;
 
   constructor(
     private readonly history = JOB_HISTORY,
@@ -19,19 +20,27 @@ export class JobTable {
   ) {}
 
   // The table as handed to a new daemon (upgrade/).
-  handover(): { next: number; jobs: JobHandover[] } {
-    return { next: this.next, jobs: this.jobs.map((j) => j.handover()) };
+  handover(output = true): { next: number; jobs: JobHandover[] } {
+    return { next: this.next, jobs: this.jobs.map((j) => j.handover(output)) };
   }
 
   // Takes over the jobs an earlier daemon handed over.
   restore(h: { next: number; jobs: JobHandover[] }): void {
     this.jobs.splice(0, this.jobs.length, ...h.jobs.map((j) => Job.restore(j)));
     this.next = h.next;
+    for (const j of this.jobs) j.sink = this.sinkTo;
+  }
+
+  // Who keeps a copy of every job (journal/), from now on.
+  set sink(sink: JobSink | null) {
+    this.sinkTo = sink;
+    for (const j of this.jobs) j.sink = sink;
   }
 
   // Makes a new job with the next number.
   create(spec: JobSpec, storeBytes?: number): Job {
     const job = new Job(this.next++, spec, storeBytes);
+    job.sink = this.sinkTo;
     this.jobs.push(job);
     this.trim();
     return job;
@@ -76,7 +85,8 @@ export class JobTable {
     if (finished <= this.history && total <= this.budgetBytes) return;
     for (let i = 0; i < this.jobs.length && finished > this.history; ) {
       if (this.jobs[i]?.live === false) {
-        this.jobs.splice(i, 1);
+        const [gone] = this.jobs.splice(i, 1);
+        if (gone !== undefined) this.sinkTo?.changed(gone, 'released');
         finished--;
       } else i++;
     }

@@ -3,7 +3,7 @@
 // addressed by absolute offset (a Ring): when a job outgrows it, the oldest bytes are dropped and a
 // reader is told how many were lost. `delivered` is how far a reply that reached its client got, so
 // `#!wait` hands out each byte once across replies.
-import { Ring } from '../session/ring';
+import { Ring } from '../base/ring';
 
 export type JobState = 'queued' | 'running' | 'input' | 'done' | 'killed' | 'failed';
 export type JobOrigin = 'exec' | 'terminal';
@@ -52,6 +52,13 @@ export interface JobHandover {
   dropped: number;
 }
 
+// Who keeps a copy of jobs outside the daemon's memory (journal/): every byte of output, and the
+// moments worth a new snapshot. Called synchronously; must not throw.
+export interface JobSink {
+  output(job: Job, data: Buffer): void;
+  changed(job: Job, what: 'start' | 'mark' | 'end' | 'delivered' | 'released'): void;
+}
+
 export class Job {
   startedAt: Date | null = null;
   endedAt: Date | null = null;
@@ -60,11 +67,16 @@ export class Job {
   endMessage: string | null = null; // why it ended, when not by a plain exit
   killedBy: string | null = null; // the signal `#!kill` needed
   waiting: InputWait | null = null;
+  waitingSince: Date | null = null; // when the current input wait began
   everWaited = false; // it waited for input at least once
-  delivered = 0; // output offset up to which a completed reply delivered the output
+  sink: JobSink | null = null;
+  private deliveredTo = 0;
   startNotice: string | null = null; // told to the job's first reader (a previous shell ended)
   // Called when a reader that paces the job moved on (the session may resume the PTY).
   onPaced: (() => void) | null = null;
+  // A queued job's request asks, just before the job would start, whether its client is still
+  // there (exec/queued.ts); false drops the job unrun. Not handed over: its connection stays here.
+  claim: (() => Promise<boolean>) | null = null;
   private readonly pacers = new Map<object, number>();
   private store: Ring | null;
   private dropped = 0; // bytes released by the session's budget (the store itself is gone)
@@ -80,11 +92,17 @@ export class Job {
     this.store = new Ring(storeBytes);
   }
 
-  // The job as handed to a new daemon.
-  handover(): JobHandover {
+  // Bytes its output store holds at most.
+  get capacity(): number {
+    return this.storeBytes;
+  }
+
+  // The job as handed to a new daemon; without `output`, its store's bytes are left out (a
+  // journal's snapshot: they are on disk already).
+  handover(output = true): JobHandover {
     const time = (d: Date | null): number | null => d?.getTime() ?? null;
     const { id, spec, state, status, endMessage, killedBy, waiting, everWaited, delivered, startNotice, storeBytes, dropped } = this;
-    return { id, spec, queuedAt: this.queuedAt.getTime(), startedAt: time(this.startedAt), endedAt: time(this.endedAt), state, status, endMessage, killedBy, waiting, everWaited, delivered, startNotice, capacity: storeBytes, output: this.store?.export() ?? null, dropped };
+    return { id, spec, queuedAt: this.queuedAt.getTime(), startedAt: time(this.startedAt), endedAt: time(this.endedAt), state, status, endMessage, killedBy, waiting, everWaited, delivered, startNotice, capacity: storeBytes, output: this.store === null ? null : output ? this.store.export() : { head: this.store.head, data: Buffer.alloc(0) }, dropped };
   }
 
   // A job handed over by an earlier daemon.
@@ -95,6 +113,17 @@ export class Job {
     Object.assign(job, { waiting: h.waiting, everWaited: h.everWaited, delivered: h.delivered, startNotice: h.startNotice, dropped: h.dropped });
     job.store = h.output === null ? null : Ring.restore(h.capacity, h.output.head, h.output.data);
     return job;
+  }
+
+  // The output offset up to which a completed reply delivered the output.
+  get delivered(): number {
+    return this.deliveredTo;
+  }
+
+  set delivered(at: number) {
+    if (at === this.deliveredTo) return;
+    this.deliveredTo = at;
+    this.sink?.changed(this, 'delivered');
   }
 
   // True while releaseReaders() runs: every reply following the job ends (follow.ts).
@@ -143,9 +172,11 @@ export class Job {
     if (data.length === 0) return;
     if (this.store === null) this.dropped += data.length;
     else this.store.append(data);
+    this.sink?.output(this, data);
     if (this.state === 'input' && !held) {
       this.state = 'running';
       this.waiting = null;
+      this.waitingSince = null;
     }
     this.changed();
   }
@@ -159,12 +190,15 @@ export class Job {
   start(): void {
     this.state = 'running';
     this.startedAt = new Date();
+    this.sink?.changed(this, 'start');
     this.changed();
   }
 
   // The foreground program is (or is no longer, with null) waiting for terminal input.
   setWaiting(w: InputWait | null): void {
     if (!this.live || this.state === 'queued') return;
+    if (w !== null && this.waiting === null) this.waitingSince = new Date();
+    if (w === null) this.waitingSince = null;
     this.waiting = w;
     if (w !== null) this.everWaited = true;
     this.state = w === null ? 'running' : 'input';
@@ -175,12 +209,15 @@ export class Job {
     if (!this.live) return;
     this.endedAt = new Date();
     this.waiting = null;
+    this.waitingSince = null;
+    this.claim = null;
     if (e.kind === 'exit') this.status = e.status;
     else if (e.kind === 'shell-exit') {
       this.status = e.status;
       this.endMessage = e.message;
     } else this.endMessage = e.message;
     this.state = this.killedBy !== null ? 'killed' : e.kind === 'failed' ? 'failed' : 'done';
+    this.sink?.changed(this, 'end');
     this.changed();
   }
 
@@ -189,6 +226,7 @@ export class Job {
     if (this.store === null) return;
     this.dropped = this.store.head;
     this.store = null;
+    this.sink?.changed(this, 'released');
   }
 
   // Calls `fn` on new output or a state change; returns the unsubscribe function.

@@ -1,15 +1,27 @@
 // Binding the daemon's listening sockets: every host on one port (the first bind picks it when
-// the port is 0) and the private unix socket; or, for a daemon taking over from an earlier one
-// (upgrade/), the sockets it inherited as fds, listened on as they are.
+// the port is 0), the other loopback's guard (below) and the private unix socket; or, for a
+// daemon taking over from an earlier one (upgrade/), the sockets it inherited as fds, listened on
+// as they are.
+//
+// The guard: a daemon asked to bind only one of 127.0.0.1 and ::1 holds the other on the same
+// port too, answering every connection there with a refusal. Otherwise another local user could
+// listen on it, and every client that dials "localhost" there (stock Debian resolves it to ::1
+// first, and so does an `ssh -L …:localhost:PORT` tunnel) would hand them its secret and commands.
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { RelayError, isErrno } from '../../errors';
 import type { Logger } from '../../log';
-import type { InheritedListener } from './server';
+
+// A listening socket as handed from one daemon process to the next (upgrade/).
+export interface InheritedListener {
+  fd: number;
+  viaUnix: boolean;
+  guard?: boolean; // the other loopback's guard (below): refuses everything
+}
 
 export interface Bound {
-  servers: Array<{ server: net.Server; viaUnix: boolean }>;
+  servers: Array<{ server: net.Server; viaUnix: boolean; guard?: boolean }>;
   port: number;
   addresses: string[]; // for the log and `server.listening`
 }
@@ -23,7 +35,7 @@ export async function bindAll(config: { hosts: string[]; port: number; unixSocke
     for (const s of servers) s.server.close();
   };
   for (const l of config.inherited ?? []) {
-    const server = make(l.viaUnix);
+    const server = l.guard === true ? guardServer() : make(l.viaUnix);
     try {
       await listen(server, { fd: l.fd });
     } catch (err) {
@@ -31,6 +43,10 @@ export async function bindAll(config: { hosts: string[]; port: number; unixSocke
       throw new RelayError('PR_ERR_LISTEN', `cannot listen on the socket handed over as fd ${l.fd}`, { cause: err });
     }
     const a = server.address();
+    if (l.guard === true) {
+      servers.push({ server, viaUnix: false, guard: true });
+      continue;
+    }
     if (l.viaUnix) addresses.push(`unix:${config.unixSocket ?? '?'}`);
     else if (a !== null && typeof a === 'object') {
       port = a.port;
@@ -55,6 +71,10 @@ export async function bindAll(config: { hosts: string[]; port: number; unixSocke
     addresses.push(host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
     servers.push({ server, viaUnix: false });
   }
+  if (config.inherited === undefined) {
+    const guard = await holdOtherLoopback(config.hosts, port, log);
+    if (guard !== null) servers.push({ server: guard, viaUnix: false, guard: true });
+  }
   if (config.unixSocket !== null && config.inherited === undefined) {
     const server = make(true);
     try {
@@ -68,6 +88,43 @@ export async function bindAll(config: { hosts: string[]; port: number; unixSocke
   }
   if (servers.length === 0) throw new RelayError('PR_ERR_LISTEN', `could not bind any of ${config.hosts.join(', ') || 'nothing'}`);
   return { servers, port, addresses };
+}
+
+const V4_ANY = new Set(['127.0.0.1', '0.0.0.0']);
+const V6_ANY = new Set(['::1', '::']);
+
+// A server that refuses every connection: the guard of the loopback we were not asked to serve.
+function guardServer(): net.Server {
+  return net.createServer((socket) => {
+    socket.on('error', () => undefined);
+    socket.end('pty-relay: error: this daemon does not serve this address; connect to the address it listens on (see its server.listening log line)\n');
+    setTimeout(() => socket.destroy(), GUARD_GRACE_MS).unref();
+  });
+}
+// How long a guard's refusal line may take to be read before the connection is cut.
+const GUARD_GRACE_MS = 200;
+
+// Binds the loopback of the other family when `hosts` has exactly one of 127.0.0.1 and ::1 (or
+// their wildcards); null when there is nothing to hold, or (said loudly) when it cannot be held.
+async function holdOtherLoopback(hosts: string[], port: number, log: Logger): Promise<net.Server | null> {
+  const v4 = hosts.some((h) => V4_ANY.has(h));
+  const v6 = hosts.some((h) => V6_ANY.has(h));
+  if (v4 === v6) return null;
+  const other = v4 ? '::1' : '127.0.0.1';
+  const server = guardServer();
+  try {
+    await listen(server, { host: other, port, ipv6Only: other.includes(':') });
+  } catch (err) {
+    if (isErrno(err, 'EADDRNOTAVAIL') || isErrno(err, 'EAFNOSUPPORT')) {
+      log.info({ evt: 'server.loopback_guard', host: other, held: false, reason: (err as NodeJS.ErrnoException).code }, `${other} does not exist on this machine: nobody can listen there`);
+    } else {
+      const who = isErrno(err, 'EADDRINUSE') ? `something else already listens on ${other.includes(':') ? `[${other}]` : other}:${port}: clients that dial localhost may reach it instead of this daemon; find it with \`ss -ltnp\`` : (err as Error).message;
+      log.error({ evt: 'server.loopback_guard', host: other, port, held: false, reason: (err as NodeJS.ErrnoException).code ?? 'error' }, `cannot hold the other loopback address: ${who}; or bind both (--host 127.0.0.1,::1)`);
+    }
+    return null;
+  }
+  log.info({ evt: 'server.loopback_guard', host: other, port, held: true }, `holding ${other} on port ${port} too, refusing every connection there, so that no other user can listen on it`);
+  return server;
 }
 
 function listen(server: net.Server, opts: net.ListenOptions | { fd: number }): Promise<void> {

@@ -1,6 +1,5 @@
 // Who is on the other end? Loopback is not an authentication boundary: every local user can
 // connect to 127.0.0.1. On Linux the kernel's socket tables say which uid owns the client's end.
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 
@@ -137,11 +136,4 @@ function ipv6Bytes(a: string): number[] {
     const v = parseInt(g, 16);
     return [v >> 8, v & 0xff];
   });
-}
-
-// Compares a presented secret with the configured one in constant time.
-export function secretMatches(presented: string, expected: string): boolean {
-  const a = crypto.createHash('sha256').update(presented).digest();
-  const b = crypto.createHash('sha256').update(expected).digest();
-  return crypto.timingSafeEqual(a, b);
 }

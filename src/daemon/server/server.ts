@@ -8,10 +8,11 @@ import { route, sniff, type Route } from '../../protocol/sniff';
 import { serveAttach, type AttachConfig } from '../attach/attach';
 import { serveExec, type ExecConfig } from '../exec/connection';
 import { Gate, type AccessConfig, type Verdict } from './gate';
-import { MeteredInput } from './input';
-import type { BucketConfig } from '../rate-limit';
+import { MeteredInput } from '../conn/input';
+import type { BucketConfig } from '../base/rate-limit';
 import type { Registry } from '../session/registry';
-import { bindAll } from './listeners';
+import { bindAll, type InheritedListener } from './listeners';
+import type { ConnContext, HttpHandOff } from '../conn/context';
 import { peerUidLookup } from './peer-uid';
 
 export interface ServerConfig {
@@ -27,26 +28,6 @@ export interface ServerConfig {
   web: HttpHandOff | null; // null: HTTP is refused as exec text
   // Listen on these inherited sockets (a handover from an earlier daemon) instead of binding.
   inherited?: InheritedListener[];
-}
-
-// A listening socket as handed from one daemon process to the next (upgrade/).
-export interface InheritedListener {
-  fd: number;
-  viaUnix: boolean;
-}
-
-// The web terminal's HTTP side: takes a connection whose first bytes are an HTTP request.
-export interface HttpHandOff {
-  take(socket: net.Socket, first: Buffer, ctx: ConnContext): void;
-}
-
-// What a connection handler gets besides its socket.
-export interface ConnContext {
-  log: Logger;
-  // Registers what to tell this client when the daemon shuts down.
-  onShutdown(notify: (reason: string) => void): void;
-  // Registers what to do when the daemon hands its sessions to a new process (upgrade/).
-  onHandover(fn: () => void): void;
 }
 
 export interface RunningServer {
@@ -79,6 +60,9 @@ export interface HandoverHooks {
 let connCounter = 0;
 // How long shutdown waits for open connections to finish their last words.
 const CLOSE_GRACE_MS = 2_000;
+// How long another user's refused connection may linger for its refusal line to be read: on
+// loopback the line arrives within microseconds; this only bounds a client that never closes.
+const OTHER_USER_GRACE_MS = 200;
 // With --web, how long bytes that could still become an HTTP request line ("GET /x") wait for
 // more before they count as shell text. A browser sends its request line in one packet.
 const UNDECIDED_QUIET_MS = 300;
@@ -92,7 +76,10 @@ export async function startServer(config: ServerConfig, registry: Registry, log:
   const framed = new WeakSet<net.Socket>(); // attached clients and control requests
   let parked: Array<{ socket: net.Socket; viaUnix: boolean }> | null = null;
   const uids = peerUidLookup(process.env, (reason) => log.warn({ evt: 'server.peer_uid', method: 'proc', reason }, 'peer-uid lookup: netlink failed; reading /proc/net/tcp from now on'));
-  log.info({ evt: 'server.peer_uid', method: uids.method, detail: uids.detail }, `peer-uid lookup: ${uids.method === 'netlink' ? 'netlink sock_diag' : '/proc/net/tcp scan'}`);
+  log.info(
+    { evt: 'server.peer_uid', method: uids.method, detail: uids.detail, unix: uids.unixMethod },
+    `peer-uid lookup: ${uids.method === 'netlink' ? 'netlink sock_diag' : '/proc/net/tcp scan'}; unix peers: ${uids.unixMethod === 'peercred' ? 'SO_PEERCRED' : 'the socket file mode only'}`,
+  );
   const gate = new Gate(config.access, uids);
   const serve = (socket: net.Socket, viaUnix: boolean): void => {
     sockets.add(socket);
@@ -129,7 +116,7 @@ export async function startServer(config: ServerConfig, registry: Registry, log:
       if (config.unixSocket !== null) fs.rmSync(config.unixSocket, { force: true });
     },
     handover: {
-      listeners: () => servers.map((s) => ({ fd: (s.server as unknown as { _handle: { fd: number } })._handle.fd, viaUnix: s.viaUnix })),
+      listeners: () => servers.map((s) => ({ fd: (s.server as unknown as { _handle: { fd: number } })._handle.fd, viaUnix: s.viaUnix, ...(s.guard === true ? { guard: true } : {}) })),
       park: (on) => {
         if (on) parked ??= [];
         else for (const p of parked?.splice(0) ?? []) serve(p.socket, p.viaUnix);
@@ -161,7 +148,9 @@ function admitted(socket: net.Socket, verdict: Verdict, peer: string, config: Se
   const { log } = ctx;
   if (!verdict.ok) {
     log.warn({ evt: 'conn.refused', peer, uid: verdict.uid, reason: verdict.reason }, verdict.message);
-    refuse(socket, `pty-relay: error: ${verdict.message}\n`);
+    // Another user's connection is dropped soon after its one line: a flood of them must not
+    // hold the daemon's descriptors for the full grace.
+    refuse(socket, `pty-relay: error: ${verdict.message}\n`, verdict.reason === 'uid' ? OTHER_USER_GRACE_MS : CLOSE_GRACE_MS);
     return;
   }
   log.info({ evt: 'conn.accepted', peer, uid: verdict.uid }, 'connection accepted');
@@ -224,10 +213,10 @@ function readFirst(socket: net.Socket, web: boolean, done: (first: Buffer | null
 // Says why and closes. The client's bytes may already be waiting unread (it sent its request
 // while the verdict was pending), and closing over unread data makes the kernel send a reset that
 // can destroy our message in flight: so read and discard until the client closes too.
-function refuse(socket: net.Socket, message: string): void {
+function refuse(socket: net.Socket, message: string, graceMs: number): void {
   socket.on('data', () => undefined);
   socket.resume();
   socket.end(message);
   socket.once('end', () => socket.destroy());
-  setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
+  setTimeout(() => socket.destroy(), graceMs).unref();
 }

@@ -4,8 +4,8 @@
 // Resize policy ("latest", as tmux): the PTY takes the size of the writer that most recently
 // attached, resized or typed. Read-only observers never change the size, nor does a writer that
 // attached with keepSize (a phone on a shared session) until it sends a size of its own.
-import { Mirror, type ScreenText } from './mirror';
-import { Ring, type RingRead } from './ring';
+import { Mirror, type ScreenText } from '../mirror/mirror';
+import { Ring, type RingRead } from '../base/ring';
 
 export interface AttachPeer {
   readonly readOnly: boolean;
@@ -43,6 +43,7 @@ export class Audience {
   private readonly peers = new Map<AttachPeer, { cols: number; rows: number } | null>();
   private readonly inputSeen = new Map<string, number>();
   private lastActive = Date.now();
+  onOutput: ((data: Buffer) => void) | null = null; // a copy of every byte the ring gets (journal/)
 
   constructor(
     ringBytes: number,
@@ -59,6 +60,12 @@ export class Audience {
     const screen = this.mirror === null ? null : await this.mirror.snapshot();
     const { cols, rows, idleMs } = this;
     return { cols, rows, ring: { capacity: this.ring.capacity, ...this.ring.export() }, inputSeen: [...this.inputSeen], idleMs, screen };
+  }
+
+  // The state for a journal's snapshot: the ring's bytes and the screen are left out (journal/).
+  journalState(): AudienceHandover {
+    const { cols, rows, idleMs } = this;
+    return { cols, rows, ring: { capacity: this.ring.capacity, head: this.ring.head, data: Buffer.alloc(0) }, inputSeen: [], idleMs, screen: null };
   }
 
   // An audience with what an earlier daemon handed over: the ring, and the screen replayed into a
@@ -86,6 +93,7 @@ export class Audience {
   output(data: Buffer): void {
     const offset = this.ring.head;
     this.ring.append(data);
+    this.onOutput?.(data);
     this.mirror?.write(offset, data);
     this.lastActive = Date.now();
     for (const peer of this.peers.keys()) peer.wake();

@@ -3,12 +3,31 @@
 // goes to the session's audience and job runner; read holds pause it for slow readers.
 import type { Logger } from '../../log';
 import type { Audience } from './audience';
-import type { JobRunner } from './job-runner';
+import type { JobRunner } from '../jobs/job-runner';
+import type { HolderLink } from '../holder/link';
+import type { HolderPolicy } from '../holder/spawn';
+import type { MarkEvent } from '../shell/marks';
 import { ReadHolds } from './read-holds';
-import type { SessionConfig } from './session';
-import { Shell, type ShellHandlers, type ShellHandover } from './shell';
+import type { BucketConfig } from '../base/rate-limit';
+import { Shell, type ShellHandlers, type ShellHandover } from '../shell/shell';
 
 export type Lifecycle = 'stopped' | 'starting' | 'ready';
+
+// What a session is made from (registry.ts fills it in from the daemon's defaults).
+export interface SessionConfig {
+  shell: string;
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  cols: number;
+  rows: number;
+  dir: string; // private directory for this session's rc and script files
+  ringBytes: number;
+  outputRate: BucketConfig; // bytes per second of PTY output the session may consume
+  command?: string[]; // a program to run instead of an integrated shell
+  onGone?: () => void; // a command session ended for good
+  holder: HolderPolicy | null; // run the program under a holder (holder/); null: node-pty directly
+  journal: boolean; // keep the session on disk too (journal/), for a daemon that starts after a crash
+}
 
 // What the program needs from its session.
 export interface ProgramHost {
@@ -18,6 +37,7 @@ export interface ProgramHost {
   readonly audience: Audience;
   readonly runner: JobRunner;
   readonly command: string; // what runs, for messages
+  onLifecycle(): void; // started, ready or ended: worth a journal snapshot
 }
 
 // A shell that has not printed its first prompt by then is reported broken (a hung ~/.bashrc, or a
@@ -48,8 +68,8 @@ export class Program {
     let shell: Shell;
     try {
       const { cols, rows } = audience.size;
-      const { shell: sh, command, cwd, env, dir } = config;
-      shell = Shell.spawn({ shell: sh, command, cwd, env, dir, cols, rows }, this.handlers(() => shell));
+      const { shell: sh, command, cwd, env, dir, holder } = config;
+      shell = Shell.spawn({ shell: sh, command, cwd, env, dir, cols, rows, holder }, this.handlers(() => shell));
       this.shell = shell;
       this.holds.reset();
     } catch (err) {
@@ -58,18 +78,20 @@ export class Program {
       runner.failQueued(message);
       return;
     }
-    log.info({ evt: 'session.spawned', pid: shell.pid, command: config.command?.[0] ?? config.shell, cloexec: shell.pty.cloexec }, 'program started');
+    log.info({ evt: 'session.spawned', pid: shell.pid, command: config.command?.[0] ?? config.shell, holder: shell.link !== null, cloexec: shell.pty.cloexec }, 'program started');
     if (!shell.pty.cloexec) log.warn({ evt: 'session.master_inheritable' }, 'cannot mark the PTY master close-on-exec (termios addon missing?): programs started later inherit it');
     runner.reset();
+    this.host.onLifecycle();
     this.lifecycle = this.isCommand ? 'ready' : 'starting';
     if (!this.isCommand) this.startTimer = setTimeout(() => this.onStartTimeout(), STARTUP_TIMEOUT_MS);
   }
 
-  // Takes over a program an earlier daemon started, whose PTY master is the inherited `fd`;
-  // frozen until thaw().
-  adopt(h: ShellHandover | null, fd: number | null, lifecycle: Lifecycle): void {
+  // Takes over a program an earlier daemon started, whose PTY master is the inherited `fd` (its
+  // holder's `link`, when a crashed daemon left it, and the output it kept, `pending`); frozen
+  // until thaw().
+  adopt(h: ShellHandover | null, fd: number | null, lifecycle: Lifecycle, link: HolderLink | null, pending: Buffer | null): void {
     if (h !== null && fd !== null) {
-      const shell: Shell = Shell.adopt(h, fd, this.handlers(() => shell));
+      const shell: Shell = Shell.adopt(h, fd, this.handlers(() => shell), link, pending);
       this.shell = shell;
     }
     this.lifecycle = this.shell === null ? 'stopped' : lifecycle;
@@ -86,11 +108,29 @@ export class Program {
     this.shell?.pty.thaw(input);
   }
 
+  // A mark the dead daemon saw after its last snapshot (a crash's journal), as if read now.
+  replayMark(ev: MarkEvent): void {
+    const shell = this.shell;
+    if (shell === null) return;
+    if (ev.type === 'mark' && ev.kind === 'A' && this.lifecycle === 'starting') this.onReady(shell);
+    this.host.runner.onEvent(ev);
+  }
+
+  // Lets go of the program without ending it (its holder keeps it); stops reading.
+  detach(): void {
+    const shell = this.shell;
+    this.shell = null;
+    this.lifecycle = 'stopped';
+    this.clearStartTimer();
+    shell?.detach();
+  }
+
   // Hangs the program up (SIGHUP, as a terminal would); one that ignores it is killed.
   hangUp(): void {
     const shell = this.shell;
     if (shell === null) return;
     shell.pty.kill('SIGHUP');
+    shell.link?.hangup(); // the holder hangs up the whole process group, and outlives us
     setTimeout(() => {
       if (this.shell === shell) shell.pty.kill('SIGKILL');
     }, KILL_GRACE_MS).unref();
@@ -135,6 +175,7 @@ export class Program {
     this.lifecycle = 'ready';
     shell.ready();
     this.host.log.debug({ evt: 'session.ready' }, 'first prompt');
+    this.host.onLifecycle();
   }
 
   private onStartTimeout(): void {

@@ -1,6 +1,6 @@
 // Why a session's PTY is not being read: an exec reader that cannot keep up ('exec'), or the
 // session's output rate limit ('rate'). Reads pause while any hold is on and resume when none is.
-import { TokenBucket, type BucketConfig } from '../rate-limit';
+import { TokenBucket, type BucketConfig } from '../base/rate-limit';
 
 export type HoldReason = 'exec' | 'rate';
 

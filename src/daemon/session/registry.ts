@@ -4,8 +4,8 @@ import { RelayError } from '../../errors';
 import { activityOf } from '../jobs/activity';
 import type { Logger } from '../../log';
 import type { SessionSummary } from '../../protocol/frame';
-import { Session, type SessionConfig, type SessionHandover } from './session';
-import { ensurePrivateDir } from '../server/runtime-dir';
+import { Session, type Adoption, type SessionConfig, type SessionHandover } from './session';
+import { ensurePrivateDir } from '../base/runtime-dir';
 
 export type SessionDefaults = Omit<SessionConfig, 'dir' | 'command' | 'onGone'>;
 
@@ -93,8 +93,10 @@ export class Registry {
 
   // Takes over a session an earlier daemon handed over, with its PTY's inherited master fd (null:
   // no program runs). The session stays frozen until its thaw().
-  adopt(state: SessionHandover, fd: number | null): Session {
-    return this.make(state.name, state.command ?? undefined, state.audience.cols, state.audience.rows, { state, fd });
+  // A crashed daemon's session comes with its holder (`from.link`, `from.pending`) and keeps its
+  // own directory (`dir`: its rc and script files are there).
+  adopt(state: SessionHandover, fd: number | null, from: Omit<Adoption, 'state' | 'fd'> & { dir?: string } = {}): Session {
+    return this.make(state.name, state.command ?? undefined, state.audience.cols, state.audience.rows, { state, fd, ...from }, from.dir);
   }
 
   // Ends every session's program; used at shutdown.
@@ -103,12 +105,19 @@ export class Registry {
     for (const s of this.sessions.values()) s.close(reason);
   }
 
-  private make(name: string, command: string[] | undefined, cols = this.defaults.cols, rows = this.defaults.rows, adopt?: { state: SessionHandover; fd: number | null }): Session {
+  // Lets go of every session without ending it (their holders keep them); used at a shutdown that
+  // keeps the sessions for the next daemon.
+  detachAll(): void {
+    if (this.sweeper !== null) clearInterval(this.sweeper);
+    for (const s of this.sessions.values()) s.detach();
+  }
+
+  private make(name: string, command: string[] | undefined, cols = this.defaults.cols, rows = this.defaults.rows, adopt?: Adoption, ownDir?: string): Session {
     // Sessions handed over are all taken, even past a --max-sessions that was lowered meanwhile.
     if (this.sessions.size >= this.maxSessions && adopt === undefined) {
       throw new RelayError('PR_ERR_LIMIT', `too many sessions (${this.maxSessions}, see --max-sessions); end one with: pty-relay kill NAME`);
     }
-    const dir = ensurePrivateDir(path.join(this.dir, name));
+    const dir = ensurePrivateDir(ownDir ?? path.join(this.dir, name));
     const s = new Session(
       name,
       {

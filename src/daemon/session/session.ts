@@ -1,32 +1,36 @@
+// session/ owns the session itself: this class, the registry of sessions by name (registry.ts),
+// the program in its PTY through its lifecycle (program.ts), the audience of attached clients with
+// the ring and the screen mirror (audience.ts) and the read holds that pause a slow session
+// (read-holds.ts). A session composes a shell (shell/), its jobs (jobs/) and a mirror (mirror/);
+// the kinds of connection (attach/, exec/, web/) and the upgrade reach sessions through here.
+//
 // A session: one persistent shell in a PTY, its jobs (job-runner.ts), and the audience of attached
 // clients. A session outlives its shells: when one ends, the next request starts a fresh one and
 // is told that the previous one ended. A session made with a command (`pty-relay new NAME -- CMD`)
 // runs that program instead, takes no exec requests, and ends for good when the program exits.
+import { SessionJournal } from '../journal/session-journal';
 import type { Logger } from '../../log';
 import type { JobSummary } from '../../protocol/frame';
 import type { Job, JobSpec } from '../jobs/job';
 import type { JobTable } from '../jobs/job-table';
+import { relinkHolder, settleAfterCrash, type CrashFacts } from './crash';
 import { Audience, type AttachPeer, type AudienceHandover, type PtyTarget } from './audience';
-import { JobRunner, type BusyInfo, type RunnerHandover, type RunnerState } from './job-runner';
-import { readCwd } from './proc';
-import { Program, type Lifecycle } from './program';
-import type { Shell, ShellHandover } from './shell';
-import { interruptForeground, stopJob, type StopResult } from './stop-job';
-import type { BucketConfig } from '../rate-limit';
+import { JobRunner, type BusyInfo, type RunnerHandover, type RunnerState } from '../jobs/job-runner';
+import { readCwd } from '../pty/proc';
+import { Program, type Lifecycle, type SessionConfig } from './program';
+import type { Shell, ShellHandover } from '../shell/shell';
+import { interruptForeground, stopJob, type StopResult } from '../jobs/stop-job';
 
-export type { BusyInfo } from './job-runner';
+export type { BusyInfo } from '../jobs/job-runner';
+export type { SessionConfig } from './program';
 
-export interface SessionConfig {
-  shell: string;
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-  cols: number;
-  rows: number;
-  dir: string; // private directory for this session's rc and script files
-  ringBytes: number;
-  outputRate: BucketConfig; // bytes per second of PTY output the session may consume
-  command?: string[]; // a program to run instead of an integrated shell
-  onGone?: () => void; // a command session ended for good
+// What a session is adopted from: an earlier daemon's handover (fd: its PTY's master, null when no
+// program runs), or a crashed daemon's journal and the session's holder, whose buffered output
+// (`pending`) is read before the terminal (crash.ts).
+export interface Adoption extends CrashFacts {
+  state: SessionHandover;
+  fd: number | null;
+  pending?: Buffer;
 }
 
 export type SessionState = Exclude<Lifecycle, 'ready'> | RunnerState;
@@ -48,6 +52,7 @@ export class Session {
   readonly audience: Audience;
   private readonly runner: JobRunner;
   private readonly program: Program;
+  private readonly journal: SessionJournal | null;
 
   // `adopt`: a session handed over by an earlier daemon, with its PTY's master fd (null: no
   // program runs); it stays frozen until thaw().
@@ -55,7 +60,7 @@ export class Session {
     name: string,
     private readonly config: SessionConfig,
     private readonly log: Logger,
-    adopt?: { state: SessionHandover; fd: number | null },
+    adopt?: Adoption,
   ) {
     this.name = name;
     const pty: PtyTarget = { write: (data) => this.shell?.pty.write(Buffer.from(data.buffer, data.byteOffset, data.byteLength)), resize: (cols, rows) => this.shell?.pty.resize(cols, rows) };
@@ -68,13 +73,42 @@ export class Session {
       output: (data) => this.audience.output(data),
       promptLine: () => this.audience.promptLine(),
     });
-    this.program = new Program({ name, config, log, audience: this.audience, runner: this.runner, command: this.command });
+    this.journal = config.journal ? new SessionJournal(config.dir, this.audience.ring.capacity, this.audience.ring.head, () => this.snapshot()) : null;
+    // A shell started or ready (rare): on disk at once, for its holder outlives us from now on.
+    const onLifecycle = (): void => this.journal?.saveNow();
+    this.program = new Program({ name, config, log, audience: this.audience, runner: this.runner, command: this.command, onLifecycle });
     this.runner.onShellReplaced((cmd) => this.program.onReplaced(cmd));
     if (adopt !== undefined) {
       this.createdAt = new Date(adopt.state.createdAt);
-      this.program.adopt(adopt.state.shell, adopt.fd, adopt.state.lifecycle);
+      this.program.adopt(adopt.state.shell, adopt.fd, adopt.state.lifecycle, adopt.link ?? null, adopt.pending ?? null);
       this.runner.restore(adopt.state.runner);
+      settleAfterCrash({ name, log, runner: this.runner, program: this.program }, adopt);
     }
+    if (this.journal !== null) {
+      this.runner.jobs.sink = this.journal;
+      this.audience.onOutput = (data) => this.journal?.terminal(data);
+      this.journal.save();
+    }
+  }
+
+  // The session as a journal keeps it: a handover without byte strings, touching nothing.
+  snapshot(): SessionHandover {
+    const { name, program } = this;
+    return { name, createdAt: this.createdAt.getTime(), command: this.config.command ?? null, lifecycle: program.lifecycle, shell: this.shell?.handover() ?? null, runner: this.runner.handover(true), audience: this.audience.journalState() };
+  }
+
+  // After an upgrade, before thaw(): connects to the program's holder, which the earlier daemon
+  // let go of (crash.ts).
+  relink(): Promise<void> {
+    return relinkHolder(this.shell, this.config.dir, this.log);
+  }
+
+  // Lets go of the session without ending it: its holder keeps the program for the next daemon.
+  detach(): void {
+    this.journal?.saveNow();
+    this.journal?.close(false);
+    this.program.detach();
+    this.runner.dispose();
   }
 
   private get shell(): Shell | null {
@@ -162,6 +196,11 @@ export class Session {
     return this.runner.foreground();
   }
 
+  // What a queued `job` waits behind: the running job and the jobs queued before it.
+  ahead(job: Job): { running: Job | null; queued: Job[] } {
+    return this.runner.ahead(job);
+  }
+
   // What the shell is busy with, or null when a new job would start at once.
   busy(): BusyInfo | null {
     return this.runner.busy();
@@ -221,5 +260,6 @@ export class Session {
     this.runner.finish({ kind: 'failed', message: reason });
     this.program.hangUp();
     this.runner.dispose();
+    this.journal?.close(true);
   }
 }

@@ -12,7 +12,7 @@
 // HANDOVER_FORMAT changes whenever the document's meaning changes; a build reads only the formats
 // in READABLE_FORMATS, which the new process announces (messages.ts) before anything is frozen.
 import { RelayError } from '../../errors';
-import type { InheritedListener } from '../server/server';
+import type { InheritedListener } from '../server/listeners';
 import type { SessionHandover } from '../session/session';
 
 export const HANDOVER_FORMAT = 1;

@@ -8,12 +8,14 @@ import * as net from 'node:net';
 import { RelayError } from '../../errors';
 import type { Logger } from '../../log';
 import { VERSION } from '../../version';
-import { startDaemon, type Daemon, type DaemonConfig } from '../index';
+import type { InheritedListener } from '../server/listeners';
+import type { RunningServer } from '../server/server';
+import type { Registry } from '../session/registry';
 import type { Session } from '../session/session';
 import { decodeDocument, READABLE_FORMATS, readFormat, type HandoverDocument } from './document';
 import { asFromOld, type FromNew } from './messages';
 import { sdNotify } from './sd-notify';
-import { closeOnExec } from '../session/termios';
+import { closeOnExec } from '../pty/termios';
 import { FIRST_INHERITED_FD, HANDOVER_ENV, IPC_FD } from './successor';
 
 // Exit status of a new daemon that could not take over (the old one serves on).
@@ -22,11 +24,22 @@ export const EXIT_HANDOVER_FAILED = 3;
 // can kill it half-way through a handover. Never set in normal use.
 const PAUSE_ENV = 'PTY_RELAY_TEST_HANDOVER_PAUSE';
 
-// Takes over from the daemon that started this process; exits when it cannot.
-export async function takeOver(config: DaemonConfig, log: Logger, fd: number): Promise<Daemon> {
+// What a daemon taking over from an earlier one starts from (takeOver below).
+export interface Adoption {
+  runtimeDir: string; // the earlier daemon's instance directory, kept
+  listeners: InheritedListener[];
+  // Creates the handed-over sessions in the registry, frozen.
+  adopt(registry: Registry): void;
+  // Resolves once the earlier daemon lets go; only then are the sockets listened on.
+  beforeListening(): Promise<void>;
+}
+
+// Takes over from the daemon that started this process, starting the new daemon with `start`
+// (the caller's startDaemon, daemon/index.ts, which sits above this folder); exits when it cannot.
+export async function takeOver<D extends { server: RunningServer }>(log: Logger, fd: number, start: (adoption: Adoption) => Promise<D>): Promise<D> {
   if (process.send === undefined) throw new RelayError('PR_ERR_HANDOVER', `${HANDOVER_ENV} is set, but there is no channel to the earlier daemon`);
   const pending: Array<{ socket: net.Socket; viaUnix: boolean }> = [];
-  let daemon: Daemon | null = null;
+  let daemon: D | null = null;
   let commit: () => void = () => undefined;
   let abort: (err: Error) => void = () => undefined;
   const committed = new Promise<void>((resolve, reject) => {
@@ -52,7 +65,7 @@ export async function takeOver(config: DaemonConfig, log: Logger, fd: number): P
     closeUnnamed(doc);
     keepFromPrograms(doc, fd, log);
     const adopted: Array<{ session: Session; input: Buffer }> = [];
-    daemon = await startDaemon(config, log, {
+    daemon = await start({
       runtimeDir: doc.runtimeDir,
       listeners: doc.listeners,
       adopt: (registry) => {
@@ -64,7 +77,11 @@ export async function takeOver(config: DaemonConfig, log: Logger, fd: number): P
         return committed;
       },
     });
-    for (const { session, input } of adopted) session.thaw(input);
+    // The earlier daemon let go: its sessions' holders are ours now (their kept output first).
+    for (const { session, input } of adopted) {
+      await session.relink();
+      session.thaw(input);
+    }
     for (const p of pending.splice(0)) daemon.server.handover.serve(p.socket, p.viaUnix);
     const notified = await sdNotify({ MAINPID: String(process.pid), READY: '1' });
     tell({ t: 'ready', pid: process.pid, version: VERSION, notify: notified.outcome, ...(notified.error === undefined ? {} : { notifyError: notified.error }) });

@@ -17,7 +17,8 @@ import { RelayError } from '../../errors';
 import type { Logger } from '../../log';
 import type { Reply, UpgradeReport } from '../../protocol/frame';
 import { VERSION } from '../../version';
-import type { InheritedListener, RunningServer } from '../server/server';
+import type { InheritedListener } from '../server/listeners';
+import type { RunningServer } from '../server/server';
 import type { Registry } from '../session/registry';
 import type { Session } from '../session/session';
 import { encodeDocument, HANDOVER_FORMAT, type HandoverDocument } from './document';
@@ -156,7 +157,7 @@ export class Upgrader {
       fds.push(fd);
       ptys.set(session, { childFd: FIRST_INHERITED_FD + fds.length - 1, fd, pid: session.pid });
     }
-    return { fds, listeners: listeners.map((l, i) => ({ fd: FIRST_INHERITED_FD + i, viaUnix: l.viaUnix })), ptys };
+    return { fds, listeners: listeners.map((l, i) => ({ fd: FIRST_INHERITED_FD + i, viaUnix: l.viaUnix, ...(l.guard === true ? { guard: true } : {}) })), ptys };
   }
 
   // True when every session's PTY is still the one the new process inherited.

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RelayError, isErrno } from '../../errors';
 import { validateSessionName } from '../../protocol/session-name';
-import { secretMatches } from '../server/security';
+import { secretMatches } from '../conn/secret';
 
 export const TOKEN_FILE = 'web-token';
 // 256 bits: beyond guessing, so a login needs no rate limit of its own.

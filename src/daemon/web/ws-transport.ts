@@ -6,8 +6,8 @@
 // The daemon pings: a hidden tab throttles its own timers, but the browser answers pings itself.
 import type * as net from 'node:net';
 import { decodeMessage, FrameError } from '../../protocol/decoder';
-import type { FrameTransport, TransportHandlers } from '../attach/transport';
-import { TokenBucket, type BucketConfig } from '../rate-limit';
+import { corked, type FrameTransport, type TransportHandlers } from '../attach/transport';
+import { TokenBucket, type BucketConfig } from '../base/rate-limit';
 
 // The parts of a `ws` WebSocket used here (web-server.ts is the one module that imports ws).
 export interface WsPeer {
@@ -98,12 +98,7 @@ export function wsTransport(ws: WsPeer, socket: net.Socket, config: WsTransportC
       ws.send(parts.length === 1 ? (parts[0] as Uint8Array) : Buffer.concat(parts), { binary: true });
     },
     batch(fn: () => void): void {
-      socket.cork();
-      try {
-        fn();
-      } finally {
-        socket.uncork();
-      }
+      corked(socket, fn);
     },
     get congested(): boolean {
       return ws.bufferedAmount >= HIGH_WATER_BYTES || socket.writableNeedDrain;

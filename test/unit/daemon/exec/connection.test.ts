@@ -7,14 +7,13 @@ import pino from 'pino';
 import { afterEach, expect, it } from 'vitest';
 import { serveExec, type ExecConfig } from '../../../../src/daemon/exec/connection';
 import type { Registry } from '../../../../src/daemon/session/registry';
-import type { ConnInput } from '../../../../src/daemon/server/input';
+import type { ConnInput } from '../../../../src/daemon/conn/input';
 import { within } from '../../../helpers/deadline';
 
 const CONFIG: ExecConfig = {
   timing: { settleMs: 5, incompleteMs: 1000, quickSettleMs: 1, quickBytes: 4096, deadlineMs: 60_000 },
   maxRequestBytes: 1024,
   defaultTimeoutMs: 0,
-  connectHint: 'nc localhost 9998',
   secret: null,
   logCommands: false,
 };

@@ -1,12 +1,12 @@
 import { expect, it } from 'vitest';
-import { judgeProcess, parseSyscall, syscallTable, type ProcFacts } from '../../../../src/daemon/jobs/input-wait';
+import { hiddenPasswordWait, judgeProcess, parseSyscall, syscallTable, type ProcFacts } from '../../../../src/daemon/jobs/input-wait';
 
 const PTS = '/dev/pts/7';
 const x64 = syscallTable('x64');
 const arm64 = syscallTable('arm64');
 
 function proc(syscall: number | null, arg0: number | null, fds: Record<number, string>): ProcFacts {
-  return { pid: 1, syscall, arg0, fd: (n) => fds[n] ?? null };
+  return { pid: 1, hidden: false, syscall, arg0, fd: (n) => fds[n] ?? null };
 }
 
 it.each([
@@ -41,4 +41,17 @@ it.each([
   ['', { syscall: null, arg0: null }],
 ])('parses /proc/PID/syscall %j', (text, want) => {
   expect(parseSyscall(text)).toEqual(want);
+});
+
+// A process we may not inspect (setuid sudo): judged from its state and the terminal's modes.
+// c_lflag as Linux sets it: ECHO 0o10, ICANON 0o2 (sudo's prompt: -echo icanon).
+it.each([
+  ['sudo asleep at its prompt (-echo icanon)', 'S', 0o2, true],
+  ['sudo running (busy) with echo off', 'R', 0o2, false],
+  ['asleep with echo on (a command sudo runs)', 'S', 0o12, false],
+  ['asleep in raw mode (-echo -icanon: a full-screen program)', 'S', 0, false],
+  ['modes unknown (no addon)', 'S', null, false],
+  ['gone', null, 0o2, false],
+] as const)('%s', (_what, state, lflag, expected) => {
+  expect(hiddenPasswordWait(state, lflag)).toBe(expected);
 });

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { Job } from '../../../../src/daemon/jobs/job';
 import { JobTable } from '../../../../src/daemon/jobs/job-table';
-import { Ring } from '../../../../src/daemon/session/ring';
+import { Ring } from '../../../../src/daemon/base/ring';
 import { decodeDocument, encodeDocument, readFormat } from '../../../../src/daemon/upgrade/document';
 
 // Through the real document encoding, as the new daemon would get it.

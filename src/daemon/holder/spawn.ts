@@ -1,0 +1,85 @@
+// Starting a session's program under a holder (src/native/holder.c): the holder is a detached
+// process of its own session, so nothing that happens to the daemon reaches it, and the daemon
+// then connects to it as any later daemon would.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { RelayError } from '../../errors';
+import { isSea } from '../../build/native-loader';
+import { nativeFile } from '../../native/addon';
+import { HolderLink, linkAddon } from './link';
+
+export const HOLDER_SOCKET = 'holder.sock';
+// A holder that just started binds its socket within microseconds; a loaded machine may take far
+// longer to run it at all. The connect blocks the event loop while it waits, as node-pty's spawn does.
+const CONNECT_TIMEOUT_MS = 5_000;
+
+export interface HolderPolicy {
+  bufferBytes: number; // what a holder keeps while no daemon is connected
+  orphanS: number; // how long it keeps the session with no daemon (0: for ever)
+}
+
+let program: string | null | undefined;
+
+// The holder executable: dist/native/pty-relay-holder, or inside the single binary an in-memory
+// copy of the embedded one (memfd, run as /proc/self/fd/N: nothing on disk to swap).
+export function holderProgram(): string | null {
+  if (program !== undefined) return program;
+  program = null;
+  if (!isSea()) return (program = nativeFile('pty-relay-holder'));
+  const a = linkAddon();
+  if (!a.ok) return null;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const sea = require('node:sea') as { getRawAsset(key: string): ArrayBuffer };
+  const fd = a.link.memfd('pty-relay-holder', Buffer.from(sea.getRawAsset('pty-relay-holder')));
+  if (typeof fd === 'number') program = `/proc/self/fd/${fd}`;
+  return program;
+}
+
+// What the holder starts, and where.
+export interface HeldProgram {
+  file: string;
+  args: string[];
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  cols: number;
+  rows: number;
+}
+
+// Starts `opts.file` in a PTY under a new holder whose socket is in `dir`, and connects to it.
+// Throws PR_ERR_HOLDER.
+export function startHolder(opts: HeldProgram, dir: string, policy: HolderPolicy): HolderLink {
+  const exe = holderProgram();
+  if (exe === null) throw new RelayError('PR_ERR_HOLDER', 'the session holder (pty-relay-holder) is not built: make build');
+  const sock = path.join(dir, HOLDER_SOCKET);
+  fs.rmSync(sock, { force: true }); // a holder that ended without removing it
+  const args = [HOLDER_SOCKET, String(policy.bufferBytes), String(policy.orphanS), String(opts.cols), String(opts.rows), opts.cwd, '--', opts.file, ...opts.args];
+  // cwd: the holder binds its socket by the short relative name (sockaddr_un holds 107 bytes).
+  const child = spawn(exe, args, { cwd: dir, env: opts.env, detached: true, stdio: 'ignore' });
+  child.on('error', () => undefined); // reported below, through the missing pid
+  if (child.pid === undefined) throw new RelayError('PR_ERR_HOLDER', `cannot start the session holder ${exe}`);
+  child.unref();
+  try {
+    return HolderLink.connect(sock, CONNECT_TIMEOUT_MS);
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  }
+}
+
+// Runs `true` under a holder and waits for its status: proves the holder starts and answers.
+export async function holderSelfTest(): Promise<string> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pty-relay-holder-test-'));
+  try {
+    const link = startHolder({ file: '/bin/true', args: [], cwd: '/', env: { PATH: '/usr/bin:/bin' }, cols: 80, rows: 24 }, dir, { bufferBytes: 4096, orphanS: 10 });
+    const status = await new Promise<number | null>((resolve) => link.onExit(resolve));
+    fs.closeSync(link.master);
+    link.release();
+    return status === 0 ? 'holder-ok' : `holder-failed: status ${status}`;
+  } catch (err) {
+    return `holder-unavailable: ${(err as Error).message}`;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}

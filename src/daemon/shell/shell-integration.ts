@@ -1,0 +1,154 @@
+// The bash rc that turns an interactive shell into one whose command boundaries we can see.
+// See marks.ts for the marks it prints and DESIGN.md §2 for why exec runs `source FILE`; the
+// guard that keeps a request's `exit`, `set -e` and options inside it is request-guard.ts.
+import { renderNoEditor, requestAssignments, type StdinMode } from './request-env';
+import { ACK_FIFO_NAME } from './newlines';
+import { REQUEST_GUARD } from './request-guard';
+import { SHELL_REBIRTH } from './shell-rebirth';
+
+// Quotes a string for bash as a single word.
+export function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+// Which rc a shell was started with: 2 runs the session's script file through the aliases
+// `__pr_rn`/`__pr_rt`; 1 (releases before it, seen in shells adopted from them, see upgrade/)
+// typed the file's path after `__pr_go_MODE`.
+export const INTEGRATION = 2;
+
+// The rc file for one session, whose exec jobs run `scriptPath` (script-file.ts). It honours
+// ~/.bashrc first, then installs our hooks around the user's own PROMPT_COMMAND so that their
+// hooks still see the right `$?`.
+export function renderRc(nonce: string, scriptPath: string): string {
+  const m = (kind: string): string => `\\e]133;${kind};prn=${nonce}\\a`;
+  return `# pty-relay shell integration (generated per session; removed once read)
+if [[ -f ~/.bashrc ]]; then source ~/.bashrc; fi
+__pr_st=
+# Runs first before each prompt: reports how the last command ended, then keeps \`$?\`. A request
+# whose line was cut short (Ctrl-C) is ended here.
+__pr_pre() {
+  local s=$?
+  if [[ -n $__pr_req ]]; then __pr_finish "$s"; s=$__pr_rs; fi
+  if [[ -n $__pr_after ]]; then __pr_after=; [[ -t 0 && -t 1 && -t 2 ]] || __pr_fix_fds; fi
+  if [[ -n $__pr_st ]]; then s=$__pr_st; __pr_st=; fi
+  printf '${m('D;%s')}\\e]7;file://%s%s\\a' "$s" "$HOSTNAME" "$PWD"
+  if [[ -n $__pr_off ]]; then __pr_ask G; fi
+  return "$s"
+}
+# Runs last before each prompt: the shell is idle again.
+__pr_post() {
+  local s=$?
+  printf '${m('A')}'
+  return "$s"
+}
+# Puts our hooks first and last in PROMPT_COMMAND, even after a command rewrote it.
+__pr_install() {
+  local e
+  if (( BASH_VERSINFO[0] > 5 || (BASH_VERSINFO[0] == 5 && BASH_VERSINFO[1] >= 1) )); then
+    local -a keep=()
+    for e in "\${PROMPT_COMMAND[@]}"; do
+      [[ $e == __pr_pre || $e == __pr_post || -z $e ]] || keep+=("$e")
+    done
+    PROMPT_COMMAND=(__pr_pre "\${keep[@]}" __pr_post)
+  else
+    e=\${PROMPT_COMMAND//__pr_pre;/}
+    e=\${e//;__pr_post/}
+    PROMPT_COMMAND="__pr_pre;\${e:+$e;}__pr_post"
+  fi
+}
+# The terminal's settings as the shell started: a full-screen program that dies, or one started
+# with stdin not a terminal (vim </dev/null), can leave them zeroed, which breaks line editing.
+__pr_tty=$(stty -g 2>/dev/null)
+__pr_fixtty() { [[ -n $__pr_tty ]] && stty "$__pr_tty" 2>/dev/null; }
+# The FIFO an exec job waits on while the daemon turns output processing off (newlines.ts); none
+# without mkfifo or EPOCHREALTIME (bash < 5): jobs then run with it on, as before.
+__pr_ack=\${BASH_SOURCE[0]%/*}/${ACK_FIFO_NAME}
+if [[ -z \${EPOCHREALTIME-} ]] || ! { [[ -p $__pr_ack ]] || command mkfifo -m 600 -- "$__pr_ack"; } 2>/dev/null; then __pr_ack=; fi
+__pr_off= __pr_seq=0
+# Prints mark $1 (F: output processing off for this job, please; G: on again) with the next
+# digit and the time, and waits up to 1 s for the daemon's answer, two bytes: the digit (an
+# answer to an earlier mark the shell gave up on is skipped), then o (it is off now) or n. Both
+# waits matter: readline saves the terminal's settings when it starts reading a line and puts
+# them back after it, so they must be switched between those moments, not while it reads.
+# (Two bytes because bash reads a FIFO one byte per system call.)
+__pr_ask() {
+  local a
+  __pr_seq=$(( (__pr_seq + 1) % 10 )) __pr_off=
+  builtin printf '${m('%s;%s;%s')}' "$1" "$__pr_seq" "$EPOCHREALTIME"
+  while builtin read -r -N 2 -t 1 a <> "$__pr_ack"; do
+    if [[ $a == "$__pr_seq"? ]]; then [[ $a == ?o ]] && __pr_off=1; break; fi
+  done
+  return 0
+}
+${renderNoEditor()}${renderAliases(scriptPath)}${REQUEST_GUARD}${SHELL_REBIRTH}__pr_install
+PS0="\${PS0-}"$'${m('C')}'
+case \${HISTCONTROL-} in
+  *ignorespace*|*ignoreboth*) ;;
+  *) HISTCONTROL="\${HISTCONTROL:+$HISTCONTROL:}ignorespace" ;;
+esac
+`;
+}
+
+// The words of the request line (see runLine), as aliases, defined again after each request in
+// case a script removed them. Readline reads a typed line a byte at a time (three system calls
+// and a redisplay check each, ~10 µs), so the typed line is one short word: `__pr_rn` (stdin
+// /dev/null) or `__pr_rt` (the terminal) expands to `{ __pr_begin MODE; } 2>/dev/null; VAR=… …
+// [</dev/null] source FILE; { __pr_end $?; } 2>/dev/null`: the request's environment as bash's
+// temporary environment of `source` (request-env.ts), around the session's script file.
+function renderAliases(scriptPath: string): string {
+  const alias = (name: string, text: string): string => `  alias ${name}=${shellQuote(text)}\n`;
+  const modes: StdinMode[] = ['null', 'tty'];
+  let body = '';
+  for (const mode of modes) {
+    body += alias(`__pr_env_${mode}`, `${requestAssignments(mode)} `);
+    const source = `__pr_env_${mode} ${mode === 'null' ? '</dev/null ' : ''}source ${shellQuote(scriptPath)}`;
+    body += alias(runWord(mode), `{ __pr_begin ${mode}; } 2>/dev/null; ${source}; __pr_done`);
+  }
+  body += alias('__pr_done', '{ __pr_end $?; } 2>/dev/null');
+  return `__pr_aliases() {\n${body}}\n__pr_aliases\n`;
+}
+
+export interface RunOptions {
+  // \`null\` (default): stdin is /dev/null, so a command that reads stdin gets EOF at once instead
+  // of hanging, and the machine environment applies (request-env.ts). \`tty\`: stdin is the
+  // terminal, for #!interactive.
+  stdin?: StdinMode;
+  raw?: boolean; // output post-processing off for the job (`#!raw`), so bytes arrive exactly
+}
+
+function runWord(mode: StdinMode): string {
+  return mode === 'tty' ? '__pr_rt' : '__pr_rn';
+}
+
+// The line typed into the shell to run the session's script file. C-e C-u clear a half-typed
+// human line; the leading space keeps it out of history; the aliases (renderAliases) wrap
+// \`source FILE\` in the guard that keeps the script's exit, set -e and options inside the
+// request (request-guard.ts) and give it the request's environment. A shell started
+// with an rc of integration 1 gets the file's path typed (`legacyPath`).
+// A raw job runs with `stty -opost` around it, so the PTY passes its bytes through untouched.
+export function runLine(opts: RunOptions = {}, legacyPath?: string): string {
+  const mode = opts.stdin ?? 'null';
+  const run = legacyPath === undefined ? runWord(mode) : `__pr_go_${mode} ${shellQuote(legacyPath)}; __pr_done`;
+  return opts.raw === true ? `\x05\x15 stty -opost; ${run}; stty opost\r` : `\x05\x15 ${run}\r`;
+}
+
+// Typed after a job that may have left the terminal's settings broken (see __pr_fixtty). C-a C-k
+// clear the line without relying on the terminal's kill character, which such a job may have unset.
+export function repairLine(): string {
+  return '\x01\x0b __pr_fixtty\r';
+}
+
+// Output that shows a program took over the terminal (alternate screen, application keypad or
+// cursor keys): after such a job the shell's terminal settings are restored.
+export function takesOverTerminal(data: Buffer): boolean {
+  for (let i = data.indexOf(0x1b); i !== -1; i = data.indexOf(0x1b, i + 1)) {
+    const s = data.toString('latin1', i + 1, i + 8);
+    if (s.startsWith('[?1049h') || s.startsWith('[?47h') || s.startsWith('[?1h') || s.startsWith('=')) return true;
+  }
+  return false;
+}
+
+// Drawn for attached terminals (and the screen mirror) after a full-screen program was killed
+// with SIGKILL and so could not undo its modes: main screen, cursor shown, normal cursor keys and
+// keypad, mouse reporting and bracketed paste off.
+export const TERMINAL_RESET = '\x1b[?1049l\x1b[?25h\x1b[?1l\x1b>\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?2004l\r\n';

@@ -1,0 +1,211 @@
+// shell/ owns bash and its integration: starting bash in a PTY with our generated rc
+// (shell-integration.ts) and parsing the marks it prints (marks.ts), the guard that keeps a
+// request's `exit`, `set -e` and options inside the request (request-guard.ts) and the rebirth of a
+// shell that died anyway (shell-rebirth.ts), the environment a request's commands get
+// (request-env.ts), the one script file a job's text is sourced from (script-file.ts), and the
+// output modes (newlines.ts: output processing off for exec jobs, "\r\n" still for terminals). It
+// knows nothing of jobs or clients; jobs/ drives it and session/ owns it.
+//
+// A session's program in its PTY: for a shell session, bash with our rc file (shell-integration.ts)
+// whose output is split into plain output and the shell's marks (marks.ts).
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { MarkParser, type MarkEvent } from './marks';
+import type { HolderLink } from '../holder/link';
+import { startHolder, type HolderPolicy } from '../holder/spawn';
+import { adoptPty, heldPty, spawnPty, TERM_NAME, type Pty, type PtyHandlers } from '../pty/pty';
+import { readCmdline, readLife } from '../pty/proc';
+import { SCRIPT_FILE_NAME } from './script-file';
+import { INTEGRATION, renderRc } from './shell-integration';
+import { writePrivateFile } from '../base/runtime-dir';
+
+export interface ShellSpec {
+  shell: string;
+  command?: string[]; // a program to run instead of an integrated shell
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  cols: number;
+  rows: number;
+  dir: string; // private directory for the rc file and the script file
+  holder: HolderPolicy | null; // start it under a holder (holder/), else through node-pty
+}
+
+export interface ShellHandlers {
+  onOutput(raw: Buffer): void; // every byte, for the ring, the mirror and the rate limit
+  onEvent(ev: MarkEvent): void; // output and marks, for the job state machine
+  onExit(code: number | null, signal: number): void; // code null: unknown (see pty.ts)
+}
+
+// While a command runs we check this often whether `exec CMD` replaced the shell (no more marks).
+const REPLACED_CHECK_MS = 1_000;
+
+let fileCounter = 0;
+
+// What a new daemon needs to take a running program over (upgrade/); the PTY's fd travels apart.
+export interface ShellHandover {
+  pid: number;
+  startTime: number; // /proc start time of pid, to tell a reused pid apart (-1: already gone)
+  pts: string | null;
+  nonce: string | null; // the marks' nonce; null for a command session (no marks)
+  held: Buffer; // bytes the mark parser was holding back
+  rcFile: string | null; // still there until the first prompt
+  isReady: boolean;
+  cmdline: string;
+  integration?: number; // the rc's generation (shell-integration.ts); absent: 1
+  holder?: boolean; // a holder (holder/) keeps the program; absent: none
+}
+
+export class Shell {
+  readonly pty: Pty;
+  isReady = false; // the shell printed its first prompt
+  cmdline = ''; // bash's own command line, read at the first prompt (to notice `exec CMD`)
+  integration = INTEGRATION; // how exec jobs are typed into it (runLine)
+  private readonly parser: MarkParser | null;
+  private pending: Buffer | null = null; // what the holder kept, read before the terminal at thaw
+  private watch: NodeJS.Timeout | null = null;
+
+  // Spawns the program. Throws when it cannot be started.
+  static spawn(spec: ShellSpec, handlers: ShellHandlers): Shell {
+    const integrated = spec.command === undefined;
+    const rcFile = integrated ? path.join(spec.dir, `rc-${process.pid}-${++fileCounter}.bash`) : null;
+    const nonce = crypto.randomBytes(16).toString('hex');
+    const [file, ...args] = spec.command ?? [spec.shell, '--rcfile', rcFile as string, '-i'];
+    try {
+      if (rcFile !== null) writePrivateFile(rcFile, renderRc(nonce, path.join(spec.dir, SCRIPT_FILE_NAME)));
+      const program = { file: file as string, args, cwd: spec.cwd, env: spec.env, cols: spec.cols, rows: spec.rows };
+      const parser = integrated ? new MarkParser(nonce) : null;
+      if (spec.holder === null) return new Shell(parser, rcFile, handlers, (h) => spawnPty(program, h), null);
+      // node-pty sets TERM from its `name`; a holder passes the environment as it is.
+      const link = startHolder({ ...program, env: { ...program.env, TERM: TERM_NAME } }, spec.dir, spec.holder);
+      return new Shell(parser, rcFile, handlers, (h) => heldPty(link.master, link.hello.pid, link.hello.pts, h, (cb) => link.onExit(cb), false), link);
+    } catch (err) {
+      if (rcFile !== null) fs.rm(rcFile, { force: true }, () => undefined);
+      throw err;
+    }
+  }
+
+  // Takes over a program an earlier daemon started, whose PTY master is the inherited `fd`, or
+  // that a crashed daemon left with its holder (`link`): then `pending`, the output the holder
+  // kept, comes first. Nothing is read until pty.thaw().
+  // A program with a holder whose link is not there yet (an upgrade: the new daemon connects once
+  // the old one let go) gets it through relink() before thaw().
+  static adopt(h: ShellHandover, fd: number, handlers: ShellHandlers, link: HolderLink | null = null, pending: Buffer | null = null): Shell {
+    const parser = h.nonce === null ? null : new MarkParser(h.nonce, h.held);
+    let shell: Shell | null = null;
+    const open = (ph: PtyHandlers): Pty => {
+      if (link === null && h.holder !== true) return adoptPty(fd, h.pid, h.startTime, h.pts, ph);
+      // Without a link by the time it runs, the exit is watched in /proc.
+      const pty = heldPty(fd, h.pid, h.pts, ph, (cb) => (shell?.link ? shell.link.onExit(cb) : cb(null)), true);
+      const thaw = pty.thaw;
+      // The holder's output comes before anything read from the terminal, which arrives in a later
+      // I/O callback; a microtask runs once the caller (Session.thaw) resumed the job runner.
+      pty.thaw = (input) => {
+        const kept = shell?.pending ?? null;
+        if (shell !== null) shell.pending = null;
+        if (kept !== null && kept.length > 0) queueMicrotask(() => ph.onData(kept));
+        thaw(input);
+      };
+      return pty;
+    };
+    shell = new Shell(parser, h.rcFile, handlers, open, link);
+    shell.pending = pending;
+    shell.isReady = h.isReady;
+    shell.cmdline = h.cmdline;
+    shell.integration = h.integration ?? 1;
+    return shell;
+  }
+
+  private constructor(
+    parser: MarkParser | null,
+    private readonly rcFile: string | null,
+    handlers: ShellHandlers,
+    open: (h: PtyHandlers) => Pty,
+    public link: HolderLink | null, // the program's holder, when it has one
+  ) {
+    this.parser = parser;
+    this.pty = open({
+      onData: (data) => {
+        handlers.onOutput(data);
+        if (parser !== null) for (const ev of parser.push(data)) handlers.onEvent(ev);
+      },
+      onExit: (code, signal) => {
+        // Output still held by the parser (a partial mark at the very end) is ordinary output.
+        const tail = parser?.flush();
+        if (tail !== undefined && tail.length > 0) handlers.onEvent({ type: 'data', data: tail });
+        this.removeRc();
+        this.watchReplaced(null);
+        this.link?.release(); // its status is told: the holder may go
+        handlers.onExit(code, signal);
+      },
+    });
+  }
+
+  // Takes the program's holder over (before thaw): its kept output is read first.
+  relink(link: HolderLink, pending: Buffer): void {
+    this.link = link;
+    this.pending = pending;
+  }
+
+  // Lets go of the program (the daemon stops): its holder keeps it, and reads its output, for the
+  // next daemon. Without a holder the program is hung up, as before holders.
+  detach(): void {
+    this.watchReplaced(null);
+    if (this.link === null) return this.pty.kill('SIGHUP');
+    void this.pty.freeze();
+    this.link.release();
+  }
+
+  // The state a new daemon needs to take this program over (call while the PTY is frozen).
+  handover(): ShellHandover {
+    const life = readLife(this.pty.pid);
+    return {
+      pid: this.pty.pid,
+      startTime: life === null || life.state === 'Z' ? -1 : life.startTime,
+      pts: this.pty.pts,
+      nonce: this.parser?.nonce ?? null,
+      held: Buffer.from(this.parser?.held ?? Buffer.alloc(0)),
+      rcFile: this.isReady ? null : this.rcFile,
+      isReady: this.isReady,
+      cmdline: this.cmdline,
+      integration: this.integration,
+      holder: this.link !== null,
+    };
+  }
+
+  get pid(): number {
+    return this.pty.pid;
+  }
+
+  // The nonce of its marks; null for a command session.
+  get nonce(): string | null {
+    return this.parser?.nonce ?? null;
+  }
+
+  // The shell printed its first prompt: its rc file is no longer needed.
+  ready(): void {
+    this.isReady = true;
+    this.removeRc();
+    // Read now, not at spawn: until bash has exec'd, /proc shows the forking process.
+    this.cmdline = readCmdline(this.pty.pid);
+  }
+
+  // While a job runs, checks now and then whether the shell replaced itself (`exec CMD`): its
+  // command line changed. Calls `onReplaced` with the new one; null stops watching.
+  watchReplaced(onReplaced: ((cmdline: string) => void) | null): void {
+    if (this.watch !== null) clearInterval(this.watch);
+    this.watch = null;
+    if (onReplaced === null) return;
+    this.watch = setInterval(() => {
+      const now = readCmdline(this.pty.pid);
+      if (now === '' || this.cmdline === '' || now === this.cmdline) return;
+      this.watchReplaced(null);
+      onReplaced(now);
+    }, REPLACED_CHECK_MS);
+    this.watch.unref();
+  }
+
+  private removeRc(): void {
+    if (this.rcFile !== null) fs.rm(this.rcFile, { force: true }, () => undefined);
+  }
+}
