@@ -19,10 +19,16 @@ export interface ExecReply {
   omittedBytes: number;
 }
 
+// Directives a request can do without: `#!limit` (the bound here still holds) and `#!nocreate`
+// (an older daemon then starts a session a read-only tool names, as it always did).
+const OPTIONAL = new Set(['limit', 'nocreate']);
+
+const directiveName = (line: string): string => /^#!([a-z-]+)/.exec(line)?.[1] ?? '';
+
 export class Relay {
   private readonly byName: Map<string, Target>;
-  // Targets whose daemon refused `#!limit` (older than the directive): sent without it since.
-  private readonly noLimit = new Set<string>();
+  // Directives a target's daemon refused as unknown (it is older than them): sent without since.
+  private readonly refused = new Map<string, Set<string>>();
 
   constructor(
     readonly targets: readonly Target[],
@@ -39,11 +45,12 @@ export class Relay {
   }
 
   // One exec exchange. A `limit` is sent as `#!limit`; with or without one, the reply kept here is
-  // bounded (by the limit or DEFAULT_LIMIT_BYTES, plus slack for the daemon's notices).
+  // bounded (by the limit or DEFAULT_LIMIT_BYTES, plus slack for the daemon's notices). Lines of
+  // OPTIONAL directives that a daemon does not know are left out for it.
   async exec(t: Target, directives: string[], script: string, limit: number | null, signal?: AbortSignal): Promise<ExecReply> {
-    const withLimit = limit !== null && !this.noLimit.has(t.name);
+    const skip = this.refused.get(t.name) ?? new Set<string>();
+    const lines = [...directives, ...(limit !== null ? [`#!limit ${limit}`] : [])].filter((l) => !skip.has(directiveName(l)));
     const sink = new BoundedOutput((limit ?? DEFAULT_LIMIT_BYTES) + BOUND_SLACK_BYTES);
-    const lines = withLimit ? [...directives, `#!limit ${limit}`] : directives;
     let trailer: Trailer | null;
     try {
       trailer = await sendExec({ endpoint: t.endpoint, secret: t.secret, directives: lines, script, out: sink, ...(signal ? { signal } : {}) });
@@ -51,10 +58,11 @@ export class Relay {
       throw this.unreachable(t, err);
     }
     const output = sink.text();
-    if (withLimit && (trailer === null || trailer.reason === 'error') && /^pty-relay: error: unknown directive "#!limit"/m.test(output)) {
+    const unknown = /^pty-relay: error: unknown directive "#!([a-z-]+)"/m.exec(output)?.[1];
+    if ((trailer === null || trailer.reason === 'error') && unknown !== undefined && OPTIONAL.has(unknown) && lines.some((l) => directiveName(l) === unknown)) {
       // Refused before anything ran (older daemons end such a reply without a trailer): safe to
       // send again without it.
-      this.noLimit.add(t.name);
+      this.refused.set(t.name, new Set([...skip, unknown]));
       return this.exec(t, directives, script, limit, signal);
     }
     return { trailer, output, omittedBytes: sink.omittedBytes };

@@ -1,5 +1,7 @@
 // The tools' input and output schemas, with descriptions written for a model. The only module
-// that imports zod (the SDK's schema language).
+// that imports zod (the SDK's schema language). `tools/list` is paid for in every conversation
+// that has this server, so descriptions are terse and say only what a model needs; fields whose
+// names say what they are carry none.
 import { z } from 'zod';
 import { SESSION_NAME_RE } from '../protocol/session-name';
 import { JOB_STATES } from './reply';
@@ -17,92 +19,134 @@ export const MAX_LIMIT_BYTES = 10_000_000;
 
 // The parameters every tool shares; `targets` are the configured names, the first the default.
 function common(targets: readonly [string, ...string[]]) {
-  const others = targets.length > 1 ? `: ${targets.join(', ')}` : '';
+  const others = targets.length > 1 ? ` (${targets.join(', ')})` : '';
   return {
-    target: z.enum(targets).optional().describe(`Which server (pty-relay daemon) to use${others}. Default: ${targets[0]}.`),
-    session: z.string().regex(SESSION_NAME_RE).optional()
-      .describe('Session name (default "default"). Each session is its own persistent shell; use one per task or for parallel work. A new name starts a new shell.'),
+    target: z.enum(targets).optional().describe(targets.length > 1 ? `Server${others}; default ${targets[0]}.` : 'Server.'),
+    session: z.string().regex(SESSION_NAME_RE).optional().describe('Shell session; default "default". A new name in run starts a new shell.'),
   };
 }
 
 const timeout = z.number().positive().max(MAX_TIMEOUT_S).optional()
-  .describe(`Seconds to wait before returning (default ${DEFAULT_TIMEOUT_S}). The command is never stopped by this: when it runs longer, the result says "running" and \`wait\` picks it up.`);
+  .describe(`Seconds to wait (default ${DEFAULT_TIMEOUT_S}); the command is not stopped then.`);
 const limit = z.number().int().min(MIN_LIMIT_BYTES).max(MAX_LIMIT_BYTES).optional()
-  .describe(`Most bytes of output to return (default ${DEFAULT_LIMIT_BYTES}); longer output keeps its head and tail, and the rest can be fetched with \`output\`.`);
-const job = z.number().int().positive();
+  .describe(`Max output bytes (default ${DEFAULT_LIMIT_BYTES}); head and tail kept.`);
+const job = z.number().int().min(1).max(1e9);
 
 // Input shapes, per tool.
 export function inputShapes(targets: readonly [string, ...string[]]) {
   const c = common(targets);
   return {
     run: {
-      command: z.string().min(1).describe('Shell text for bash: one command or a whole script (pipes, heredocs, many lines). cd, export, functions and aliases persist in the session.'),
+      command: z.string().min(1).describe('Bash text: a command or a script.'),
       ...c,
       timeout,
-      interactive: z.boolean().optional().describe('Give the command the terminal as its stdin (for a REPL or a program that reads stdin, driven with `send`). Default: stdin is empty (/dev/null).'),
+      interactive: z.boolean().optional().describe('stdin is the terminal (REPLs, prompts; drive with send). Default: /dev/null.'),
       limit,
     },
-    wait: { job: job.optional().describe("The job's number (from a `running` result). Default: the session's most recent job."), ...c, timeout, limit },
+    wait: { job: job.optional().describe('Default: the latest job.'), ...c, timeout, limit },
     send: {
-      text: z.string().min(1).describe('The keys to type, exactly. End with "\\n" to press Enter. Control keys are characters: "\\u0003" Ctrl-C, "\\u0004" Ctrl-D, "\\u001b" Escape (so "\\u001b:wq\\n" saves and quits vim).'),
+      text: z.string().min(1).describe('Keys, exactly: "\\n" Enter, "\\u0003" Ctrl-C, "\\u0004" Ctrl-D, "\\u001b" Esc.'),
       ...c,
-      timeout: z.number().positive().max(MAX_TIMEOUT_S).optional().describe(`Most seconds to wait for the response (default ${DEFAULT_TIMEOUT_S}); it returns once the output has been quiet for a moment.`),
+      timeout,
     },
     screen: { ...c },
-    kill: { job: job.optional().describe('The job to stop. Default: whatever runs in the foreground.'), ...c },
-    jobs: { ...c },
+    kill: { job: job.optional().describe('Default: the foreground job.'), ...c },
+    jobs: { ...c, limit: z.number().int().min(1).max(1000).optional().describe('Most recent jobs to list (default 20).') },
     output: {
-      job: job.describe("The job's number."),
-      from: z.number().int().min(0).optional().describe('First byte offset (default 0).'),
-      to: z.number().int().min(0).optional().describe('Byte offset to stop before (default: the end).'),
+      job,
+      from: z.number().int().min(0).optional().describe('First byte (default 0).'),
+      to: z.number().int().min(0).optional().describe('Byte to stop before (default: the end).'),
       ...c,
       limit,
     },
     sessions: { target: c.target },
     new_session: {
-      name: z.string().regex(SESSION_NAME_RE).describe('Name for the new session.'),
-      command: z.array(z.string()).min(1).describe('The program and its arguments, e.g. ["python3", "-q"] or ["htop"].'),
-      cols: z.number().int().min(10).max(1000).optional().describe('Terminal width (default 200).'),
-      rows: z.number().int().min(5).max(1000).optional().describe('Terminal height (default 50).'),
+      name: z.string().regex(SESSION_NAME_RE),
+      command: z.array(z.string()).min(1).describe('Program and arguments, e.g. ["python3","-q"].'),
+      cols: z.number().int().min(10).max(1000).optional().describe('Default 200.'),
+      rows: z.number().int().min(5).max(1000).optional().describe('Default 50.'),
       target: c.target,
     },
-    end_session: { name: z.string().regex(SESSION_NAME_RE).describe('The session to end.'), target: c.target },
+    end_session: { name: z.string().regex(SESSION_NAME_RE), target: c.target },
   };
 }
 
-// The structured result of run, wait, send, screen, kill, jobs and output.
-export const execOutput = {
-  target: z.string().describe('The server that answered.'),
-  session: z.string().describe('The session it ran in.'),
-  state: z.enum(JOB_STATES).describe('done: the command ended (see exitStatus). running: still running as `job` (wait, screen, send, kill). waiting-for-input: the job is blocked reading its terminal (see prompt; answer with send). timed-out: the relay gave up waiting (older daemons). shell-exited: the shell itself ended.'),
-  status: z.number().int().describe('Exit status; 124 while running or waiting for input.'),
-  exitStatus: z.number().int().optional().describe("The command's exit status, when it ended."),
-  job: z.number().int().optional().describe("The job's number, for wait, kill and output."),
-  cwd: z.string().optional().describe("The shell's working directory afterwards."),
-  prompt: z.string().optional().describe('The last line on the screen while waiting for input.'),
-  echo: z.boolean().optional().describe('Whether typed input is echoed; false at a password prompt.'),
-  output: z.string().describe('What the command printed, as clean text.'),
-  omittedBytes: z.number().int().optional().describe('Bytes this MCP server left out of `output` (a daemon that does not bound replies).'),
+// Output numbers are plain numbers: an integer schema costs ~56 bytes of safe-integer bounds each.
+const n = z.number();
+const where = { target: z.string(), session: z.string() };
+const omitted = z.object({ bytes: n, job: n.optional(), from: n.optional(), to: n.optional() })
+  .describe('Output left out; fetch with output.');
+
+// run, wait, send, kill: how a job stands. No exit status while it runs.
+export const jobOutput = {
+  ...where,
+  state: z.enum(JOB_STATES),
+  exitStatus: n.optional(),
+  job: n.optional(),
+  cwd: z.string().optional(),
+  prompt: z.string().optional(),
+  echo: z.boolean().optional().describe('false at a password prompt'),
+  output: z.string(),
+  totalBytes: n.optional(),
+  omitted: omitted.optional(),
+  busy: z.object({
+    job: n.optional(),
+    state: z.enum(['running', 'waiting-for-input']),
+    command: z.string().optional(),
+    seconds: n.optional(),
+    prompt: z.string().optional(),
+  }).optional().describe('The job a busy session runs.'),
+};
+
+export const screenOutput = {
+  ...where,
+  screen: z.string(),
+  cols: n,
+  rows: n,
+  cursor: z.object({ row: n, col: n }),
+  altScreen: z.boolean(),
+  jobState: z.enum(['idle', 'running', 'waiting-for-input']),
+  job: n.optional(),
+};
+
+export const jobsOutput = {
+  ...where,
+  jobs: z.array(z.object({
+    job: n,
+    state: z.string(),
+    exitStatus: n.optional(),
+    started: z.string(),
+    seconds: n.optional(),
+    bytes: n,
+    command: z.string(),
+  })),
+  older: n.optional(),
+};
+
+export const outputOutput = {
+  ...where,
+  job: n,
+  from: n,
+  to: n,
+  totalBytes: n.optional(),
+  output: z.string(),
+  omitted: omitted.optional(),
+  lostBytes: n.optional(),
 };
 
 const sessionSummary = z.object({
   name: z.string(),
-  pid: z.number().int().nullable(),
-  command: z.string().describe('"shell" or the program of a new_session'),
+  pid: n.nullable(),
+  command: z.string(),
   state: z.string(),
-  clients: z.number().int().describe('attached pty-client / browser viewers'),
+  clients: n,
   createdAt: z.string(),
-  idleMs: z.number(),
-  bytes: z.number().describe('output produced since the session started'),
+  idleMs: n,
+  bytes: n,
 });
 
-export const sessionsOutput = {
-  target: z.string(),
-  targets: z.array(z.string()).describe('Every configured server name.'),
-  sessions: z.array(sessionSummary),
-};
-
-export const newSessionOutput = { target: z.string(), session: z.string(), pid: z.number().int().nullable() };
+export const sessionsOutput = { target: z.string(), targets: z.array(z.string()), sessions: z.array(sessionSummary) };
+export const newSessionOutput = { target: z.string(), session: z.string(), pid: n.nullable() };
 export const endSessionOutput = { target: z.string(), session: z.string(), ended: z.boolean() };
 
 export type Shapes = ReturnType<typeof inputShapes>;

@@ -25,8 +25,7 @@ function instructions(relay: Relay): string {
   const where = names.length > 1 ? ` on several servers (targets: ${names.join(', ')}; default ${relay.defaultName})` : '';
   return [
     `Persistent bash shells${where}, through pty-relay. Use \`run\` for commands: the shell keeps its cwd, environment and functions between calls, so cd once and work there.`,
-    'Every result ends with a bracketed line saying how the command ended. "running" means it is still going as a job and was not stopped: call `wait` (or `kill`).',
-    '"waiting-for-input" means it is blocked on a prompt: answer with `send`, or `kill` it. Interactive programs are fine: `screen` shows them, `send` types, `kill` ends them.',
+    'Every result ends with a bracketed line saying how the command stands and which tool to call next: "running" (not stopped: `wait` or `kill`), "waiting-for-input" (answer with `send`), "busy" (the session runs another job).',
     'Use a separate `session` for separate or parallel work.',
   ].join(' ');
 }

@@ -2,19 +2,22 @@
 // them with a trailer token, and turns the reply into a result.
 //
 //   tool    directives sent (besides `#!trailer TOKEN` and, with a secret, `#!auth SECRET`)
-//   run     [#!session S] #!timeout T [#!interactive] #!limit L   + the command text
-//   wait    [#!session S] #!timeout T #!wait [N] #!limit L
-//   send    [#!session S] #!timeout T #!send TEXT #!limit L       TEXT C-escaped (encodeSendText)
-//   screen  [#!session S] #!screen
-//   kill    [#!session S] #!kill [N]
-//   jobs    [#!session S] #!jobs
-//   output  [#!session S] #!output N [FROM [TO]] #!limit L
+//   run     [#!session S] #!timeout T #!nowait [#!interactive] #!limit L   + the command text
+//   wait    [#!session S] #!nocreate #!timeout T #!wait [N] #!limit L
+//   send    [#!session S] #!nocreate #!timeout T #!send TEXT #!limit L     TEXT C-escaped
+//   screen  [#!session S] #!nocreate #!screen
+//   kill    [#!session S] #!nocreate #!kill [N], then … #!wait N (the output it had not shown)
+//   jobs    [#!session S] #!nocreate #!jobs
+//   output  [#!session S] #!nocreate #!output N [FROM [TO]] #!limit L
+// `#!nowait`: a busy session refuses `run` at once, saying what its job does, rather than queue
+// it silently until the call's time is up. `#!nocreate`: only `run` starts a session.
 import { encodeSendText } from '../protocol/exec-text';
 import { DEFAULT_SESSION } from '../protocol/session-name';
-import type { Relay } from './relay';
-import { execResult, type ToolResult } from './reply';
-import { DEFAULT_LIMIT_BYTES, DEFAULT_TIMEOUT_S, execOutput, type Args, type Shapes } from './schemas';
-import { defineTool, seconds, type ToolDef, type ToolHints } from './tool';
+import type { ExecReply, Relay } from './relay';
+import { execResult, type ReplyContext, type ToolResult } from './reply';
+import { DEFAULT_LIMIT_BYTES, DEFAULT_TIMEOUT_S, jobOutput, jobsOutput, outputOutput, screenOutput, type Shapes } from './schemas';
+import { defineTool, seconds, type ToolDef } from './tool';
+import { DEFAULT_JOBS, jobsResult, outputResult, screenResult } from './views';
 
 interface Call {
   target: string | undefined;
@@ -24,130 +27,124 @@ interface Call {
   limit: number | null; // sent as #!limit; null: not sent (the reply is bounded by DEFAULT_LIMIT_BYTES here)
 }
 
-// Runs one exchange on the call's target and words the result.
-async function call(relay: Relay, c: Call, signal: AbortSignal): Promise<ToolResult> {
+// Runs one exchange on the call's target.
+async function exchange(relay: Relay, c: Call, signal: AbortSignal): Promise<{ ctx: ReplyContext; reply: ExecReply }> {
   const t = relay.target(c.target);
   const head = [...(c.session !== undefined ? [`#!session ${c.session}`] : []), ...c.directives];
   const reply = await relay.exec(t, head, c.script ?? '', c.limit, signal);
-  return execResult({ target: t.name, session: c.session ?? DEFAULT_SESSION, omittedBytes: reply.omittedBytes }, reply.trailer, reply.output);
+  return { ctx: { target: t.name, session: c.session ?? DEFAULT_SESSION, omittedBytes: reply.omittedBytes }, reply };
+}
+
+// One exchange about a job, worded as a job result.
+async function call(relay: Relay, c: Call, signal: AbortSignal, tool?: 'send'): Promise<ToolResult> {
+  const { ctx, reply } = await exchange(relay, c, signal);
+  return execResult({ ...ctx, ...(tool ? { tool } : {}) }, reply.trailer, reply.output);
+}
+
+// `kill`: stops the job, then fetches what it printed that no result has shown (a traceback, a
+// server's last lines), with its exit status.
+async function kill(relay: Relay, a: { target?: string; session?: string; job?: number }, signal: AbortSignal): Promise<ToolResult> {
+  const k = await exchange(relay, { target: a.target, session: a.session, directives: ['#!nocreate', a.job !== undefined ? `#!kill ${a.job}` : '#!kill'], limit: null }, signal);
+  const job = k.reply.trailer?.fields.job;
+  if (k.reply.trailer?.reason !== 'exit' || job === undefined) return execResult(k.ctx, k.reply.trailer, k.reply.output);
+  const by = /stopped by (\S+)/.exec(k.reply.output)?.[1];
+  const w = await exchange(relay, { target: a.target, session: a.session, directives: ['#!nocreate', '#!timeout 5', `#!wait ${job}`], limit: DEFAULT_LIMIT_BYTES }, signal);
+  const r = execResult({ ...w.ctx, tool: 'kill' }, w.reply.trailer, w.reply.output);
+  const first = r.content[0];
+  if (first !== undefined && by !== undefined && by !== 'itself') first.text = first.text.replace(/ stopped: exit status/, ` stopped by ${by}: exit status`);
+  if (first !== undefined && r.structuredContent?.output === '') first.text = `(no output since the last result)\n${first.text}`;
+  return r;
 }
 
 const timeoutLine = (t: number | undefined): string => `#!timeout ${seconds(t ?? DEFAULT_TIMEOUT_S)}`;
-const limitOr = (l: number | undefined): number => l ?? DEFAULT_LIMIT_BYTES;
-
-type ExecToolName = 'run' | 'wait' | 'send' | 'screen' | 'kill' | 'jobs' | 'output';
-type Where = { target?: string | undefined; session?: string | undefined };
-
-// Where each exec tool's call goes (the compiler checks that every one's arguments name both).
-const same = (a: Where): Where => a;
-const whereOf: { [K in ExecToolName]: (a: Args<K>) => Where } = { run: same, wait: same, send: same, screen: same, kill: same, jobs: same, output: same };
-
-// One exec tool: what it says to the model, and the exchange it makes from its arguments.
-interface ExecToolSpec<K extends ExecToolName> {
-  name: K;
-  title: string;
-  description: string;
-  hints: ToolHints;
-  // The directive lines after `#!session`.
-  directives(a: Args<K>): string[];
-  // The #!limit sent (absent: none); the reply is bounded by DEFAULT_LIMIT_BYTES here either way.
-  limit?(a: Args<K>): number;
-  // Shell text after the directives (`run` only).
-  script?(a: Args<K>): string;
-}
-
-// Every exec tool has the same shape: its input schema, the exec output schema, and one exchange
-// on the target and session its arguments name.
-function execTool<K extends ExecToolName>(relay: Relay, shapes: Shapes, spec: ExecToolSpec<K>): ToolDef<K> {
-  return defineTool<K>({
-    name: spec.name,
-    title: spec.title,
-    description: spec.description,
-    input: shapes[spec.name],
-    output: execOutput,
-    hints: spec.hints,
-    run: (a, signal) => {
-      const where = whereOf[spec.name](a);
-      return call(relay, { target: where.target, session: where.session, directives: spec.directives(a), script: spec.script?.(a), limit: spec.limit?.(a) ?? null }, signal);
-    },
-  });
-}
 
 // The exec tools, bound to a relay.
 export function execTools(relay: Relay, shapes: Shapes): ToolDef[] {
   const tools = [
-    execTool(relay, shapes, {
+    defineTool({
       name: 'run',
       title: 'Run a shell command',
       description:
-        'Run shell text in a persistent bash session on the server and return its output and exit status. ' +
-        'The shell persists between calls, like one long terminal: cd, export, functions and aliases carry over. ' +
-        'Output is clean text (no colours; a progress bar shows its final state); long output keeps its head and tail. ' +
-        `If the command is still going after \`timeout\` seconds (default ${DEFAULT_TIMEOUT_S}) it is NOT stopped: the result says "running" with a job number; ` +
-        'call `wait` for the rest, `screen` to see it, `kill` to stop it. If it stops to read the terminal (a prompt, a password, vim) the result says "waiting-for-input" with the prompt: answer with `send`. ' +
-        'Interactive programs (vim, less, top, REPLs) are fine: look with `screen`, type with `send`, end with `kill`. stdin is empty unless `interactive` is set.',
+        'Run bash text in a persistent shell session (cwd, env, functions persist) and return its output and exit status. ' +
+        `Still going after \`timeout\` (default ${DEFAULT_TIMEOUT_S} s): state "running" with a job number, NOT stopped (wait, screen, send, kill). ` +
+        'Reading the terminal: state "waiting-for-input" with the prompt (answer with send). A session running a job refuses with state "busy" and says what it runs.',
+      input: shapes.run,
+      output: jobOutput,
       hints: { destructiveHint: true, openWorldHint: true },
-      directives: (a) => [timeoutLine(a.timeout), ...(a.interactive === true ? ['#!interactive'] : [])],
-      script: (a) => a.command,
-      limit: (a) => limitOr(a.limit),
+      run: (a, signal) =>
+        call(relay, {
+          target: a.target,
+          session: a.session,
+          directives: [timeoutLine(a.timeout), '#!nowait', ...(a.interactive === true ? ['#!interactive'] : [])],
+          script: a.command,
+          limit: a.limit ?? DEFAULT_LIMIT_BYTES,
+        }, signal),
     }),
-    execTool(relay, shapes, {
+    defineTool({
       name: 'wait',
       title: 'Wait for a running job',
-      description:
-        'Wait for a job that `run` left running and return the output it printed since the last result, then how it ended. ' +
-        'Returns "running" again if `timeout` passes first (call again to keep waiting). Without `job`, the session\'s most recent job.',
+      description: 'Wait for a job and return the output not yet shown, then how it ended (or "running" again after `timeout`).',
+      input: shapes.wait,
+      output: jobOutput,
       hints: { readOnlyHint: true, openWorldHint: true },
-      directives: (a) => [timeoutLine(a.timeout), a.job !== undefined ? `#!wait ${a.job}` : '#!wait'],
-      limit: (a) => limitOr(a.limit),
+      run: (a, signal) =>
+        call(relay, { target: a.target, session: a.session, directives: ['#!nocreate', timeoutLine(a.timeout), a.job !== undefined ? `#!wait ${a.job}` : '#!wait'], limit: a.limit ?? DEFAULT_LIMIT_BYTES }, signal),
     }),
-    execTool(relay, shapes, {
+    defineTool({
       name: 'send',
       title: 'Type into the terminal',
-      description:
-        'Type text into the program in the foreground of a session (a prompt, a password, a REPL, vim, a pager) and return what it printed in response, ' +
-        'then the job\'s state. Use it when a result says "waiting-for-input", or with a program started by `run` with `interactive`. ' +
-        'The text is typed exactly as given: end it with "\\n" to press Enter.',
+      description: "Type into a session's foreground program (a prompt, password, REPL, vim, pager) and return what it printed in response, then the job's state (with its exit status when it ended).",
+      input: shapes.send,
+      output: jobOutput,
       hints: { destructiveHint: true, openWorldHint: true },
-      directives: (a) => [timeoutLine(a.timeout), `#!send ${encodeSendText(a.text)}`],
-      limit: () => DEFAULT_LIMIT_BYTES,
+      run: (a, signal) =>
+        call(relay, { target: a.target, session: a.session, directives: ['#!nocreate', timeoutLine(a.timeout), `#!send ${encodeSendText(a.text)}`], limit: DEFAULT_LIMIT_BYTES }, signal, 'send'),
     }),
-    execTool(relay, shapes, {
+    defineTool({
       name: 'screen',
       title: "Look at a session's screen",
-      description:
-        "Show a session's terminal screen as plain text, as a person would see it: its rows, the cursor position, and whether a full-screen program uses the alternate screen. " +
-        'Use it to see what vim, less, top, a REPL, an installer or a waiting job shows right now.',
+      description: "A session's terminal screen as plain text, with the cursor and whether a job runs (vim, less, top, a REPL, a prompt).",
+      input: shapes.screen,
+      output: screenOutput,
       hints: { readOnlyHint: true, openWorldHint: true },
-      directives: () => ['#!screen'],
+      run: async (a, signal) => {
+        const { ctx, reply } = await exchange(relay, { target: a.target, session: a.session, directives: ['#!nocreate', '#!screen'], limit: null }, signal);
+        return screenResult(ctx, reply);
+      },
     }),
-    execTool(relay, shapes, {
+    defineTool({
       name: 'kill',
       title: 'Stop a job',
-      description:
-        "Stop the job in a session's foreground (Ctrl-C, then SIGTERM, then SIGKILL, until the shell's prompt is back) and keep the shell with its cwd and environment. " +
-        'Works on vim, less, REPLs and hung commands; says which signal worked.',
+      description: "Stop a session's foreground job (Ctrl-C, SIGTERM, SIGKILL until the prompt is back), keeping the shell; returns its output not yet shown and its exit status.",
+      input: shapes.kill,
+      output: jobOutput,
       hints: { destructiveHint: true, openWorldHint: true },
-      directives: (a) => [a.job !== undefined ? `#!kill ${a.job}` : '#!kill'],
+      run: (a, signal) => kill(relay, a, signal),
     }),
-    execTool(relay, shapes, {
+    defineTool({
       name: 'jobs',
       title: "List a session's jobs",
-      description:
-        "List a session's recent jobs, newest last: number, state (running, waiting for input, done, killed), exit status, start time, duration, output size and the command's first line. " +
-        "It is also the session's command history.",
+      description: "A session's recent jobs, newest last: number, state, exit status, start, duration, output bytes, command.",
+      input: shapes.jobs,
+      output: jobsOutput,
       hints: { readOnlyHint: true, openWorldHint: true },
-      directives: () => ['#!jobs'],
+      run: async (a, signal) => {
+        const { ctx, reply } = await exchange(relay, { target: a.target, session: a.session, directives: ['#!nocreate', '#!jobs'], limit: null }, signal);
+        return jobsResult(ctx, reply, a.limit ?? DEFAULT_JOBS);
+      },
     }),
-    execTool(relay, shapes, {
+    defineTool({
       name: 'output',
       title: "Fetch part of a job's output",
-      description:
-        "Fetch a byte range of a job's full output (clean text). Use it when a result left bytes out: it names the job and the offsets " +
-        '(as `#!output N FROM TO`). `from` is the first byte, `to` the byte to stop before; both optional.',
+      description: "A byte range of a job's output, e.g. what a result left out (it names job, from and to).",
+      input: shapes.output,
+      output: outputOutput,
       hints: { readOnlyHint: true, openWorldHint: true },
-      directives: (a) => [`#!output ${a.job}${a.to !== undefined ? ` ${a.from ?? 0} ${a.to}` : a.from !== undefined ? ` ${a.from}` : ''}`],
-      limit: (a) => limitOr(a.limit),
+      run: async (a, signal) => {
+        const range = a.to !== undefined ? ` ${a.from ?? 0} ${a.to}` : a.from !== undefined ? ` ${a.from}` : '';
+        const { ctx, reply } = await exchange(relay, { target: a.target, session: a.session, directives: ['#!nocreate', `#!output ${a.job}${range}`], limit: a.limit ?? DEFAULT_LIMIT_BYTES }, signal);
+        return outputResult(ctx, reply, a.job, a.from, a.to);
+      },
     }),
   ];
   return tools as unknown as ToolDef[];

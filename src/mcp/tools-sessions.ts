@@ -16,8 +16,7 @@ export function sessionTools(relay: Relay, shapes: Shapes): ToolDef[] {
       name: 'sessions',
       title: 'List sessions',
       description:
-        'List the sessions on a server: each is a persistent shell (made by `run` with a new `session` name) or a program started with `new_session`. ' +
-        'Shows name, pid, state, command, attached viewers, age, idle time and bytes of output, and the names of all configured servers (targets).',
+        'List the sessions on a server (shells made by run, programs by new_session) and the configured servers (targets).',
       input: shapes.sessions,
       output: sessionsOutput,
       hints: { readOnlyHint: true, openWorldHint: true },
@@ -37,9 +36,7 @@ export function sessionTools(relay: Relay, shapes: Shapes): ToolDef[] {
       name: 'new_session',
       title: 'Start a program in a new session',
       description:
-        'Start a session that runs one program instead of a shell, in its own terminal: for example an AI coding CLI, a REPL or a server to watch. ' +
-        'See it with `screen`, type into it with `send`, end it with `end_session`. The session ends when the program exits. ' +
-        'Shell sessions need no starting: pass a new `session` name to `run`.',
+        'Start a session running one program instead of a shell (a REPL, a TUI, a server); drive it with screen and send. Shells need no starting: run with a new session name.',
       input: shapes.new_session,
       output: newSessionOutput,
       hints: { destructiveHint: false, openWorldHint: true },
@@ -55,7 +52,7 @@ export function sessionTools(relay: Relay, shapes: Shapes): ToolDef[] {
       name: 'end_session',
       title: 'End a session',
       description:
-        'End a session and its shell or program (SIGHUP, then SIGKILL after 3 s). Its cwd, environment and running jobs are gone; the name can be used again.',
+        'End a session and its shell or program (SIGHUP, then SIGKILL after 3 s), with its jobs and state.',
       input: shapes.end_session,
       output: endSessionOutput,
       hints: { destructiveHint: true, idempotentHint: true, openWorldHint: true },

@@ -7,7 +7,9 @@
 //                                               only when the request carried "#!trailer TOKEN"
 //   STATUS   := decimal exit status (124 for "running" and "input", 255 for relay errors)
 //   REASON   := exit | timeout | busy | shell-exit | error | running | input
-//   KEY      := [a-z][a-z0-9-]*                  job, session, cwd, prompt, echo (on|off), …
+//   KEY      := [a-z][a-z0-9-]*                  job, session, cwd, prompt, echo (on|off), bytes, …
+//                                               busy: job, session, state (running|input), since
+//                                               (ISO time), command, prompt
 //   VALUE    := encodeURIComponent(text)        so it holds no ";", "=", "\n" or NUL
 //
 // Readers keep keys they do not know and tolerate a trailer with no keys at all (older daemons).
@@ -24,8 +26,10 @@ export const TRAILER_TOKEN_RE = /^[A-Za-z0-9_-]{8,64}$/;
 export type EndReason = 'exit' | 'timeout' | 'busy' | 'shell-exit' | 'error' | 'running' | 'input';
 
 // The keys a daemon writes after the reason: the job's number, its session, the shell's cwd, the
-// prompt line a job waits at, and whether the terminal echoes input (on|off).
-export type TrailerKey = 'job' | 'session' | 'cwd' | 'prompt' | 'echo' | 'alt';
+// prompt line a job waits at, whether the terminal echoes input (on|off), whether the screen is the
+// alternate one (on|off), the size of the job's output so far (bytes), and for a busy session
+// what its job is doing (state running|input, since, command).
+export type TrailerKey = 'job' | 'session' | 'cwd' | 'prompt' | 'echo' | 'alt' | 'bytes' | 'state' | 'since' | 'command';
 
 // The key=value facts a parsed trailer carried (all optional; unknown keys are kept too).
 export type TrailerFields = Record<string, string>;

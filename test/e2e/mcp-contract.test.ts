@@ -44,18 +44,18 @@ async function sent(tool: string, args: Record<string, unknown>): Promise<Seen &
 }
 
 it('sends each tool as the documented directive lines', async () => {
-  expect(await sent('run', { command: 'make -j4\necho done' })).toMatchObject({ directives: ['#!timeout 30', '#!limit 30000'], script: 'make -j4\necho done\n' });
-  expect((await sent('run', { command: 'python3', session: 'py', timeout: 2.5, interactive: true, limit: 5000 })).directives).toEqual(['#!session py', '#!timeout 2.5', '#!interactive', '#!limit 5000']);
-  expect((await sent('wait', {})).directives).toEqual(['#!timeout 30', '#!wait', '#!limit 30000']);
-  expect((await sent('wait', { job: 7, timeout: 60, session: 'b' })).directives).toEqual(['#!session b', '#!timeout 60', '#!wait 7', '#!limit 30000']);
-  expect(await sent('send', { text: ' y\n\u001b:wq\r\\' })).toMatchObject({ directives: ['#!timeout 30', '#!send \\x20y\\n\\e:wq\\r\\\\', '#!limit 30000'], script: '' });
-  expect((await sent('screen', { session: 'vim' })).directives).toEqual(['#!session vim', '#!screen']);
-  expect((await sent('kill', {})).directives).toEqual(['#!kill']);
-  expect((await sent('kill', { job: 3 })).directives).toEqual(['#!kill 3']);
-  expect((await sent('jobs', {})).directives).toEqual(['#!jobs']);
-  expect((await sent('output', { job: 4 })).directives).toEqual(['#!output 4', '#!limit 30000']);
-  expect((await sent('output', { job: 4, from: 100 })).directives).toEqual(['#!output 4 100', '#!limit 30000']);
-  expect((await sent('output', { job: 4, to: 50 })).directives).toEqual(['#!output 4 0 50', '#!limit 30000']);
+  expect(await sent('run', { command: 'make -j4\necho done' })).toMatchObject({ directives: ['#!timeout 30', '#!nowait', '#!limit 30000'], script: 'make -j4\necho done\n' });
+  expect((await sent('run', { command: 'python3', session: 'py', timeout: 2.5, interactive: true, limit: 5000 })).directives).toEqual(['#!session py', '#!timeout 2.5', '#!nowait', '#!interactive', '#!limit 5000']);
+  expect((await sent('wait', {})).directives).toEqual(['#!nocreate', '#!timeout 30', '#!wait', '#!limit 30000']);
+  expect((await sent('wait', { job: 7, timeout: 60, session: 'b' })).directives).toEqual(['#!session b', '#!nocreate', '#!timeout 60', '#!wait 7', '#!limit 30000']);
+  expect(await sent('send', { text: ' y\n\u001b:wq\r\\' })).toMatchObject({ directives: ['#!nocreate', '#!timeout 30', '#!send \\x20y\\n\\e:wq\\r\\\\', '#!limit 30000'], script: '' });
+  expect((await sent('screen', { session: 'vim' })).directives).toEqual(['#!session vim', '#!nocreate', '#!screen']);
+  expect((await sent('kill', {})).directives).toEqual(['#!nocreate', '#!kill']);
+  expect((await sent('kill', { job: 3 })).directives).toEqual(['#!nocreate', '#!kill 3']);
+  expect((await sent('jobs', {})).directives).toEqual(['#!nocreate', '#!jobs']);
+  expect((await sent('output', { job: 4 })).directives).toEqual(['#!nocreate', '#!output 4', '#!limit 30000']);
+  expect((await sent('output', { job: 4, from: 100 })).directives).toEqual(['#!nocreate', '#!output 4 100', '#!limit 30000']);
+  expect((await sent('output', { job: 4, to: 50 })).directives).toEqual(['#!nocreate', '#!output 4 0 50', '#!limit 30000']);
 });
 
 it('reads a job still running from the trailer, and drops the relay\'s own notice', async () => {
@@ -64,20 +64,20 @@ it('reads a job still running from the trailer, and drops the relay\'s own notic
     trailer: '124;running;job=12;session=build;cwd=%2Fsrv%2Fapp',
   };
   const { result } = await sent('run', { command: 'make', session: 'build' });
-  expect(result.structured).toEqual({ target: 'default', session: 'build', state: 'running', status: 124, job: 12, cwd: '/srv/app', output: 'compiling…\n' });
-  expect(result.text).toBe('compiling…\n[still running as job 12 in session "build"; it was not stopped. Call wait (job 12) for more output and its exit status, screen to see it, send to type into it, kill to stop it]');
+  expect(result.structured).toEqual({ target: 'default', session: 'build', state: 'running', job: 12, cwd: '/srv/app', output: 'compiling…\n' });
+  expect(result.text).toBe('compiling…\n[still running as job 12 in session "build"; it was not stopped. Call wait {"job":12} for more output and its exit status, screen to see it, send to type into it, kill {"job":12} to stop it]');
 });
 
 it('reads a job waiting for input, with its prompt and echo, from the trailer', async () => {
   answer = { output: 'pty-relay: job 5 is waiting for input (echo off); prompt: "[sudo] password for me: "\n', trailer: '124;input;job=5;session=default;prompt=%5Bsudo%5D%20password%20for%20me%3A%20;echo=off' };
   const { result } = await sent('run', { command: 'sudo true' });
-  expect(result.structured).toEqual({ target: 'default', session: 'default', state: 'waiting-for-input', status: 124, job: 5, prompt: '[sudo] password for me: ', echo: false, output: '' });
-  expect(result.text).toMatch(/^\[job 5 in session "default" is waiting for input, echo off \(a password\?\); prompt: "\[sudo\] password for me: "\. Answer with send/);
+  expect(result.structured).toEqual({ target: 'default', session: 'default', state: 'waiting-for-input', job: 5, prompt: '[sudo] password for me: ', echo: false, output: '' });
+  expect(result.text).toMatch(/^\[job 5 in session "default" is waiting for input with echo off \(a password prompt: send it and "\\n"\); prompt: "\[sudo\] password for me: "\. Answer with send/);
 });
 
 it('reads an exit with its cwd, and a relay error as a tool error', async () => {
   answer = { output: 'built\n', trailer: '0;exit;job=13;cwd=%2Fsrv%2Fapp%20two' };
-  expect((await sent('wait', { job: 13 })).result.structured).toEqual({ target: 'default', session: 'default', state: 'done', status: 0, exitStatus: 0, job: 13, cwd: '/srv/app two', output: 'built\n' });
+  expect((await sent('wait', { job: 13 })).result.structured).toEqual({ target: 'default', session: 'default', state: 'done', exitStatus: 0, job: 13, cwd: '/srv/app two', output: 'built\n' });
   answer = { output: 'pty-relay: error: no job 99 in session "default"\n', trailer: '255;error' };
   expect((await sent('wait', { job: 99 })).result).toMatchObject({ isError: true, text: 'pty-relay: error: no job 99 in session "default"' });
   answer = { output: '', trailer: '0;exit' };

@@ -33,21 +33,21 @@ describe('jobs through MCP', () => {
     // The command waits for a file the test creates, so the timeout surely comes first.
     const r = await m.call('run', { command: `echo first-part; while [ ! -e go ]; do sleep 0.05; done; echo second-part; (exit 3)`, timeout: 1 });
     expect(r.isError).toBe(false);
-    expect(r.structured).toMatchObject({ state: 'running', status: 124 });
+    expect(r.structured).toMatchObject({ state: 'running' });
     const job = r.structured?.job as number;
     expect(job).toBeGreaterThan(0);
     expect(r.structured?.output).toBe('first-part\n');
-    expect(r.text).toMatch(new RegExp(`\\[still running as job ${job} in session "default"; it was not stopped\\. Call wait \\(job ${job}\\)`));
+    expect(r.text).toMatch(new RegExp(`\\[still running as job ${job} in session "default"; it was not stopped\\. Call wait \\{"job":${job}\\}`));
     fs.writeFileSync(path.join(dir, 'go'), '');
     const w = await m.call('wait', { job, timeout: 20 });
-    expect(w.structured).toMatchObject({ state: 'done', status: 3, exitStatus: 3, job, output: 'second-part\n' });
+    expect(w.structured).toMatchObject({ state: 'done', exitStatus: 3, job, output: 'second-part\n' });
     expect(w.text).toMatch(/\[exit status 3; cwd /);
     await expectShellIntact();
   });
 
   it('reports a prompt on /dev/tty as waiting for input, and `send` answers it', async () => {
     const r = await m.call('run', { command: 'read -p "Your name? " NAME < /dev/tty; echo "hello $NAME"', timeout: 20 });
-    expect(r.structured).toMatchObject({ state: 'waiting-for-input', status: 124, echo: true });
+    expect(r.structured).toMatchObject({ state: 'waiting-for-input', echo: true });
     expect(r.structured?.prompt).toMatch(/Your name\? ?$/);
     expect(r.text).toMatch(/is waiting for input; prompt: "Your name\? ?"\. Answer with send/);
     const s = await m.call('send', { text: 'alice\n', timeout: 20 });
@@ -67,9 +67,11 @@ describe('jobs through MCP', () => {
     expect(job).toBeGreaterThan(0);
     const s = await m.call('screen');
     expect(s.isError).toBe(false);
-    expect(s.structured?.output).toMatch(/^line one of the notes$/m);
-    expect(s.structured?.output).toMatch(/^~\s*$/m);
-    expect(s.structured?.output).toMatch(/"notes\.txt"/);
+    expect(s.structured?.screen).toMatch(/^line one of the notes$/m);
+    expect(s.structured?.screen).toMatch(/^~\s*$/m);
+    expect(s.structured?.screen).toMatch(/"notes\.txt"/);
+    expect(s.structured).toMatchObject({ altScreen: true, job });
+    expect(['running', 'waiting-for-input']).toContain(s.structured?.jobState);
     const k = await m.call('kill', { job });
     expect(k.isError).toBe(false);
     expect(k.structured?.state).toBe('done');
@@ -90,7 +92,7 @@ describe('jobs through MCP', () => {
   it('lists the jobs, newest last', async () => {
     const j = await m.call('jobs');
     expect(j.isError).toBe(false);
-    const text = j.structured?.output as string;
+    const text = (j.structured?.jobs as Array<{ command: string }>).map((x) => x.command).join('\n');
     const order = ['go', 'read -p', 'vim', 'python3'].map((needle) => text.indexOf(needle));
     for (const at of order) expect(at).toBeGreaterThan(-1);
     expect([...order].sort((x, y) => x - y)).toEqual(order);

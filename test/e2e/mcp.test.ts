@@ -40,7 +40,7 @@ describe('one daemon', () => {
     const run = tools.find((t) => t.name === 'run')!;
     expect(run.inputSchema.required).toEqual(['command']);
     expect(Object.keys(run.inputSchema.properties ?? {}).sort()).toEqual(['command', 'interactive', 'limit', 'session', 'target', 'timeout']);
-    expect(run.outputSchema?.required).toEqual(['target', 'session', 'state', 'status', 'output']);
+    expect(run.outputSchema?.required).toEqual(['target', 'session', 'state', 'output']);
     expect(run.annotations?.destructiveHint).toBe(true);
     const send = tools.find((t) => t.name === 'send')!;
     expect(send.inputSchema.required).toEqual(['text']);
@@ -50,7 +50,7 @@ describe('one daemon', () => {
   it('runs commands in one persistent shell', async () => {
     const dir = fs.mkdtempSync(path.join(a.home, 'work-'));
     const cd = await m.call('run', { command: `cd ${dir} && export GREETING=hello-$((6*7))` });
-    expect(cd).toMatchObject({ isError: false, structured: { target: 'default', session: 'default', state: 'done', status: 0, exitStatus: 0, output: '' } });
+    expect(cd).toMatchObject({ isError: false, structured: { target: 'default', session: 'default', state: 'done', exitStatus: 0, output: '' } });
     const pwd = await m.call('run', { command: 'pwd; echo "$GREETING"' });
     expect(pwd.structured).toMatchObject({ state: 'done', exitStatus: 0, output: `${dir}\nhello-42\n`, cwd: dir });
     expect(pwd.text).toBe(`${dir}\nhello-42\n[exit status 0; cwd ${dir}]`);
@@ -59,7 +59,7 @@ describe('one daemon', () => {
   it('reports a failing command\'s exit status as a result, not an error', async () => {
     const r = await m.call('run', { command: "ls /nonexistent-dir; bash -c 'exit 7'" });
     expect(r.isError).toBe(false);
-    expect(r.structured).toMatchObject({ state: 'done', status: 7, exitStatus: 7 });
+    expect(r.structured).toMatchObject({ state: 'done', exitStatus: 7 });
     expect(r.text).toMatch(/^ls: cannot access '\/nonexistent-dir': No such file or directory\n\[exit status 7; cwd \S+\]$/);
   });
 

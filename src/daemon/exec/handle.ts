@@ -3,12 +3,12 @@
 // `#!send`, `#!screen`, `#!output`) or a command, which becomes a job of the session.
 import { RelayError } from '../../errors';
 import type { Logger } from '../../log';
-import { DIRECTIVE_RE, STATUS_RELAY_ERROR, TRAILER_TOKEN_RE } from '../../protocol/exec-text';
+import { DIRECTIVE_RE, STATUS_RELAY_ERROR, TRAILER_TOKEN_RE, type TrailerFields } from '../../protocol/exec-text';
 import { DEFAULT_SESSION } from '../../protocol/session-name';
 import { decodeSendText } from '../jobs/send-text';
 import type { Job } from '../jobs/job';
 import type { Registry } from '../session/registry';
-import type { Session } from '../session/session';
+import type { BusyInfo, Session } from '../session/session';
 import { secretMatches } from '../conn/secret';
 import { describeBusy, jobHandles } from './hints';
 import { relayError, replyToJob, type JobReplyContext, type Outcome } from './job-reply';
@@ -56,7 +56,10 @@ export async function handleRequest(text: string, c: RequestContext): Promise<Ou
   }
   let session: Session;
   try {
-    session = c.registry.get(opts.session ?? DEFAULT_SESSION);
+    const name = opts.session ?? DEFAULT_SESSION;
+    const found = opts.nocreate ? c.registry.find(name) : c.registry.get(name);
+    if (found === undefined) return error(noSession(name, c.registry.list().map((s) => s.name)));
+    session = found;
   } catch (err) {
     if (!(err instanceof RelayError)) throw err;
     return error(err.message);
@@ -84,7 +87,7 @@ export async function handleRequest(text: string, c: RequestContext): Promise<Ou
     const fg = busy.job === null ? undefined : session.jobs.get(busy.job);
     const ways = fg === undefined ? 'see #!jobs' : jobHandles(session.name, fg, ['wait', 'look', 'stop']);
     reply.notice(`session "${session.name}" is busy running ${describeBusy(busy)}; ${ways}`);
-    return { status: STATUS_RELAY_ERROR, reason: 'busy', fields: {} };
+    return { status: STATUS_RELAY_ERROR, reason: 'busy', fields: busyFields(session, busy) };
   }
   const started = Date.now();
   const job = session.submit({ command: script, origin: 'exec', interactive: opts.interactive, raw: opts.raw });
@@ -135,6 +138,25 @@ async function query(jc: JobReplyContext, q: Query, timeoutMs: number, opts: Exe
   }
 }
 
+// `#!nocreate` on a name that has no session: the names there are (a mistyped name is the usual cause).
+function noSession(name: string, names: string[]): string {
+  return `no session "${name}" (${names.length === 0 ? 'there are none yet' : `sessions: ${names.join(', ')}`}); a command starts one`;
+}
+
+// What a busy session runs, for a trailer: the job, its state, since when, its command and prompt.
+function busyFields(session: Session, b: BusyInfo): TrailerFields {
+  const fg = b.job === null ? undefined : session.jobs.get(b.job);
+  const input = fg?.state === 'input';
+  return {
+    session: session.name,
+    ...(b.job === null ? {} : { job: String(b.job) }),
+    state: input ? 'input' : 'running',
+    since: b.since.toISOString(),
+    command: b.what,
+    ...(input ? { prompt: fg?.waiting?.prompt ?? '' } : {}),
+  };
+}
+
 // Later requests on one connection keep the earlier ones' session, timeout, trailer and secret.
 function inherit(prev: ExecOptions | null, o: ExecOptions): ExecOptions {
   if (prev === null) return o;
@@ -145,6 +167,7 @@ function inherit(prev: ExecOptions | null, o: ExecOptions): ExecOptions {
     trailer: o.trailer ?? prev.trailer,
     auth: o.auth ?? prev.auth,
     nowait: o.nowait || prev.nowait,
+    nocreate: o.nocreate || prev.nocreate,
   };
 }
 

@@ -93,7 +93,7 @@ async function standing(c: JobReplyContext, job: Job, end: FollowEnd, elapsedMs:
   const { reply, session } = c;
   // Only a trailer carries the fields (a /proc lookup saved on every plain reply).
   const cwd = c.trailer ? session.info().cwd : null;
-  const fields: TrailerFields = { job: String(job.id), session: session.name, ...(cwd === null ? {} : { cwd }) };
+  const fields: TrailerFields = { job: String(job.id), session: session.name, ...(cwd === null ? {} : { cwd }), bytes: String(job.head) };
   if (!job.live) return ended(c, job, fields);
   if (end === 'handover') {
     reply.notice(handedOver(session.name, job, elapsedMs));

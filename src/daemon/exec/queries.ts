@@ -63,7 +63,7 @@ export function outputReply(reply: Reply, job: Job, from: number | null, to: num
     pos = job.tail;
   }
   writeRange(reply, job, pos, end);
-  return { status: 0, reason: 'exit', fields: { job: String(job.id) } };
+  return { status: 0, reason: 'exit', fields: { job: String(job.id), bytes: String(job.head) } };
 }
 
 // `#!kill [N]`: stops the foreground job (or removes a queued one) and keeps the shell.
@@ -82,5 +82,5 @@ export async function killReply(reply: Reply, session: Session, id: number | nul
     return fail(`job ${job.id} did not stop after ${how}; look at it with #!screen`);
   }
   reply.notice(`job ${job.id} stopped by ${r.signal ?? 'itself'} (exit status ${job.status ?? 'unknown'}); the shell and its state are kept`);
-  return { status: job.status ?? 0, reason: 'exit', fields: { job: String(job.id) } };
+  return { status: job.status ?? 0, reason: 'exit', fields: { job: String(job.id), bytes: String(job.head) } };
 }

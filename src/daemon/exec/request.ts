@@ -71,6 +71,7 @@ export interface ExecOptions {
   kill: { job: number | null } | undefined; // `#!kill [N]`
   status: boolean;
   nowait: boolean;
+  nocreate: boolean; // `#!nocreate`: refuse rather than start a session that does not exist
   interactive: boolean;
   raw: boolean;
   limit: number | undefined; // bytes of output a reply may carry (head and tail)
@@ -82,7 +83,7 @@ export interface ExecOptions {
 export type ParsedRequest = { ok: true; options: ExecOptions; script: string } | { ok: false; message: string };
 
 const MAX_TIMEOUT_S = 7 * 24 * 3600;
-const KNOWN = 'session, timeout, nowait, interrupt, status, trailer, auth, wait, jobs, send, screen, kill, interactive, raw, limit, output';
+const KNOWN = 'session, timeout, nowait, nocreate, interrupt, status, trailer, auth, wait, jobs, send, screen, kill, interactive, raw, limit, output';
 
 // Splits leading `#!directive` lines from the script and validates them.
 export function parseRequest(text: string): ParsedRequest {
@@ -93,6 +94,7 @@ export function parseRequest(text: string): ParsedRequest {
     kill: undefined,
     status: false,
     nowait: false,
+    nocreate: false,
     interactive: false,
     raw: false,
     limit: undefined,
@@ -183,6 +185,7 @@ function applyDirective(o: ExecOptions, name: string, arg: string): string | nul
     case 'interrupt':
     case 'status':
     case 'nowait':
+    case 'nocreate':
     case 'interactive':
     case 'raw':
       if (arg !== '') return `#!${name} takes no argument`;

@@ -10,46 +10,19 @@
 // transitions the shell's marks drive (C: output starts, D: it ended, A: the prompt is back). A job
 // typed by a person in the terminal becomes a job too, when its C mark arrives at an idle shell.
 import * as fs from 'node:fs';
-import type { Logger } from '../../log';
-import { preview, type Job, type JobEnd, type JobHandover, type JobSpec } from './job';
+import { preview, type Job, type JobEnd, type JobSpec } from './job';
+import type { BusyInfo, RunnerHandover, RunnerHost, RunnerState } from './runner-types';
 import { JobTable } from './job-table';
 import type { MarkEvent } from '../shell/marks';
-import { RunningJob, type RunningJobHandover } from './running-job';
+import { RunningJob } from './running-job';
 import { Repair } from './repair';
 import { runLine, TERMINAL_RESET } from '../shell/shell-integration';
-import type { Shell } from '../shell/shell';
-import { Newlines, type NewlinesHandover } from '../shell/newlines';
+import { Newlines } from '../shell/newlines';
 import { ScriptFile } from '../shell/script-file';
 import { EchoSwap, REPAIR_SHOWN, renderJobLine } from '../shell/echo-swap';
+import type { Shell } from '../shell/shell';
 
-export type RunnerState = 'idle' | 'running' | 'finishing' | 'repairing' | 'human';
-
-export interface BusyInfo {
-  what: string; // a one-line preview of the command, or "a command typed in the terminal"
-  since: Date;
-  job: number | null;
-}
-
-// What the runner needs from its session.
-export interface RunnerHost {
-  readonly dir: string; // private directory for the script file
-  readonly log: Logger;
-  shell(): Shell | null;
-  pace(paused: boolean): void; // pause or resume PTY reads for a lagging exec reader
-  output(data: Buffer): void; // bytes drawn for attached terminals only (a terminal reset)
-  promptLine(): Promise<{ prompt: string; fullScreen: boolean }>;
-}
-
-// The runner as handed to a new daemon (upgrade/).
-export interface RunnerHandover {
-  state: RunnerState;
-  endNotice: string | null;
-  repairPending: boolean;
-  queue: number[]; // job numbers, in order
-  current: RunningJobHandover | null;
-  newlines?: NewlinesHandover;
-  table: { next: number; jobs: JobHandover[] };
-}
+export type { BusyInfo, RunnerHandover, RunnerHost, RunnerState } from './runner-types';
 
 // A pacing exec reader this far behind pauses the PTY; it resumes once the reader is within half.
 const PAUSE_LAG_BYTES = 1024 * 1024;

@@ -30,6 +30,7 @@ export const REQUEST_ENV: readonly EnvDefault[] = [
   { name: 'DEBIAN_FRONTEND', value: 'noninteractive', modes: MACHINE }, // apt, dpkg: no questions
   { name: 'APT_LISTCHANGES_FRONTEND', value: 'none', modes: MACHINE },
   { name: 'PIP_NO_INPUT', value: '1', modes: MACHINE }, // pip: fail instead of asking
+  { name: 'COLUMNS', value: '80', modes: MACHINE }, // as wide as a pipe's 80 (pytest, rich, ...): see __pr_narrow
 ];
 
 // What the no-editor script prints (to stderr) before it fails: the editor would wait for keys

@@ -36,6 +36,7 @@ __pr_begin() {
   if builtin shopt -q extdebug; then __pr_lopts+=d; fi
   if builtin trap -p >| "$__pr_scratch"; then IFS= builtin read -r -d '' __pr_traps < "$__pr_scratch"; fi
   __pr_mode=$1
+  if [[ $1 == null ]]; then __pr_narrow; fi
   exit() { { __pr_exit "$@"; } 9>&2 2>/dev/null; }
   trap() { { __pr_trap "$@"; } 9>&2 2>/dev/null; }
   builtin set -E
@@ -173,9 +174,33 @@ __pr_finish() {
   local f=
   if [[ -o pipefail ]]; then f=p; fi
   if [[ -o posix ]]; then f+=x; fi
-  if [[ \${__pr_lopts%d} != "$f" ]]; then __pr_restore_long; fi
+  if [[ $__pr_lopts == *w* ]]; then builtin shopt -s checkwinsize; fi
+  if [[ -n $__pr_lsn ]]; then __pr_unnarrow; fi
+  if [[ \${__pr_lopts%%[dw]*} != "$f" ]]; then __pr_restore_long; fi
   if [[ -z \${BASH_ALIASES[__pr_done]+x} ]]; then __pr_aliases; fi
   __pr_req= __pr_unw= __pr_after=1
+}
+# A request without a terminal as stdin (a machine's) gets replies as narrow as a pipe's
+# (exec/request-env.ts, README "The environment of a request"): COLUMNS=80 there is kept from
+# checkwinsize, which would set it back to the terminal's width after each program, and \`ls\`
+# lists one name a line, as it does into a pipe (it reads the terminal's width, not COLUMNS; a
+# user's \`ls\` alias keeps its own options after the -1).
+__pr_lsa= __pr_lsh= __pr_lsn=
+__pr_narrow() {
+  if builtin shopt -q checkwinsize; then builtin shopt -u checkwinsize; __pr_lopts+=w; fi
+  __pr_lsh=\${BASH_ALIASES[ls]+1} __pr_lsa=\${BASH_ALIASES[ls]-}
+  if [[ -z $__pr_lsh ]]; then __pr_lsn='ls -1'
+  elif [[ $__pr_lsa == ls ]]; then __pr_lsn='ls -1'
+  elif [[ $__pr_lsa == 'ls '* ]]; then __pr_lsn="ls -1 \${__pr_lsa#ls }"
+  else __pr_lsn=; return 0; fi
+  BASH_ALIASES[ls]=$__pr_lsn
+}
+# Puts the ls alias back, unless the request itself changed it.
+__pr_unnarrow() {
+  if [[ \${BASH_ALIASES[ls]-} == "$__pr_lsn" ]]; then
+    if [[ -n $__pr_lsh ]]; then BASH_ALIASES[ls]=$__pr_lsa; else builtin unalias ls; fi
+  fi
+  __pr_lsn=
 }
 # Runs trap code $1 with $? set to $2.
 __pr_run_code() {

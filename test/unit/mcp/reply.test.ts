@@ -8,7 +8,7 @@ it('reports a finished command with its status and cwd', () => {
   const r = execResult(ctx, trailer(2, 'exit', { cwd: '/tmp', session: 'build' }), 'ls: cannot access\n');
   expect(r.isError).toBeUndefined();
   expect(r.content[0]?.text).toBe('ls: cannot access\n[exit status 2; cwd /tmp]');
-  expect(r.structuredContent).toEqual({ target: 'web', session: 'build', state: 'done', status: 2, exitStatus: 2, cwd: '/tmp', output: 'ls: cannot access\n' });
+  expect(r.structuredContent).toEqual({ target: 'web', session: 'build', state: 'done', exitStatus: 2, cwd: '/tmp', output: 'ls: cannot access\n' });
 });
 
 it('ends output without a newline on a line of its own', () => {
@@ -19,16 +19,17 @@ it('ends output without a newline on a line of its own', () => {
 it('replaces the relay\'s "still running" notice with directions to the tools', () => {
   const out = 'step-1\npty-relay: still running as job 4 in session default after 1 s; wait: printf \'#!wait 4\\n\' | nc …\n';
   const r = execResult(ctx, trailer(124, 'running', { job: '4' }), out);
-  expect(r.structuredContent).toMatchObject({ state: 'running', status: 124, job: 4, output: 'step-1\n' });
+  expect(r.structuredContent).toMatchObject({ state: 'running', job: 4, output: 'step-1\n' });
   expect(r.structuredContent).not.toHaveProperty('exitStatus');
-  expect(r.content[0]?.text).toMatch(/^step-1\n\[still running as job 4 in session "default"; it was not stopped\. Call wait \(job 4\)/);
+  expect(r.structuredContent).not.toHaveProperty('status');
+  expect(r.content[0]?.text).toMatch(/^step-1\n\[still running as job 4 in session "default"; it was not stopped\. Call wait \{"job":4\}/);
 });
 
 it('reports a job waiting for input with its prompt and echo', () => {
   const out = 'pty-relay: job 2 is waiting for input (echo off); prompt: "Password: "; answer: …\n';
   const r = execResult(ctx, trailer(124, 'input', { job: '2', prompt: 'Password: ', echo: 'off' }), out);
   expect(r.structuredContent).toMatchObject({ state: 'waiting-for-input', job: 2, prompt: 'Password: ', echo: false, output: '' });
-  expect(r.content[0]?.text).toBe('[job 2 in session "default" is waiting for input, echo off (a password?); prompt: "Password: ". Answer with send (end the text with \\n to press Enter), look with screen, or stop it with kill]');
+  expect(r.content[0]?.text).toBe('[job 2 in session "default" is waiting for input with echo off (a password prompt: send it and "\\n"); prompt: "Password: ". Answer with send (end the text with "\\n" to press Enter), look with screen, or stop it with kill {"job":2}]');
 });
 
 it('keeps a "pty-relay:" line that is not the final notice', () => {
@@ -39,7 +40,6 @@ it('keeps a "pty-relay:" line that is not the final notice', () => {
 it('turns relay errors into tool errors with the relay\'s message', () => {
   const r = execResult(ctx, trailer(255, 'error'), 'pty-relay: error: invalid session name "x y"\n');
   expect(r).toEqual({ content: [{ type: 'text', text: 'pty-relay: error: invalid session name "x y"' }], isError: true });
-  expect(execResult(ctx, trailer(255, 'busy'), '').content[0]?.text).toBe('pty-relay refused the request');
   expect(execResult(ctx, trailer(9, 'mystery'), 'x\n').content[0]?.text).toBe('x (reason "mystery", status 9)');
 });
 
@@ -52,6 +52,30 @@ it('says when the connection closed before the trailer', () => {
 
 it('reports a shell that exited, a timeout and bytes left out', () => {
   expect(execResult(ctx, trailer(1, 'shell-exit'), '').structuredContent).toMatchObject({ state: 'shell-exited', exitStatus: 1 });
-  expect(execResult(ctx, trailer(124, 'timeout'), '').structuredContent).toMatchObject({ state: 'timed-out', status: 124 });
-  expect(execResult({ ...ctx, omittedBytes: 5 }, trailer(0, 'exit'), '').structuredContent).toMatchObject({ omittedBytes: 5 });
+  expect(execResult(ctx, trailer(124, 'timeout'), 'pty-relay: timed out after 1 s waiting for session "default"; the request was not run\n')).toMatchObject({ isError: true, structuredContent: { state: 'not-run' } });
+  expect(execResult({ ...ctx, omittedBytes: 5 }, trailer(0, 'exit'), '').structuredContent).toMatchObject({ omitted: { bytes: 5 } });
+});
+
+it('names tools, not directives, in the relay\'s lines, and leaves the command\'s own lines alone', () => {
+  const r = execResult(ctx, trailer(255, 'error'), 'pty-relay: error: no job 9 in session "default" (see #!jobs)\n');
+  expect(r.content[0]?.text).toBe('pty-relay: error: no job 9 in session "default" (see the jobs tool)');
+  const old = execResult(ctx, trailer(255, 'error'), 'pty-relay: error: x; stop: printf \'#!session b\\n#!kill 3\\n\' | nc -N localhost 9998\n');
+  expect(old.content[0]?.text).toBe('pty-relay: error: x; stop: kill {"job":3}');
+  const own = execResult(ctx, trailer(0, 'exit'), 'see #!jobs\n');
+  expect(own.structuredContent?.output).toBe('see #!jobs\n');
+});
+
+it('turns the left-out notice into the output tool\'s arguments, with the total size', () => {
+  const out = 'head\npty-relay: 900 bytes left out (offsets 10 to 910 of job 46\'s output); fetch any range: #!output 46 10 910\ntail\n';
+  const r = execResult(ctx, trailer(0, 'exit', { job: '46', bytes: '915' }), out);
+  expect(r.structuredContent).toMatchObject({ totalBytes: 915, omitted: { job: 46, from: 10, to: 910, bytes: 900 }, output: 'head\n[900 bytes left out here (bytes 10 to 910 of 915 of job 46\'s output); fetch them with output {"job":46,"from":10,"to":910}]\ntail\n' });
+});
+
+it('reports a busy session with what its job does, as a refusal', () => {
+  const since = new Date(Date.now() - 12_000).toISOString();
+  const out = 'pty-relay: session "default" is busy running job 3: `make` since x (12 s); wait: #!wait 3\n';
+  const r = execResult(ctx, trailer(255, 'busy', { job: '3', session: 'default', state: 'input', since, command: 'job 3: `make`', prompt: 'Password: ' }), out);
+  expect(r.isError).toBe(true);
+  expect(r.structuredContent).toMatchObject({ state: 'busy', busy: { job: 3, state: 'waiting-for-input', prompt: 'Password: ' } });
+  expect(r.content[0]?.text).toMatch(/^\[not run: session "default" is busy with job 3 .* waiting for input at "Password: "\. Let it finish with wait \{"job":3\}, answer it with send, stop it with kill \{"job":3\}/);
 });

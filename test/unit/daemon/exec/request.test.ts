@@ -67,6 +67,7 @@ describe('parseRequest', () => {
         kill: undefined,
         status: false,
         nowait: true,
+        nocreate: false,
         interactive: false,
         raw: false,
         limit: undefined,
@@ -76,6 +77,10 @@ describe('parseRequest', () => {
       },
       script: 'echo hi\n#!session not-a-directive\n',
     });
+  });
+  it('reads #!nocreate, which takes no argument', () => {
+    expect(parseRequest('#!nocreate\n#!screen\n')).toMatchObject({ ok: true, options: { nocreate: true, query: { kind: 'screen' } } });
+    expect(parseRequest('#!nocreate yes\n')).toEqual({ ok: false, message: '#!nocreate takes no argument' });
   });
   it('accepts directives alone, with CRLF line ends', () => {
     expect(parseRequest('#!interrupt\r\n#!status\r\n')).toMatchObject({ ok: true, options: { interrupt: true, status: true }, script: '' });

@@ -1,0 +1,36 @@
+// The job runner's (job-runner.ts) types: its states, what it needs from its session, and what it
+// hands a new daemon.
+import type { Logger } from '../../log';
+import type { NewlinesHandover } from '../shell/newlines';
+import type { Shell } from '../shell/shell';
+import type { JobHandover } from './job';
+import type { RunningJobHandover } from './running-job';
+
+export type RunnerState = 'idle' | 'running' | 'finishing' | 'repairing' | 'human';
+
+export interface BusyInfo {
+  what: string; // a one-line preview of the command, or "a command typed in the terminal"
+  since: Date;
+  job: number | null;
+}
+
+// What the runner needs from its session.
+export interface RunnerHost {
+  readonly dir: string; // private directory for the script file
+  readonly log: Logger;
+  shell(): Shell | null;
+  pace(paused: boolean): void; // pause or resume PTY reads for a lagging exec reader
+  output(data: Buffer): void; // bytes drawn for attached terminals only (a terminal reset)
+  promptLine(): Promise<{ prompt: string; fullScreen: boolean }>;
+}
+
+// The runner as handed to a new daemon (upgrade/).
+export interface RunnerHandover {
+  state: RunnerState;
+  endNotice: string | null;
+  repairPending: boolean;
+  queue: number[]; // job numbers, in order
+  current: RunningJobHandover | null;
+  newlines?: NewlinesHandover;
+  table: { next: number; jobs: JobHandover[] };
+}
