@@ -3,7 +3,8 @@
 import { Command, Option } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { encodeQr, qrToText } from '../client/qr';
+import { encodeQr } from '../client/qr';
+import { qrToText } from '../client/qr-text';
 import { probeWeb } from '../client/web-probe';
 import { defaultRuntimeBase } from '../daemon/base/runtime-dir';
 import { LOGIN_CODE_TTL_S, TOKEN_FILE, WebTokens, writeToken } from '../daemon/web/token';

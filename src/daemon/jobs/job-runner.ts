@@ -39,7 +39,7 @@ export class JobRunner {
   private readonly script: ScriptFile;
   private readonly newlines: Newlines;
   private readonly repair: Repair;
-  private readonly echo = new EchoSwap();
+  private readonly echo = new EchoSwap((d) => this.host.output(d));
 
   constructor(private readonly host: RunnerHost) {
     this.script = new ScriptFile(host.dir);
@@ -119,7 +119,7 @@ export class JobRunner {
 
   // A handover is under way: no timers look at the shell until resume().
   suspend(): void {
-    this.showHeld(null);
+    this.echo.letGo(null);
     this.repair.pause();
     this.current?.suspendWatch();
     this.host.shell()?.watchReplaced(null);
@@ -148,7 +148,7 @@ export class JobRunner {
   // Output and marks from the shell.
   onEvent(ev: MarkEvent): void {
     const cur = this.current;
-    if (ev.type === 'mark' && this.echo.armed) this.showHeld(ev.kind === 'C' ? ev : null);
+    if (ev.type === 'mark' && this.echo.armed) this.echo.letGo(ev.kind === 'C' ? (this.host.shell()?.nonce ?? null) : null);
     if (ev.type === 'data') {
       if (cur !== null && cur.sawStart && cur.output(ev.data) > 0 && cur.job.lag() > PAUSE_LAG_BYTES) this.host.pace(true);
       return;
@@ -172,7 +172,7 @@ export class JobRunner {
 
   // Ends the running job (the shell died, was replaced, or the session closes).
   finish(end: JobEnd): void {
-    this.showHeld(null);
+    this.echo.letGo(null);
     const cur = this.current;
     if (cur === null) return;
     if (cur.close()) this.repairPending = true;
@@ -195,7 +195,7 @@ export class JobRunner {
 
   // The shell is gone: a new one starts idle.
   reset(): void {
-    this.showHeld(null);
+    this.echo.letGo(null);
     this.repair.done();
     this.newlines.reset();
     this.state = 'idle';
@@ -238,12 +238,6 @@ export class JobRunner {
     const line = runLine({ stdin: job.spec.interactive ? 'tty' : 'null', raw: job.spec.raw }, legacy);
     this.echo.arm(line, () => renderJobLine(job.command));
     shell.pty.write(line);
-  }
-
-  // Draws what the echo swap held for a line we typed, rewritten up to the C mark `c` if given.
-  private showHeld(c: MarkEvent | null): void {
-    const data = this.echo.release(c === null ? null : (this.host.shell()?.nonce ?? null));
-    if (data.length > 0) this.host.output(data);
   }
 
   // A job that waited in the queue runs only if its client is still there (Job.claim).

@@ -30,6 +30,9 @@ export class EchoSwap {
   private held: Buffer[] = [];
   private heldBytes = 0;
 
+  // `show`: draws bytes let go of (the session's audience).
+  constructor(private readonly show: (data: Buffer) => void) {}
+
   // About to type `line` (control keys, text, `\r`); its echo is to read as `shown()` instead
 // (made only when the echo is swapped, off the path that types the line).
   arm(line: string, shown: () => string): void {
@@ -48,6 +51,12 @@ export class EchoSwap {
     this.held.push(data);
     this.heldBytes += data.length;
     return this.heldBytes > HOLD_MAX_BYTES ? this.release(null) : EMPTY;
+  }
+
+  // Draws the held bytes (release) for attached terminals.
+  letGo(cNonce: string | null): void {
+    const data = this.release(cNonce);
+    if (data.length > 0) this.show(data);
   }
 
   // A mark arrived, or the shell or session moves on: the held bytes, rewritten up to the C mark

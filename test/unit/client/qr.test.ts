@@ -2,7 +2,8 @@
 // the terminal text read back into modules.
 import jsQR from 'jsqr';
 import { describe, expect, it } from 'vitest';
-import { encodeQr, qrToText, type QrMatrix } from '../../../src/client/qr';
+import { encodeQr, type QrMatrix } from '../../../src/client/qr';
+import { qrToText } from '../../../src/client/qr-text';
 
 // Renders modules as an RGBA image (4 px a module, 4 modules of quiet zone) and decodes it.
 function decodeMatrix(m: QrMatrix): string | null {

@@ -21,7 +21,7 @@ describe('swapEcho', () => {
 
 describe('EchoSwap', () => {
   it('holds from the typed line to the C mark, in any chunks, and passes everything after it', () => {
-    const e = new EchoSwap();
+    const e = new EchoSwap(() => undefined);
     expect(e.filter(b('$ ')).toString()).toBe('$ ');
     e.arm('\x05\x15 __pr_rn\r', () => 'X');
     const whole = `\x07 __pr_rn\r\n${C}out\r\n`;
@@ -32,7 +32,7 @@ describe('EchoSwap', () => {
   });
 
   it('lets go of a large hold by itself', () => {
-    const e = new EchoSwap();
+    const e = new EchoSwap(() => undefined);
     e.arm('\x05\x15 __pr_rn\r', () => 'X');
     expect(e.filter(Buffer.alloc(70_000, 0x61)).length).toBe(70_000);
     expect(e.armed).toBe(false);
