@@ -24,10 +24,11 @@ export type ErrorCode =
   | 'PR_ERR_SESSION_EXISTS' // `new` with a name already taken
   | 'PR_ERR_SESSION_NAME' // an invalid session name
   | 'PR_ERR_SPAWN' // the program of a `new` session could not start
+  | 'PR_ERR_SANDBOX' // a sandbox was asked for and cannot be made as the profile says (no bwrap, unknown profile, caps this host cannot enforce)
   | 'PR_ERR_SHUTDOWN'; // the daemon is shutting down
 
 // The codes a daemon's ERROR frame may carry that clients know by name.
-const DAEMON_CODES: readonly string[] = ['PR_ERR_AUTH', 'PR_ERR_VERSION', 'PR_ERR_NO_SESSION', 'PR_ERR_SESSION_EXISTS', 'PR_ERR_SESSION_NAME', 'PR_ERR_SPAWN', 'PR_ERR_SHUTDOWN', 'PR_ERR_LIMIT', 'PR_ERR_PROTOCOL', 'PR_ERR_UPGRADE'];
+const DAEMON_CODES: readonly string[] = ['PR_ERR_AUTH', 'PR_ERR_VERSION', 'PR_ERR_NO_SESSION', 'PR_ERR_SESSION_EXISTS', 'PR_ERR_SESSION_NAME', 'PR_ERR_SPAWN', 'PR_ERR_SANDBOX', 'PR_ERR_SHUTDOWN', 'PR_ERR_LIMIT', 'PR_ERR_PROTOCOL', 'PR_ERR_UPGRADE'];
 
 // The code of a daemon's ERROR frame as one of ours (unknown codes become PR_ERR_PROTOCOL).
 export function daemonCode(code: string): ErrorCode {

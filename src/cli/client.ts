@@ -73,14 +73,17 @@ export function addSessionCommands(program: Command): void {
     });
 
   connectOptions(program.command('new'))
-    .description('start a session that runs a program instead of a shell (e.g. an AI coding CLI)')
+    .description('start a session now: a program instead of a shell (e.g. an AI coding CLI), or a shell; --sandbox runs it in a sandbox')
     .argument('<session>', 'session name')
-    .argument('<command...>', 'the program and its arguments (after --)')
+    .argument('[command...]', 'the program and its arguments (after --); none: a shell that runs exec requests')
+    .option('--sandbox [profile]', "run it in a sandbox: the daemon's default profile, or PROFILE from its --sandbox-config")
     .option('--cols <n>', `initial width (at most ${MAX_TERM_DIM})`, cfg.parseDim, 200)
     .option('--rows <n>', `initial height (at most ${MAX_TERM_DIM})`, cfg.parseDim, 50)
     .action(async (session: string, command: string[], o) => {
-      const reply = check(await request(...conn(o), { op: 'new', session: sessionName(session), command, cols: o.cols, rows: o.rows }), o);
-      process.stdout.write(`session "${session}" started (pid ${reply.pid ?? '?'}); attach with: pty-client ${session}\n`);
+      const sandbox = o.sandbox === undefined ? undefined : o.sandbox === true ? null : String(o.sandbox);
+      const reply = check(await request(...conn(o), { op: 'new', session: sessionName(session), command, cols: o.cols, rows: o.rows, ...(sandbox === undefined ? {} : { sandbox }) }), o);
+      const where = sandbox === undefined ? '' : ` in sandbox profile ${sandbox ?? '(the default)'} (its caps: pty-relay ls)`;
+      process.stdout.write(`session "${session}" started (pid ${reply.pid ?? '?'})${where}; attach with: pty-client ${session}\n`);
     });
 }
 

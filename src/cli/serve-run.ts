@@ -8,6 +8,7 @@ import { sdNotify } from '../daemon/upgrade/sd-notify';
 import { HANDOVER_ENV } from '../daemon/upgrade/successor';
 import { DEFAULT_TIMING } from '../daemon/exec/request';
 import { chooseRuntimeBase } from '../daemon/base/runtime-dir';
+import { builtinSandboxConfig, loadSandboxConfig } from '../daemon/sandbox/profile';
 import { RelayError } from '../errors';
 import { createLogger } from '../log';
 import type { LogLevel } from '../log-levels';
@@ -43,6 +44,7 @@ export interface ServeOptions {
   logLevel: LogLevel;
   verbose: number;
   quiet?: boolean;
+  sandboxConfig?: string;
 }
 
 // Runs the daemon with serve's options; `levelFromCli`: --log-level was given on the command line.
@@ -95,6 +97,7 @@ export async function runServe(o: ServeOptions, levelFromCli: boolean): Promise<
     heartbeatTimeoutMs: 3 * cfg.heartbeatMs(),
     web: o.web === true || cfg.envFlag(process.env.PTY_RELAY_WEB),
     keepSessions: o.keepSessions === true,
+    sandbox: o.sandboxConfig === undefined ? builtinSandboxConfig() : loadSandboxConfig(path.resolve(o.sandboxConfig)),
   };
   const daemon = handover === undefined ? await startDaemon(config, log) : await takeOver(log, Number(handover), (adoption) => startDaemon(config, log, adoption));
   // Under systemd (Type=notify): we are up. A daemon that took over told systemd itself.

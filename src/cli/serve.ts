@@ -20,6 +20,7 @@ export function buildServeCommand(): Command {
     .addOption(opt('--max-sessions <n>', 'most sessions at once', 'PTY_RELAY_MAX_SESSIONS').default(cfg.DEFAULT_MAX_SESSIONS).argParser(cfg.parseCount))
     .addOption(opt('--max-clients <n>', 'most attached clients per session', 'PTY_RELAY_MAX_CLIENTS').default(cfg.DEFAULT_MAX_CLIENTS).argParser(cfg.parseCount))
     .addOption(opt('--session-idle-timeout <seconds>', 'end sessions unused this long (0 = never)', 'PTY_RELAY_SESSION_IDLE_TIMEOUT').default(0).argParser(cfg.parseSeconds))
+    .addOption(opt('--sandbox-config <file>', 'sandbox profiles for `new --sandbox` and #!sandbox (JSON; README "Sandboxed sessions")', 'PTY_RELAY_SANDBOX_CONFIG'))
     .addOption(opt('--handshake-timeout <seconds>', 'close connections that send nothing for this long', 'PTY_RELAY_HANDSHAKE_TIMEOUT').default(cfg.DEFAULT_HANDSHAKE_S).argParser(cfg.parseSeconds))
     .addOption(opt('--output-rate <bytes/s>', 'PTY output a session may produce per second (0 = unlimited)', 'PTY_RELAY_OUTPUT_RATE').default(cfg.DEFAULT_OUTPUT_RATE, '64M').argParser(cfg.parseRate))
     .addOption(opt('--input-rate <bytes/s>', 'bytes a connection may send per second (0 = unlimited)', 'PTY_RELAY_INPUT_RATE').default(cfg.DEFAULT_INPUT_RATE, '16M').argParser(cfg.parseRate))

@@ -1,6 +1,8 @@
-// The `pty-relay ls` table: one row per session, ages and idle times in short units. A shell
-// session's row says what it does: its running or last command and how that is going or ended.
+// The `pty-relay ls` table: one row per session, ages and idle times in short units; then one line
+// per sandboxed session saying its profile and what enforces each cap. A shell session's row says
+// what it does: its running or last command and how that is going or ended.
 import type { JobActivity, SessionSummary } from '../protocol/frame';
+import { describeSandbox } from '../protocol/sandbox-info';
 
 // Renders sessions as aligned columns under a header row; `now` is the clock in ms.
 export function sessionTable(sessions: SessionSummary[], now = Date.now()): string {
@@ -10,7 +12,9 @@ export function sessionTable(sessions: SessionSummary[], now = Date.now()): stri
     rows.push([s.name, String(s.pid ?? '-'), String(s.clients), duration(now - Date.parse(s.createdAt)), duration(s.idleMs), String(s.bytes), a === null ? s.state : activityState(a, now), a === null ? s.command : a.command]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] as string).length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] as number))).join('  ')).join('\n') + '\n';
+  const table = rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] as number))).join('  ')).join('\n') + '\n';
+  const sandboxed = sessions.filter((s) => s.sandbox !== undefined).map((s) => `sandbox ${s.name}: ${describeSandbox(s.sandbox!)}\n`);
+  return table + sandboxed.join('');
 }
 
 // How a session's command is going, in a few words: "running 12s", "NEEDS INPUT 3s",

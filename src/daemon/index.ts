@@ -15,9 +15,11 @@ import { startServer, type RunningServer } from './server/server';
 import type { Adoption } from './upgrade/incoming';
 import { Upgrader, type UpgradeOutcome } from './upgrade/outgoing';
 import { claimDir, recoverSessions } from './upgrade/recover';
+import { holderProgram } from './holder/spawn';
 import { TOKEN_FILE, WebTokens } from './web/token';
 import { createWebServer } from './web/web-server';
 import { VERSION } from '../version';
+import { removeSandboxes, type SandboxConfig } from './sandbox/sandbox';
 
 export interface DaemonConfig {
   hosts: string[];
@@ -39,12 +41,16 @@ export interface DaemonConfig {
   heartbeatTimeoutMs: number;
   web: boolean; // serve the web terminal to HTTP connections
   keepSessions: boolean; // a shutdown leaves the sessions to their holders for the next daemon
+  sandbox: SandboxConfig; // the profiles sandboxed sessions may ask for
 }
 
 // A browser sends its headers in one packet; 10 s covers a congested tunnel. A request's body and
 // our answer get 30 s. Both are capped by --handshake-timeout (the tests use short ones).
 const WEB_HEADERS_MS = 10_000;
 const WEB_REQUEST_MS = 30_000;
+// A hung-up sandbox ends within milliseconds (bwrap dies with its parent, taking its PID namespace);
+// its cgroups can be removed only then. Bounded, so a stuck process never holds shutdown up.
+const SANDBOX_CLEANUP_MS = 3_000;
 
 export interface Daemon {
   server: RunningServer;
@@ -58,10 +64,15 @@ export interface Daemon {
 // Starts serving (taking over from an earlier daemon with `adoption`); rejects with PR_ERR_LISTEN
 // or PR_ERR_RUNTIME_DIR when it cannot.
 export async function startDaemon(config: DaemonConfig, log: Logger, adoption: Adoption | null = null): Promise<Daemon> {
+  if (config.session.holder !== null && holderProgram() === null) {
+    // An installation without the holder (an npm install whose package lost it): sessions as before.
+    log.warn({ evt: 'daemon.no_holders' }, 'the session holder (pty-relay-holder) is missing or not executable: sessions end with the daemon');
+    config = { ...config, session: { ...config.session, holder: null, journal: false } };
+  }
   const dir = adoption === null ? makeInstanceDir(config.runtimeBase) : ensurePrivateDir(adoption.runtimeDir);
   claimDir(dir);
   const { limits } = config;
-  const registry = new Registry(dir, { ...config.session, outputRate: limits.outputRate }, log, limits.maxSessions, limits.sessionIdleMs);
+  const registry = new Registry(dir, { ...config.session, outputRate: limits.outputRate }, log, limits.maxSessions, limits.sessionIdleMs, config.sandbox);
   // Sessions a crashed daemon left with their holders (none after an upgrade: it handed them over).
   const recovered = adoption === null && config.session.holder !== null ? await recoverSessions(config.runtimeBase, dir, registry, log) : [];
   const exec: ExecConfig = {
@@ -106,13 +117,16 @@ export async function startDaemon(config: DaemonConfig, log: Logger, adoption: A
         // Handed over: the shells, the sockets and the runtime directory are the new daemon's.
         if (upgrader.handedOver) return;
         if (config.keepSessions && config.session.holder !== null) {
-          // The holders keep every session (and their journals what we knew) for the next daemon.
+          // The holders keep every session (and their journals what we knew) for the next daemon;
+          // a sandboxed one keeps its cgroup too.
           registry.detachAll();
           await server.close(reason);
           return;
         }
+        const sandboxes = registry.list().flatMap((s) => (s.sandbox === undefined ? [] : [s.sandbox]));
         registry.closeAll(`the daemon is shutting down (${reason})`);
         await server.close(reason);
+        if (sandboxes.length > 0) await removeSandboxes(sandboxes, SANDBOX_CLEANUP_MS);
         for (const d of [dir, ...recovered]) fs.rmSync(d, { recursive: true, force: true });
       })();
       return closing;

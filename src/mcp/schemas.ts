@@ -31,6 +31,8 @@ const timeout = z.number().positive().max(MAX_TIMEOUT_S).optional()
 const limit = z.number().int().min(MIN_LIMIT_BYTES).max(MAX_LIMIT_BYTES).optional()
   .describe(`Max output bytes (default ${DEFAULT_LIMIT_BYTES}); head and tail kept.`);
 const job = z.number().int().min(1).max(1e9);
+// A sandbox profile's name, as the daemon's --sandbox-config names them.
+const sandbox = z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/).optional();
 
 // Input shapes, per tool.
 export function inputShapes(targets: readonly [string, ...string[]]) {
@@ -42,6 +44,7 @@ export function inputShapes(targets: readonly [string, ...string[]]) {
       timeout,
       interactive: z.boolean().optional().describe('stdin is the terminal (REPLs, prompts; drive with send). Default: /dev/null.'),
       limit,
+      sandbox: sandbox.describe('Sandbox profile for a NEW session ("default" built in): no network, files read-only but its project dir, capped memory, CPU, processes.'),
     },
     wait: { job: job.optional().describe('Default: the latest job.'), ...c, timeout, limit },
     send: {
@@ -62,7 +65,8 @@ export function inputShapes(targets: readonly [string, ...string[]]) {
     sessions: { target: c.target },
     new_session: {
       name: z.string().regex(SESSION_NAME_RE),
-      command: z.array(z.string()).min(1).describe('Program and arguments, e.g. ["python3","-q"].'),
+      command: z.array(z.string()).min(1).optional().describe('Program and arguments, e.g. ["python3","-q"]; omitted: a shell for run.'),
+      sandbox: sandbox.describe('Sandbox profile ("default" built in), as for run.'),
       cols: z.number().int().min(10).max(1000).optional().describe('Default 200.'),
       rows: z.number().int().min(5).max(1000).optional().describe('Default 50.'),
       target: c.target,
@@ -143,10 +147,11 @@ const sessionSummary = z.object({
   createdAt: z.string(),
   idleMs: n,
   bytes: n,
+  sandbox: z.string().optional().describe('profile, network, each cap and what enforces it'),
 });
 
 export const sessionsOutput = { target: z.string(), targets: z.array(z.string()), sessions: z.array(sessionSummary) };
-export const newSessionOutput = { target: z.string(), session: z.string(), pid: n.nullable() };
+export const newSessionOutput = { target: z.string(), session: z.string(), pid: n.nullable(), sandbox: z.string().optional() };
 export const endSessionOutput = { target: z.string(), session: z.string(), ended: z.boolean() };
 
 export type Shapes = ReturnType<typeof inputShapes>;

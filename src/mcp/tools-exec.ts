@@ -2,7 +2,7 @@
 // them with a trailer token, and turns the reply into a result.
 //
 //   tool    directives sent (besides `#!trailer TOKEN` and, with a secret, `#!auth SECRET`)
-//   run     [#!session S] #!timeout T #!nowait [#!interactive] #!limit L   + the command text
+//   run     [#!session S] [#!sandbox P] #!timeout T #!nowait [#!interactive] #!limit L   + the command text
 //   wait    [#!session S] #!nocreate #!timeout T #!wait [N] #!limit L
 //   send    [#!session S] #!nocreate #!timeout T #!send TEXT #!limit L     TEXT C-escaped
 //   screen  [#!session S] #!nocreate #!screen
@@ -11,6 +11,7 @@
 //   output  [#!session S] #!nocreate #!output N [FROM [TO]] #!limit L
 // `#!nowait`: a busy session refuses `run` at once, saying what its job does, rather than queue
 // it silently until the call's time is up. `#!nocreate`: only `run` starts a session.
+// `#!sandbox P`: a session `run` starts is made in sandbox profile P (an existing one must be).
 import { encodeSendText } from '../protocol/exec-text';
 import { DEFAULT_SESSION } from '../protocol/session-name';
 import type { ExecReply, Relay } from './relay';
@@ -18,6 +19,7 @@ import { execResult, type ReplyContext, type ToolResult } from './reply';
 import { DEFAULT_LIMIT_BYTES, DEFAULT_TIMEOUT_S, jobOutput, jobsOutput, outputOutput, screenOutput, type Shapes } from './schemas';
 import { defineTool, seconds, type ToolDef } from './tool';
 import { DEFAULT_JOBS, jobsResult, outputResult, screenResult } from './views';
+import { relayLinesWorded } from './wording';
 
 interface Call {
   target: string | undefined;
@@ -53,6 +55,13 @@ async function kill(relay: Relay, a: { target?: string; session?: string; job?: 
   const first = r.content[0];
   if (first !== undefined && by !== undefined && by !== 'itself') first.text = first.text.replace(/ stopped: exit status/, ` stopped by ${by}: exit status`);
   if (first !== undefined && r.structuredContent?.output === '') first.text = `(no output since the last result)\n${first.text}`;
+  // The stop's other notices (in a sandbox: the caps hit, the processes ended) come first.
+  const notes = k.reply.output.split('\n').filter((l) => l.startsWith('pty-relay: ') && !/^pty-relay: job \d+ stopped by /.test(l));
+  if (first !== undefined && notes.length > 0) {
+    const said = relayLinesWorded(`${notes.join('\n')}\n`);
+    first.text = `${said}${first.text}`;
+    if (r.structuredContent !== undefined) r.structuredContent.output = `${said}${String(r.structuredContent.output ?? '')}`;
+  }
   return r;
 }
 
@@ -75,7 +84,7 @@ export function execTools(relay: Relay, shapes: Shapes): ToolDef[] {
         call(relay, {
           target: a.target,
           session: a.session,
-          directives: [timeoutLine(a.timeout), '#!nowait', ...(a.interactive === true ? ['#!interactive'] : [])],
+          directives: [...(a.sandbox !== undefined ? [`#!sandbox ${a.sandbox}`] : []), timeoutLine(a.timeout), '#!nowait', ...(a.interactive === true ? ['#!interactive'] : [])],
           script: a.command,
           limit: a.limit ?? DEFAULT_LIMIT_BYTES,
         }, signal),

@@ -142,9 +142,10 @@ function validate(type: number, b: Record<string, unknown>): void {
     case FrameType.REQUEST:
       if (b.op !== 'ls' && b.op !== 'kill' && b.op !== 'new' && b.op !== 'info' && b.op !== 'jobs' && b.op !== 'output' && b.op !== 'upgrade') bad('op must be ls, kill, new, info, jobs, output or upgrade');
       if (b.op !== 'ls' && b.op !== 'info' && b.op !== 'upgrade' && typeof b.session !== 'string') bad('session must be a string');
-      if (b.op === 'new' && (!Array.isArray(b.command) || b.command.length === 0 || !b.command.every((w) => typeof w === 'string'))) {
-        bad('command must be a non-empty array of strings');
+      if (b.op === 'new' && (!Array.isArray(b.command) || !b.command.every((w) => typeof w === 'string'))) {
+        bad('command must be an array of strings (empty: a shell)');
       }
+      if (b.op === 'new' && b.sandbox !== undefined && b.sandbox !== null && typeof b.sandbox !== 'string') bad('sandbox must be a profile name or null');
       if (b.op === 'new' && (!isDim(b.cols) || !isDim(b.rows))) bad(DIM_RULE);
       if (b.op === 'output' && (!isInt(b.job) || (b.from !== undefined && !isInt(b.from)))) bad('job and from must be non-negative integers');
       return;

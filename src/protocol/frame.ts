@@ -35,6 +35,7 @@
 // fresh SCREEN, instead of the oldest bytes still held). `keepSize` in ATTACH: this writer does not
 // set the session's size until it sends a RESIZE (a phone that must not shrink a shared session).
 
+import type { SandboxSummary } from './sandbox-info';
 export const MAGIC = 0x00;
 export const PROTOCOL_VERSION = 1;
 export const HEADER_BYTES = 6;
@@ -113,6 +114,7 @@ export interface SessionSummary {
   bytes: number; // output produced since the session started
   ringAllocated: number; // memory the session's ring holds now
   activity?: JobActivity | null; // a shell session's running or last command (none yet: null)
+  sandbox?: SandboxSummary; // only for a sandboxed session
 }
 // A shell session's running or last command, for session lists.
 export interface JobActivity {
@@ -151,7 +153,8 @@ export type Request =
   | { op: 'ls' }
   | { op: 'info' }
   | { op: 'kill'; session: string }
-  | { op: 'new'; session: string; command: string[]; cols: number; rows: number }
+  // command [] starts an integrated shell; sandbox: a profile name, null for the default profile
+  | { op: 'new'; session: string; command: string[]; cols: number; rows: number; sandbox?: string | null }
   | { op: 'jobs'; session: string }
   | { op: 'output'; session: string; job: number; from?: number } // from: default the last OUTPUT_PAGE_BYTES
   | { op: 'upgrade' };

@@ -2,6 +2,7 @@
 // create a shell session; end one after a confirmation.
 import type { JobActivity, Reply, SessionSummary } from '../protocol/frame';
 import { validateSessionName } from '../protocol/session-name';
+import { describeSandbox } from '../protocol/sandbox-info';
 import { ago, duration, el } from './dom';
 import { request } from './link';
 import { needsWatch } from './needs-you';
@@ -102,6 +103,7 @@ export class ListView {
               el('dd', {}, ago(now - Date.parse(s.createdAt))),
               el('dt', {}, 'idle'),
               el('dd', {}, ago(s.idleMs)),
+              ...(s.sandbox === undefined ? [] : [el('dt', {}, 'sandbox'), el('dd', { class: 'sandbox' }, describeSandbox(s.sandbox))]),
             ),
             actions,
           );

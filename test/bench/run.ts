@@ -9,6 +9,7 @@ import { BIN, QUICK, cleanups, facts, notes, stats, tmp, startRelay } from './co
 import { execRoundTrips, execTcp, startFloor, unixVersusTcp } from './exec';
 import { echoLatency } from './interactive';
 import { memory, memoryRows, scale } from './resources';
+import { sandboxCpu } from './sandbox';
 import { startup } from './startup';
 import { targets, type Target } from './targets';
 import { throughput } from './throughput';
@@ -66,6 +67,7 @@ async function main(): Promise<void> {
   if (runs('memory')) await memory();
   if (runs('scale')) await scale();
   if (runs('startup')) await startup();
+  if (runs('sandbox')) await sandboxCpu();
   // Last: its TIME_WAIT sockets linger for 60 s, and must not weigh on the sections above.
   if (runs('timewait')) {
     const tw = await startRelay();

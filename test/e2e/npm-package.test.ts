@@ -18,7 +18,7 @@ import { VERSION } from '../../src/version';
 
 // What the package holds: the bundle (no TypeScript, no build on the laptop), the mirror worker
 // and our two addons for `serve`, the bin shims, and npm's own README, LICENSE and package.json.
-const EXPECTED_FILES = ['LICENSE', 'README.md', 'bin/pty-client', 'bin/pty-relay', 'dist/main.js', 'dist/mirror-worker.js', 'dist/native/sock_diag.node', 'dist/native/termios.node', 'package.json'];
+const EXPECTED_FILES = ['LICENSE', 'README.md', 'bin/pty-client', 'bin/pty-relay', 'dist/main.js', 'dist/mirror-worker.js', 'dist/native/holder_link.node', 'dist/native/pty-relay-holder', 'dist/native/sock_diag.node', 'dist/native/termios.node', 'package.json'];
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'pty-relay-npm-'));
 const bin = path.join(work, 'bin');
@@ -121,8 +121,10 @@ describe('the client commands from the installed package, through a real ssh tun
     expect(r.stdout).toMatch(/^(ok|warning) +round-trip /m);
   });
 
-  it('none of them tried to load node-pty or a native addon', () => {
-    expect(trapped()).toBe('');
+  it('none of them tried to load node-pty or a native addon but sock_diag, and they did without it', () => {
+    // The clients' check that the server is ours (client/server-check.ts) tries sock_diag.node and,
+    // made unloadable here as on a Mac, goes on without it; nothing else may be loaded.
+    expect(trapped().split('\n').filter((l) => l !== '' && !/sock_diag\.node$/.test(l))).toEqual([]);
   });
 });
 

@@ -44,7 +44,7 @@ export function handleRequest(r: Exclude<Request, { op: 'upgrade' }>, registry: 
   }
   let s: Session | null;
   try {
-    s = registry.create(r.session, r.command, r.cols, r.rows);
+    s = registry.create(r.session, r.command.length === 0 ? undefined : r.command, r.cols, r.rows, r.sandbox);
   } catch (e) {
     if (e instanceof RelayError) return { code: e.code, message: e.message };
     throw e;
@@ -53,7 +53,7 @@ export function handleRequest(r: Exclude<Request, { op: 'upgrade' }>, registry: 
   // Start it now: a session made with `new` runs whether or not anyone attaches.
   if (!s.ensureRunning()) {
     registry.kill(r.session);
-    return { code: 'PR_ERR_SPAWN', message: `cannot start ${r.command.join(' ')}` };
+    return { code: 'PR_ERR_SPAWN', message: `cannot start ${r.command.length === 0 ? 'a shell' : r.command.join(' ')}` };
   }
   return { reply: { ok: true, pid: s.pid } };
 }

@@ -1,4 +1,4 @@
-// One exec request, from its text to its outcome: directives first (`#!auth`, `#!session`,
+// One exec request, from its text to its outcome: directives first (`#!auth`, `#!session`, `#!sandbox`,
 // `#!interrupt`, `#!kill`, `#!status`), then a question about a job (`#!wait`, `#!jobs`,
 // `#!send`, `#!screen`, `#!output`) or a command, which becomes a job of the session.
 import { RelayError } from '../../errors';
@@ -57,9 +57,9 @@ export async function handleRequest(text: string, c: RequestContext): Promise<Ou
   let session: Session;
   try {
     const name = opts.session ?? DEFAULT_SESSION;
-    const found = opts.nocreate ? c.registry.find(name) : c.registry.get(name);
-    if (found === undefined) return error(noSession(name, c.registry.list().map((s) => s.name)));
-    session = found;
+    if (opts.nocreate && c.registry.find(name) === undefined) return error(noSession(name, c.registry.list().map((s) => s.name)));
+    // An existing session is only checked against a #!sandbox asked for; a new one is made in it.
+    session = c.registry.get(name, opts.sandbox);
   } catch (err) {
     if (!(err instanceof RelayError)) throw err;
     return error(err.message);
@@ -167,6 +167,7 @@ function inherit(prev: ExecOptions | null, o: ExecOptions): ExecOptions {
     trailer: o.trailer ?? prev.trailer,
     auth: o.auth ?? prev.auth,
     nowait: o.nowait || prev.nowait,
+    sandbox: o.sandbox !== undefined ? o.sandbox : prev.sandbox,
     nocreate: o.nocreate || prev.nocreate,
   };
 }

@@ -91,6 +91,8 @@ export async function replyToJob(c: JobReplyContext, job: Job, o: JobReplyOption
 // The last line: how the job stands now.
 async function standing(c: JobReplyContext, job: Job, end: FollowEnd, elapsedMs: number): Promise<Outcome> {
   const { reply, session } = c;
+  // A sandbox cap hit while the job ran (a fork refused, a process OOM-killed) is said in words.
+  for (const hit of session.capHits()) reply.notice(hit);
   // Only a trailer carries the fields (a /proc lookup saved on every plain reply).
   const cwd = c.trailer ? session.info().cwd : null;
   const fields: TrailerFields = { job: String(job.id), session: session.name, ...(cwd === null ? {} : { cwd }), bytes: String(job.head) };

@@ -2,15 +2,18 @@
 // `#!output`, and `#!kill`. None of them queues behind the job it is about.
 import { preview, type Job } from '../jobs/job';
 import type { Session } from '../session/session';
+import { describeSandbox } from '../../protocol/sandbox-info';
 import { describeBusy, formatSeconds } from './hints';
 import { relayError, writeRange, type Outcome } from './job-reply';
 import type { Reply } from './reply';
 
-// `#!status`: the session's state, shell pid, cwd, running job and queue length.
+// `#!status`: the session's state, shell pid, cwd, running job, queue length and sandbox.
 export function statusText(session: Session): string {
   const i = session.info();
   const running = i.busy === null ? '-' : `${describeBusy(i.busy)}${i.waiting ? ', waiting for input' : ''}`;
   const lines = [`session: ${i.name}`, `state: ${i.state}`, `pid: ${i.pid ?? '-'}`, `cwd: ${i.cwd ?? '-'}`, `running: ${running}`, `queued: ${i.queued}`];
+  const sandbox = session.sandbox?.summary();
+  if (sandbox !== undefined) lines.push(`sandbox: ${describeSandbox(sandbox)}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -70,6 +73,15 @@ export function outputReply(reply: Reply, job: Job, from: number | null, to: num
 export async function killReply(reply: Reply, session: Session, id: number | null): Promise<Outcome> {
   const job = id === null ? session.foreground() : session.jobs.get(id);
   const fail = (msg: string): Outcome => relayError(reply, msg);
+  // In a sandbox a bare `#!kill` also ends what the jobs left behind (a fork bomb's processes).
+  const sweep = async (): Promise<number> => {
+    if (id !== null || session.sandbox === undefined) return 0;
+    for (const hit of session.capHits()) reply.notice(hit);
+    const n = await session.killStrays();
+    if (n > 0) reply.notice(`ended ${n} other process${n === 1 ? '' : 'es'} in the sandbox of session "${session.name}"; the shell is kept`);
+    return n;
+  };
+  if ((job === null || job === undefined) && (await sweep()) > 0) return { status: 0, reason: 'exit', fields: {} };
   if (job === null || job === undefined) return fail(id === null ? `nothing is running in session "${session.name}"` : `no job ${id} in session "${session.name}" (see #!jobs)`);
   if (job.state === 'queued' && session.cancel(job)) {
     reply.notice(`job ${job.id} was still queued; it was removed and will not run`);
@@ -82,5 +94,6 @@ export async function killReply(reply: Reply, session: Session, id: number | nul
     return fail(`job ${job.id} did not stop after ${how}; look at it with #!screen`);
   }
   reply.notice(`job ${job.id} stopped by ${r.signal ?? 'itself'} (exit status ${job.status ?? 'unknown'}); the shell and its state are kept`);
+  await sweep();
   return { status: job.status ?? 0, reason: 'exit', fields: { job: String(job.id), bytes: String(job.head) } };
 }

@@ -78,12 +78,13 @@ export interface ExecOptions {
   query: Query | undefined;
   trailer: string | undefined;
   auth: string | undefined;
+  sandbox: string | null | undefined; // `#!sandbox [PROFILE]`: null for the default profile
 }
 
 export type ParsedRequest = { ok: true; options: ExecOptions; script: string } | { ok: false; message: string };
 
 const MAX_TIMEOUT_S = 7 * 24 * 3600;
-const KNOWN = 'session, timeout, nowait, nocreate, interrupt, status, trailer, auth, wait, jobs, send, screen, kill, interactive, raw, limit, output';
+const KNOWN = 'session, sandbox, timeout, nowait, nocreate, interrupt, status, trailer, auth, wait, jobs, send, screen, kill, interactive, raw, limit, output';
 
 // Splits leading `#!directive` lines from the script and validates them.
 export function parseRequest(text: string): ParsedRequest {
@@ -101,6 +102,7 @@ export function parseRequest(text: string): ParsedRequest {
     query: undefined,
     trailer: undefined,
     auth: undefined,
+    sandbox: undefined,
   };
   let rest = text;
   for (;;) {
@@ -138,6 +140,10 @@ function applyDirective(o: ExecOptions, name: string, arg: string): string | nul
       o.session = arg;
       return null;
     }
+    case 'sandbox':
+      if (arg !== '' && !/^[a-z][a-z0-9_-]{0,31}$/.test(arg)) return `#!sandbox takes an optional profile name ([a-z0-9_-], as in the daemon's --sandbox-config), got "${arg.slice(0, 40)}"`;
+      o.sandbox = arg === '' ? null : arg;
+      return null;
     case 'timeout': {
       if (!/^\d+(\.\d+)?$/.test(arg) || Number(arg) > MAX_TIMEOUT_S) {
         return `#!timeout takes seconds from 0 to ${MAX_TIMEOUT_S} (0 = no timeout), got "${arg}"`;

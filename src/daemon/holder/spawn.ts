@@ -27,7 +27,15 @@ let program: string | null | undefined;
 export function holderProgram(): string | null {
   if (program !== undefined) return program;
   program = null;
-  if (!isSea()) return (program = nativeFile('pty-relay-holder'));
+  if (!isSea()) {
+    const file = nativeFile('pty-relay-holder');
+    try {
+      if (file !== null) fs.accessSync(file, fs.constants.X_OK);
+      return (program = file);
+    } catch {
+      return null; // there, but not executable
+    }
+  }
   const a = linkAddon();
   if (!a.ok) return null;
   // eslint-disable-next-line @typescript-eslint/no-require-imports

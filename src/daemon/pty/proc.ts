@@ -53,3 +53,26 @@ export function readLife(pid: number): { state: string; startTime: number; waitS
     return null;
   }
 }
+
+// The program a chain of wrappers runs: from `pid` down through processes whose name is in
+// `wrappers` and that have exactly one child (a sandbox's bwrap and its PID-namespace init).
+// `pid` itself is always a wrapper, whatever its name: until it has exec'd one it is the process
+// that forked it (node-pty's or the holder's child) or the sh that enters the cgroup.
+// Returns the deepest process reached, and whether it is past every wrapper.
+export function innermostPid(pid: number, wrappers: readonly string[]): { pid: number; final: boolean } {
+  let at = pid;
+  for (let depth = 0; depth < 8; depth++) {
+    let comm: string;
+    let children: string[];
+    try {
+      comm = fs.readFileSync(`/proc/${at}/comm`, 'latin1').trim();
+      if (depth > 0 && !wrappers.includes(comm)) return { pid: at, final: true };
+      children = fs.readFileSync(`/proc/${at}/task/${at}/children`, 'latin1').trim().split(' ').filter((c) => c !== '');
+    } catch {
+      return { pid: at, final: false };
+    }
+    if (children.length !== 1) return { pid: at, final: false };
+    at = Number(children[0]);
+  }
+  return { pid: at, final: false };
+}

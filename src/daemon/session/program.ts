@@ -8,6 +8,7 @@ import type { HolderLink } from '../holder/link';
 import type { HolderPolicy } from '../holder/spawn';
 import type { MarkEvent } from '../shell/marks';
 import { ReadHolds } from './read-holds';
+import type { SessionSandbox } from '../sandbox/sandbox';
 import type { BucketConfig } from '../base/rate-limit';
 import { Shell, type ShellHandlers, type ShellHandover } from '../shell/shell';
 
@@ -24,6 +25,7 @@ export interface SessionConfig {
   ringBytes: number;
   outputRate: BucketConfig; // bytes per second of PTY output the session may consume
   command?: string[]; // a program to run instead of an integrated shell
+  sandbox?: SessionSandbox; // runs the program in this sandbox (sandbox/)
   onGone?: () => void; // a command session ended for good
   holder: HolderPolicy | null; // run the program under a holder (holder/); null: node-pty directly
   journal: boolean; // keep the session on disk too (journal/), for a daemon that starts after a crash
@@ -68,8 +70,12 @@ export class Program {
     let shell: Shell;
     try {
       const { cols, rows } = audience.size;
-      const { shell: sh, command, cwd, env, dir, holder } = config;
-      shell = Shell.spawn({ shell: sh, command, cwd, env, dir, cols, rows, holder }, this.handlers(() => shell));
+      const { shell: sh, command, env, dir, holder, sandbox } = config;
+      // A sandboxed program: its argv wrapped (cgroup, bwrap, prlimit), started in the project
+      // directory; the holder, when there is one, starts the wrapped argv.
+      const wrap = sandbox === undefined ? undefined : (argv: string[]) => sandbox.wrap(argv);
+      const cwd = sandbox?.cwd ?? config.cwd;
+      shell = Shell.spawn({ shell: sh, command, cwd, env, dir, cols, rows, holder, wrap }, this.handlers(() => shell));
       this.shell = shell;
       this.holds.reset();
     } catch (err) {
@@ -78,7 +84,8 @@ export class Program {
       runner.failQueued(message);
       return;
     }
-    log.info({ evt: 'session.spawned', pid: shell.pid, command: config.command?.[0] ?? config.shell, holder: shell.link !== null, cloexec: shell.pty.cloexec }, 'program started');
+    // pty.pid: the PTY's child (for a sandbox, its outermost wrapper: the program is not there yet).
+    log.info({ evt: 'session.spawned', pid: shell.pty.pid, command: config.command?.[0] ?? config.shell, holder: shell.link !== null, cloexec: shell.pty.cloexec, sandbox: config.sandbox?.profileName }, 'program started');
     if (!shell.pty.cloexec) log.warn({ evt: 'session.master_inheritable' }, 'cannot mark the PTY master close-on-exec (termios addon missing?): programs started later inherit it');
     runner.reset();
     this.host.onLifecycle();

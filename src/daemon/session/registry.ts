@@ -6,8 +6,13 @@ import type { Logger } from '../../log';
 import type { SessionSummary } from '../../protocol/frame';
 import { Session, type Adoption, type SessionConfig, type SessionHandover } from './session';
 import { ensurePrivateDir } from '../base/runtime-dir';
+import { SessionSandbox, type SandboxConfig } from '../sandbox/sandbox';
 
-export type SessionDefaults = Omit<SessionConfig, 'dir' | 'command' | 'onGone'>;
+export type SessionDefaults = Omit<SessionConfig, 'dir' | 'command' | 'onGone' | 'sandbox'>;
+
+// What a request asks for a session it may create: no sandbox (undefined), the default profile
+// (null), or a named profile.
+export type SandboxRequest = string | null | undefined;
 
 export class Registry {
   private readonly sessions = new Map<string, Session>();
@@ -20,19 +25,25 @@ export class Registry {
     private readonly defaults: SessionDefaults,
     private readonly log: Logger,
     private readonly maxSessions: number,
-    idleTimeoutMs: number,
+    private readonly idleTimeoutMs: number,
+    private readonly sandboxes: SandboxConfig,
   ) {
-    if (idleTimeoutMs > 0) {
-      this.sweeper = setInterval(() => this.sweep(idleTimeoutMs), Math.min(60_000, Math.max(100, idleTimeoutMs / 4)));
+    // Sandbox profiles may carry idle timeouts of their own: the sweep runs for the shortest.
+    const timeouts = [idleTimeoutMs, ...[...sandboxes.profiles.values()].map((p) => p.idleTimeoutMs)].filter((ms) => ms > 0);
+    if (timeouts.length > 0) {
+      const shortest = Math.min(...timeouts);
+      this.sweeper = setInterval(() => this.sweep(), Math.min(60_000, Math.max(100, shortest / 4)));
       this.sweeper.unref();
     }
   }
 
-  // Ends sessions nobody has used for `idleMs`: no output, input, exec or attached client.
-  private sweep(idleMs: number): void {
+  // Ends sessions nobody has used for their idle timeout (the sandbox profile's, else the daemon's):
+  // no output, input, exec or attached client.
+  private sweep(): void {
     if (this.sweepsHeld) return;
     for (const s of this.list()) {
-      if (s.audience.idleMs >= idleMs && s.audience.clients === 0 && s.busy() === null) {
+      const idleMs = s.sandbox !== undefined && s.sandbox.idleTimeoutMs > 0 ? s.sandbox.idleTimeoutMs : this.idleTimeoutMs;
+      if (idleMs > 0 && s.audience.idleMs >= idleMs && s.audience.clients === 0 && s.busy() === null) {
         this.log.info({ evt: 'session.idle_timeout', session: s.name, idleMs: s.audience.idleMs }, 'idle session ended');
         this.kill(s.name);
       }
@@ -44,17 +55,25 @@ export class Registry {
     return this.sessions.get(name);
   }
 
-  // The shell session called `name`, created on first use; throws PR_ERR_LIMIT past --max-sessions.
-  // The name must already be validated.
-  get(name: string): Session {
-    return this.sessions.get(name) ?? this.make(name, undefined);
+  // The shell session called `name`, created on first use (in the sandbox `sandbox` asks for);
+  // throws PR_ERR_LIMIT past --max-sessions, PR_ERR_SANDBOX when the sandbox cannot be made or an
+  // existing session does not run in the one asked for. The name must already be validated.
+  get(name: string, sandbox?: SandboxRequest): Session {
+    const s = this.sessions.get(name);
+    if (s === undefined) return this.make(name, undefined, undefined, undefined, sandbox);
+    if (sandbox !== undefined) {
+      const want = sandbox ?? this.sandboxes.defaultProfile;
+      const has = s.sandbox?.profileName;
+      if (has !== want) throw new RelayError('PR_ERR_SANDBOX', `session "${name}" exists already ${has === undefined ? 'without a sandbox' : `in sandbox profile "${has}"`}; a sandbox is chosen when a session is made: use another name, or end it first (pty-relay kill ${name})`);
+    }
+    return s;
   }
 
-  // Starts a session that runs `command` instead of a shell; null when the name is taken.
-  // Throws PR_ERR_LIMIT past --max-sessions.
-  create(name: string, command: string[], cols: number, rows: number): Session | null {
+  // Starts a session that runs `command` (undefined: an integrated shell), in the sandbox asked
+  // for; null when the name is taken. Throws PR_ERR_LIMIT past --max-sessions, PR_ERR_SANDBOX.
+  create(name: string, command: string[] | undefined, cols: number, rows: number, sandbox?: SandboxRequest): Session | null {
     if (this.sessions.has(name)) return null;
-    return this.make(name, command, cols, rows);
+    return this.make(name, command, cols, rows, sandbox);
   }
 
   // Ends a session's program and forgets the session. Returns false when there is no such session.
@@ -82,6 +101,7 @@ export class Registry {
       idleMs: s.audience.idleMs,
       bytes: s.audience.ring.head,
       ringAllocated: s.audience.ring.allocated,
+      ...(s.sandbox === undefined ? {} : { sandbox: s.sandbox.summary() }),
       ...(s.isCommand ? {} : { activity: activityOf(s.jobs) }),
     }));
   }
@@ -94,9 +114,10 @@ export class Registry {
   // Takes over a session an earlier daemon handed over, with its PTY's inherited master fd (null:
   // no program runs). The session stays frozen until its thaw().
   // A crashed daemon's session comes with its holder (`from.link`, `from.pending`) and keeps its
-  // own directory (`dir`: its rc and script files are there).
+  // own directory (`dir`: its rc and script files are there, and a sandbox binds it at that path).
+  // A sandboxed session keeps its sandbox (state.sandbox: its cgroup, its profile).
   adopt(state: SessionHandover, fd: number | null, from: Omit<Adoption, 'state' | 'fd'> & { dir?: string } = {}): Session {
-    return this.make(state.name, state.command ?? undefined, state.audience.cols, state.audience.rows, { state, fd, ...from }, from.dir);
+    return this.make(state.name, state.command ?? undefined, state.audience.cols, state.audience.rows, undefined, { state, fd, ...from }, from.dir);
   }
 
   // Ends every session's program; used at shutdown.
@@ -112,12 +133,15 @@ export class Registry {
     for (const s of this.sessions.values()) s.detach();
   }
 
-  private make(name: string, command: string[] | undefined, cols = this.defaults.cols, rows = this.defaults.rows, adopt?: Adoption, ownDir?: string): Session {
+  private make(name: string, command: string[] | undefined, cols = this.defaults.cols, rows = this.defaults.rows, sandboxAsked: SandboxRequest = undefined, adopt?: Adoption, ownDir?: string): Session {
     // Sessions handed over are all taken, even past a --max-sessions that was lowered meanwhile.
     if (this.sessions.size >= this.maxSessions && adopt === undefined) {
       throw new RelayError('PR_ERR_LIMIT', `too many sessions (${this.maxSessions}, see --max-sessions); end one with: pty-relay kill NAME`);
     }
     const dir = ensurePrivateDir(ownDir ?? path.join(this.dir, name));
+    const handed = adopt?.state.sandbox;
+    const sandbox = handed !== undefined ? SessionSandbox.restore(handed) : sandboxAsked === undefined ? undefined : SessionSandbox.create(this.sandboxes, sandboxAsked, name, dir);
+    if (sandbox !== undefined) this.log.info({ evt: 'sandbox.made', session: name, profile: sandbox.profileName, caps: sandbox.summary().caps }, 'sandboxed session');
     const s = new Session(
       name,
       {
@@ -127,8 +151,10 @@ export class Registry {
         env: { ...this.defaults.env, PTY_RELAY_SESSION: name },
         dir,
         command,
+        sandbox,
         onGone: () => {
           if (this.sessions.get(name) === s) this.sessions.delete(name);
+          sandbox?.dispose();
         },
       },
       this.log.child({ session: name }),

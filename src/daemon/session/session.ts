@@ -20,6 +20,8 @@ import { readCwd } from '../pty/proc';
 import { Program, type Lifecycle, type SessionConfig } from './program';
 import type { Shell, ShellHandover } from '../shell/shell';
 import { interruptForeground, stopJob, type StopResult } from '../jobs/stop-job';
+import type { SessionSandbox, SandboxState } from '../sandbox/sandbox';
+import { killStrays } from '../sandbox/strays';
 
 export type { BusyInfo } from '../jobs/job-runner';
 export type { SessionConfig } from './program';
@@ -44,6 +46,7 @@ export interface SessionHandover {
   shell: ShellHandover | null;
   runner: RunnerHandover;
   audience: AudienceHandover;
+  sandbox?: SandboxState;
 }
 
 export class Session {
@@ -93,8 +96,14 @@ export class Session {
 
   // The session as a journal keeps it: a handover without byte strings, touching nothing.
   snapshot(): SessionHandover {
-    const { name, program } = this;
-    return { name, createdAt: this.createdAt.getTime(), command: this.config.command ?? null, lifecycle: program.lifecycle, shell: this.shell?.handover() ?? null, runner: this.runner.handover(true), audience: this.audience.journalState() };
+    return { ...this.own(), shell: this.shell?.handover() ?? null, runner: this.runner.handover(true), audience: this.audience.journalState() };
+  }
+
+  // What a handover and a snapshot share: the session's own facts and its sandbox (the next daemon
+  // keeps the sandbox's cgroup and caps; its program runs inside it still).
+  private own(): Omit<SessionHandover, 'shell' | 'runner' | 'audience'> {
+    const sandbox = this.config.sandbox?.state();
+    return { name: this.name, createdAt: this.createdAt.getTime(), command: this.config.command ?? null, lifecycle: this.program.lifecycle, ...(sandbox === undefined ? {} : { sandbox }) };
   }
 
   // After an upgrade, before thaw(): connects to the program's holder, which the earlier daemon
@@ -117,9 +126,8 @@ export class Session {
 
   // The state a new daemon needs to take the session over (call while frozen).
   async handover(): Promise<SessionHandover> {
-    const { name, program } = this;
     const audience = await this.audience.handover();
-    return { name, createdAt: this.createdAt.getTime(), command: this.config.command ?? null, lifecycle: program.lifecycle, shell: this.shell?.handover() ?? null, runner: this.runner.handover(), audience };
+    return { ...this.own(), shell: this.shell?.handover() ?? null, runner: this.runner.handover(), audience };
   }
 
   // The PTY master's fd, for the handover; null when no program runs.
@@ -148,6 +156,28 @@ export class Session {
   // What the session runs, for `pty-relay ls`.
   get command(): string {
     return (this.config.command ?? [this.config.shell]).join(' ');
+  }
+
+  // The sandbox the session runs in (its summary(): the profile and what enforces each cap, for
+  // `ls`, `#!status` and the web page), or undefined.
+  get sandbox(): SessionSandbox | undefined {
+    return this.config.sandbox;
+  }
+
+  // The sandbox caps hit since the last call, in words (logged too); empty outside a sandbox.
+  capHits(): string[] {
+    const hits = this.config.sandbox?.hits() ?? [];
+    for (const hit of hits) this.log.warn({ evt: 'sandbox.cap_hit' }, hit);
+    return hits;
+  }
+
+  // Ends every process in the sandbox but the shell (a fork bomb's leave their job); how many.
+  async killStrays(): Promise<number> {
+    const shell = this.shell;
+    if (this.config.sandbox === undefined || shell === null) return 0;
+    const n = await killStrays(shell.pty.pid, shell.pid);
+    if (n > 0) this.log.info({ evt: 'sandbox.strays_killed', processes: n }, 'processes in the sandbox ended');
+    return n;
   }
 
   get pid(): number | null {
@@ -261,5 +291,6 @@ export class Session {
     this.program.hangUp();
     this.runner.dispose();
     this.journal?.close(true);
+    this.config.sandbox?.dispose();
   }
 }

@@ -15,7 +15,7 @@ import { MarkParser, type MarkEvent } from './marks';
 import type { HolderLink } from '../holder/link';
 import { startHolder, type HolderPolicy } from '../holder/spawn';
 import { adoptPty, heldPty, spawnPty, TERM_NAME, type Pty, type PtyHandlers } from '../pty/pty';
-import { readCmdline, readLife } from '../pty/proc';
+import { innermostPid, readCmdline, readLife } from '../pty/proc';
 import { SCRIPT_FILE_NAME } from './script-file';
 import { INTEGRATION, renderRc } from './shell-integration';
 import { writePrivateFile } from '../base/runtime-dir';
@@ -29,7 +29,12 @@ export interface ShellSpec {
   rows: number;
   dir: string; // private directory for the rc file and the script file
   holder: HolderPolicy | null; // start it under a holder (holder/), else through node-pty
+  wrap?: (argv: string[]) => string[]; // runs the program inside something (a sandbox); a holder starts the wrapped argv
 }
+
+// The processes a wrapped program runs under (a sandbox: bwrap and its PID-namespace init); the
+// shell's own pid is found below them.
+const WRAPPERS = ['bwrap'];
 
 export interface ShellHandlers {
   onOutput(raw: Buffer): void; // every byte, for the ring, the mirror and the rate limit
@@ -54,6 +59,7 @@ export interface ShellHandover {
   cmdline: string;
   integration?: number; // the rc's generation (shell-integration.ts); absent: 1
   holder?: boolean; // a holder (holder/) keeps the program; absent: none
+  wrapped?: boolean; // the program runs inside a wrapper (a sandbox); pid is the outermost wrapper's
 }
 
 export class Shell {
@@ -64,21 +70,24 @@ export class Shell {
   private readonly parser: MarkParser | null;
   private pending: Buffer | null = null; // what the holder kept, read before the terminal at thaw
   private watch: NodeJS.Timeout | null = null;
+  private innerPid: number | null = null; // the wrapped program's pid, once found
 
   // Spawns the program. Throws when it cannot be started.
   static spawn(spec: ShellSpec, handlers: ShellHandlers): Shell {
     const integrated = spec.command === undefined;
     const rcFile = integrated ? path.join(spec.dir, `rc-${process.pid}-${++fileCounter}.bash`) : null;
     const nonce = crypto.randomBytes(16).toString('hex');
-    const [file, ...args] = spec.command ?? [spec.shell, '--rcfile', rcFile as string, '-i'];
+    const argv = spec.command ?? [spec.shell, '--rcfile', rcFile as string, '-i'];
+    const [file, ...args] = spec.wrap === undefined ? argv : spec.wrap(argv);
     try {
       if (rcFile !== null) writePrivateFile(rcFile, renderRc(nonce, path.join(spec.dir, SCRIPT_FILE_NAME)));
       const program = { file: file as string, args, cwd: spec.cwd, env: spec.env, cols: spec.cols, rows: spec.rows };
       const parser = integrated ? new MarkParser(nonce) : null;
-      if (spec.holder === null) return new Shell(parser, rcFile, handlers, (h) => spawnPty(program, h), null);
+      const wrapped = spec.wrap !== undefined;
+      if (spec.holder === null) return new Shell(parser, rcFile, wrapped, handlers, (h) => spawnPty(program, h), null);
       // node-pty sets TERM from its `name`; a holder passes the environment as it is.
       const link = startHolder({ ...program, env: { ...program.env, TERM: TERM_NAME } }, spec.dir, spec.holder);
-      return new Shell(parser, rcFile, handlers, (h) => heldPty(link.master, link.hello.pid, link.hello.pts, h, (cb) => link.onExit(cb), false), link);
+      return new Shell(parser, rcFile, wrapped, handlers, (h) => heldPty(link.master, link.hello.pid, link.hello.pts, h, (cb) => link.onExit(cb), false), link);
     } catch (err) {
       if (rcFile !== null) fs.rm(rcFile, { force: true }, () => undefined);
       throw err;
@@ -108,7 +117,7 @@ export class Shell {
       };
       return pty;
     };
-    shell = new Shell(parser, h.rcFile, handlers, open, link);
+    shell = new Shell(parser, h.rcFile, h.wrapped === true, handlers, open, link);
     shell.pending = pending;
     shell.isReady = h.isReady;
     shell.cmdline = h.cmdline;
@@ -119,6 +128,7 @@ export class Shell {
   private constructor(
     parser: MarkParser | null,
     private readonly rcFile: string | null,
+    private readonly wrapped: boolean,
     handlers: ShellHandlers,
     open: (h: PtyHandlers) => Pty,
     public link: HolderLink | null, // the program's holder, when it has one
@@ -170,11 +180,17 @@ export class Shell {
       cmdline: this.cmdline,
       integration: this.integration,
       holder: this.link !== null,
+      wrapped: this.wrapped,
     };
   }
 
+  // The program's pid: the PTY's child, or for a wrapped program the process the wrappers run.
   get pid(): number {
-    return this.pty.pid;
+    if (!this.wrapped) return this.pty.pid;
+    if (this.innerPid !== null) return this.innerPid;
+    const found = innermostPid(this.pty.pid, WRAPPERS);
+    if (found.final) this.innerPid = found.pid;
+    return found.pid;
   }
 
   // The nonce of its marks; null for a command session.
@@ -187,7 +203,7 @@ export class Shell {
     this.isReady = true;
     this.removeRc();
     // Read now, not at spawn: until bash has exec'd, /proc shows the forking process.
-    this.cmdline = readCmdline(this.pty.pid);
+    this.cmdline = readCmdline(this.pid);
   }
 
   // While a job runs, checks now and then whether the shell replaced itself (`exec CMD`): its
@@ -197,7 +213,7 @@ export class Shell {
     this.watch = null;
     if (onReplaced === null) return;
     this.watch = setInterval(() => {
-      const now = readCmdline(this.pty.pid);
+      const now = readCmdline(this.pid);
       if (now === '' || this.cmdline === '' || now === this.cmdline) return;
       this.watchReplaced(null);
       onReplaced(now);

@@ -1,0 +1,100 @@
+// Sandboxed sessions with the daemon run by an ordinary user (made here with useradd, run through
+// runuser): bwrap confines the shell the same way through a user namespace, but this host lets only
+// root write cgroups, so the default profile's memory and CPU caps cannot be enforced: it is
+// refused, saying why; a profile that accepts that runs with the process cap as an rlimit in the
+// sandbox's own user namespace (which binds) and says which caps are not enforced.
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nc, run } from '../helpers/clients';
+import { collectLogs, RELAY_BIN } from '../helpers/daemon';
+import { waitFor } from '../helpers/deadline';
+import { SecondUser } from '../helpers/second-user';
+import { FORK_PROBE, filesScript, reachScript } from './sandbox-checks';
+
+const root = process.getuid?.() === 0;
+const user = new SecondUser('sbx');
+let home = '';
+let daemon: ChildProcess | null = null;
+let port = 0;
+const ex = (text: string): Promise<string> => nc(port, text, 60_000).then((r) => r.stdout);
+
+beforeAll(async () => {
+  if (!root) return;
+  user.create();
+  home = user.dir(fs.mkdtempSync(path.join(os.tmpdir(), 'pty-relay-sbx-user-')), 0o700);
+  const config = path.join(home, 'sandbox.json');
+  fs.writeFileSync(config, JSON.stringify({ profiles: { lenient: { unenforced: 'allow' } } }));
+  fs.chownSync(config, user.uid, user.uid);
+  // --allow-root: this test (root) is the client of the user's daemon.
+  daemon = spawn('runuser', ['-u', user.name, '--', 'env', `HOME=${home}`, process.execPath, RELAY_BIN, 'serve', '--port', '0', '--allow-root', '--runtime-dir', path.join(home, 'rt'), '--sandbox-config', config], {
+    env: { PATH: '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin', HOME: home, LANG: 'C.UTF-8' },
+    cwd: home,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const { logs, stderr } = collectLogs(daemon);
+  const listening = await waitFor('the daemon to listen', () => {
+    if (daemon?.exitCode !== null) throw new Error(`daemon exited: ${stderr()}`);
+    return logs.find((l) => l.evt === 'server.listening');
+  }, 15_000);
+  port = listening.port as number;
+});
+
+afterAll(async () => {
+  if (daemon !== null && daemon.exitCode === null) {
+    const exited = new Promise((r) => daemon?.once('exit', r));
+    daemon.kill('SIGTERM');
+    await exited;
+  }
+  if (home !== '') fs.rmSync(home, { recursive: true, force: true });
+  if (root) user.remove();
+});
+
+describe.skipIf(!root)('a sandboxed session (daemon as an ordinary user)', () => {
+  it('refuses the default profile, whose memory and CPU caps only root can enforce here', async () => {
+    const out = await ex('#!session strict\n#!sandbox\necho ran\n');
+    expect(out).toContain('error: sandbox profile "default" asks for caps this host cannot fully enforce');
+    expect(out).toContain(`(uid ${user.uid})`);
+    expect(out).toContain("memory 512 MiB (rlimit DATA, per process, not the session's total), cpu 0.5 CPU (NOT enforced)");
+    expect(out).toContain('"unenforced": "allow"');
+    expect(out).not.toContain('ran');
+    // As the daemon's user: a client checks that the daemon is its own (PR_ERR_NOT_OURS otherwise).
+    const r = await run(['runuser', '-u', user.name, '--', 'env', `HOME=${home}`, process.execPath, RELAY_BIN, 'new', 'strict2', '--sandbox', '--port', String(port)], '');
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('cannot fully enforce');
+    expect(await ex('#!status\n')).not.toContain('strict'); // no session was made
+  });
+
+  it('runs a profile that accepts it, and says which caps hold and by what', async () => {
+    const status = await ex('#!session easy\n#!sandbox lenient\n#!status\n');
+    expect(status).toContain("sandbox: profile lenient, network none; memory 512 MiB (rlimit DATA, per process, not the session's total), cpu 0.5 CPU (NOT enforced), processes 100 (rlimit NPROC in its own user namespace)");
+  });
+
+  it('confines the shell as it does for root', async () => {
+    const net = await ex(`#!session easy\n${reachScript(port)}\n`);
+    expect(net).toContain('curl-exit=7');
+    expect(net).toMatch(/refused 127\.0\.0\.1 111/);
+    expect(net).toMatch(/refused 192\.0\.2\.1 101/);
+    const outside = path.join(home, 'outside.txt');
+    const files = await ex(`#!session easy\n${filesScript(outside)}\nid -u\n`);
+    expect(files).toContain('inside-ok inside');
+    expect(files).toContain('etc-refused');
+    expect(files).toContain('tmp-ok');
+    expect(files).toMatch(/procs: bash bwrap ps \n/);
+    expect(files).toContain(`\n${user.uid}\n`);
+    expect(fs.existsSync(outside)).toBe(false); // $HOME is an empty tmpfs inside
+  });
+
+  it('the process cap (an rlimit) refuses forks; the memory rlimit stops one hog; the shell lives', async () => {
+    const forks = await ex(`#!session easy\n${FORK_PROBE}\n`);
+    const m = /fork refused after (\d+) Resource temporarily unavailable/.exec(forks);
+    expect(m).not.toBeNull();
+    expect(Number(m?.[1])).toBeLessThan(100);
+    const hog = await ex('#!session easy\npython3 -c "b = bytearray(1 << 30)" 2>&1 | tail -1\n');
+    expect(hog).toContain('MemoryError');
+    expect(await ex('#!session easy\necho "alive $$"\n')).toBe('alive 2\n');
+    expect(await ex('#!session other\necho unsandboxed $(id -u)\n')).toBe(`unsandboxed ${user.uid}\n`);
+  });
+});
