@@ -3,6 +3,8 @@
 import { Command, Option } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { encodeQr } from '../client/qr';
+import { qrToText } from '../client/qr-text';
 import { probeWeb } from '../client/web-probe';
 import { defaultRuntimeBase } from '../daemon/base/runtime-dir';
 import { LOGIN_CODE_TTL_S, TOKEN_FILE, WebTokens, writeToken } from '../daemon/web/token';
@@ -18,6 +20,7 @@ export function buildWebCommand(): Command {
     .option('--watch [session]', 'print a read-only link instead: for one session, or for all of them')
     .option('--new-token', 'make a new key first: every earlier link and signed-in browser is locked out')
     .option('--no-check', 'do not check that the daemon serves the web terminal')
+    .option('--qr', 'also print the link as a QR code, for a phone whose SSH app forwards the port')
     .action(async (o) => {
       const file = path.join(o.runtimeDir ?? defaultRuntimeBase(), TOKEN_FILE);
       if (o.newToken === true) writeToken(file);
@@ -35,6 +38,7 @@ export function buildWebCommand(): Command {
         url = `${base}${session === null ? '' : `?s=${session}`}#w=${tokens.watchToken(session)}`;
       }
       if (o.check !== false) await probeWeb(o.port);
+      if (o.qr === true) process.stdout.write(qrToText(encodeQr(url)));
       process.stdout.write(`${url}\n`);
       if (o.watch === undefined && process.stderr.isTTY) process.stderr.write(`(the link signs one browser in, within ${LOGIN_CODE_TTL_S / 60} minutes; run pty-relay web again for another)\n`);
     });

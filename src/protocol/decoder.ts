@@ -140,7 +140,7 @@ function validate(type: number, b: Record<string, unknown>): void {
       if (!isInt(b.id)) bad('id must be a non-negative integer');
       return;
     case FrameType.REQUEST:
-      if (!['ls', 'kill', 'new', 'info', 'jobs', 'upgrade', 'events'].includes(b.op as string)) bad('op must be ls, kill, new, info, jobs, upgrade or events');
+      if (!['ls', 'kill', 'new', 'info', 'jobs', 'output', 'upgrade', 'events'].includes(b.op as string)) bad('op must be ls, kill, new, info, jobs, output, upgrade or events');
       if (b.op === 'events' && b.session !== null && typeof b.session !== 'string') bad('session must be a string or null');
       if (b.op !== 'ls' && b.op !== 'info' && b.op !== 'upgrade' && b.op !== 'events' && typeof b.session !== 'string') bad('session must be a string');
       if (b.op === 'new' && (!Array.isArray(b.command) || !b.command.every((w) => typeof w === 'string'))) {
@@ -148,6 +148,7 @@ function validate(type: number, b: Record<string, unknown>): void {
       }
       if (b.op === 'new' && b.sandbox !== undefined && b.sandbox !== null && typeof b.sandbox !== 'string') bad('sandbox must be a profile name or null');
       if (b.op === 'new' && (!isDim(b.cols) || !isDim(b.rows))) bad(DIM_RULE);
+      if (b.op === 'output' && (!isInt(b.job) || (b.from !== undefined && !isInt(b.from)))) bad('job and from must be non-negative integers');
       return;
     case FrameType.EVENT:
       if (typeof b.type !== 'string' || typeof b.time !== 'string') bad('type and time must be strings');

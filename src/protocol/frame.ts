@@ -117,7 +117,21 @@ export interface SessionSummary {
   idleMs: number;
   bytes: number; // output produced since the session started
   ringAllocated: number; // memory the session's ring holds now
+  activity?: JobActivity | null; // a shell session's running or last command (none yet: null)
   sandbox?: SandboxSummary; // only for a sandboxed session
+}
+// A shell session's running or last command, for session lists.
+export interface JobActivity {
+  id: number;
+  command: string; // its first line, shortened, with "(+N lines)"
+  origin: 'exec' | 'terminal';
+  state: string; // queued, running, waiting for input, done, killed, failed
+  status: number | null; // exit status, once ended
+  startedAt: string;
+  durationMs: number | null; // so far, while it runs
+  prompt?: string; // the line it waits at (waiting for input)
+  echoOff?: boolean; // ... with echo off (a password)
+  needsYou: 'input' | 'failed' | null; // it waits for input, or ended with a failure
 }
 // What a daemon says about itself to `pty-relay doctor` (after the HELLO, so only to its own user
 // and, with a secret, only to a client that has it).
@@ -146,6 +160,7 @@ export type Request =
   // command [] starts an integrated shell; sandbox: a profile name, null for the default profile
   | { op: 'new'; session: string; command: string[]; cols: number; rows: number; sandbox?: string | null }
   | { op: 'jobs'; session: string }
+  | { op: 'output'; session: string; job: number; from?: number } // from: default the last OUTPUT_PAGE_BYTES
   | { op: 'upgrade' }
   | { op: 'events'; session: string | null }; // a live stream of EVENT frames (null: every session)
 // What `upgrade` did: the daemon process before and after, and what it handed over.
@@ -158,7 +173,18 @@ export interface UpgradeReport {
   frozenMs: number; // how long the sessions' output stood still
   warning?: string;
 }
-export type Reply = { ok: true; sessions?: SessionSummary[]; pid?: number | null; info?: DaemonInfo; jobs?: JobSummary[]; upgrade?: UpgradeReport } | { ok: false; code: string; message: string };
+// A page of one job's output as its store keeps it (the text an exec reply got), as `#!output`.
+export interface JobOutput {
+  job: number;
+  from: number; // offset of `text` in the job's output
+  to: number;
+  kept: number; // the first offset still kept (older output was released)
+  head: number; // the output's length so far
+  text: string;
+}
+// The most output one `output` request returns: enough for a screenful of history, small in a frame.
+export const OUTPUT_PAGE_BYTES = 64 * 1024;
+export type Reply = { ok: true; sessions?: SessionSummary[]; pid?: number | null; info?: DaemonInfo; jobs?: JobSummary[]; output?: JobOutput; upgrade?: UpgradeReport } | { ok: false; code: string; message: string };
 
 // Decoded frames, one variant per type.
 export type Frame =

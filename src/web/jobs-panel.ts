@@ -1,9 +1,12 @@
 // Recent commands of a shell session: what its exec jobs ran, how they ended and how long they
-// took, newest first. Refreshed while the page is visible.
+// took, newest first, the ones since the person last looked marked new. Each opens its output
+// (job-output.ts). Refreshed while the page is visible.
 import type { JobSummary, Reply } from '../protocol/frame';
 import { ago, duration, el } from './dom';
+import { jobBadge, openJobOutput } from './job-output';
 import { request } from './link';
 import { Poller } from './poller';
+import { lastSeenJob, markSeen } from './seen';
 
 // Often enough to see a command finish, rare enough to cost nothing.
 const JOBS_POLL_MS = 3_000;
@@ -11,11 +14,15 @@ const JOBS_POLL_MS = 3_000;
 export class JobsPanel {
   readonly element: HTMLElement;
   private readonly list: HTMLElement;
+  private readonly since: HTMLElement;
   private readonly poller: Poller<Reply>;
+  private readonly seenBefore: number; // the newest job seen before this panel opened
 
   constructor(private readonly session: string) {
+    this.seenBefore = lastSeenJob(session);
     this.list = el('ol', { class: 'jobs' });
-    this.element = el('aside', { class: 'jobs-panel', 'aria-label': 'Recent commands' }, el('h2', {}, 'Recent commands'), this.list);
+    this.since = el('p', { class: 'since', hidden: true });
+    this.element = el('aside', { class: 'jobs-panel', 'aria-label': 'Recent commands' }, el('h2', {}, 'Recent commands'), this.since, this.list);
     this.poller = new Poller(JOBS_POLL_MS, () => request({ op: 'jobs', session: this.session }), (r) => {
       if (r.ok) this.render(r.jobs ?? []);
     });
@@ -35,20 +42,24 @@ export class JobsPanel {
       return;
     }
     const now = Date.now();
+    const fresh = jobs.filter((j) => j.id > this.seenBefore).length;
+    this.since.textContent = `${fresh} new since you last looked`;
+    this.since.hidden = fresh === 0;
+    markSeen(this.session, Math.max(...jobs.map((j) => j.id)));
     this.list.replaceChildren(
       ...jobs
         .slice()
         .reverse()
         .map((j) => {
-          const badge =
-            j.state === 'running'
-              ? el('span', { class: 'badge running' }, 'running')
-              : j.status === 0
-                ? el('span', { class: 'badge ok', title: 'exit status 0' }, '✓ 0')
-                : el('span', { class: 'badge fail', title: j.status === null ? 'did not finish' : `exit status ${j.status}` }, j.status === null ? '✗' : `✗ ${j.status}`);
           const when = `${ago(now - Date.parse(j.startedAt))} ago`;
           const took = j.durationMs === null ? '' : ` · ${duration(j.durationMs)}`;
-          return el('li', {}, el('code', { class: 'cmd', title: j.command }, j.command || '(empty)'), el('div', { class: 'meta' }, badge, el('span', {}, `${when}${took}`)));
+          const open = (): void => openJobOutput(this.session, j);
+          return el(
+            'li',
+            { class: j.id > this.seenBefore ? 'new' : undefined, 'data-job': String(j.id) },
+            el('button', { type: 'button', class: 'cmd', title: `${j.command}\n(show its output)`, onclick: open }, j.command || '(empty)'),
+            el('div', { class: 'meta' }, jobBadge(j), el('span', {}, `${when}${took}`)),
+          );
         }),
     );
   }

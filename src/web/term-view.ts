@@ -6,6 +6,7 @@ import { AttachClient, type Status } from './attach-client';
 import { el } from './dom';
 import { hasActed, onFirstAct } from './gesture';
 import { JobsPanel } from './jobs-panel';
+import { lastSeenJob } from './seen';
 import { keyBar } from './keybar';
 import { request } from './link';
 import { DESKTOP_FONT_PX, TermView, TOUCH_FONT_PX } from './terminal';
@@ -177,7 +178,10 @@ export class TermScreen {
     const s = r.ok ? r.sessions?.find((x) => x.name === this.o.session) : undefined;
     if (s?.shell === false) return;
     btn.hidden = false;
-    if (window.matchMedia('(min-width: 1100px)').matches) this.toggleJobs(btn);
+    // What happened since the person last looked: the panel opens with the new commands marked.
+    const unseen = (s?.activity?.id ?? 0) - lastSeenJob(this.o.session);
+    if (unseen > 0) btn.textContent = `Commands (${unseen} new)`;
+    if (unseen > 0 || window.matchMedia('(min-width: 1100px)').matches) this.toggleJobs(btn);
   }
 
   private toggleJobs(btn: HTMLButtonElement): void {

@@ -71,7 +71,8 @@ describe('the web terminal in chromium', () => {
     expect(cookies.map((c) => [c.name, c.httpOnly, c.sameSite])).toEqual([[`pty_relay_${d.port}`, true, 'Strict']]);
     const row = page.locator('.session[data-session="listed"]');
     await row.waitFor();
-    expect(await row.innerText()).toMatch(/listed[\s\S]*idle[\s\S]*bash[\s\S]*0 clients/);
+    // A shell session's row says what it ran last and how that ended (issue 26).
+    expect(await row.innerText()).toMatch(/listed[\s\S]*exit 0 · \d+s ago[\s\S]*echo made-\$\(\(2\+3\)\)[\s\S]*0 clients/);
     await page.screenshot({ path: path.join(SHOTS, 'desktop-list.png') });
 
     await row.getByRole('button', { name: 'Open' }).click();

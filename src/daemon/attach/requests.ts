@@ -2,7 +2,8 @@
 // the registry; the connection sends the reply (or the error) and closes.
 import { RelayError } from '../../errors';
 import type { Logger } from '../../log';
-import type { DaemonInfo, Reply, Request } from '../../protocol/frame';
+import { OUTPUT_PAGE_BYTES, type DaemonInfo, type JobOutput, type Reply, type Request } from '../../protocol/frame';
+import type { Job } from '../jobs/job';
 import { validateSessionName } from '../../protocol/session-name';
 import type { Registry } from '../session/registry';
 import type { Session } from '../session/session';
@@ -28,6 +29,13 @@ export function handleRequest(r: Exclude<Request, { op: 'upgrade' | 'events' }>,
     if (s === undefined) return { code: 'PR_ERR_NO_SESSION', message: `no session named "${r.session}"` };
     return { reply: { ok: true, jobs: s.jobHistory() } };
   }
+  if (r.op === 'output') {
+    const s = registry.find(r.session);
+    if (s === undefined) return { code: 'PR_ERR_NO_SESSION', message: `no session named "${r.session}"` };
+    const job = s.jobs.get(r.job);
+    if (job === undefined) return { code: 'PR_ERR_NO_JOB', message: `no job ${r.job} in session "${r.session}"` };
+    return { reply: { ok: true, output: outputPage(job, r.from) } };
+  }
   if (access.readOnly) return { code: 'PR_ERR_AUTH', message: 'this link is read-only: it cannot start or end sessions' };
   if (r.op === 'kill') {
     if (!registry.kill(r.session)) return { code: 'PR_ERR_NO_SESSION', message: `no session named "${r.session}"` };
@@ -48,4 +56,21 @@ export function handleRequest(r: Exclude<Request, { op: 'upgrade' | 'events' }>,
     return { code: 'PR_ERR_SPAWN', message: `cannot start ${r.command.length === 0 ? 'a shell' : r.command.join(' ')}` };
   }
   return { reply: { ok: true, pid: s.pid } };
+}
+
+// Up to OUTPUT_PAGE_BYTES of `job`'s output from `from` (default: the last page), as `#!output`
+// reads it; a start before what is kept moves to the first kept byte.
+function outputPage(job: Job, from: number | undefined): JobOutput {
+  const head = job.head;
+  const kept = job.tail;
+  let pos = Math.max(kept, Math.min(head, from ?? head - OUTPUT_PAGE_BYTES));
+  const start = pos;
+  const parts: Buffer[] = [];
+  while (pos < head && pos - start < OUTPUT_PAGE_BYTES) {
+    const r = job.read(pos, OUTPUT_PAGE_BYTES - (pos - start));
+    if (r.kind !== 'data') break;
+    parts.push(r.data);
+    pos += r.data.length;
+  }
+  return { job: job.id, from: start, to: pos, kept, head, text: Buffer.concat(parts).toString('utf8') };
 }

@@ -19,6 +19,7 @@ import { Repair } from './repair';
 import { runLine, TERMINAL_RESET } from '../shell/shell-integration';
 import { Newlines } from '../shell/newlines';
 import { ScriptFile } from '../shell/script-file';
+import { EchoSwap, REPAIR_SHOWN, renderJobLine } from '../shell/echo-swap';
 import type { Shell } from '../shell/shell';
 
 export type { BusyInfo, RunnerHandover, RunnerHost, RunnerState } from './runner-types';
@@ -38,11 +39,12 @@ export class JobRunner {
   private readonly script: ScriptFile;
   private readonly newlines: Newlines;
   private readonly repair: Repair;
+  private readonly echo = new EchoSwap((d) => this.host.output(d));
 
   constructor(private readonly host: RunnerHost) {
     this.script = new ScriptFile(host.dir);
     this.newlines = new Newlines(host.dir);
-    this.repair = new Repair({ log: host.log, shell: () => host.shell(), output: (d) => host.output(d), again: () => void (this.repairPending = true) });
+    this.repair = new Repair({ log: host.log, shell: () => host.shell(), output: (d) => host.output(d), again: () => void (this.repairPending = true), typing: (line) => this.echo.arm(line, () => REPAIR_SHOWN) });
   }
 
   // Queues a new job; it runs when the shell is idle and every job queued before it has run.
@@ -117,6 +119,7 @@ export class JobRunner {
 
   // A handover is under way: no timers look at the shell until resume().
   suspend(): void {
+    this.echo.letGo(null);
     this.repair.pause();
     this.current?.suspendWatch();
     this.host.shell()?.watchReplaced(null);
@@ -136,15 +139,16 @@ export class JobRunner {
     this.current?.sawRaw(data);
   }
 
-  // Raw PTY output as terminals are to see it (newlines.ts).
+  // Raw PTY output as terminals are to see it (newlines.ts; echo-swap.ts for a line we typed).
   display(data: Buffer): Buffer {
     const shell = this.host.shell();
-    return this.newlines.display(data, shell?.pty.fd ?? null, shell?.nonce ?? null);
+    return this.echo.filter(this.newlines.display(data, shell?.pty.fd ?? null, shell?.nonce ?? null));
   }
 
   // Output and marks from the shell.
   onEvent(ev: MarkEvent): void {
     const cur = this.current;
+    if (ev.type === 'mark' && this.echo.armed) this.echo.letGo(ev.kind === 'C' ? (this.host.shell()?.nonce ?? null) : null);
     if (ev.type === 'data') {
       this.host.sawText(ev.data, this.state !== 'repairing' && (cur === null || cur.sawStart));
       if (cur !== null && cur.sawStart && cur.output(ev.data) > 0 && cur.job.lag() > PAUSE_LAG_BYTES) this.host.pace(true);
@@ -169,6 +173,7 @@ export class JobRunner {
 
   // Ends the running job (the shell died, was replaced, or the session closes).
   finish(end: JobEnd): void {
+    this.echo.letGo(null);
     const cur = this.current;
     if (cur === null) return;
     if (cur.close()) this.repairPending = true;
@@ -192,6 +197,7 @@ export class JobRunner {
 
   // The shell is gone: a new one starts idle.
   reset(): void {
+    this.echo.letGo(null);
     this.repair.done();
     this.newlines.reset();
     this.state = 'idle';
@@ -231,7 +237,9 @@ export class JobRunner {
     this.endNotice = null;
     this.begin(job, this.script.path, 'running');
     const legacy = shell.integration < 2 ? this.script.path : undefined;
-    shell.pty.write(runLine({ stdin: job.spec.interactive ? 'tty' : 'null', raw: job.spec.raw }, legacy));
+    const line = runLine({ stdin: job.spec.interactive ? 'tty' : 'null', raw: job.spec.raw }, legacy);
+    this.echo.arm(line, () => renderJobLine(job.command));
+    shell.pty.write(line);
   }
 
   // A job that waited in the queue runs only if its client is still there (Job.claim).

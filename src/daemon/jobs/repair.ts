@@ -19,6 +19,7 @@ export interface RepairHost {
   shell(): Shell | null;
   output(data: Buffer): void; // a notice drawn for attached terminals only
   again(): void; // type the repair once more at the next prompt
+  typing(line: string): void; // the repair line is about to be typed (echo-swap.ts)
 }
 
 export class Repair {
@@ -29,7 +30,10 @@ export class Repair {
 
   // Types the repair line and starts the deadline.
   start(): void {
-    this.host.shell()?.pty.write(repairLine());
+    const shell = this.host.shell();
+    if (shell === null) return;
+    this.host.typing(repairLine());
+    shell.pty.write(repairLine());
     this.arm();
   }
 

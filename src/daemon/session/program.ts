@@ -171,7 +171,8 @@ export class Program {
       onOutput: (data) => {
         if (this.shell !== self()) return;
         this.holds.meter(data.length);
-        this.host.audience.output(this.host.runner.display(data));
+        const shown = this.host.runner.display(data);
+        if (shown.length > 0) this.host.audience.output(shown);
         this.host.runner.sawRaw(data);
         this.host.sawOutput(data);
       },

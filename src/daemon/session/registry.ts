@@ -1,6 +1,7 @@
 // Sessions by name. Shell sessions start lazily: the first request that names one creates it.
 import * as path from 'node:path';
 import { RelayError } from '../../errors';
+import { activityOf } from '../jobs/activity';
 import type { Logger } from '../../log';
 import type { SessionSummary } from '../../protocol/frame';
 import { EventBus } from '../events/bus';
@@ -105,6 +106,7 @@ export class Registry {
       bytes: s.audience.ring.head,
       ringAllocated: s.audience.ring.allocated,
       ...(s.sandbox === undefined ? {} : { sandbox: s.sandbox.summary() }),
+      ...(s.isCommand ? {} : { activity: activityOf(s.jobs) }),
     }));
   }
 
