@@ -4,11 +4,9 @@
 // one (repair.ts), stopping one (stop-job.ts), `#!send` escapes (send-text.ts) and input waits:
 // the pure decision (input-wait.ts), the /proc probe (input-probe.ts) and the watch
 // (input-watch.ts). It drives shell/ and cleans replies with clean/; session/ owns a runner and
-// its table, and exec/ reads jobs to answer requests.
-//
-// The jobs side of a shell session: the queue in front of the shell, the job it runs now, and the
-// transitions the shell's marks drive (C: output starts, D: it ended, A: the prompt is back). A job
-// typed by a person in the terminal becomes a job too, when its C mark arrives at an idle shell.
+// its table, and exec/ reads jobs to answer requests. The runner: the queue in front of the shell,
+// the job it runs now, and the transitions the shell's marks drive (C: output starts, D: it ended,
+// A: the prompt is back); a command typed in the terminal becomes a job at its C mark.
 import * as fs from 'node:fs';
 import { preview, type Job, type JobEnd, type JobSpec } from './job';
 import type { BusyInfo, RunnerHandover, RunnerHost, RunnerState } from './runner-types';
