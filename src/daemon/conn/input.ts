@@ -14,6 +14,8 @@ export interface ConnInput {
   // Stops reading (the owner's own back-pressure), independent of rate limiting.
   pause(): void;
   resume(): void;
+  // True while the rate limit holds bytes back: quiet on the wire is then not the client's.
+  readonly holding?: boolean;
 }
 
 export class MeteredInput extends EventEmitter implements ConnInput {
@@ -46,6 +48,10 @@ export class MeteredInput extends EventEmitter implements ConnInput {
       this.ended = true;
       this.flush();
     });
+  }
+
+  get holding(): boolean {
+    return this.waiting;
   }
 
   pause(): void {

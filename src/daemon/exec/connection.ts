@@ -84,7 +84,9 @@ export function serveExec(socket: net.Socket, input: ConnInput, first: Buffer, r
       case 'refuse':
         return refuse(r.reason, r.message);
       case 'wait':
-        if (r.ms !== Infinity) settle = setTimeout(run, r.ms);
+        // A quiet spell the input meter makes (it holds the next bytes back) is not the client's:
+        // judged again once those bytes come.
+        if (r.ms !== Infinity) settle = setTimeout(() => (input.holding === true ? undefined : run()), r.ms);
         // Counted from the request's first byte and never restarted by later ones.
         if (deadline === null && buf.length > 0) deadline = setTimeout(expired, config.timing.deadlineMs);
     }

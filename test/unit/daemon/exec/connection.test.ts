@@ -76,3 +76,24 @@ it('ends the reply when the client half-closes in that turn, and when nothing mo
     expect(text.split('\n').filter((l) => l !== '')).toEqual([expect.stringContaining(refusal('one'))]);
   }
 });
+
+it('waits while the input meter holds bytes back: that quiet is not the client\'s', async () => {
+  let refusals = 0;
+  const { input, received } = await connect((l) => {
+    if (l.evt === 'exec.bad_directive') refusals++;
+  });
+  // The settle timer fires while the meter holds the rest (it asks `holding`), then the rest comes.
+  let asked: () => void = () => undefined;
+  const settled = new Promise<void>((resolve) => (asked = resolve));
+  Object.defineProperty(input, 'holding', { configurable: true, get: () => (asked(), true) });
+  input.emit('data', Buffer.from('#!one\n'));
+  await within('the settle timer', settled, 10_000);
+  Object.defineProperty(input, 'holding', { configurable: true, get: () => false });
+  input.emit('data', Buffer.from('#!two\n'));
+  input.emit('end');
+  const text = await within('the reply', received, 10_000);
+  // One request of both lines: its first directive is refused, and the second is never judged alone.
+  expect(text).toContain(refusal('one'));
+  expect(text).not.toContain(refusal('two'));
+  expect(refusals).toBe(1);
+});
