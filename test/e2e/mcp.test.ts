@@ -39,7 +39,7 @@ describe('one daemon', () => {
     }
     const run = tools.find((t) => t.name === 'run')!;
     expect(run.inputSchema.required).toEqual(['command']);
-    expect(Object.keys(run.inputSchema.properties ?? {}).sort()).toEqual(['command', 'interactive', 'limit', 'session', 'target', 'timeout']);
+    expect(Object.keys(run.inputSchema.properties ?? {}).sort()).toEqual(['command', 'interactive', 'limit', 'sandbox', 'session', 'target', 'timeout']);
     expect(run.outputSchema?.required).toEqual(['target', 'session', 'state', 'output']);
     expect(run.annotations?.destructiveHint).toBe(true);
     const send = tools.find((t) => t.name === 'send')!;
