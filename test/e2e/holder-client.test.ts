@@ -55,3 +55,20 @@ it('reconnects by itself to the daemon started after a kill -9 and shows the ses
   const log = fs.readFileSync(pane, 'latin1').replace(/\x1b7[\s\S]*?\x1b8/g, '').replace(/\x1b\][^\x07]*\x07/g, '');
   expect(ticks(log)).toEqual(range(n));
 }, 120_000);
+
+it('stays through a stop with --keep-sessions (systemctl restart) and reconnects to the next daemon', async () => {
+  const d1 = await daemons.start({ bashrc: "PS1='prompt> '\n", args: ['--keep-sessions'] });
+  const tmux = new Tmux();
+  tmuxes.push(tmux);
+  tmux.start('c', [process.execPath, CLIENT_BIN, '--port', String(d1.port)], { HOME: d1.home }, 100, 30);
+  await tmux.waitScreen('c', /^prompt> *$/m);
+  tmux.type('c', 'export MARK=before-stop; echo $$');
+  const pid = /^(\d+)\s*$/m.exec(await tmux.waitScreen('c', /^\d+\s*$/m))?.[1];
+  expect(await d1.stop({ keepDirs: true })).toBe(0);
+  // Told the daemon is shutting down: it waits for the next one instead of exiting.
+  await tmux.waitScreen('c', /\[pty-client\] connection lost \(retrying in .*shutting down/);
+  await daemons.start({ reuse: { home: d1.home, runtime: d1.runtime }, port: d1.port, args: ['--keep-sessions'] });
+  tmux.type('c', 'echo now-$MARK-$$');
+  await tmux.waitScreen('c', new RegExp(`^now-before-stop-${pid}\\s*$`, 'm'), 60_000);
+  expect(tmux.screen('c')).not.toMatch(/\[exit:/);
+}, 120_000);

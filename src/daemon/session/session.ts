@@ -112,9 +112,9 @@ export class Session {
   }
 
   // After an upgrade, before thaw(): connects to the program's holder, which the earlier daemon
-  // let go of (crash.ts).
-  relink(): Promise<void> {
-    return relinkHolder(this.shell, this.config.dir, this.log);
+  // let go of (crash.ts); `again` after a rolled-back upgrade (the new process may have had it).
+  relink(again = false): Promise<void> {
+    return relinkHolder(this.shell, this.config.dir, this.log, again);
   }
 
   // Lets go of the session without ending it: its holder keeps the program for the next daemon.
