@@ -156,7 +156,8 @@ function masterPty(fd: number, pid: number, pts: string | null, handlers: PtyHan
     // A 'data' listener starts the stream reading: only now.
     stream.on('data', (d: Buffer) => drain.data(d));
     if (o.exitFrom === undefined) return watchProc();
-    o.exitFrom((ws) => (ws === null ? watchProc() : ended_(ws)));
+    // Null (the holder went away without saying) and later a status (a holder taken over again): fine.
+    o.exitFrom((ws) => (ws !== null ? ended_(ws) : poll === null ? watchProc() : undefined));
   };
   const kill = (signal?: NodeJS.Signals): void => {
     process.kill(pid, signal ?? 'SIGHUP');

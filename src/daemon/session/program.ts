@@ -119,7 +119,7 @@ export class Program {
 
   // Reads and types again, `input` first.
   thaw(input: Buffer): void {
-    this.shell?.pty.thaw(input);
+    this.shell?.thaw(input);
   }
 
   // A mark the dead daemon saw after its last snapshot (a crash's journal), as if read now.
