@@ -1,12 +1,12 @@
-// jobs/ owns everything about jobs, in one place: a job and its output store (job.ts), the table
-// of a session's jobs (job-table.ts), this runner (the queue in front of the shell and the
-// transitions its marks drive), the job running now (running-job.ts), the terminal repair after
-// one (repair.ts), stopping one (stop-job.ts), `#!send` escapes (send-text.ts) and input waits:
-// the pure decision (input-wait.ts), the /proc probe (input-probe.ts) and the watch
-// (input-watch.ts). It drives shell/ and cleans replies with clean/; session/ owns a runner and
-// its table, and exec/ reads jobs to answer requests. The runner: the queue in front of the shell,
-// the job it runs now, and the transitions the shell's marks drive (C: output starts, D: it ended,
-// A: the prompt is back); a command typed in the terminal becomes a job at its C mark.
+// jobs/ owns everything about jobs, in one place: a job and its output store (job.ts), the table of
+// a session's jobs (job-table.ts), this runner, the job running now (running-job.ts), the terminal
+// repair after one (repair.ts), stopping one (stop-job.ts), `#!send` escapes (send-text.ts) and
+// input waits: the pure decision (input-wait.ts), the /proc probe (input-probe.ts), its polling
+// (quiet-probe.ts) and the watches (input-watch.ts, program-wait.ts). It drives shell/ and cleans
+// replies with clean/; session/ owns a runner and its table, and exec/ reads jobs to answer
+// requests. The runner: the queue in front of the shell, the job it runs now, and the transitions
+// the shell's marks drive (C: output starts, D: it ended, A: the prompt is back); a command typed
+// in the terminal becomes a job at its C mark.
 import * as fs from 'node:fs';
 import { preview, type Job, type JobEnd, type JobSpec } from './job';
 import type { BusyInfo, RunnerHandover, RunnerHost, RunnerState } from './runner-types';
