@@ -13,12 +13,32 @@ import { FORK_PROBE, filesScript, reachScript } from './sandbox-checks';
 let d: TestDaemon;
 const ex = (text: string, ms = 60_000): Promise<string> => nc(d.port, text, ms).then((r) => r.stdout);
 
+// A directory root owns (0755) that the "rootdir" profile binds read-write.
+const rootDir = fs.mkdtempSync('/var/tmp/pty-relay-sbx-root-');
+fs.chmodSync(rootDir, 0o755);
+const config = path.join(rootDir, '..', `${path.basename(rootDir)}.json`);
+
+// What the shell is and may do: its ids, capabilities, sudo, /etc/shadow, the directories it writes,
+// and what it sees of the session's directory (the one above its shell files).
+const PRIVS_SCRIPT = [
+  'echo "ids $(id -u) $(id -g) $(id -G)"',
+  "grep -E '^(CapEff|CapBnd|NoNewPrivs):' /proc/self/status",
+  'sudo -n id -u 2>&1 | head -1; echo "sudo-exit=${PIPESTATUS[0]}"',
+  'cat /etc/shadow >/dev/null 2>&1 && echo shadow-read || echo shadow-refused',
+  'echo x > pw.txt && echo project-writable',
+  `echo "write-dir: $(touch ${rootDir}/x 2>&1)"`,
+  'echo "session-dir: $(ls -A "${__pr_ack%/*}/..")"',
+].join('\n');
+
 beforeAll(async () => {
-  d = await startDaemon();
+  fs.writeFileSync(config, JSON.stringify({ profiles: { rootdir: { write: [rootDir] } } }));
+  d = await startDaemon({ args: ['--sandbox-config', config] });
 });
 
 afterAll(async () => {
   await d?.stop();
+  fs.rmSync(rootDir, { recursive: true, force: true });
+  fs.rmSync(config, { force: true });
 });
 
 describe.skipIf(process.getuid?.() !== 0)('a sandboxed session (daemon as root)', () => {
@@ -47,9 +67,27 @@ describe.skipIf(process.getuid?.() !== 0)('a sandboxed session (daemon as root)'
     expect(out).toContain('home: pty-relay-sandbox\n'); // $HOME is an empty tmpfs but for the project's mount point
   });
 
+  it('runs its shell as an ordinary user (uid 65534): no capabilities, no way back to root', async () => {
+    const out = await ex(`#!session who\n#!sandbox rootdir\n${PRIVS_SCRIPT}\n`);
+    expect(out).toContain('ids 65534 65534 65534\n'); // uid, gid, and no other group
+    expect(out).toMatch(/CapEff:\s+0+\n/);
+    expect(out).toMatch(/CapBnd:\s+0+\n/);
+    expect(out).toMatch(/NoNewPrivs:\s+1\n/);
+    expect(out).toContain('sudo: The "no new privileges" flag is set');
+    expect(out).toMatch(/sudo-exit=[1-9]/);
+    expect(out).toContain('shadow-refused'); // root could read /etc/shadow (0640 root)
+    expect(out).toContain('project-writable');
+    // A directory the profile binds read-write but which root owns (0755) stays root's.
+    expect(out).toMatch(/write-dir: .*Permission denied/);
+    expect(fs.existsSync(path.join(rootDir, 'x'))).toBe(false);
+    // Of the session's own directory it sees only sh/: not the holder's socket, not the journal.
+    expect(out).toContain('session-dir: sh\n');
+    expect(fs.readdirSync(path.join(d.runtime, fs.readdirSync(d.runtime).find((n) => n.startsWith('d-')) as string, 'who')).sort()).toContain('sh');
+  });
+
   it('says in ls and #!status which caps are enforced, and by what', async () => {
     await ex('#!session shown\n#!sandbox\ntrue\n');
-    const caps = 'profile default, network none; memory 512 MiB (cgroup v1), cpu 0.5 CPU (cgroup v1), processes 100 (cgroup v1)';
+    const caps = 'profile default, network none, uid 65534; memory 512 MiB (cgroup v1), cpu 0.5 CPU (cgroup v1), processes 100 (cgroup v1)';
     expect(await ex('#!session shown\n#!status\n')).toContain(`sandbox: ${caps}`);
     const ls = await run([process.execPath, RELAY_BIN, 'ls', '--port', String(d.port)], '');
     expect(ls.stdout).toContain(`sandbox shown: ${caps}`);
@@ -92,7 +130,7 @@ describe.skipIf(process.getuid?.() !== 0)('a sandboxed session (daemon as root)'
     const r = await run([process.execPath, RELAY_BIN, 'new', 'made', '--sandbox', '--port', String(d.port)], '');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('session "made" started');
-    expect(await ex('#!session made\n#!status\n')).toContain('sandbox: profile default, network none;');
+    expect(await ex('#!session made\n#!status\n')).toContain('sandbox: profile default, network none, uid 65534;');
     const bad = await run([process.execPath, RELAY_BIN, 'new', 'nope', '--sandbox', 'missing', '--port', String(d.port)], '');
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain('no sandbox profile "missing"');
@@ -117,7 +155,7 @@ describe.skipIf(process.getuid?.() !== 0)('a sandboxed session and a daemon that
       await d2.waitLog('session.recovered', (l) => l.session === 'kept' && l.shell === true);
       const again = await on(d2, '#!session kept\n#!status\n');
       expect(again).toContain(`pid: ${pid}\n`);
-      expect(again).toContain('sandbox: profile default, network none; memory 512 MiB (cgroup v1)');
+      expect(again).toContain('sandbox: profile default, network none, uid 65534; memory 512 MiB (cgroup v1)');
       expect(await on(d2, '#!session kept\necho "inside $$"\n')).toBe('inside 2\n');
       expect(await on(d2, `#!session kept\n${reachScript(d2.port)}\n`)).toContain('curl-exit=7');
       // The cgroup is the same one, and the adopted sandbox reads its counters.

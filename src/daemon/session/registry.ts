@@ -147,7 +147,7 @@ export class Registry {
     }
     const dir = ensurePrivateDir(ownDir ?? path.join(this.dir, name));
     const handed = adopt?.state.sandbox;
-    const sandbox = handed !== undefined ? SessionSandbox.restore(handed) : sandboxAsked === undefined ? undefined : SessionSandbox.create(this.sandboxes, sandboxAsked, name, dir);
+    const sandbox = handed !== undefined ? SessionSandbox.restore(handed) : sandboxAsked === undefined ? undefined : SessionSandbox.create(this.sandboxes, sandboxAsked, name, dir, this.sandboxes.hide);
     if (sandbox !== undefined) this.log.info({ evt: 'sandbox.made', session: name, profile: sandbox.profileName, caps: sandbox.summary().caps }, 'sandboxed session');
     const s = new Session(
       name,
