@@ -138,7 +138,7 @@ describe.skipIf(process.getuid?.() !== 0)('a sandboxed session (daemon as root)'
 });
 
 describe.skipIf(process.getuid?.() !== 0)('a sandboxed session and a daemon that crashes (holders)', () => {
-  it('lives on in its holder; the next daemon keeps its sandbox, its caps and its cgroup, and removes them at the end', async () => {
+  it('lives on in its holder; the next daemon keeps its sandbox, its caps and its cgroup (and is not hung by a FIFO planted as the job script), and removes them at the end', async () => {
     const d1 = await startDaemon();
     const on = (dd: TestDaemon, text: string): Promise<string> => nc(dd.port, text, 60_000).then((r) => r.stdout);
     let d2: TestDaemon | null = null;
@@ -148,6 +148,9 @@ describe.skipIf(process.getuid?.() !== 0)('a sandboxed session and a daemon that
       const pid = Number(/^pid: (\d+)$/m.exec(status)?.[1]);
       // The shell's own pid (the holder starts sh → bwrap → bwrap → bash), not a wrapper's.
       expect(fs.readFileSync(`/proc/${pid}/comm`, 'latin1').trim()).toBe('bash');
+      // Its shell owns its sh/ directory: a FIFO where the job script was must not hang the next
+      // daemon when it opens the script file afresh (open(2) of a FIFO with no reader blocks).
+      expect(await on(d1, '#!session kept\nrm -f "${__pr_ack%/*}/job.sh"; mkfifo "${__pr_ack%/*}/job.sh" && echo planted\n')).toBe('planted\n');
       const memcg = /^\d+:memory:(\/.*)$/m.exec(fs.readFileSync(`/proc/${pid}/cgroup`, 'latin1'))?.[1] as string;
       expect(path.basename(path.dirname(memcg))).toBe(`pty-relay-${d1.proc.pid}`);
       await d1.crash();

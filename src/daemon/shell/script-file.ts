@@ -54,17 +54,39 @@ export class ScriptFile {
 
   // Never follows a symlink (libuv adds O_CLOEXEC); an existing file was left by an earlier daemon
   // of this instance directory (see upgrade/), or, in a directory a sandbox's user owns, put there
-  // by that user: never blocks (a FIFO without a reader: ENXIO) and takes only a regular file.
+  // by that user: never blocks (a FIFO without a reader would hold the daemon's whole event loop
+  // in open(2)), and anything but a regular file is removed and the file made afresh.
   private open(): number {
     if (this.fd !== null) return this.fd;
-    const fd = fs.openSync(this.path, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK, 0o600);
+    let fd = this.openRegular(0);
+    if (fd === null) {
+      fs.rmSync(this.path, { force: true });
+      fd = this.openRegular(fs.constants.O_EXCL);
+    }
+    if (fd === null) throw new Error(`${this.path} is not a regular file`);
     try {
-      if (!fs.fstatSync(fd).isFile()) throw new Error(`${this.path} is not a regular file`);
       if (this.owner !== null) fs.fchownSync(fd, this.owner.uid, this.owner.gid);
     } catch (err) {
       fs.closeSync(fd);
       throw err;
     }
     return (this.fd = fd);
+  }
+
+  // The file opened for writing if it is (or is made as) a regular file; null when something else
+  // is at its path (a FIFO, a symlink, a socket).
+  private openRegular(extra: number): number | null {
+    const { O_WRONLY, O_CREAT, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
+    let fd: number;
+    try {
+      fd = fs.openSync(this.path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | extra, 0o600);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENXIO' || code === 'ELOOP' || code === 'EEXIST') return null;
+      throw err;
+    }
+    if (fs.fstatSync(fd).isFile()) return fd;
+    fs.closeSync(fd);
+    return null;
   }
 }
