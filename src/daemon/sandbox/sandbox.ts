@@ -10,7 +10,7 @@ import { RelayError } from '../../errors';
 import type { SandboxSummary } from '../../protocol/sandbox-info';
 import { bwrapArgv } from './bwrap';
 import { capsRefusal, planCaps, type CapPlan } from './caps';
-import { cgroupBusy, cgroupCounters, enterArgv, makeSessionCgroup, removeDaemonCgroups, removeSessionCgroup, type SessionCgroup } from './cgroup';
+import { cgroupBusy, cgroupCounters, describeCgroups, enterArgv, makeSessionCgroup, removeDaemonCgroups, removeSessionCgroup, type SessionCgroup } from './cgroup';
 import { sandboxHost } from './host';
 import { oomVictims } from './kmsg';
 import { expandPath, type Profile, type SandboxConfig } from './profile';
@@ -202,4 +202,9 @@ export async function removeSandboxes(sandboxes: SessionSandbox[], ms: number): 
   let left = sandboxes;
   while ((left = left.filter((s) => !s.removeNow())).length > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
   removeDaemonCgroups(sandboxHost().cgroups);
+}
+
+// Which cgroups this host lets the daemon use for sandboxes' caps, in words (logged once).
+export function cgroupsInWords(): string {
+  return describeCgroups(sandboxHost().cgroups);
 }
