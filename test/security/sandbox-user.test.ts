@@ -72,7 +72,10 @@ describe.skipIf(!root)('a sandboxed session (daemon as an ordinary user)', () =>
 
   it('runs a profile that accepts it, and says which caps hold and by what', async () => {
     const status = await ex('#!session easy\n#!sandbox lenient\n#!status\n');
-    expect(status).toContain("sandbox: profile lenient, network none; memory 512 MiB (rlimit DATA, per process, not the session's total), cpu 0.5 CPU (NOT enforced), processes 100 (rlimit NPROC in its own user namespace)");
+    const said = "profile lenient, network none; memory 512 MiB (rlimit DATA, per process, not the session's total), cpu 0.5 CPU (NOT enforced), processes 100 (rlimit NPROC in its own user namespace)";
+    expect(status).toContain(`sandbox: ${said}`);
+    const ls = await run(['runuser', '-u', user.name, '--', 'env', `HOME=${home}`, process.execPath, RELAY_BIN, 'ls', '--port', String(port)], '');
+    expect(ls.stdout).toContain(`sandbox easy: ${said}\n`);
   });
 
   it('confines the shell as it does for root', async () => {

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, openPage, webUrl } from '../helpers/browser';
 import { nc, run } from '../helpers/clients';
 import { RELAY_BIN, startDaemon, type TestDaemon } from '../helpers/daemon';
 import { waitFor } from '../helpers/deadline';
@@ -32,7 +33,7 @@ const PRIVS_SCRIPT = [
 
 beforeAll(async () => {
   fs.writeFileSync(config, JSON.stringify({ profiles: { rootdir: { write: [rootDir] } } }));
-  d = await startDaemon({ args: ['--sandbox-config', config] });
+  d = await startDaemon({ args: ['--sandbox-config', config, '--web'] });
 });
 
 afterAll(async () => {
@@ -87,11 +88,27 @@ describe.skipIf(process.getuid?.() !== 0)('a sandboxed session (daemon as root)'
 
   it('says in ls and #!status which caps are enforced, and by what', async () => {
     await ex('#!session shown\n#!sandbox\ntrue\n');
+    await ex('#!session unboxed\ntrue\n');
     const caps = 'profile default, network none, uid 65534; memory 512 MiB (cgroup v1), cpu 0.5 CPU (cgroup v1), processes 100 (cgroup v1)';
     expect(await ex('#!session shown\n#!status\n')).toContain(`sandbox: ${caps}`);
     const ls = await run([process.execPath, RELAY_BIN, 'ls', '--port', String(d.port)], '');
     expect(ls.stdout).toContain(`sandbox shown: ${caps}`);
     expect(ls.stdout).not.toContain('sandbox plain');
+    // The log said once what this host's cgroups allow (here: v1 only; a systemd host: v2 delegated).
+    expect(d.logs.find((l) => l.evt === 'sandbox.cgroups')?.msg).toMatch(/^cgroup v2 (not )?delegated \(.*\): using v[12] for /);
+    // The web page's session list says the same, in a real browser.
+    const browser = await launchBrowser();
+    try {
+      const p = await openPage(browser);
+      await p.page.goto(webUrl(d));
+      await p.page.locator('.list-view').waitFor();
+      expect(await p.page.locator('.session[data-session="shown"] dd.sandbox').textContent()).toBe(caps);
+      expect(await p.page.locator('.session[data-session="unboxed"]').count()).toBe(1);
+      expect(await p.page.locator('.session[data-session="unboxed"] dd.sandbox').count()).toBe(0);
+      expect(await p.problems()).toEqual([]);
+    } finally {
+      await browser.close();
+    }
   });
 
   it('stops a memory hog at the memory cap, says so, and the shell lives on', async () => {
