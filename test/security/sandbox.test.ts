@@ -31,8 +31,20 @@ const PRIVS_SCRIPT = [
   'echo "session-dir: $(ls -A "${__pr_ack%/*}/..")"',
 ].join('\n');
 
+// With the host's network: asks the daemon's port to run a command in an unsandboxed session.
+const tcpEscapeScript = (port: number): string =>
+  [
+    "python3 - <<'PY'",
+    'import socket',
+    `s = socket.create_connection(("127.0.0.1", ${port}), 5)`,
+    's.sendall(b"#!session outside\\necho escaped-$(id -u)\\n")',
+    's.shutdown(socket.SHUT_WR)',
+    'print("tcp:", s.recv(300).decode().strip())',
+    'PY',
+  ].join('\n');
+
 beforeAll(async () => {
-  fs.writeFileSync(config, JSON.stringify({ profiles: { rootdir: { write: [rootDir] } } }));
+  fs.writeFileSync(config, JSON.stringify({ profiles: { rootdir: { write: [rootDir], network: 'host' } } }));
   d = await startDaemon({ args: ['--sandbox-config', config, '--web'] });
 });
 
@@ -69,7 +81,7 @@ describe.skipIf(process.getuid?.() !== 0)('a sandboxed session (daemon as root)'
   });
 
   it('runs its shell as an ordinary user (uid 65534): no capabilities, no way back to root', async () => {
-    const out = await ex(`#!session who\n#!sandbox rootdir\n${PRIVS_SCRIPT}\n`);
+    const out = await ex(`#!session who\n#!sandbox rootdir\n${PRIVS_SCRIPT}\n${tcpEscapeScript(d.port)}\n`);
     expect(out).toContain('ids 65534 65534 65534\n'); // uid, gid, and no other group
     expect(out).toMatch(/CapEff:\s+0+\n/);
     expect(out).toMatch(/CapBnd:\s+0+\n/);
@@ -83,6 +95,10 @@ describe.skipIf(process.getuid?.() !== 0)('a sandboxed session (daemon as root)'
     expect(fs.existsSync(path.join(rootDir, 'x'))).toBe(false);
     // Of the session's own directory it sees only sh/: not the holder's socket, not the journal.
     expect(out).toContain('session-dir: sh\n');
+    // Its profile shares the host's network, but the root daemon serves only root: not uid 65534
+    // (as uid 0 it was served: "escaped-0").
+    expect(out).toMatch(/tcp: .*uid 65534/);
+    expect(out).not.toContain('escaped');
     expect(fs.readdirSync(path.join(d.runtime, fs.readdirSync(d.runtime).find((n) => n.startsWith('d-')) as string, 'who')).sort()).toContain('sh');
   });
 
