@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, openPage, webUrl } from '../helpers/browser';
 import { nc, run } from '../helpers/clients';
+import { relayMcp } from '../helpers/mcp';
 import { RELAY_BIN, startDaemon, type TestDaemon } from '../helpers/daemon';
 import { waitFor } from '../helpers/deadline';
 import { FORK_PROBE, filesScript, reachScript } from './sandbox-checks';
@@ -100,6 +101,21 @@ describe.skipIf(process.getuid?.() !== 0)('a sandboxed session (daemon as root)'
     expect(out).toMatch(/tcp: .*uid 65534/);
     expect(out).not.toContain('escaped');
     expect(fs.readdirSync(path.join(d.runtime, fs.readdirSync(d.runtime).find((n) => n.startsWith('d-')) as string, 'who')).sort()).toContain('sh');
+  });
+
+  it('works inside as outside for uid 65534: a job waiting for input, #!send, #!screen, MCP', async () => {
+    const asked = await ex('#!session jobs\n#!sandbox\n#!timeout 20\nread -p "Name? " x </dev/tty; echo "hi $x from $(id -u)"\n');
+    expect(asked).toMatch(/pty-relay: job 1 is waiting for input/);
+    expect(await ex('#!session jobs\n#!screen\n')).toContain('Name? ');
+    expect(await ex('#!session jobs\n#!send bob\\r\n')).toBe('bob\nhi bob from 65534\n');
+    const m = await relayMcp(['--port', String(d.port)]);
+    try {
+      const r = await m.call('run', { session: 'mcpbox', sandbox: 'default', command: 'echo "$(id -u) $(pwd)"' });
+      expect(r.text).toContain(`65534 ${path.join(d.home, 'pty-relay-sandbox/mcpbox')}`);
+      expect((await m.call('sessions')).text).toContain('sandbox mcpbox: profile default, network none, uid 65534; memory 512 MiB');
+    } finally {
+      await m.close();
+    }
   });
 
   it('says in ls and #!status which caps are enforced, and by what', async () => {
