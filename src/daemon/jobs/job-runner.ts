@@ -40,7 +40,7 @@ export class JobRunner {
   private readonly echo = new EchoSwap((d) => this.host.output(d));
 
   constructor(private readonly host: RunnerHost) {
-    this.script = new ScriptFile(host.dir);
+    this.script = new ScriptFile(host.dir, host.owner);
     this.newlines = new Newlines(host.dir);
     this.repair = new Repair({ log: host.log, shell: () => host.shell(), output: (d) => host.output(d), again: () => void (this.repairPending = true), typing: (line) => this.echo.arm(line, () => REPAIR_SHOWN) });
   }

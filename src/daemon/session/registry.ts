@@ -8,7 +8,7 @@ import { EventBus } from '../events/bus';
 import { Session, type Adoption, type SessionConfig, type SessionHandover } from './session';
 import { ensurePrivateDir } from '../base/runtime-dir';
 import { holderSummary } from './holder-summary';
-import { SessionSandbox, type SandboxConfig } from '../sandbox/sandbox';
+import { cgroupsInWords, SessionSandbox, type SandboxConfig } from '../sandbox/sandbox';
 
 export type SessionDefaults = Omit<SessionConfig, 'dir' | 'command' | 'onGone' | 'sandbox' | 'emit'>;
 
@@ -24,6 +24,7 @@ export class Registry {
 
   private sweeper: NodeJS.Timeout | null = null;
   private sweepsHeld = false;
+  private cgroupsTold = false; // the log said once what enforces sandboxes' caps here
 
   constructor(
     private readonly dir: string,
@@ -155,7 +156,11 @@ export class Registry {
     }
     const dir = ensurePrivateDir(ownDir ?? path.join(this.dir, name));
     const handed = adopt?.state.sandbox;
-    const sandbox = handed !== undefined ? SessionSandbox.restore(handed) : sandboxAsked === undefined ? undefined : SessionSandbox.create(this.sandboxes, sandboxAsked, name, dir);
+    const sandbox = handed !== undefined ? SessionSandbox.restore(handed) : sandboxAsked === undefined ? undefined : SessionSandbox.create(this.sandboxes, sandboxAsked, name, dir, this.sandboxes.hide);
+    if (sandbox !== undefined && !this.cgroupsTold) {
+      this.cgroupsTold = true;
+      this.log.info({ evt: 'sandbox.cgroups' }, cgroupsInWords());
+    }
     if (sandbox !== undefined) this.log.info({ evt: 'sandbox.made', session: name, profile: sandbox.profileName, caps: sandbox.summary().caps }, 'sandboxed session');
     const s = new Session(
       name,

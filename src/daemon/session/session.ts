@@ -73,7 +73,8 @@ export class Session {
     this.runner = new JobRunner({
       events: this.signals.jobs,
       sawText: (data, counts) => this.signals.sawText(data, counts),
-      dir: config.dir,
+      dir: config.sandbox?.shellDir ?? config.dir,
+      owner: config.sandbox?.owner ?? null,
       log,
       shell: () => this.shell,
       pace: (paused) => (paused ? this.program.holds.hold('exec') : this.program.holds.release('exec')),

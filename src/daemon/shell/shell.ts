@@ -18,7 +18,7 @@ import { adoptPty, heldPty, spawnPty, TERM_NAME, type Pty, type PtyHandlers } fr
 import { innermostPid, readCmdline, readLife } from '../pty/proc';
 import { SCRIPT_FILE_NAME } from './script-file';
 import { INTEGRATION, renderRc } from './shell-integration';
-import { writePrivateFile } from '../base/runtime-dir';
+import { writePrivateFile, type FileOwner } from '../base/runtime-dir';
 
 export interface ShellSpec {
   shell: string;
@@ -27,7 +27,9 @@ export interface ShellSpec {
   env: NodeJS.ProcessEnv;
   cols: number;
   rows: number;
-  dir: string; // private directory for the rc file and the script file
+  dir: string; // private directory for the holder's socket, and the rc and script files unless…
+  shellDir?: string; // … a sandbox sees only this one (inside `dir`): the rc and script files
+  owner?: FileOwner | null; // who they belong to (a root daemon's sandbox user); absent: the daemon
   holder: HolderPolicy | null; // start it under a holder (holder/), else through node-pty
   wrap?: (argv: string[]) => string[]; // runs the program inside something (a sandbox); a holder starts the wrapped argv
 }
@@ -77,12 +79,13 @@ export class Shell {
   // Spawns the program. Throws when it cannot be started.
   static spawn(spec: ShellSpec, handlers: ShellHandlers): Shell {
     const integrated = spec.command === undefined;
-    const rcFile = integrated ? path.join(spec.dir, `rc-${process.pid}-${++fileCounter}.bash`) : null;
+    const files = spec.shellDir ?? spec.dir;
+    const rcFile = integrated ? path.join(files, `rc-${process.pid}-${++fileCounter}.bash`) : null;
     const nonce = crypto.randomBytes(16).toString('hex');
     const argv = spec.command ?? [spec.shell, '--rcfile', rcFile as string, '-i'];
     const [file, ...args] = spec.wrap === undefined ? argv : spec.wrap(argv);
     try {
-      if (rcFile !== null) writePrivateFile(rcFile, renderRc(nonce, path.join(spec.dir, SCRIPT_FILE_NAME)));
+      if (rcFile !== null) writePrivateFile(rcFile, renderRc(nonce, path.join(files, SCRIPT_FILE_NAME)), spec.owner ?? null);
       const program = { file: file as string, args, cwd: spec.cwd, env: spec.env, cols: spec.cols, rows: spec.rows };
       const parser = integrated ? new MarkParser(nonce) : null;
       const wrapped = spec.wrap !== undefined;
