@@ -75,6 +75,16 @@ describe('#!send through nc', () => {
     expect(await req('vi', 'pwd\n')).toBe(`${dir}\n`);
   });
 
+  it('to a program animating on its screen: the reply still ends, with the screen, well before the timeout', async () => {
+    const spin = path.join(dir, 'spin.sh');
+    fs.writeFileSync(spin, "printf '\\e[?1049h'; i=0; while :; do k=; read -rsn1 -t 0.1 k </dev/tty; [ \"$k\" = q ] && break; printf '\\e[Hframe %d last key [%s]\\e[K' $((i++)) \"$k\"; done; printf '\\e[?1049l'\n");
+    expect(await req('sp', `#!timeout 30\nsource ${spin}\n`)).toMatch(/job 1 is waiting for input in a full-screen program; prompt: "frame \d+ last key \[\]"/);
+    const sent = await req('sp', '#!timeout 30\n#!send x\n');
+    expect(sent).toMatch(/^pty-relay: the screen around the cursor, rows 1-1 of 50; the cursor is at row 1, column \d+, on the line marked ">"\n> frame \d+ last key \[x?\]\n/);
+    expect(sent).toMatch(/\npty-relay: job 1 is waiting for input in a full-screen program; prompt: "frame \d+ last key \[x?\]"/);
+    expect(await req('sp', '#!timeout 30\n#!send q\n')).toMatch(ENDED(1));
+  });
+
   it('to a line-mode prompt: exactly its output, then the job\'s status when it ended', async () => {
     expect(await req('rp', 'read -p "name? " n </dev/tty; echo "hi $n"\n')).toMatch(/^name\? \npty-relay: job 1 is waiting for input; prompt: "name\?"/);
     expect(await req('rp', '#!send bob\\r\n')).toBe('bob\nhi bob\npty-relay: job 1 ended with exit status 0\n');

@@ -16,9 +16,10 @@ export interface FollowOptions {
   quietMs: number | null; // `#!send`: end once the output was quiet this long
   stopOnInput: boolean;
   hold: boolean; // follow without writing (a `#!send` reply decides at its end what it shows)
-  // With quietMs: the terminal's own output also counts (a full-screen program's drawing, which
-  // the job's cleaned output leaves out). Subscribes; returns the unsubscribe function.
-  terminalOutput?: (fn: () => void) => () => void;
+  // With quietMs: the terminal's own output also counts, until `until` (ms since the epoch): a
+  // full-screen program's drawing, which the job's cleaned output leaves out. `watch` subscribes
+  // and returns the unsubscribe function.
+  terminalOutput?: { watch: (fn: () => void) => () => void; until: number };
 }
 
 // 'handover': the daemon hands the job to a new process (upgrade/), where it runs on.
@@ -44,7 +45,8 @@ export function followJob(job: Job, reply: Reply, opts: FollowOptions): Promise<
       if (opts.quietMs !== null) armQuiet();
       pump();
     });
-    const unwatchTerminal = opts.quietMs !== null && opts.terminalOutput !== undefined ? opts.terminalOutput(() => armQuiet()) : null;
+    const t = opts.terminalOutput;
+    const unwatchTerminal = opts.quietMs !== null && t !== undefined ? t.watch(() => Date.now() < t.until && armQuiet()) : null;
     const timer = opts.timeoutMs > 0 ? setTimeout(() => finish('timeout'), opts.timeoutMs) : null;
     let quiet: NodeJS.Timeout | null = null;
     const onDrain = (): void => pump();

@@ -43,6 +43,10 @@ export function relayError(reply: Reply, message: string): Outcome {
 // Quiet time after which a `#!send` reply ends: most programs answer a keystroke within
 // milliseconds; a slower answer is picked up by the next request.
 export const SEND_QUIET_MS = 300;
+// How long after a `#!send` the terminal's own output (a full-screen program drawing, which the
+// job's cleaned output leaves out) keeps the reply from counting as quiet: long enough for a
+// loaded machine's redraw, short enough that a program animating on its screen ends the reply.
+export const SEND_DRAWING_MS = 2000;
 
 // Streams `job` into the reply and ends with the line that says how it stands. A `#!send` reply
 // follows without writing, then shows what the keystrokes provoked: a full-screen program's screen
@@ -69,7 +73,7 @@ export async function replyToJob(c: JobReplyContext, job: Job, o: JobReplyOption
       quietMs: hold ? SEND_QUIET_MS : null,
       stopOnInput: !hold,
       hold,
-      terminalOutput: (fn) => c.session.audience.watchOutput(fn),
+      terminalOutput: { watch: (fn) => c.session.audience.watchOutput(fn), until: started + SEND_DRAWING_MS },
     });
   const ringFrom = c.session.audience.ring.head;
   let pending = follow(o.from);
