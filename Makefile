@@ -6,7 +6,7 @@ NPM ?= npm
 # `make test-load`; sudo is a real password prompt for an ordinary user (test/e2e/agent-sudo.test.ts);
 # python3-pytest for the reply-width comparison (test/e2e/reply-width.test.ts); bubblewrap runs the
 # sandboxed sessions (test/security/sandbox*.test.ts).
-TEST_DEBS := chromium vim sudo netcat-openbsd netcat-traditional ncat socat busybox tmux openssh-server openssh-client git procps systemd binutils util-linux passwd gcc strace stress-ng python3-pytest bubblewrap
+TEST_DEBS := chromium vim less sqlite3 sudo netcat-openbsd netcat-traditional ncat socat busybox tmux openssh-server openssh-client git procps systemd binutils util-linux passwd gcc strace stress-ng python3-pytest bubblewrap
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all build binary bench bench-quick run test test-load test-unit test-security typecheck lint deps install uninstall clean

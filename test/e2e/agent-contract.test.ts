@@ -60,7 +60,7 @@ describe('a request behind a running job', () => {
     const c = live('q2', 'echo second\n');
     const line = await waitFor('the waiting line', () => (/waiting$/.test(c.out()) ? c.out() : undefined));
     expect(line).toMatch(/^pty-relay: job 2 waits for job 1 in session q2 \(`read -p "Name\? " x <\/dev\/tty; echo "hi \$x"`, running for [\d.]+ s, waiting for input for [\d.]+ s: "Name\?"\); it runs when they end, if within 60 s \(#!timeout\)/);
-    expect(await req('q2', '#!send bob\\r\n')).toBe('bob\nhi bob\n');
+    expect(await req('q2', '#!send bob\\r\n')).toBe('bob\nhi bob\npty-relay: job 1 ended with exit status 0\n');
     expect((await c.done).stdout).toMatch(/waiting\.*\nsecond\n$/);
   });
 
