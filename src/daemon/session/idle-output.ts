@@ -5,11 +5,10 @@
 // What counts: bytes from a job's end (the shell's `D` mark) to the next prompt (`A`), and from
 // the end of the prompt (`B`, at the end of PS1, see shell-integration.ts) to the next thing that
 // makes the shell print (a keystroke, a resize that redraws the prompt, a job starting, the
-// terminal repair). So the prompt, readline's echo and our own request line never count; what
-// the shell prints itself between a job and its prompt does (`[1]+ Exit 1  python3 -m
-// http.server`: news for the agent too). Between those moments output is not kept (a person
-// typing at the prompt sees it on the screen). Shells that print no `B` mark (an rc of an earlier
-// release, adopted through an upgrade) keep only what comes before their prompt.
+// terminal repair). So the prompt, readline's echo and our own request line never count.
+// Between those moments output is not kept (a person typing at the prompt sees it on the screen).
+// Shells that print no `B` mark (an rc of an earlier release, adopted through an upgrade) keep
+// only what comes before their prompt.
 import { OutputCleaner } from '../clean/clean';
 
 // Kept for the next reply; older bytes are counted as left out.
