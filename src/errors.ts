@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'PR_ERR_HOLDER' // a session holder could not be started or reached
   | 'PR_ERR_WEB_TOKEN' // the web terminal's token file is unsafe or unreadable
   | 'PR_ERR_WEB' // the web terminal is not reachable (the daemon runs without --web)
+  | 'PR_ERR_WEB_PUSH' // the Web Push key file is unsafe or unreadable
   | 'PR_ERR_NO_PTY' // `serve` in an installation without node-pty (the npm package without its optional dependency)
   | 'PR_ERR_PLATFORM' // `serve` off Linux
   // Codes the daemon sends in ERROR frames, which clients pass on as they are:

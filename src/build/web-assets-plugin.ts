@@ -1,7 +1,7 @@
 // esbuild plugin: `import { PAGE_JS, PAGE_CSS } from 'pty-relay:web-assets'` resolves to the web
 // page, built right here for browsers (one minified IIFE from src/web/main.ts) plus xterm's
-// stylesheet and ours. The daemon's bundles (dist/main.js and the single binary's) embed it as
-// strings, so the page is served the same way in both and `make binary` needs nothing online.
+// stylesheet and ours, and the service worker (SW_JS, from src/web/sw.ts). The daemon's bundles
+// (dist/main.js and the single binary's) embed them as strings, so the page is served the same way in both and `make binary` needs nothing online.
 import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -24,9 +24,10 @@ export function webAssetsPlugin(root: string): esbuild.Plugin {
   };
 }
 
-async function buildAssets(root: string): Promise<string> {
+// One browser script from `entry` (under src/web/), minified.
+async function bundle(root: string, entry: string): Promise<string> {
   const result = await esbuild.build({
-    entryPoints: [path.join(root, 'src/web/main.ts')],
+    entryPoints: [path.join(root, 'src/web', entry)],
     bundle: true,
     format: 'iife',
     platform: 'browser',
@@ -37,10 +38,15 @@ async function buildAssets(root: string): Promise<string> {
     logLevel: 'silent',
   });
   const js = result.outputFiles[0]?.text;
-  if (js === undefined) throw new Error('pty-relay: the web page bundle came out empty');
+  if (js === undefined) throw new Error(`pty-relay: the web bundle of ${entry} came out empty`);
+  return js;
+}
+
+async function buildAssets(root: string): Promise<string> {
+  const [js, sw] = await Promise.all([bundle(root, 'main.ts'), bundle(root, 'sw.ts')]);
   // The script is inlined in the HTML (so the CSP can allow it by hash): it must not close its tag.
   if (/<\/script/i.test(js)) throw new Error('pty-relay: the web page bundle contains "</script"; it cannot be inlined');
   const css = [path.join(root, 'node_modules/@xterm/xterm/css/xterm.css'), path.join(root, 'src/web/style.css')].map((f) => fs.readFileSync(f, 'utf8')).join('\n');
   if (/<\/style/i.test(css)) throw new Error('pty-relay: the web page stylesheet contains "</style"');
-  return `export const PAGE_JS = ${JSON.stringify(js)};\nexport const PAGE_CSS = ${JSON.stringify(css)};\n`;
+  return `export const PAGE_JS = ${JSON.stringify(js)};\nexport const PAGE_CSS = ${JSON.stringify(css)};\nexport const SW_JS = ${JSON.stringify(sw)};\n`;
 }

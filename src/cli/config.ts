@@ -53,6 +53,9 @@ export const DEFAULT_HOOK_TIMEOUT_S = 10;
 export const DEFAULT_HOOK_RATE = 30;
 
 // Checks an event filter (protocol/events.ts) and returns it as given.
+// The VAPID `sub` claim when none is set: push services accept it; Safari's wants a real address.
+export const DEFAULT_PUSH_CONTACT = 'mailto:pty-relay@localhost';
+
 export function parseFilterSpec(v: string): string {
   const f = parseEventFilter(v);
   if (typeof f === 'string') throw new RelayError('PR_ERR_USAGE', f);

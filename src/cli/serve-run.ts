@@ -9,6 +9,7 @@ import { HANDOVER_ENV } from '../daemon/upgrade/successor';
 import { DEFAULT_TIMING } from '../daemon/exec/request';
 import { chooseRuntimeBase } from '../daemon/base/runtime-dir';
 import { builtinSandboxConfig, loadSandboxConfig } from '../daemon/sandbox/profile';
+import { checkTestOrigin } from '../daemon/push/endpoint';
 import { RelayError } from '../errors';
 import { createLogger } from '../log';
 import type { LogLevel } from '../log-levels';
@@ -41,6 +42,9 @@ export interface ServeOptions {
   onEventFilter: string;
   onEventTimeout: number;
   onEventRate: number;
+  webPushFilter: string;
+  webPushContact: string;
+  webPushTestOrigin?: string;
   holders?: boolean; // false: --no-holders
   holderBuffer: number;
   orphanTimeout: number;
@@ -102,6 +106,7 @@ export async function runServe(o: ServeOptions, levelFromCli: boolean): Promise<
     heartbeatTimeoutMs: 3 * cfg.heartbeatMs(),
     web: o.web === true || cfg.envFlag(process.env.PTY_RELAY_WEB),
     onEvent: o.onEvent === undefined || o.onEvent === '' ? null : { command: o.onEvent, filter: parseEventFilter(o.onEventFilter) as EventFilter, timeoutMs: o.onEventTimeout * 1000, rate: { ratePerSec: o.onEventRate / 60, burst: o.onEventRate } },
+    webPush: { filter: parseEventFilter(o.webPushFilter) as EventFilter, contact: o.webPushContact, testOrigin: testOrigin(o.webPushTestOrigin) },
     keepSessions: o.keepSessions === true,
     sandbox: o.sandboxConfig === undefined ? builtinSandboxConfig() : loadSandboxConfig(path.resolve(o.sandboxConfig)),
   };
@@ -131,4 +136,12 @@ export async function runServe(o: ServeOptions, levelFromCli: boolean): Promise<
       void daemon.shutdown(sig).then(() => process.exit(0));
     });
   }
+}
+
+// --web-push-test-origin: a loopback origin or nothing.
+function testOrigin(v: string | undefined): string | null {
+  if (v === undefined || v === '') return null;
+  const why = checkTestOrigin(v);
+  if (why !== null) throw new RelayError('PR_ERR_USAGE', why);
+  return v;
 }

@@ -19,6 +19,7 @@ import { claimDir, recoverSessions } from './upgrade/recover';
 import { holderProgram } from './holder/spawn';
 import { TOKEN_FILE, WebTokens } from './web/token';
 import { createWebServer } from './web/web-server';
+import { WebPush, type PushConfig } from './push/push';
 import { VERSION } from '../version';
 import { removeSandboxes, type SandboxConfig } from './sandbox/sandbox';
 
@@ -42,6 +43,7 @@ export interface DaemonConfig {
   heartbeatTimeoutMs: number;
   web: boolean; // serve the web terminal to HTTP connections
   onEvent: Omit<HookConfig, 'env'> | null; // serve --on-event: a command run for events
+  webPush: Omit<PushConfig, 'dir'>; // Web Push to subscribed browsers (with --web)
   keepSessions: boolean; // a shutdown leaves the sessions to their holders for the next daemon
   sandbox: SandboxConfig; // the profiles sandboxed sessions may ask for
 }
@@ -88,8 +90,9 @@ export async function startDaemon(config: DaemonConfig, log: Logger, adoption: A
   const info = { version: VERSION, pid: process.pid, uid: process.getuid?.() ?? null, shell: config.session.shell, runtimeBase: config.runtimeBase, socket: config.unixSocket };
   const attach: AttachConfig = { heartbeatTimeoutMs: config.heartbeatTimeoutMs, maxFrameBytes: MAX_FRAME_BYTES, maxClients: limits.maxClients, secret: config.secret, info, upgrade: null };
   let server: RunningServer;
+  const push = config.web ? new WebPush(registry.events, { ...config.webPush, dir: config.runtimeBase }, log) : null;
   try {
-    const web = config.web ? startWeb(config, attach, registry, log) : null;
+    const web = config.web ? startWeb(config, attach, registry, push, log) : null;
     if (adoption !== null) {
       adoption.adopt(registry);
       await adoption.beforeListening();
@@ -103,6 +106,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger, adoption: A
   } catch (err) {
     // An inherited directory still belongs to the earlier daemon, which serves on.
     if (adoption === null) fs.rmSync(dir, { recursive: true, force: true });
+    push?.close();
     throw err;
   }
   const upgrader = new Upgrader({ server, registry, log, runtimeDir: dir });
@@ -118,6 +122,7 @@ export async function startDaemon(config: DaemonConfig, log: Logger, adoption: A
       closing ??= (async () => {
         log.info({ evt: 'daemon.shutdown', reason, handedOver: upgrader.handedOver }, 'shutting down');
         // Handed over: the shells, the sockets and the runtime directory are the new daemon's.
+        push?.close();
         if (upgrader.handedOver) return;
         hook?.close();
         if (config.keepSessions && config.session.holder !== null) {
@@ -140,12 +145,12 @@ export async function startDaemon(config: DaemonConfig, log: Logger, adoption: A
 
 // The web terminal: its token (made now if missing, so `pty-relay web` can print the URL) and its
 // HTTP side. Throws PR_ERR_WEB_TOKEN when the token file is unsafe.
-function startWeb(config: DaemonConfig, attach: AttachConfig, registry: Registry, log: Logger): HttpHandOff {
+function startWeb(config: DaemonConfig, attach: AttachConfig, registry: Registry, push: WebPush | null, log: Logger): HttpHandOff {
   const tokens = new WebTokens(path.join(config.runtimeBase, TOKEN_FILE));
   tokens.token();
   const { handshakeMs, inputRate } = config.limits;
   const web = createWebServer(
-    { tokens, attach, inputRate, headersMs: Math.min(WEB_HEADERS_MS, handshakeMs), requestMs: Math.min(WEB_REQUEST_MS, 3 * handshakeMs), pingMs: Math.max(50, Math.floor(config.heartbeatTimeoutMs / 3)) },
+    { tokens, attach, inputRate, headersMs: Math.min(WEB_HEADERS_MS, handshakeMs), requestMs: Math.min(WEB_REQUEST_MS, 3 * handshakeMs), pingMs: Math.max(50, Math.floor(config.heartbeatTimeoutMs / 3)), push },
     registry,
     log,
   );

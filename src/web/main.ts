@@ -6,6 +6,7 @@ import { el, isTouch } from './dom';
 import { hasActed } from './gesture';
 import { ListView } from './list-view';
 import { bellButton, needsWatch } from './needs-you';
+import { pushButton, registerWorker } from './push';
 import { TermScreen } from './term-view';
 import { confirmDialog } from './ui';
 
@@ -53,7 +54,6 @@ function route(): void {
 function askToStart(s: string): void {
   history.replaceState(null, '', '/');
   route();
-needsWatch.start();
   void confirmDialog(`Start session "${s}"?`, 'A link asks to start this session. Start it only if you opened the link yourself.', 'Start session').then((yes) => {
     if (yes) go(`?s=${encodeURIComponent(s)}&new=1`, true);
   });
@@ -63,7 +63,6 @@ function go(url: string, replace = false): void {
   if (replace) history.replaceState(null, '', url);
   else history.pushState(null, '', url);
   route();
-needsWatch.start();
 }
 
 async function signOut(): Promise<void> {
@@ -77,6 +76,7 @@ const header = el(
   el('a', { class: 'brand', href: '/', onclick: (ev) => (ev.preventDefault(), go('/')) }, 'pty-relay'),
   readOnlyScope ? el('span', { class: 'tag ro', title: 'This browser can watch, not type' }, onlySession === null ? 'read-only' : `read-only: ${onlySession}`) : null,
   bellButton(),
+  pushButton(readOnlyScope),
   el('button', { type: 'button', class: 'btn ghost small', onclick: () => void signOut() }, 'Sign out'),
 );
 document.body.append(header, outlet);
@@ -84,3 +84,4 @@ document.body.classList.toggle('touch', touch);
 window.addEventListener('popstate', route);
 route();
 needsWatch.start();
+if (!readOnlyScope) registerWorker();

@@ -10,8 +10,9 @@
 //   delivered.log   "N OFFSET" lines: how far a completed reply delivered job N's output (the
 //                   largest offset per job counts; compacted now and then)
 //
-// Output is written as the daemon reads it (a write(2) per chunk), so what a crashed daemon saw is
-// all on disk; what it never read, its holder kept.
+// Output is written as the daemon reads it (gathered per event-loop turn, one writev(2) per file),
+// so what a crashed daemon saw is on disk but for the turn it died in; what it never read, its
+// holder kept.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Job, JobSink } from '../jobs/job';
@@ -77,7 +78,7 @@ export class SessionJournal implements JobSink {
     if (what === 'released') {
       this.outputs.get(job.id)?.remove();
       this.outputs.delete(job.id);
-      fs.rm(path.join(this.dir, jobFile(job.id)), { force: true }, () => undefined);
+      TailFile.remove(path.join(this.dir, jobFile(job.id)));
       return;
     }
     if (what === 'end') {
@@ -145,7 +146,7 @@ export class SessionJournal implements JobSink {
     if (this.deliveredFd !== null) fs.closeSync(this.deliveredFd);
     this.deliveredFd = null;
     if (!remove) return;
-    for (const f of safeList(this.dir)) if (f === STATE || f === OUTPUT || f === DELIVERED || /^job-\d+\.out$/.test(f)) fs.rmSync(path.join(this.dir, f), { force: true });
+    for (const f of safeList(this.dir)) if (f === STATE || f === OUTPUT || f === DELIVERED || /^job-\d+\.out$/.test(f) || /^(output\.log|job-\d+\.out)\.1$/.test(f)) fs.rmSync(path.join(this.dir, f), { force: true });
   }
 
   // One line per completed reply (a few bytes, written at once: the reply's client has it now).

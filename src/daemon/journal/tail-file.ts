@@ -1,22 +1,32 @@
 // A file that keeps the newest bytes of a stream addressed by absolute offset, as a Ring does in
-// memory, so that they survive the daemon. Layout:
+// memory, so that they survive the daemon. It is two segments, FILE and FILE.1 (the older one),
+// each laid out as:
 //
-//   8 bytes   the absolute offset of the first data byte (unsigned, little-endian)
+//   8 bytes   the absolute offset of the segment's first data byte (unsigned, little-endian)
 //   …         data
 //
-// Appends are plain write(2) calls on an O_APPEND fd: a byte written is in the kernel's page cache,
-// and survives kill -9 of the daemon the moment the call returns. When the file holds more than
-// twice `keepBytes`, it is rewritten with its newest `keepBytes` (a new file renamed over it), so
-// the work stays proportional to what is appended.
+// Appends are gathered for the rest of the event-loop turn and written with one writev(2) on an
+// O_APPEND fd (a PTY read is ~4 KiB and a busy turn holds dozens): a byte written is in the kernel's
+// page cache and survives kill -9 of the daemon the moment the call returns. Once FILE holds
+// `keepBytes` it becomes FILE.1 (the old FILE.1 is unlinked first, so the rename replaces nothing
+// and ext4 forces no flush) and a new FILE starts at the head: the files hold between `keepBytes`
+// and twice that, and a rotation costs two metadata operations instead of a copy of the data
+// (measured: rewriting the newest half on each compaction was a third of the daemon's CPU under
+// `seq`).
 import * as fs from 'node:fs';
 
 const HEADER_BYTES = 8;
+// Gathered appends past this are written at once, so that a flood holds little in memory.
+const FLUSH_BYTES = 256 * 1024;
 const { O_WRONLY, O_APPEND, O_CREAT, O_TRUNC, O_NOFOLLOW } = fs.constants;
 
 export class TailFile {
   private fd: number;
-  private start: number; // absolute offset of the first byte in the file
-  private size = 0; // data bytes in the file
+  private start: number; // absolute offset of the first byte in FILE
+  private size = 0; // data bytes in FILE, written or gathered
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private flushQueued = false;
 
   // Starts the file anew at absolute offset `start` (anything there before is replaced).
   constructor(
@@ -25,7 +35,8 @@ export class TailFile {
     start: number,
   ) {
     this.start = start;
-    this.fd = TailFile.create(file, start, Buffer.alloc(0));
+    fs.rmSync(`${file}.1`, { force: true });
+    this.fd = TailFile.create(file, start);
   }
 
   // One past the newest byte.
@@ -35,65 +46,94 @@ export class TailFile {
 
   append(data: Buffer): void {
     if (this.fd < 0 || data.length === 0) return;
+    this.pending.push(data);
+    this.pendingBytes += data.length;
+    this.size += data.length;
+    if (this.pendingBytes >= FLUSH_BYTES) return this.flush();
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    setImmediate(() => {
+      this.flushQueued = false;
+      this.flush();
+    });
+  }
+
+  // Writes what was gathered; rotates once FILE holds `keepBytes`.
+  flush(): void {
+    if (this.fd < 0 || this.pending.length === 0) return;
+    const chunks = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
     try {
-      fs.writeSync(this.fd, data);
-      this.size += data.length;
-      if (this.size > 2 * this.keepBytes) this.compact();
+      fs.writevSync(this.fd, chunks);
+      if (this.size >= this.keepBytes) this.rotate();
     } catch {
-      this.close(); // a full disk: the file stops where it stands, and says so by its head
+      this.close(); // a full disk: the file stops where it stands
     }
   }
 
   close(): void {
+    this.flush();
     if (this.fd >= 0) fs.closeSync(this.fd);
     this.fd = -1;
   }
 
   remove(): void {
+    this.pending = [];
     this.close();
-    fs.rmSync(this.file, { force: true });
+    TailFile.remove(this.file);
   }
 
-  // What a file holds: its head and its data; null when it is missing or malformed.
+  static remove(file: string): void {
+    fs.rmSync(file, { force: true });
+    fs.rmSync(`${file}.1`, { force: true });
+  }
+
+  // What the segments hold, oldest first: their head and their data; null when neither is there
+  // and well-formed. An older segment that does not end where the newer begins (a rotation cut
+  // short) is left out.
   static read(file: string): { head: number; data: Buffer } | null {
-    let bytes: Buffer;
-    try {
-      const fd = fs.openSync(file, fs.constants.O_RDONLY | O_NOFOLLOW);
-      try {
-        bytes = fs.readFileSync(fd);
-      } finally {
-        fs.closeSync(fd);
-      }
-    } catch {
-      return null;
-    }
-    if (bytes.length < HEADER_BYTES) return null;
-    const start = Number(bytes.readBigUInt64LE(0));
-    const data = bytes.subarray(HEADER_BYTES);
-    return { head: start + data.length, data };
+    const newer = readSegment(file);
+    const older = readSegment(`${file}.1`);
+    if (newer === null) return older === null ? null : { head: older.start + older.data.length, data: older.data };
+    const head = newer.start + newer.data.length;
+    if (older === null || older.start + older.data.length !== newer.start) return { head, data: newer.data };
+    return { head, data: Buffer.concat([older.data, newer.data]) };
   }
 
-  private compact(): void {
-    const keep = TailFile.read(this.file);
-    if (keep === null) return this.close();
-    const data = keep.data.subarray(keep.data.length - this.keepBytes);
-    const tmp = `${this.file}.tmp`;
-    fs.rmSync(tmp, { force: true });
-    const fd = TailFile.create(tmp, keep.head - data.length, data);
-    fs.renameSync(tmp, this.file);
+  private rotate(): void {
+    const older = `${this.file}.1`;
+    fs.rmSync(older, { force: true });
+    fs.renameSync(this.file, older);
     fs.closeSync(this.fd);
-    this.fd = fd;
-    this.start = keep.head - data.length;
-    this.size = data.length;
+    this.fd = -1;
+    this.start += this.size;
+    this.size = 0;
+    this.fd = TailFile.create(this.file, this.start);
   }
 
-  // Creates `file` (0600, never through a link) holding `data` from absolute offset `start`.
-  private static create(file: string, start: number, data: Buffer): number {
+  // Creates `file` (0600, never through a link) starting at absolute offset `start`.
+  private static create(file: string, start: number): number {
     const fd = fs.openSync(file, O_WRONLY | O_APPEND | O_CREAT | O_TRUNC | O_NOFOLLOW, 0o600);
     const header = Buffer.alloc(HEADER_BYTES);
     header.writeBigUInt64LE(BigInt(start), 0);
     fs.writeSync(fd, header);
-    if (data.length > 0) fs.writeSync(fd, data);
     return fd;
   }
+}
+
+function readSegment(file: string): { start: number; data: Buffer } | null {
+  let bytes: Buffer;
+  try {
+    const fd = fs.openSync(file, fs.constants.O_RDONLY | O_NOFOLLOW);
+    try {
+      bytes = fs.readFileSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return null;
+  }
+  if (bytes.length < HEADER_BYTES) return null;
+  return { start: Number(bytes.readBigUInt64LE(0)), data: bytes.subarray(HEADER_BYTES) };
 }

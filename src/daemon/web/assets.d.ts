@@ -4,4 +4,6 @@ declare module 'pty-relay:web-assets' {
   export const PAGE_JS: string;
   // xterm's stylesheet and ours.
   export const PAGE_CSS: string;
+  // The service worker served at /sw.js (Web Push notifications).
+  export const SW_JS: string;
 }

@@ -23,6 +23,7 @@ function policy(scriptHash: string): string {
     `script-src ${scriptHash}`,
     "style-src 'unsafe-inline'",
     "connect-src 'self'",
+    "worker-src 'self'", // the service worker, /sw.js (Web Push)
     'img-src data:',
     "base-uri 'none'",
     "form-action 'none'",

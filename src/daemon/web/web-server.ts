@@ -7,6 +7,7 @@
 //   POST /api/logout       clears the cookie
 //   POST /api/watch-link   {session|null} -> a read-only link (full access only)
 //   GET  /ws (upgrade)     frames, one per binary message, served by the attach logic
+//   GET  /sw.js, POST /api/push-*   Web Push (push-routes.ts)
 //
 // Every request: a loopback Host. State-changing requests and upgrades: the exact Origin.
 import * as http from 'node:http';
@@ -24,6 +25,8 @@ import { HttpDeadlines } from './deadlines';
 import { readRequestLine, TOO_LONG_BODY } from './request-line';
 import { cookieName, hostAllowed, originAllowed, readCookies, setCookieHeader } from './guard';
 import { appPage, forbiddenPage, type Page } from './pages';
+import { pushRoute, WORKER_JS, WORKER_PATH } from './push-routes';
+import type { WebPush } from '../push/push';
 import { COOKIE_MAX_AGE_S, type Scope, type WebTokens } from './token';
 import { wsTransport } from './ws-transport';
 
@@ -34,6 +37,7 @@ export interface WebConfig {
   headersMs: number; // a request's headers must arrive within this
   requestMs: number; // a request's body and our response within this
   pingMs: number; // WebSocket pings
+  push: WebPush | null; // Web Push (null: off)
 }
 
 // The page never sends more than one chunk of input (a paste is split) per message.
@@ -96,6 +100,7 @@ export function createWebServer(config: WebConfig, registry: Registry, log: Logg
     const route = path === '/' || /^\/api\/[a-z-]{1,32}$/.test(path) ? path : `(other, ${path.length} bytes)`;
     l.debug({ evt: 'web.request', method: req.method, path: route, signedIn: scope !== null }, 'web request');
     if (req.method === 'GET' && path === '/') return send(res, scope === null ? forbiddenPage() : appPage(scope));
+    if (req.method === 'GET' && path === WORKER_PATH) return send(res, { status: 200, html: WORKER_JS, csp: "default-src 'none'" }, 'text/javascript');
     if (req.method !== 'POST' || !path.startsWith('/api/')) {
       if (scope === null) return send(res, forbiddenPage());
       return json(res, req.method === 'GET' || req.method === 'POST' ? 404 : 405, { error: 'not found' });
@@ -124,6 +129,8 @@ export function createWebServer(config: WebConfig, registry: Registry, log: Logg
       const query = session === null ? '' : `?s=${encodeURIComponent(session)}`;
       return json(res, 200, { link: `/${query}#w=${config.tokens.watchToken(session)}` });
     }
+    const pushed = scope.readOnly ? null : pushRoute(path, body, config.push, l);
+    if (pushed !== null) return json(res, pushed.status, pushed.body);
     return json(res, scope.readOnly ? 403 : 404, { error: scope.readOnly ? 'read-only' : 'not found' });
   }
 
@@ -169,8 +176,8 @@ function refuse(res: http.ServerResponse, l: Logger, reason: string, message: st
   res.end(`pty-relay: ${message}\n`);
 }
 
-function send(res: http.ServerResponse, page: Page): void {
-  res.writeHead(page.status, { ...SECURITY_HEADERS, 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': page.csp });
+function send(res: http.ServerResponse, page: Page, type = 'text/html'): void {
+  res.writeHead(page.status, { ...SECURITY_HEADERS, 'Content-Type': `${type}; charset=utf-8`, 'Content-Security-Policy': page.csp });
   res.end(page.html);
 }
 
