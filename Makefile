@@ -70,13 +70,15 @@ test: build binary typecheck
 
 # The whole suite while stress-ng keeps every core busy: a test that fails only under load hides a
 # race or asserts timing. The hog stops on its own after LOAD_SECONDS, and is stopped by its PID as
-# soon as the suite ends, however it ends (an EXIT trap; INT and TERM exit through it).
+# soon as the suite ends, however it ends (an EXIT trap; INT and TERM exit through it). Deadlines
+# (which only stop a hung test; no test asserts a duration) are stretched LOAD_DEADLINE_SCALE times.
 LOAD_CPUS ?= $(shell nproc)
 LOAD_SECONDS ?= 3600
+LOAD_DEADLINE_SCALE ?= 3
 test-load: build binary typecheck
 	stress-ng --cpu $(LOAD_CPUS) --timeout $(LOAD_SECONDS)s --quiet & hog=$$!; \
 	  trap 'kill $$hog 2>/dev/null; wait $$hog 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
-	  npx vitest run --reporter=default --reporter=json --outputFile.json=dist/test-load-results.json; \
+	  PTY_RELAY_TEST_DEADLINE_SCALE=$(LOAD_DEADLINE_SCALE) npx vitest run --reporter=default --reporter=json --outputFile.json=dist/test-load-results.json; \
 	  status=$$?; node test/summary.cjs dist/test-load-results.json; exit $$status
 
 test-unit: build
