@@ -13,7 +13,7 @@ const DIRECTIVE_RE = /(?<!")#!(send) [^;\n)]*|(?<!")#!([a-z][a-z-]*)((?: \d+)*)/
 export function toolWording(text: string): string {
   return text
     .replace(PASTEABLE_RE, (_m, fmt: string) => fmt.replace(/\\n/g, ' ').replace(/#!session \S+ /g, '').trim())
-    .replace(/; send each after a line #!session \S+/g, '')
+    .replace(/; first line of each: #!session \S+/g, '')
     .replace(/\(see #!jobs\)/g, '(see the jobs tool)')
     .replace(/send a command instead/g, 'start a command with run instead')
     .replace(/a command starts one/g, 'run with this session name starts one')

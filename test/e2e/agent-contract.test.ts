@@ -48,7 +48,7 @@ describe('a request behind a running job', () => {
     const release = await hold('q1');
     const c = live('q1', '#!timeout 30\necho after\n');
     const line = await waitFor('the waiting line', () => (/pty-relay: [^\n]*waiting/.test(c.out()) ? c.out() : undefined));
-    expect(line).toMatch(/^pty-relay: job 2 waits for job 1 in session q1 \(`read x < \S+; echo held-done`, running for [\d.]+ s\); it runs when they end, if within 30 s \(#!timeout\); ways out: #!nowait \(don't queue\), #!session NAME \(another shell\), #!kill 1 \(stop job 1\), #!screen \(look\); send each after a line #!session q1; waiting\.*$/);
+    expect(line).toMatch(/^pty-relay: job 2 waits for job 1 in session q1 \(`read x < \S+; echo held-done`, running for [\d.]+ s\); it runs when it ends, if within 30 s \(#!timeout\); ways out: #!nowait \(don't queue\), #!session NAME \(another shell\), #!kill 1 \(stop job 1\), #!screen \(look\); first line of each: #!session q1; waiting\.*$/);
     release();
     const r = await c.done;
     expect(r.stdout).toMatch(/; waiting\.*\nafter\n$/);
@@ -59,7 +59,7 @@ describe('a request behind a running job', () => {
     expect((await held.done).stdout).toMatch(/pty-relay: job 1 is waiting for input/);
     const c = live('q2', 'echo second\n');
     const line = await waitFor('the waiting line', () => (/waiting$/.test(c.out()) ? c.out() : undefined));
-    expect(line).toMatch(/^pty-relay: job 2 waits for job 1 in session q2 \(`read -p "Name\? " x <\/dev\/tty; echo "hi \$x"`, running for [\d.]+ s, waiting for input for [\d.]+ s: "Name\?"\); it runs when they end, if within 60 s \(#!timeout\)/);
+    expect(line).toMatch(/^pty-relay: job 2 waits for job 1 in session q2 \(`read -p "Name\? " x <\/dev\/tty; echo "hi \$x"`, running for [\d.]+ s, waiting for input for [\d.]+ s: "Name\?"\); it runs when it ends, if within 60 s \(#!timeout\)/);
     expect(await req('q2', '#!send bob\\r\n')).toBe('bob\nhi bob\npty-relay: job 1 ended with exit status 0\n');
     expect((await c.done).stdout).toMatch(/waiting\.*\nsecond\n$/);
   });
@@ -135,8 +135,8 @@ describe('hints', () => {
       const send = (lines: string[]): string =>
         execFileSync('bash', ['-c', `printf '%s\\n' "$@" | nc -N 127.0.0.1 ${port}`, 'agent', ...lines], { encoding: 'utf8', timeout: 60_000 });
       const asked = send(['#!session h1', '#!interactive', 'read -r -p "Text? " x; printf "[%s]\\n" "$x"']);
-      const hint = /; answer: (#!send TEXT\\r); look: #!screen; stop: #!kill 1; send each after a line #!session h1\n$/.exec(asked);
-      expect(asked).toMatch(/; answer: #!send TEXT\\r; look: #!screen; stop: #!kill 1; send each after a line #!session h1\n$/);
+      const hint = /; answer: (#!send TEXT\\r); look: #!screen; stop: #!kill 1; first line of each: #!session h1\n$/.exec(asked);
+      expect(asked).toMatch(/; answer: #!send TEXT\\r; look: #!screen; stop: #!kill 1; first line of each: #!session h1\n$/);
       expect(asked).not.toMatch(new RegExp(`${d.port}|${port}|localhost|127\\.0\\.0\\.1|printf '#!|\\| nc`));
       // What the agent types: `\\` is the directive's own escape for one backslash.
       const typed = ((hint as RegExpExecArray)[1] as string).replace('TEXT', `50% of "it" isn't \\\\ a %s`);

@@ -45,9 +45,9 @@ describe('a job that is over', () => {
     const w = await req(null, '#!wait 2\n');
     expect(w).toMatch(/^pty-relay: job 2 \(`ls \/nonexistent-noops 2>\/dev\/null`\) in session default ended [\d.]+ s ago with exit status 2; it printed nothing\n$/);
     expect(await req('side', 'echo side-out\n')).toBe('side-out\n');
-    expect(await req('side', '#!wait 1\n')).toMatch(/^pty-relay: job 1 \(`echo side-out`\) in session side ended [\d.]+ s ago with exit status 0; all 9 bytes of its output were delivered before; again: #!output 1; send each after a line #!session side\n$/);
+    expect(await req('side', '#!wait 1\n')).toMatch(/^pty-relay: job 1 \(`echo side-out`\) in session side ended [\d.]+ s ago with exit status 0; all 9 bytes of its output were delivered before; again: #!output 1; first line of each: #!session side\n$/);
     expect(await req('side', '#!output 1\n')).toBe('side-out\n');
-    expect(await req('side', '#!kill 1\n')).toMatch(/^pty-relay: error: nothing to stop: job 1 \(`echo side-out`\) in session side ended [\d.]+ s ago with exit status 0; its output: #!output 1; send each after a line #!session side\n$/);
+    expect(await req('side', '#!kill 1\n')).toMatch(/^pty-relay: error: nothing to stop: job 1 \(`echo side-out`\) in session side ended [\d.]+ s ago with exit status 0; its output: #!output 1; first line of each: #!session side\n$/);
   });
 
   it('#!wait that delivers the rest still ends as before, with the exit status', async () => {
@@ -70,7 +70,7 @@ describe('#!kill from nc', () => {
     f.release();
     await waitFor('the last words', async () => ((await req('k1', '#!jobs\n')).match(/^2 +running +- +\S+ +\S+ +(\d+)/m)?.[1] === String('early\nlast-words-1\nlast-words-2\n'.length) ? true : undefined));
     expect(await req('k1', '#!kill 2\n')).toBe('last-words-1\nlast-words-2\npty-relay: job 2 stopped by SIGINT (exit status 130); the shell and its state are kept\n');
-    expect(await req('k1', '#!wait 2\n')).toMatch(/^pty-relay: job 2 \(`echo early; read x < \S+`\) in session k1 was stopped with SIGINT \(#!kill\) [\d.]+ s ago, exit status 130; all \d+ bytes of its output were delivered before; again: #!output 2; send each after a line #!session k1\n$/);
+    expect(await req('k1', '#!wait 2\n')).toMatch(/^pty-relay: job 2 \(`echo early; read x < \S+`\) in session k1 was stopped with SIGINT \(#!kill\) [\d.]+ s ago, exit status 130; all \d+ bytes of its output were delivered before; again: #!output 2; first line of each: #!session k1\n$/);
   });
 
   it('keeps a flood within #!limit: head, what was left out, tail', async () => {
@@ -80,7 +80,7 @@ describe('#!kill from nc', () => {
     const bytes = 'start\n'.length + Array.from({ length: 20000 }, (_, i) => `${i + 1}\n`).join('').length;
     await waitFor('the flood', async () => (new RegExp(`^2 +running +- +\\S+ +\\S+ +${bytes} `, 'm').test(await req('k2', '#!jobs\n')) ? true : undefined));
     const killed = await req('k2', '#!limit 100\n#!kill 2\n');
-    expect(killed).toMatch(/^1\n2\n[^]*\npty-relay: \d+ bytes left out \(offsets \d+ to \d+ of job 2's output\); fetch any range: #!output 2 \d+ \d+; send each after a line #!session k2\n[^]*\n20000\npty-relay: job 2 stopped by SIGINT \(exit status 130\); the shell and its state are kept\n$/);
+    expect(killed).toMatch(/^1\n2\n[^]*\npty-relay: \d+ bytes left out \(offsets \d+ to \d+ of job 2's output\); fetch any range: #!output 2 \d+ \d+; first line of each: #!session k2\n[^]*\n20000\npty-relay: job 2 stopped by SIGINT \(exit status 130\); the shell and its state are kept\n$/);
     expect(killed.length).toBeLessThan(600);
   });
 });
@@ -150,3 +150,14 @@ describe('options a request sets alone', () => {
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+describe('a session name one typo away from an existing one', () => {
+  it('says that a new session started and names the one meant; an unlike name starts quietly', async () => {
+    expect(await req('typo-build', 'cd /tmp; pwd\n')).toBe('/tmp\n');
+    const reply = await req('typo-biuld', 'pwd\n');
+    expect(reply).toMatch(/^pty-relay: new session "typo-biuld" started; did you mean "typo-build"\? \(sessions: default, .*typo-build\)\n/);
+    expect(reply.endsWith(`\n${d.home}\n`)).toBe(true);
+    expect(await req('typo-build', 'pwd\n')).toBe('/tmp\n');
+    expect(await req('unrelated-name', 'echo quiet\n')).toBe('quiet\n');
+  });
+});

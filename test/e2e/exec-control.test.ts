@@ -53,7 +53,7 @@ describe('a busy session', () => {
   it('answers #!nowait with what is running, since when, and how to interrupt it', async () => {
     const b = await blocker('q2');
     const r = await nc(d.port, '#!session q2\n#!nowait\necho never\n');
-    expect(r.stdout).toMatch(/^pty-relay: session "q2" is busy running job 1: `echo started; read -r x < \S+` since \S+ \(\d+ s\); wait: #!wait 1; look: #!screen; stop: #!kill 1; send each after a line #!session q2\n$/);
+    expect(r.stdout).toMatch(/^pty-relay: session "q2" is busy running job 1: `echo started; read -r x < \S+` since \S+ \(\d+ s\); wait: #!wait 1; look: #!screen; stop: #!kill 1; first line of each: #!session q2\n$/);
     b.release();
     await b.client.closed;
   });
@@ -73,7 +73,7 @@ describe('a busy session', () => {
     // A timer fires late on a loaded machine: the time said is at least the timeout.
     expect((await nc(d.port, '#!session q4\ntrue\n')).stdout).toBe(''); // the shell is up first
     const r = await nc(d.port, `#!session q4\n#!timeout 0.3\necho begun; read -r x < ${f.path}; echo done > ${d.home}/q4-done\n`);
-    expect(r.stdout).toMatch(/^begun\npty-relay: still running as job 2 in session q4 after (0\.[3-9]|[1-9][.\d]*) s; wait: #!wait 2; type: #!send TEXT\\r; look: #!screen; stop: #!kill 2; send each after a line #!session q4\n$/);
+    expect(r.stdout).toMatch(/^begun\npty-relay: still running as job 2 in session q4 after (0\.[3-9]|[1-9][.\d]*) s; wait: #!wait 2; type: #!send TEXT\\r; look: #!screen; stop: #!kill 2; first line of each: #!session q4\n$/);
     f.release();
     await waitFor('the command to finish on its own', () => (fs.existsSync(`${d.home}/q4-done`) ? true : undefined));
     expect((await nc(d.port, '#!session q4\necho next\n')).stdout).toBe('next\n');

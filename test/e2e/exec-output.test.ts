@@ -53,7 +53,7 @@ it('bounds a 10 MB reply with #!limit, and #!output fetches a middle range that 
   fs.writeFileSync(file, text);
   expect(text.length).toBeGreaterThan(10_000_000);
   const reply = (await ncBytes(`#!limit 20000\ncat ${file}\n`)).toString();
-  const m = /\npty-relay: (\d+) bytes left out \(offsets (\d+) to (\d+) of job (\d+)'s output\); fetch any range: #!output \4 \2 \3(; send each after a line #!session \S+)?\n/.exec(reply);
+  const m = /\npty-relay: (\d+) bytes left out \(offsets (\d+) to (\d+) of job (\d+)'s output\); fetch any range: #!output \4 \2 \3(; first line of each: #!session \S+)?\n/.exec(reply);
   expect(m).not.toBeNull();
   const [, left, from, to, job] = m as RegExpExecArray;
   expect(Number(to) - Number(from)).toBe(Number(left));

@@ -41,13 +41,13 @@ function fifo(): { path: string; release(): void } {
   return { path: p, release: () => fs.writeFileSync(p, 'go\n') };
 }
 
-const STILL_RUNNING = /pty-relay: still running as job (\d+) in session \S+ after [\d.]+ s; wait: #!wait \d+; type: #!send TEXT\\r; look: #!screen; stop: #!kill \d+(; send each after a line #!session \S+)?\n$/;
+const STILL_RUNNING = /pty-relay: still running as job (\d+) in session \S+ after [\d.]+ s; wait: #!wait \d+; type: #!send TEXT\\r; look: #!screen; stop: #!kill \d+(; first line of each: #!session \S+)?\n$/;
 
 describe('full-screen programs', () => {
   it('shows vim started without a terminal as stdin, quits it with #!send, and keeps the shell', async () => {
     const dir = await prepare('vim1');
     const started = await req('vim1', 'vim notes.txt\n');
-    expect(started).toMatch(/pty-relay: job 2 is waiting for input in a full-screen program; prompt: .*; answer: #!send TEXT\\r; look: #!screen; stop: #!kill 2; send each after a line #!session vim1\n$/);
+    expect(started).toMatch(/pty-relay: job 2 is waiting for input in a full-screen program; prompt: .*; answer: #!send TEXT\\r; look: #!screen; stop: #!kill 2; first line of each: #!session vim1\n$/);
     const screen = await req('vim1', '#!screen\n');
     expect(screen).toMatch(/^~\s*$/m);
     expect(screen).toMatch(/"notes\.txt" \[New\]/);
@@ -145,7 +145,7 @@ describe('output that outlives its request', () => {
     f.release();
     expect(await req('w1', '#!wait 2\n')).toBe('b1\nb2\nb3\npty-relay: exit status 3\n');
     // Nothing left to deliver: which job that was, where, how it ended, and how to see it again.
-    expect(await req('w1', '#!wait\n')).toMatch(/^pty-relay: job 2 \(`for i in 1 2 3; do echo a\$i; [^`]*\.\.\.`\) in session w1 ended [\d.]+ s ago with exit status 3; all 18 bytes of its output were delivered before; again: #!output 2; send each after a line #!session w1\n$/);
+    expect(await req('w1', '#!wait\n')).toMatch(/^pty-relay: job 2 \(`for i in 1 2 3; do echo a\$i; [^`]*\.\.\.`\) in session w1 ended [\d.]+ s ago with exit status 3; all 18 bytes of its output were delivered before; again: #!output 2; first line of each: #!session w1\n$/);
     await expectIntact('w1', dir);
   });
 

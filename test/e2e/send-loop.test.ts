@@ -40,7 +40,7 @@ describe('#!send through nc', () => {
   it('to sqlite3: its answer exactly, and `.quit` ends with the job\'s status', async () => {
     expect(await req('sq', `cd ${dir}\n`)).toBe('');
     expect(await req('sq', '#!interactive\nsqlite3\n')).toMatch(/sqlite> \npty-relay: job 2 is waiting for input; prompt: "sqlite>"; /);
-    expect(await req('sq', '#!send select 6*7;\\r\n')).toMatch(/^select 6\*7;\n42\nsqlite> \npty-relay: job 2 is waiting for input; prompt: "sqlite>"; answer: #!send TEXT\\r; look: #!screen; stop: #!kill 2; send each after a line #!session sq\n$/);
+    expect(await req('sq', '#!send select 6*7;\\r\n')).toMatch(/^select 6\*7;\n42\nsqlite> \npty-relay: job 2 is waiting for input; prompt: "sqlite>"; answer: #!send TEXT\\r; look: #!screen; stop: #!kill 2; first line of each: #!session sq\n$/);
     expect(await req('sq', '#!send .quit\\r\n')).toMatch(/^\.quit\n(\r?\n)?pty-relay: job 2 ended with exit status 0\n$/);
     expect(await req('sq', 'echo after\n')).toBe('after\n');
   });
@@ -61,7 +61,7 @@ describe('#!send through nc', () => {
     expect(moved).toMatch(/^pty-relay: the screen around the cursor, rows 13-37( and 50)? of 50; the cursor is at row 25, column 1, on the line marked ">"\n/);
     const rows = windowRows(moved);
     expect(rows.slice(0, 25)).toEqual(Array.from({ length: 25 }, (_, i) => `${i + 13 === 25 ? '>' : ' '} text line ${i + 13}`));
-    expect(moved).toMatch(/\npty-relay: job 2 is waiting for input in a full-screen program; prompt: "text line 25"; answer: #!send TEXT\\r; look: #!screen; stop: #!kill 2; send each after a line #!session vi\n$/);
+    expect(moved).toMatch(/\npty-relay: job 2 is waiting for input in a full-screen program; prompt: "text line 25"; answer: #!send TEXT\\r; look: #!screen; stop: #!kill 2; first line of each: #!session vi\n$/);
     // An edit, seen in the same reply: the line under the cursor is deleted.
     const cut = await req('vi', '#!send dd\n');
     expect(windowRows(cut)).toContain('> text line 26');

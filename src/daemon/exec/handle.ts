@@ -10,7 +10,7 @@ import type { Job } from '../jobs/job';
 import type { Registry } from '../session/registry';
 import type { BusyInfo, Session } from '../session/session';
 import { secretMatches } from '../conn/secret';
-import { describeBusy, jobHandles } from './hints';
+import { describeBusy, jobHandles, nearName } from './hints';
 import { alreadyEnded, relayError, replyToJob, type JobReplyContext, type Outcome } from './job-reply';
 import { tellIdle, withIdle } from './idle-reply';
 import { jobsText, KILL_OUTPUT_BYTES, killReply, outputReply, screenReply, statusText } from './queries';
@@ -60,8 +60,12 @@ export async function handleRequest(text: string, c: RequestContext): Promise<Ou
   try {
     const name = opts.session ?? DEFAULT_SESSION;
     if (opts.nocreate && c.registry.find(name) === undefined) return error(noSession(name, c.registry.list().map((s) => s.name)));
+    const others = c.registry.find(name) === undefined ? c.registry.list().map((s) => s.name) : null;
     // An existing session is only checked against a #!sandbox asked for; a new one is made in it.
     session = c.registry.get(name, opts.sandbox);
+    // A new session whose name is one typo away from an existing one is most likely a typo.
+    const near = others === null ? null : nearName(name, others);
+    if (near !== null) reply.notice(`new session "${name}" started; did you mean "${near}"? (sessions: ${others?.join(', ')})`);
   } catch (err) {
     if (!(err instanceof RelayError)) throw err;
     return error(err.message);

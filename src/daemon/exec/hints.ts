@@ -15,9 +15,9 @@ import type { BusyInfo } from '../session/session';
 // What to type for Enter in `#!send` text, in every hint and the README.
 export const ENTER = '\\r';
 
-// "; send each after a line #!session S" for sessions other than the default: said once per line.
+// "; first line of each: #!session S" for sessions other than the default: said once per line.
 export function sessionNote(session: string): string {
-  return session === DEFAULT_SESSION ? '' : `; send each after a line #!session ${session}`;
+  return session === DEFAULT_SESSION ? '' : `; first line of each: #!session ${session}`;
 }
 
 // The four ways out of a job that is still running.
@@ -81,4 +81,24 @@ export function formatSeconds(ms: number): string {
 export function describeBusy(b: BusyInfo): string {
   const job = b.job === null ? '' : `job ${b.job}: `;
   return `${job}\`${b.what}\` since ${b.since.toISOString()} (${Math.round((Date.now() - b.since.getTime()) / 1000)} s)`;
+}
+
+// The one name among `names` that `name` is one typo away from (a letter added, left out, changed,
+// or two neighbours swapped), for names of three letters or more; null when none or several are.
+export function nearName(name: string, names: string[]): string | null {
+  if (name.length < 3) return null;
+  const near = names.filter((n) => n !== name && n.length >= 3 && oneTypo(name, n));
+  return near.length === 1 ? (near[0] as string) : null;
+}
+
+function oneTypo(a: string, b: string): boolean {
+  if (Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  if (a.length === b.length) {
+    if (a.slice(i + 1) === b.slice(i + 1)) return true; // one letter changed
+    return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2); // swapped
+  }
+  const [short, long] = a.length < b.length ? [a, b] : [b, a];
+  return short.slice(i) === long.slice(i + 1); // one letter added or left out
 }

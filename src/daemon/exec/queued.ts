@@ -64,7 +64,8 @@ export function waitingLine(session: Session, job: Job, timeoutMs: number): stri
   const first = running ?? queued[0];
   if (first === undefined) return `job ${job.id} waits for session ${session.name}'s shell`;
   const more = running !== null && queued.length > 0 ? ` and ${queued.length} queued job(s)` : running === null && queued.length > 1 ? ` and ${queued.length - 1} more` : '';
-  const runs = timeoutMs > 0 ? `it runs when they end, if within ${formatSeconds(timeoutMs)} s (#!timeout)` : 'it runs when they end';
+  const when = more === '' ? 'it ends' : 'they end';
+  const runs = timeoutMs > 0 ? `it runs when ${when}, if within ${formatSeconds(timeoutMs)} s (#!timeout)` : `it runs when ${when}`;
   const ways = `#!nowait (don't queue), #!session NAME (another shell), #!kill ${first.id} (stop job ${first.id}), #!screen (look)`;
   return `job ${job.id} waits for job ${first.id}${more} in session ${session.name} (${doing(first)}); ${runs}; ways out: ${ways}${sessionNote(session.name)}`;
 }

@@ -13,7 +13,7 @@ export const WINDOW_ROWS = 25;
 export function screenWindow(s: ScreenText): string {
   const total = s.rows.length;
   if (total === 0) return '';
-  const row = (r: number): string => s.rows[r] ?? '';
+  const row = (r: number): string => (s.rows[r] ?? '').trimEnd(); // top pads its rows to the width
   const blank = (r: number): boolean => row(r).trim() === '';
   const cur = Math.min(Math.max(s.cursor.row, 0), total - 1);
   let first = Math.max(0, Math.min(cur - Math.floor(WINDOW_ROWS / 2), total - WINDOW_ROWS));
