@@ -19,12 +19,12 @@ import { Newlines } from '../shell/newlines';
 import { ScriptFile } from '../shell/script-file';
 import { EchoSwap, REPAIR_SHOWN, renderJobLine } from '../shell/echo-swap';
 import type { Shell } from '../shell/shell';
+import { TERMINAL_JOB, TypedLines } from './typed-command';
 
 export type { BusyInfo, RunnerHandover, RunnerHost, RunnerState } from './runner-types';
 
 // A pacing exec reader this far behind pauses the PTY; it resumes once the reader is within half.
 const PAUSE_LAG_BYTES = 1024 * 1024;
-export const TERMINAL_JOB = 'a command typed in the terminal';
 
 export class JobRunner {
   readonly jobs = new JobTable();
@@ -38,6 +38,7 @@ export class JobRunner {
   private readonly newlines: Newlines;
   private readonly repair: Repair;
   private readonly echo = new EchoSwap((d) => this.host.output(d));
+  private readonly typed = new TypedLines(); // what a person typed, for their command's job
 
   constructor(private readonly host: RunnerHost) {
     this.script = new ScriptFile(host.dir);
@@ -128,7 +129,7 @@ export class JobRunner {
     if (this.state === 'repairing') this.repair.resume();
     if (this.current !== null) {
       this.current.resumeWatch();
-      this.host.shell()?.watchReplaced((cmd) => this.onReplaced(cmd));
+      this.host.shell()?.watchReplaced((cmd) => this.replacedHook?.(cmd));
     } else this.pump();
   }
 
@@ -146,6 +147,7 @@ export class JobRunner {
   // Output and marks from the shell.
   onEvent(ev: MarkEvent): void {
     const cur = this.current;
+    if (ev.type === 'mark' && this.typed.mark(ev, cur === null && this.state === 'idle')) return;
     if (ev.type === 'mark' && this.echo.armed) this.echo.letGo(ev.kind === 'C' ? (this.host.shell()?.nonce ?? null) : null);
     if (ev.type === 'data') {
       this.host.sawText(ev.data, this.state !== 'repairing' && (cur === null || cur.sawStart));
@@ -155,7 +157,7 @@ export class JobRunner {
     if (cur !== null) cur.job.sink?.changed(cur.job, 'mark'); // the running job's state moves on
     if (ev.kind === 'C') {
       if (cur !== null && !cur.sawStart) cur.sawStart = true;
-      else if (cur === null && this.state === 'idle') this.begin(this.jobs.create({ command: TERMINAL_JOB, origin: 'terminal', interactive: true, raw: false }), null, 'human');
+      else if (cur === null && this.state === 'idle') this.begin(this.jobs.create({ command: this.typed.take() ?? TERMINAL_JOB, origin: 'terminal', interactive: true, raw: false }), null, 'human');
     } else if (ev.kind === 'D') {
       if (cur !== null && cur.sawStart) this.finish({ kind: 'exit', status: ev.status });
     } else if (ev.kind === 'F') {
@@ -283,7 +285,7 @@ export class JobRunner {
     };
     if (start) job.start();
     this.host.events.tracked(job, start);
-    this.host.shell()?.watchReplaced((cmd) => this.onReplaced(cmd));
+    this.host.shell()?.watchReplaced((cmd) => this.replacedHook?.(cmd));
   }
 
   private replacedHook: ((cmd: string) => void) | null = null;
@@ -291,9 +293,5 @@ export class JobRunner {
   // Who to tell when the shell replaced itself with `exec CMD` while a job ran.
   onShellReplaced(fn: (cmd: string) => void): void {
     this.replacedHook = fn;
-  }
-
-  private onReplaced(cmd: string): void {
-    this.replacedHook?.(cmd);
   }
 }
