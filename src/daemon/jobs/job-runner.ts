@@ -7,14 +7,13 @@
 // its table, and exec/ reads jobs to answer requests. The runner: the queue in front of the shell,
 // the job it runs now, and the transitions the shell's marks drive (C: output starts, D: it ended,
 // A: the prompt is back); a command typed in the terminal becomes a job at its C mark.
-import * as fs from 'node:fs';
 import { preview, type Job, type JobEnd, type JobSpec } from './job';
 import type { BusyInfo, RunnerHandover, RunnerHost, RunnerState } from './runner-types';
 import { JobTable } from './job-table';
 import type { MarkEvent } from '../shell/marks';
 import { RunningJob } from './running-job';
 import { Repair } from './repair';
-import { runLine, TERMINAL_RESET } from '../shell/shell-integration';
+import { TERMINAL_RESET } from '../shell/shell-integration';
 import { Newlines } from '../shell/newlines';
 import { ScriptFile } from '../shell/script-file';
 import { EchoSwap, REPAIR_SHOWN, renderJobLine } from '../shell/echo-swap';
@@ -112,7 +111,7 @@ export class JobRunner {
     this.queue = h.queue.map((id) => this.jobs.get(id)).filter((j): j is Job => j !== undefined);
     const job = h.current === null ? undefined : this.jobs.get(h.current.job);
     const shell = this.host.shell();
-    if (h.current !== null && job !== undefined && shell !== null) this.track(new RunningJob(job, this.release(h.current.file), shell.pty, () => this.host.promptLine(), h.current), false);
+    if (h.current !== null && job !== undefined && shell !== null) this.track(new RunningJob(job, this.script.owner(h.current.file), shell.pty, () => this.host.promptLine(), h.current), false);
     this.suspend();
   }
 
@@ -124,9 +123,13 @@ export class JobRunner {
     this.host.shell()?.watchReplaced(null);
   }
 
-  // The session is live (again): watch the running job, or start the next queued one.
+  // The session is live (again): watch the running job, or start the next queued one. A job the
+  // shell has not accepted yet (a handover or a crash came between typing its line and its C
+  // mark, see upgrade/) gets its echo held again: its line's echo is still to come.
   resume(): void {
     if (this.state === 'repairing') this.repair.resume();
+    const shell = this.host.shell();
+    if (shell !== null && !this.echo.armed) this.holdEcho(shell);
     if (this.current !== null) {
       this.current.resumeWatch();
       this.host.shell()?.watchReplaced((cmd) => this.replacedHook?.(cmd));
@@ -236,10 +239,15 @@ export class JobRunner {
     job.startNotice = this.endNotice;
     this.endNotice = null;
     this.begin(job, this.script.path, 'running');
-    const legacy = shell.integration < 2 ? this.script.path : undefined;
-    const line = runLine({ stdin: job.spec.interactive ? 'tty' : 'null', raw: job.spec.raw }, legacy);
-    this.echo.arm(line, () => renderJobLine(job.command));
-    shell.pty.write(line);
+    shell.pty.write(this.holdEcho(shell) as string);
+  }
+
+  // Holds the display until the shell accepts the running job's line (echo-swap.ts); the line.
+  private holdEcho(shell: Shell): string | null {
+    const cur = this.current;
+    const line = cur?.typedLine(shell.integration) ?? null;
+    if (cur !== null && line !== null) this.echo.arm(line, () => renderJobLine(cur.job.command));
+    return line;
   }
 
   // A job that waited in the queue runs only if its client is still there (Job.claim).
@@ -260,20 +268,12 @@ export class JobRunner {
     this.newlines.dispose();
   }
 
-  // What to do with a job's script file once the job ends: ours is kept for the next job;
-  // another (named by a daemon of an earlier release, see upgrade/) is removed.
-  private release(file: string | null): { file: string | null; release: () => void } {
-    if (file === null) return { file, release: () => undefined };
-    if (file === this.script.path) return { file, release: () => this.script.clear() };
-    return { file, release: () => fs.rm(file, { force: true }, () => undefined) };
-  }
-
   // Makes `job` the running one. Its output is captured from the next C mark (at once for a command
   // typed in the terminal, whose C mark was just seen).
   private begin(job: Job, file: string | null, state: 'running' | 'human'): void {
     const shell = this.host.shell() as Shell;
     this.state = state;
-    this.track(new RunningJob(job, this.release(file), shell.pty, () => this.host.promptLine()), true);
+    this.track(new RunningJob(job, this.script.owner(file), shell.pty, () => this.host.promptLine()), true);
   }
 
   // Makes `running` the current job; `start` for a job starting now (not one handed over).
