@@ -51,6 +51,7 @@ export class AttachConnection {
   private inputKept: Buffer = Buffer.alloc(0); // input bytes [inputSent - kept.length, inputSent)
   private inputSent = 0;
   private typedOffline = 0; // input typed since the link was lost
+  private closeReason: string | null = null; // what the daemon said before closing (its shutdown)
   private resolve: (e: Ending) => void = () => undefined;
 
   constructor(private readonly o: ConnectionOptions) {}
@@ -128,6 +129,9 @@ export class AttachConnection {
       case FrameType.EXIT:
         return this.finish({ kind: 'exit', status: f.body.status, signal: f.body.signal });
       case FrameType.ERROR:
+        // A daemon that stops lets go of the sessions or ends them (then EXIT came first): either
+        // way the next daemon, or this one back, is what to wait for, as after a crash.
+        if (f.body.code === 'PR_ERR_SHUTDOWN') return void (this.closeReason = f.body.message);
         return this.finish({ kind: 'error', code: f.body.code, message: replyError({ ok: false, ...f.body }, this.o.secret !== null).message });
       default:
         return;
@@ -194,7 +198,8 @@ export class AttachConnection {
     // The daemon refused us for good (another user's daemon): retrying cannot help.
     if (final && err !== null) return this.finish({ kind: 'error', code: err instanceof RelayError ? err.code : 'PR_ERR_CONNECT', message: err.message });
     this.attempt++;
-    const reason = err?.message ?? 'connection closed';
+    const reason = err?.message ?? this.closeReason ?? 'connection closed';
+    this.closeReason = null;
     if (this.attempt > this.o.maxAttempts) return this.finish({ kind: 'gave-up', attempts: this.attempt - 1, reason });
     const delay = backoffDelay(RECONNECT_BACKOFF, this.attempt);
     const waiting = this.typedOffline > 0 ? `; ${this.typedOffline} bytes of input waiting` : '';

@@ -1,20 +1,32 @@
 // The `pty-relay ls` table: one row per session, ages and idle times in short units; then one line
 // per sandboxed session saying its profile and what enforces each cap. A shell session's row says
-// what it does: its running or last command and how that is going or ended.
+// what it does: its running or last command and how that is going or ended. HOLDER says who keeps
+// its program should the daemon die (README "Sessions that survive the daemon"), and a session
+// whose holder was lost gets a line in words.
 import type { JobActivity, SessionSummary } from '../protocol/frame';
 import { describeSandbox } from '../protocol/sandbox-info';
 
 // Renders sessions as aligned columns under a header row; `now` is the clock in ms.
 export function sessionTable(sessions: SessionSummary[], now = Date.now()): string {
-  const rows = [['NAME', 'PID', 'CLIENTS', 'AGE', 'IDLE', 'BYTES', 'STATE', 'COMMAND']];
+  const rows = [['NAME', 'PID', 'HOLDER', 'CLIENTS', 'AGE', 'IDLE', 'BYTES', 'STATE', 'COMMAND']];
   for (const s of sessions) {
     const a = s.activity ?? null;
-    rows.push([s.name, String(s.pid ?? '-'), String(s.clients), duration(now - Date.parse(s.createdAt)), duration(s.idleMs), String(s.bytes), a === null ? s.state : activityState(a, now), a === null ? s.command : a.command]);
+    rows.push([s.name, String(s.pid ?? '-'), holderCell(s.holder), String(s.clients), duration(now - Date.parse(s.createdAt)), duration(s.idleMs), String(s.bytes), a === null ? s.state : activityState(a, now), a === null ? s.command : a.command]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] as string).length)));
   const table = rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] as number))).join('  ')).join('\n') + '\n';
   const sandboxed = sessions.filter((s) => s.sandbox !== undefined).map((s) => `sandbox ${s.name}: ${describeSandbox(s.sandbox!)}\n`);
-  return table + sandboxed.join('');
+  const lost = sessions.filter((s) => s.holder?.state === 'lost').map((s) => `lost holder ${s.name}: ${LOST_WORDS}\n`);
+  return table + sandboxed.join('') + lost.join('');
+}
+
+export const LOST_WORDS = "its holder died while no daemon ran, so its shell is gone; its history and job output are kept (pty-relay jobs, #!output N); the next request starts a new shell";
+
+// "held 1234" (the holder's pid), "none", or "LOST"; "-" from a daemon that does not say.
+function holderCell(h: SessionSummary['holder']): string {
+  if (h === undefined) return '-';
+  if (h.state === 'held') return h.pid === null ? 'held' : `held ${h.pid}`;
+  return h.state === 'lost' ? 'LOST' : 'none';
 }
 
 // How a session's command is going, in a few words: "running 12s", "NEEDS INPUT 3s",

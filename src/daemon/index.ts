@@ -76,7 +76,8 @@ export async function startDaemon(config: DaemonConfig, log: Logger, adoption: A
   const dir = adoption === null ? makeInstanceDir(config.runtimeBase) : ensurePrivateDir(adoption.runtimeDir);
   claimDir(dir);
   const { limits } = config;
-  const registry = new Registry(dir, { ...config.session, outputRate: limits.outputRate }, log, limits.maxSessions, limits.sessionIdleMs, config.sandbox);
+  const hide = [config.runtimeBase, ...(config.unixSocket === null ? [] : [path.dirname(config.unixSocket)]), ...(process.env.XDG_RUNTIME_DIR ? [process.env.XDG_RUNTIME_DIR] : [])];
+  const registry = new Registry(dir, { ...config.session, outputRate: limits.outputRate }, log, limits.maxSessions, limits.sessionIdleMs, { ...config.sandbox, hide });
   // Sessions a crashed daemon left with their holders (none after an upgrade: it handed them over).
   const recovered = adoption === null && config.session.holder !== null ? await recoverSessions(config.runtimeBase, dir, registry, log) : [];
   const exec: ExecConfig = {

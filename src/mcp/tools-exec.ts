@@ -16,17 +16,22 @@ import { encodeSendText } from '../protocol/exec-text';
 import { DEFAULT_SESSION } from '../protocol/session-name';
 import type { ExecReply, Relay } from './relay';
 import { execResult, type ReplyContext, type ToolResult } from './reply';
-import { DEFAULT_LIMIT_BYTES, DEFAULT_TIMEOUT_S, jobOutput, jobsOutput, outputOutput, screenOutput, type Shapes } from './schemas';
-import { defineTool, seconds, type ToolDef } from './tool';
+import { DEFAULT_LIMIT_BYTES, DEFAULT_TIMEOUT_S, jobOutput, jobsOutput, outputOutput, screenOutput, type Args, type Shapes } from './schemas';
+import { defineTool, seconds, type ToolDef, type ToolName } from './tool';
 import { DEFAULT_JOBS, jobsResult, outputResult, screenResult } from './views';
 import { relayLinesWorded } from './wording';
 
-interface Call {
-  target: string | undefined;
-  session: string | undefined;
+// What one exchange sends besides `#!session`: its directives, shell text (`run` only) and the
+// #!limit (null: not sent; the reply is bounded by DEFAULT_LIMIT_BYTES here).
+interface Ask {
   directives: string[];
   script?: string;
-  limit: number | null; // sent as #!limit; null: not sent (the reply is bounded by DEFAULT_LIMIT_BYTES here)
+  limit: number | null;
+}
+
+interface Call extends Ask {
+  target: string | undefined;
+  session: string | undefined;
 }
 
 // Runs one exchange on the call's target.
@@ -37,11 +42,27 @@ async function exchange(relay: Relay, c: Call, signal: AbortSignal): Promise<{ c
   return { ctx: { target: t.name, session: c.session ?? DEFAULT_SESSION, omittedBytes: reply.omittedBytes }, reply };
 }
 
-// One exchange about a job, worded as a job result.
-async function call(relay: Relay, c: Call, signal: AbortSignal, tool?: 'send'): Promise<ToolResult> {
-  const { ctx, reply } = await exchange(relay, c, signal);
-  return execResult({ ...ctx, ...(tool ? { tool } : {}) }, reply.trailer, reply.output);
+// A tool of one exchange: `ask` turns its arguments into what is sent, `result` the reply into the
+// tool's own result (a job's, the screen, the job table, a byte range of output).
+interface ExchangeTool<K extends ToolName> extends Omit<ToolDef<K>, 'run'> {
+  ask(a: Args<K>): Ask;
+  result(ctx: ReplyContext, reply: ExecReply, a: Args<K>): ToolResult;
 }
+
+function exchangeTool<K extends ToolName>(relay: Relay, def: ExchangeTool<K>): ToolDef<K> {
+  const { ask, result, ...tool } = def;
+  return defineTool({
+    ...tool,
+    run: async (a, signal) => {
+      const { target, session } = a as { target?: string; session?: string };
+      const { ctx, reply } = await exchange(relay, { target, session, ...ask(a) }, signal);
+      return result(ctx, reply, a);
+    },
+  });
+}
+
+// A reply about a job, worded as a job result.
+const jobResult = (ctx: ReplyContext, reply: ExecReply): ToolResult => execResult(ctx, reply.trailer, reply.output);
 
 // `kill`: stops the job, then fetches what it printed that no result has shown (a traceback, a
 // server's last lines), with its exit status.
@@ -70,7 +91,7 @@ const timeoutLine = (t: number | undefined): string => `#!timeout ${seconds(t ??
 // The exec tools, bound to a relay.
 export function execTools(relay: Relay, shapes: Shapes): ToolDef[] {
   const tools = [
-    defineTool({
+    exchangeTool(relay, {
       name: 'run',
       title: 'Run a shell command',
       description:
@@ -80,46 +101,42 @@ export function execTools(relay: Relay, shapes: Shapes): ToolDef[] {
       input: shapes.run,
       output: jobOutput,
       hints: { destructiveHint: true, openWorldHint: true },
-      run: (a, signal) =>
-        call(relay, {
-          target: a.target,
-          session: a.session,
-          directives: [...(a.sandbox !== undefined ? [`#!sandbox ${a.sandbox}`] : []), timeoutLine(a.timeout), '#!nowait', ...(a.interactive === true ? ['#!interactive'] : [])],
-          script: a.command,
-          limit: a.limit ?? DEFAULT_LIMIT_BYTES,
-        }, signal),
+      ask: (a) => ({
+        directives: [...(a.sandbox !== undefined ? [`#!sandbox ${a.sandbox}`] : []), timeoutLine(a.timeout), '#!nowait', ...(a.interactive === true ? ['#!interactive'] : [])],
+        script: a.command,
+        limit: a.limit ?? DEFAULT_LIMIT_BYTES,
+      }),
+      result: jobResult,
     }),
-    defineTool({
+    exchangeTool(relay, {
       name: 'wait',
       title: 'Wait for a running job',
       description: 'Wait for a job and return the output not yet shown, then how it ended (or "running" again after `timeout`).',
       input: shapes.wait,
       output: jobOutput,
       hints: { readOnlyHint: true, openWorldHint: true },
-      run: (a, signal) =>
-        call(relay, { target: a.target, session: a.session, directives: ['#!nocreate', timeoutLine(a.timeout), a.job !== undefined ? `#!wait ${a.job}` : '#!wait'], limit: a.limit ?? DEFAULT_LIMIT_BYTES }, signal),
+      ask: (a) => ({ directives: ['#!nocreate', timeoutLine(a.timeout), a.job !== undefined ? `#!wait ${a.job}` : '#!wait'], limit: a.limit ?? DEFAULT_LIMIT_BYTES }),
+      result: jobResult,
     }),
-    defineTool({
+    exchangeTool(relay, {
       name: 'send',
       title: 'Type into the terminal',
       description: "Type into a session's foreground program (a prompt, password, REPL, vim, pager) and return what it printed in response, then the job's state (with its exit status when it ended).",
       input: shapes.send,
       output: jobOutput,
       hints: { destructiveHint: true, openWorldHint: true },
-      run: (a, signal) =>
-        call(relay, { target: a.target, session: a.session, directives: ['#!nocreate', timeoutLine(a.timeout), `#!send ${encodeSendText(a.text)}`], limit: DEFAULT_LIMIT_BYTES }, signal, 'send'),
+      ask: (a) => ({ directives: ['#!nocreate', timeoutLine(a.timeout), `#!send ${encodeSendText(a.text)}`], limit: DEFAULT_LIMIT_BYTES }),
+      result: (ctx, reply) => jobResult({ ...ctx, tool: 'send' }, reply),
     }),
-    defineTool({
+    exchangeTool(relay, {
       name: 'screen',
       title: "Look at a session's screen",
       description: "A session's terminal screen as plain text, with the cursor and whether a job runs (vim, less, top, a REPL, a prompt).",
       input: shapes.screen,
       output: screenOutput,
       hints: { readOnlyHint: true, openWorldHint: true },
-      run: async (a, signal) => {
-        const { ctx, reply } = await exchange(relay, { target: a.target, session: a.session, directives: ['#!nocreate', '#!screen'], limit: null }, signal);
-        return screenResult(ctx, reply);
-      },
+      ask: () => ({ directives: ['#!nocreate', '#!screen'], limit: null }),
+      result: screenResult,
     }),
     defineTool({
       name: 'kill',
@@ -130,30 +147,28 @@ export function execTools(relay: Relay, shapes: Shapes): ToolDef[] {
       hints: { destructiveHint: true, openWorldHint: true },
       run: (a, signal) => kill(relay, a, signal),
     }),
-    defineTool({
+    exchangeTool(relay, {
       name: 'jobs',
       title: "List a session's jobs",
       description: "A session's recent jobs, newest last: number, state, exit status, start, duration, output bytes, command.",
       input: shapes.jobs,
       output: jobsOutput,
       hints: { readOnlyHint: true, openWorldHint: true },
-      run: async (a, signal) => {
-        const { ctx, reply } = await exchange(relay, { target: a.target, session: a.session, directives: ['#!nocreate', '#!jobs'], limit: null }, signal);
-        return jobsResult(ctx, reply, a.limit ?? DEFAULT_JOBS);
-      },
+      ask: () => ({ directives: ['#!nocreate', '#!jobs'], limit: null }),
+      result: (ctx, reply, a) => jobsResult(ctx, reply, a.limit ?? DEFAULT_JOBS),
     }),
-    defineTool({
+    exchangeTool(relay, {
       name: 'output',
       title: "Fetch part of a job's output",
       description: "A byte range of a job's output, e.g. what a result left out (it names job, from and to).",
       input: shapes.output,
       output: outputOutput,
       hints: { readOnlyHint: true, openWorldHint: true },
-      run: async (a, signal) => {
+      ask: (a) => {
         const range = a.to !== undefined ? ` ${a.from ?? 0} ${a.to}` : a.from !== undefined ? ` ${a.from}` : '';
-        const { ctx, reply } = await exchange(relay, { target: a.target, session: a.session, directives: ['#!nocreate', `#!output ${a.job}${range}`], limit: a.limit ?? DEFAULT_LIMIT_BYTES }, signal);
-        return outputResult(ctx, reply, a.job, a.from, a.to);
+        return { directives: ['#!nocreate', `#!output ${a.job}${range}`], limit: a.limit ?? DEFAULT_LIMIT_BYTES };
       },
+      result: (ctx, reply, a) => outputResult(ctx, reply, a.job, a.from, a.to),
     }),
   ];
   return tools as unknown as ToolDef[];

@@ -119,6 +119,11 @@ export interface SessionSummary {
   ringAllocated: number; // memory the session's ring holds now
   activity?: JobActivity | null; // a shell session's running or last command (none yet: null)
   sandbox?: SandboxSummary; // only for a sandboxed session
+  // Its program's holder (README "Sessions that survive the daemon"): `held` with the holder's
+  // pid; `none` (started with --no-holders, its holder gone, or no program now); `lost`: the
+  // holder died while no daemon ran, so the shell is gone but its history and output are kept.
+  // Absent from daemons before holders were listed.
+  holder?: { state: 'held' | 'none' | 'lost'; pid: number | null };
 }
 // A shell session's running or last command, for session lists.
 export interface JobActivity {

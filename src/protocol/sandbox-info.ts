@@ -14,6 +14,7 @@ export interface SandboxCap {
 export interface SandboxSummary {
   profile: string;
   network: 'none' | 'host';
+  uid?: number; // the user its shell runs as, when not the daemon's (a root daemon's sandbox)
   caps: SandboxCap[];
 }
 
@@ -25,8 +26,9 @@ export function describeCap(c: SandboxCap): string {
   return `${CAP_WORD[c.cap]} ${c.limit} (${by})`;
 }
 
-// The whole sandbox in one line: "profile default, network none; memory 512 MiB (cgroup v1), …".
+// The whole sandbox in one line: "profile default, network none, uid 65534; memory 512 MiB (cgroup
+// v1), …" (the uid only when it is not the daemon's).
 export function describeSandbox(s: SandboxSummary): string {
   const caps = s.caps.length === 0 ? 'no resource caps' : s.caps.map(describeCap).join(', ');
-  return `profile ${s.profile}, network ${s.network}; ${caps}`;
+  return `profile ${s.profile}, network ${s.network}${s.uid === undefined ? '' : `, uid ${s.uid}`}; ${caps}`;
 }

@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { BIN, QUICK, cleanups, facts, notes, stats, tmp, startRelay } from './context';
 import { execRoundTrips, execTcp, startFloor, unixVersusTcp } from './exec';
+import { holders } from './holders';
 import { echoLatency } from './interactive';
 import { memory, memoryRows, scale } from './resources';
 import { sandboxCpu } from './sandbox';
@@ -68,6 +69,7 @@ async function main(): Promise<void> {
   if (runs('scale')) await scale();
   if (runs('startup')) await startup();
   if (runs('sandbox')) await sandboxCpu();
+  if (runs('holders')) await holders();
   // Last: its TIME_WAIT sockets linger for 60 s, and must not weigh on the sections above.
   if (runs('timewait')) {
     const tw = await startRelay();

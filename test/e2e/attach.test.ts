@@ -124,8 +124,8 @@ describe('sessions that run a program', () => {
     const made = await run([process.execPath, RELAY_BIN, 'new', 'prog', '--port', String(d.port), '--', 'bash', '--norc', '-c', 'echo program-started; while read -r l; do echo "got:$l"; done'], '');
     expect(made.stdout).toMatch(/^session "prog" started \(pid \d+\); attach with: pty-client prog\n$/);
     const ls = await relay(['ls']);
-    expect(ls.stdout).toMatch(/^NAME +PID +CLIENTS +AGE +IDLE +BYTES +STATE +COMMAND\n/);
-    expect(ls.stdout).toMatch(/\nprog +\d+ +0 +\d+s +\d+s +\d+ +human +bash --norc -c echo program-started/);
+    expect(ls.stdout).toMatch(/^NAME +PID +HOLDER +CLIENTS +AGE +IDLE +BYTES +STATE +COMMAND\n/);
+    expect(ls.stdout).toMatch(/\nprog +\d+ +held \d+ +0 +\d+s +\d+s +\d+ +human +bash --norc -c echo program-started/);
     client('a', 'prog');
     await tmux.waitScreen('a', /^program-started$/m);
     tmux.type('a', 'ping');

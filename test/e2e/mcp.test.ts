@@ -94,7 +94,7 @@ describe('one daemon', () => {
     expect(ls.structured?.targets).toEqual(['default']);
     const names = (ls.structured?.sessions as Array<{ name: string; command: string }>).map((s) => s.name);
     expect(names).toEqual(expect.arrayContaining(['default', 'side', 'prog']));
-    expect(ls.text).toMatch(/^target "default"\nNAME +PID +CLIENTS +AGE +IDLE +BYTES +STATE +COMMAND\n/);
+    expect(ls.text).toMatch(/^target "default"\nNAME +PID +HOLDER +CLIENTS +AGE +IDLE +BYTES +STATE +COMMAND\n/);
     expect(ls.text).toMatch(/\nprog +\d+ .* cat\n/);
     expect(await m.call('end_session', { name: 'prog' })).toMatchObject({ isError: false, structured: { session: 'prog', ended: true } });
     const after = await m.call('sessions');

@@ -4,9 +4,8 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { openPage, launchBrowser, termText, waitLive, waitText, webUrl, type WatchedPage } from '../helpers/browser';
+import { BrowserPages, termText, waitLive, waitText, webUrl, type WatchedPage } from '../helpers/browser';
 import { nc } from '../helpers/clients';
 import { RELAY_BIN, startDaemon, type TestDaemon } from '../helpers/daemon';
 import { waitFor } from '../helpers/deadline';
@@ -14,32 +13,24 @@ import { startProxy } from '../helpers/proxy';
 
 const SHOTS = path.resolve(__dirname, '../../dist/screenshots');
 let d: TestDaemon;
-let browser: Browser;
-let pages: WatchedPage[] = [];
+const pages = new BrowserPages();
 
 beforeAll(async () => {
   d = await startDaemon({ args: ['--web'] });
-  browser = await launchBrowser();
+  await pages.launch();
   fs.mkdirSync(SHOTS, { recursive: true });
 });
 afterEach(async () => {
-  const problems: string[] = [];
-  for (const p of pages) {
-    problems.push(...(await p.problems()));
-    await p.page.context().close();
-  }
-  pages = [];
-  expect(problems).toEqual([]);
+  expect(await pages.closePages()).toEqual([]);
 });
 afterAll(async () => {
-  await browser?.close();
+  await pages.quit();
   expect(await d.stop()).toBe(0);
 });
 
 // A signed-in page (the URL's key traded for the cookie), at `where` ('/?s=…' or '/').
-async function signedIn(url: string, where: string, options: Parameters<typeof openPage>[1] = {}, socketErrorsExpected = false): Promise<WatchedPage> {
-  const p = await openPage(browser, options, socketErrorsExpected);
-  pages.push(p);
+async function signedIn(url: string, where: string, options: Parameters<BrowserPages['open']>[0] = {}, socketErrorsExpected = false): Promise<WatchedPage> {
+  const p = await pages.open(options, socketErrorsExpected);
   await p.page.goto(url);
   await p.page.waitForSelector('body[data-scope]');
   if (where !== '/') await p.page.goto(new URL(where, url).toString());

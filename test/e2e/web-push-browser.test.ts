@@ -4,37 +4,28 @@
 // as a notification. Subscribing itself (PushManager.subscribe) needs Chromium's real push service
 // (Google's FCM, on the internet), which these machines cannot reach: that step is not tested here;
 // the daemon's side of it is (test/e2e/web-push.test.ts, test/security/web-push.test.ts).
-import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openPage, webUrl, type WatchedPage } from '../helpers/browser';
+import { BrowserPages, webUrl, type WatchedPage } from '../helpers/browser';
 import { startDaemon, type TestDaemon } from '../helpers/daemon';
 import { within } from '../helpers/deadline';
 
 let d: TestDaemon;
-let browser: Browser;
-let pages: WatchedPage[] = [];
+const pages = new BrowserPages();
 
 beforeAll(async () => {
   d = await startDaemon({ args: ['--web'] });
-  browser = await launchBrowser();
+  await pages.launch();
 });
 afterEach(async () => {
-  const problems: string[] = [];
-  for (const p of pages) {
-    problems.push(...(await p.problems()));
-    await p.page.context().close();
-  }
-  pages = [];
-  expect(problems).toEqual([]);
+  expect(await pages.closePages()).toEqual([]);
 });
 afterAll(async () => {
-  await browser?.close();
+  await pages.quit();
   expect(await d.stop()).toBe(0);
 });
 
 async function signedIn(extra: string[] = []): Promise<WatchedPage> {
-  const p = await openPage(browser, { permissions: ['notifications'] });
-  pages.push(p);
+  const p = await pages.open({ permissions: ['notifications'] });
   await p.page.goto(webUrl(d, extra));
   await p.page.waitForSelector('body[data-scope]');
   return p;

@@ -5,40 +5,31 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import jsQR from 'jsqr';
-import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { openPage, launchBrowser, waitLive, waitText, webUrl, type WatchedPage } from '../helpers/browser';
+import { BrowserPages, waitLive, waitText, webUrl, type WatchedPage } from '../helpers/browser';
 import { nc } from '../helpers/clients';
 import { RELAY_BIN, startDaemon, type TestDaemon } from '../helpers/daemon';
 
 const SHOTS = path.resolve(__dirname, '../../dist/screenshots');
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 let d: TestDaemon;
-let browser: Browser;
-let pages: WatchedPage[] = [];
+const pages = new BrowserPages();
 
 beforeAll(async () => {
   d = await startDaemon({ args: ['--web'], bashrc: "PS1='dev@vm:\\w$ '\n" });
-  browser = await launchBrowser();
+  await pages.launch();
   fs.mkdirSync(SHOTS, { recursive: true });
 });
 afterEach(async () => {
-  const problems: string[] = [];
-  for (const p of pages) {
-    problems.push(...(await p.problems()));
-    await p.page.context().close();
-  }
-  pages = [];
-  expect(problems).toEqual([]);
+  expect(await pages.closePages()).toEqual([]);
 });
 afterAll(async () => {
-  await browser?.close();
+  await pages.quit();
   expect(await d.stop()).toBe(0);
 });
 
-async function signedIn(url: string, options: Parameters<typeof openPage>[1] = {}): Promise<WatchedPage> {
-  const p = await openPage(browser, options);
-  pages.push(p);
+async function signedIn(url: string, options: Parameters<BrowserPages['open']>[0] = {}): Promise<WatchedPage> {
+  const p = await pages.open(options);
   // Headless chromium reports every tab visible (bringToFront, window.open and a minimized window
   // all leave it 'visible'), so the page's visibility is switched here; the notifications are
   // the browser's own. Each one shown is recorded.
@@ -154,8 +145,7 @@ it('prints a QR code of a one-time sign-in link that a phone can use', async () 
   const decoded = jsQR(px, w * scale, cells.length * 2 * scale);
   expect(decoded?.data).toBe(link);
   // The phone opens what it read and is signed in.
-  const p = await openPage(browser, PHONE);
-  pages.push(p);
+  const p = await pages.open(PHONE);
   await p.page.goto(decoded!.data);
   await p.page.waitForSelector('body[data-scope="rw"]');
   await p.page.locator('.list-view').waitFor();

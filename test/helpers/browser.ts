@@ -41,6 +41,41 @@ export async function openPage(browser: Browser, options: BrowserContextOptions 
   };
 }
 
+// A test file's browser and the pages its tests open (each watched as openPage does). The file's
+// hooks call launch() before all, closePages() after each test (expecting no problems), quit() last.
+export class BrowserPages {
+  browser: Browser | null = null;
+  private pages: WatchedPage[] = [];
+
+  async launch(): Promise<void> {
+    this.browser = await launchBrowser();
+  }
+
+  // A new watched page in its own context (see openPage), closed by the next closePages().
+  async open(options: BrowserContextOptions = {}, socketErrorsExpected = false): Promise<WatchedPage> {
+    if (this.browser === null) throw new Error('BrowserPages.open before launch');
+    const p = await openPage(this.browser, options, socketErrorsExpected);
+    this.pages.push(p);
+    return p;
+  }
+
+  // Closes every page opened since the last call; returns what they reported (see WatchedPage).
+  async closePages(): Promise<string[]> {
+    const problems: string[] = [];
+    const open = this.pages;
+    this.pages = [];
+    for (const p of open) {
+      problems.push(...(await p.problems()));
+      await p.page.context().close();
+    }
+    return problems;
+  }
+
+  async quit(): Promise<void> {
+    await this.browser?.close();
+  }
+}
+
 // The URL `pty-relay web` prints for `d` (`extra`: --watch and friends). `port` replaces the
 // daemon's port in the URL (a tunnel or proxy in front of it).
 export function webUrl(d: TestDaemon, extra: string[] = [], port = d.port): string {

@@ -17,6 +17,7 @@ import { FORK_PROBE, filesScript, reachScript } from './sandbox-checks';
 const root = process.getuid?.() === 0;
 const user = new SecondUser('sbx');
 let home = '';
+let runtime = ''; // outside /tmp (which is private inside a sandbox), so that only the sandbox's own hiding keeps it out
 let daemon: ChildProcess | null = null;
 let port = 0;
 const ex = (text: string): Promise<string> => nc(port, text, 60_000).then((r) => r.stdout);
@@ -28,8 +29,9 @@ beforeAll(async () => {
   const config = path.join(home, 'sandbox.json');
   fs.writeFileSync(config, JSON.stringify({ profiles: { lenient: { unenforced: 'allow' } } }));
   fs.chownSync(config, user.uid, user.uid);
+  runtime = user.dir(fs.mkdtempSync('/var/tmp/pty-relay-sbx-rt-'), 0o700);
   // --allow-root: this test (root) is the client of the user's daemon.
-  daemon = spawn('runuser', ['-u', user.name, '--', 'env', `HOME=${home}`, process.execPath, RELAY_BIN, 'serve', '--port', '0', '--allow-root', '--runtime-dir', path.join(home, 'rt'), '--sandbox-config', config], {
+  daemon = spawn('runuser', ['-u', user.name, '--', 'env', `HOME=${home}`, process.execPath, RELAY_BIN, 'serve', '--port', '0', '--allow-root', '--runtime-dir', runtime, '--sandbox-config', config], {
     env: { PATH: '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin', HOME: home, LANG: 'C.UTF-8' },
     cwd: home,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -49,6 +51,7 @@ afterAll(async () => {
     await exited;
   }
   if (home !== '') fs.rmSync(home, { recursive: true, force: true });
+  if (runtime !== '') fs.rmSync(runtime, { recursive: true, force: true });
   if (root) user.remove();
 });
 
@@ -69,7 +72,10 @@ describe.skipIf(!root)('a sandboxed session (daemon as an ordinary user)', () =>
 
   it('runs a profile that accepts it, and says which caps hold and by what', async () => {
     const status = await ex('#!session easy\n#!sandbox lenient\n#!status\n');
-    expect(status).toContain("sandbox: profile lenient, network none; memory 512 MiB (rlimit DATA, per process, not the session's total), cpu 0.5 CPU (NOT enforced), processes 100 (rlimit NPROC in its own user namespace)");
+    const said = "profile lenient, network none; memory 512 MiB (rlimit DATA, per process, not the session's total), cpu 0.5 CPU (NOT enforced), processes 100 (rlimit NPROC in its own user namespace)";
+    expect(status).toContain(`sandbox: ${said}`);
+    const ls = await run(['runuser', '-u', user.name, '--', 'env', `HOME=${home}`, process.execPath, RELAY_BIN, 'ls', '--port', String(port)], '');
+    expect(ls.stdout).toContain(`sandbox easy: ${said}\n`);
   });
 
   it('confines the shell as it does for root', async () => {
@@ -87,6 +93,17 @@ describe.skipIf(!root)('a sandboxed session (daemon as an ordinary user)', () =>
     expect(fs.existsSync(outside)).toBe(false); // $HOME is an empty tmpfs inside
   });
 
+  it("cannot reach the daemon's unix socket (same uid: it would be served) nor its runtime directory", async () => {
+    const sock = path.join(runtime, 'relay.sock');
+    expect(fs.existsSync(sock)).toBe(true);
+    const out = await ex(`#!session easy\n${unixEscapeScript(sock)}\necho "runtime: $(ls -A ${runtime} 2>&1)"\n`);
+    expect(out).toContain('unix-refused');
+    expect(out).not.toContain('escaped');
+    expect(out).toMatch(/runtime: d-\w+\n/); // a tmpfs holding only the way to the session's sh/
+    // The same script outside a sandbox is served (the check can fail).
+    expect(await ex(`#!session other\n${unixEscapeScript(sock)}\n`)).toContain('escaped');
+  });
+
   it('the process cap (an rlimit) refuses forks; the memory rlimit stops one hog; the shell lives', async () => {
     const forks = await ex(`#!session easy\n${FORK_PROBE}\n`);
     const m = /fork refused after (\d+) Resource temporarily unavailable/.exec(forks);
@@ -98,3 +115,20 @@ describe.skipIf(!root)('a sandboxed session (daemon as an ordinary user)', () =>
     expect(await ex('#!session other\necho unsandboxed $(id -u)\n')).toBe(`unsandboxed ${user.uid}\n`);
   });
 });
+
+// Asks the daemon, through its unix socket, to run a command in another session: a way out.
+function unixEscapeScript(sock: string): string {
+  return [
+    "python3 - <<'PY'",
+    'import socket',
+    's = socket.socket(socket.AF_UNIX)',
+    'try:',
+    `    s.connect(${JSON.stringify(sock)})`,
+    '    s.sendall(b"#!session outside\\necho escaped-$(id -u)\\n")',
+    '    s.shutdown(socket.SHUT_WR)',
+    '    print(s.recv(200).decode().strip())',
+    'except OSError as e:',
+    '    print("unix-refused", e.errno)',
+    'PY',
+  ].join('\n');
+}

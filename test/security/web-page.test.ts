@@ -8,21 +8,19 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Browser } from 'playwright-core';
 import { chromium } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebTokens } from '../../src/daemon/web/token';
 import { decodeMessage } from '../../src/protocol/decoder';
 import { FrameType } from '../../src/protocol/frame';
-import { CHROMIUM, launchBrowser, openPage, waitLive, waitText, webUrl, type WatchedPage } from '../helpers/browser';
+import { BrowserPages, CHROMIUM, waitLive, waitText, webUrl, type WatchedPage } from '../helpers/browser';
 import { nc } from '../helpers/clients';
 import { RELAY_BIN, startDaemon, type TestDaemon } from '../helpers/daemon';
 import { waitFor } from '../helpers/deadline';
 
 let d: TestDaemon;
-let browser: Browser;
 let token: string;
-let pages: WatchedPage[] = [];
+const pages = new BrowserPages();
 // Another web server on loopback: "a page on any other localhost port".
 let evil: http.Server;
 let evilPage = '';
@@ -33,31 +31,21 @@ const sizeOf = async (s: string): Promise<string> => (await nc(d.port, `#!sessio
 beforeAll(async () => {
   d = await startDaemon({ args: ['--web'] });
   token = fs.readFileSync(path.join(d.runtime, 'web-token'), 'utf8').trim();
-  browser = await launchBrowser();
+  await pages.launch();
   evil = http.createServer((_, res) => res.writeHead(200, { 'Content-Type': 'text/html' }).end(evilPage));
   await new Promise<void>((resolve) => evil.listen(0, '127.0.0.1', resolve));
 });
 afterEach(async () => {
-  const problems: string[] = [];
-  for (const p of pages) {
-    problems.push(...(await p.problems()));
-    await p.page.context().close();
-  }
-  pages = [];
-  expect(problems).toEqual([]);
+  expect(await pages.closePages()).toEqual([]);
 });
 afterAll(async () => {
-  await browser?.close();
+  await pages.quit();
   evil?.close();
   expect(JSON.stringify(d.logs)).not.toContain(token);
   expect(await d.stop()).toBe(0);
 });
 
-async function open(): Promise<WatchedPage> {
-  const p = await openPage(browser);
-  pages.push(p);
-  return p;
-}
+const open = (): Promise<WatchedPage> => pages.open();
 const evilUrl = (): string => `http://localhost:${(evil.address() as { port: number }).port}/`;
 
 describe('the web page against other pages and programs', () => {

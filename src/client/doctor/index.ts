@@ -4,7 +4,7 @@
 // daemon answers; its version; the secret; round trips of `true` and of a 2 kB reply (the Nagle
 // stall of a plain `ssh -N` tunnel); this machine's nc. Server checks (where the daemon runs):
 // systemd unit and linger, runtime directory and socket, bash, login shell, the native addon's
-// cache mount, /proc/net/tcp, file descriptors. By default the client checks always run and the
+// cache mount, /proc/net/tcp, file descriptors, the sessions' holders. By default the client checks always run and the
 // server checks run when this machine has a daemon's runtime directory; --client and --server
 // pick one side. The server checks read the filesystem and ask the daemon over its own unix
 // socket; they never load daemon code. They are Linux only, as the daemon is (systemd, /proc,
@@ -18,6 +18,7 @@ import { skip, type Check } from './check';
 import { daemonCheck, listenCheck, secretCheck, versionCheck, type SecretState } from './daemon-checks';
 import { addonCacheCheck } from './addon-cache';
 import { fdsCheck } from './fds';
+import { daemonSessions, holdersCheck } from './holders';
 import { ncCheck } from './nc';
 import { probe, type Probe } from './probe';
 import { procNetCheck } from './proc-net';
@@ -85,5 +86,6 @@ async function serverChecks(o: DoctorOptions): Promise<Check[]> {
     addonCacheCheck(o.cacheDirs),
     procNetCheck(),
     fdsCheck(info?.pid ?? service.mainPid),
+    holdersCheck(answer?.kind === 'daemon' ? await daemonSessions(sock, o.secret.secret) : null),
   ];
 }

@@ -87,7 +87,21 @@ export function makeInstanceDir(base: string): string {
   return fs.mkdtempSync(path.join(base, 'd-'));
 }
 
-// Writes a file only we can read, refusing to follow or reuse an existing path.
-export function writePrivateFile(file: string, data: string | Buffer): void {
-  fs.writeFileSync(file, data, { mode: 0o600, flag: 'wx' });
+// Who a file the daemon makes for a sandbox's shell belongs to (a root daemon's sandbox runs as
+// another user; sandbox/reach.ts); null: the daemon's user.
+export interface FileOwner {
+  uid: number;
+  gid: number;
+}
+
+// Writes a file only we (or `owner`) can read, refusing to follow or reuse an existing path. The
+// owner is set through the descriptor: the directory may be the owner's, who could swap the path.
+export function writePrivateFile(file: string, data: string | Buffer, owner: FileOwner | null = null): void {
+  const fd = fs.openSync(file, 'wx', 0o600);
+  try {
+    if (owner !== null) fs.fchownSync(fd, owner.uid, owner.gid);
+    fs.writeFileSync(fd, data);
+  } finally {
+    fs.closeSync(fd);
+  }
 }

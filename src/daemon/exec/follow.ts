@@ -97,8 +97,8 @@ export function followJob(job: Job, reply: Reply, opts: FollowOptions): Promise<
 
 // The tail of a `#!limit` reply: what follows the streamed head, when it all fits, or the last
 // `tailBytes` (starting at a line) after one line saying what was left out and how to fetch it.
-export function limitTail(job: Job, headEnd: number, tailBytes: number): { omitted: [number, number] | null; from: number } {
-  const head = job.head;
+// `head`: where the output to show ends (its end so far by default).
+export function limitTail(job: Job, headEnd: number, tailBytes: number, head = job.head): { omitted: [number, number] | null; from: number } {
   if (head - headEnd <= tailBytes) return { omitted: null, from: headEnd };
   let from = head - tailBytes;
   const r = job.read(from, Math.min(tailBytes, 4096));

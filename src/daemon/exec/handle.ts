@@ -11,8 +11,9 @@ import type { Registry } from '../session/registry';
 import type { BusyInfo, Session } from '../session/session';
 import { secretMatches } from '../conn/secret';
 import { describeBusy, jobHandles } from './hints';
-import { relayError, replyToJob, type JobReplyContext, type Outcome } from './job-reply';
-import { jobsText, killReply, outputReply, screenReply, statusText } from './queries';
+import { alreadyEnded, relayError, replyToJob, type JobReplyContext, type Outcome } from './job-reply';
+import { jobsText, KILL_OUTPUT_BYTES, killReply, outputReply, screenReply, statusText } from './queries';
+import { emptyStdin, optionsPutBack, ranQuietly, strayDirectives } from './request-notes';
 import type { Reply } from './reply';
 import { waitInLine } from './queued';
 import { parseRequest, type RequestTiming, type ExecOptions, type Query } from './request';
@@ -76,7 +77,7 @@ export async function handleRequest(text: string, c: RequestContext): Promise<Ou
     reply.notice(what === null ? `nothing to interrupt in session "${session.name}"` : `interrupted ${describeBusy(what)} in session "${session.name}"`);
   }
   if (opts.kill !== undefined) {
-    outcome = await killReply(reply, session, opts.kill.job);
+    outcome = await killReply(reply, session, opts.kill.job, jc.trailer ? null : { limit: opts.limit ?? KILL_OUTPUT_BYTES });
     if (outcome.reason === 'error') return outcome;
   }
   if (opts.status) reply.write(Buffer.from(statusText(session)));
@@ -89,13 +90,18 @@ export async function handleRequest(text: string, c: RequestContext): Promise<Ou
     reply.notice(`session "${session.name}" is busy running ${describeBusy(busy)}; ${ways}`);
     return { status: STATUS_RELAY_ERROR, reason: 'busy', fields: busyFields(session, busy) };
   }
+  // A plain reply (nc) says what would otherwise pass in silence (request-notes.ts).
+  const plain = !jc.trailer && !opts.raw;
+  const stray = plain ? strayDirectives(script) : null;
+  if (stray !== null) reply.notice(stray);
   const started = Date.now();
   const job = session.submit({ command: script, origin: 'exec', interactive: opts.interactive, raw: opts.raw });
   log.debug({ evt: 'exec.submit', job: job.id, bytes: script.length }, 'exec submitted');
   // Behind a running job (not merely between two jobs): say so at once (queued.ts).
   const ahead = job.state === 'queued' ? session.ahead(job) : null;
   const inLine = ahead !== null && (ahead.running !== null || ahead.queued.length > 0) ? waitInLine(reply, session, job, timeoutMs, opts.raw) : null;
-  const result = await replyToJob(jc, job, { from: 0, timeoutMs, limit: opts.limit, pace: true, send: null });
+  const notes = (j: Job): string[] => [emptyStdin(script, j), optionsPutBack(script), ranQuietly(j, inLine?.() ?? false)].filter((n): n is string => n !== null);
+  const result = await replyToJob(jc, job, { from: 0, timeoutMs, limit: opts.limit, pace: true, send: null, ...(plain ? { notes } : {}) });
   inLine?.();
   if (job.state === 'queued' && reply.socket.destroyed && session.cancel(job)) log.info({ evt: 'exec.abandoned' }, 'client left before its request started; dropped');
   const done = { evt: 'exec.done', session: session.name, job: job.id, reason: result.reason, status: result.status, bytes: script.length, ms: Date.now() - started, ...(config.logCommands ? { command: script } : {}) };
@@ -126,6 +132,8 @@ async function query(jc: JobReplyContext, q: Query, timeoutMs: number, opts: Exe
     case 'wait': {
       const job = find(q.job);
       if (typeof job === 'string') return error(job);
+      // Over, and nothing left to deliver: say which job that was and how to see its output again.
+      if (!jc.trailer && !job.live && job.delivered >= job.head) return alreadyEnded(jc, job);
       return replyToJob(jc, job, { from: job.delivered, timeoutMs, limit: opts.limit, pace: true, send: null });
     }
     case 'send': {

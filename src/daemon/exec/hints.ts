@@ -9,7 +9,7 @@
 // -N localhost PORT`, where the text is an argument, not a format). Enter is `\r` everywhere, as
 // the Enter key sends it (the terminal turns it into a newline for programs that read lines).
 import { DEFAULT_SESSION } from '../../protocol/session-name';
-import type { Job } from '../jobs/job';
+import { preview, type Job } from '../jobs/job';
 import type { BusyInfo } from '../session/session';
 
 // What to type for Enter in `#!send` text, in every hint and the README.
@@ -49,6 +49,26 @@ export function waitingForInput(session: string, job: Job): string {
   const echo = w?.fullScreen ? ' in a full-screen program' : w?.echoOff ? ' with echo off (a password prompt?)' : '';
   const prompt = JSON.stringify(w?.prompt ?? '');
   return `job ${job.id} is waiting for input${echo}; prompt: ${prompt}; answer: #!send TEXT${ENTER}; ${jobHandles(session, job, ['look', 'stop'])}`;
+}
+
+// "job 2 (`make test`) in session side ended 41 s ago with exit status 1": which job, where, what it
+// ran and how it ended, for a question about a job that is over (a `#!wait 2` sent without its
+// `#!session` line finds the default session's job 2: this says so).
+export function endedSummary(session: string, job: Job, now = Date.now()): string {
+  const ago = job.endedAt === null ? '' : ` ${formatAgo(now - job.endedAt.getTime())} ago`;
+  const status = `exit status ${job.status ?? 'unknown'}`;
+  let how = `ended${ago} with ${status}`;
+  if (job.killedBy !== null) how = `was stopped with ${job.killedBy} (#!kill)${ago}, ${status}`;
+  else if (job.state === 'failed') how = `failed${ago}: ${job.endMessage ?? 'the job failed'}`;
+  else if (job.endMessage !== null) how = `ended${ago}: ${job.endMessage}`;
+  return `job ${job.id} (\`${preview(job.command)}\`) in session ${session} ${how}`;
+}
+
+// "41 s", "12 min", "3 h": how long ago, as a person would say it.
+export function formatAgo(ms: number): string {
+  if (ms < 120_000) return `${formatSeconds(Math.max(0, ms))} s`;
+  if (ms < 120 * 60_000) return `${Math.round(ms / 60_000)} min`;
+  return `${Math.round(ms / 3_600_000)} h`;
 }
 
 // Seconds with at most one decimal: "3", "0.5", "600".

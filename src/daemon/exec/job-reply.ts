@@ -6,7 +6,7 @@ import type { Logger } from '../../log';
 import type { Job } from '../jobs/job';
 import type { Session } from '../session/session';
 import { followJob, limitTail, type FollowEnd } from './follow';
-import { describeBusy, formatSeconds, handedOver, sessionNote, stillRunning, waitingForInput } from './hints';
+import { describeBusy, endedSummary, formatSeconds, handedOver, sessionNote, stillRunning, waitingForInput } from './hints';
 import type { Reply } from './reply';
 
 export interface Outcome {
@@ -30,6 +30,8 @@ export interface JobReplyOptions {
   limit: number | undefined;
   pace: boolean;
   send: Buffer | null; // `#!send`: type these bytes, reply with what they provoke until quiet
+  // Relay lines about a job that ended, said before its exit status (request-notes.ts).
+  notes?: (job: Job) => string[];
 }
 
 // "pty-relay: error: MESSAGE" and the outcome of a request the relay refused.
@@ -79,24 +81,27 @@ export async function replyToJob(c: JobReplyContext, job: Job, o: JobReplyOption
     c.session.flushHeld(job);
     if (headBytes === null) reached = writeRange(reply, job, reached, job.head);
   }
-  if (headBytes !== null && f.end !== 'gone') reached = writeTail(c, job, f.reached, (o.limit as number) - headBytes);
+  if (headBytes !== null && f.end !== 'gone') reached = writeTail(reply, c.session.name, job, f.reached, (o.limit as number) - headBytes);
   const commit = (): void => {
     if (o.from <= job.delivered) job.delivered = Math.max(job.delivered, reached);
   };
   if (f.end === 'gone') return { status: STATUS_RELAY_ERROR, reason: 'error', fields: {} };
-  const outcome = await standing(c, job, f.end, Date.now() - started);
+  const outcome = await standing(c, job, f.end, Date.now() - started, o.notes);
   return { ...outcome, commit };
 }
 
 // The last line: how the job stands now.
-async function standing(c: JobReplyContext, job: Job, end: FollowEnd, elapsedMs: number): Promise<Outcome> {
+async function standing(c: JobReplyContext, job: Job, end: FollowEnd, elapsedMs: number, notes?: (job: Job) => string[]): Promise<Outcome> {
   const { reply, session } = c;
   // A sandbox cap hit while the job ran (a fork refused, a process OOM-killed) is said in words.
   for (const hit of session.capHits()) reply.notice(hit);
   // Only a trailer carries the fields (a /proc lookup saved on every plain reply).
   const cwd = c.trailer ? session.info().cwd : null;
   const fields: TrailerFields = { job: String(job.id), session: session.name, ...(cwd === null ? {} : { cwd }), bytes: String(job.head) };
-  if (!job.live) return ended(c, job, fields);
+  if (!job.live) {
+    if (job.state === 'done' && notes !== undefined) for (const note of notes(job)) reply.notice(note);
+    return ended(c, job, fields);
+  }
   if (end === 'handover') {
     reply.notice(handedOver(session.name, job, elapsedMs));
     return { status: STATUS_TIMEOUT, reason: 'running', fields };
@@ -137,14 +142,30 @@ function ended(c: JobReplyContext, job: Job, fields: TrailerFields): Outcome {
   return { status, reason: 'exit', fields };
 }
 
+// `#!wait` on a job that ended and whose output was all delivered before (a client without a
+// trailer): one line that says which job it was, how it ended and how to see its output again.
+export function alreadyEnded(c: JobReplyContext, job: Job): Outcome {
+  const again = job.head === 0 ? 'it printed nothing' : `all ${job.head} bytes of its output were delivered before; again: #!output ${job.id}`;
+  c.reply.notice(`${endedSummary(c.session.name, job)}; ${again}${sessionNote(c.session.name)}`);
+  if (job.state === 'failed') return { status: STATUS_RELAY_ERROR, reason: 'error', fields: {} };
+  return { status: job.status ?? STATUS_RELAY_ERROR, reason: job.endMessage === null ? 'exit' : 'shell-exit', fields: {} };
+}
+
+// Writes the job's output from `from` to `to` within `limit` bytes, as `#!limit` does (the head,
+// then a line saying what was left out, then the tail); returns the offset reached.
+export function writeHeadTail(reply: Reply, session: string, job: Job, from: number, to: number, limit: number): number {
+  const headEnd = writeRange(reply, job, from, Math.min(to, from + Math.ceil(limit / 2)));
+  return writeTail(reply, session, job, headEnd, limit - Math.ceil(limit / 2), to);
+}
+
 // Writes the tail of a `#!limit` reply; returns the offset reached.
-function writeTail(c: JobReplyContext, job: Job, headEnd: number, tailBytes: number): number {
-  const t = limitTail(job, headEnd, tailBytes);
+function writeTail(reply: Reply, session: string, job: Job, headEnd: number, tailBytes: number, to = job.head): number {
+  const t = limitTail(job, headEnd, tailBytes, to);
   if (t.omitted !== null) {
     const [from, to] = t.omitted;
-    c.reply.notice(`${to - from} bytes left out (offsets ${from} to ${to} of job ${job.id}'s output); fetch any range: #!output ${job.id} ${from} ${to}${sessionNote(c.session.name)}`);
+    reply.notice(`${to - from} bytes left out (offsets ${from} to ${to} of job ${job.id}'s output); fetch any range: #!output ${job.id} ${from} ${to}${sessionNote(session)}`);
   }
-  return writeRange(c.reply, job, t.from, job.head);
+  return writeRange(reply, job, t.from, to);
 }
 
 // Writes the job's output from `from` to `to` as its store holds it; returns the offset reached.

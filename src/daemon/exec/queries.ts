@@ -4,8 +4,8 @@ import { preview, type Job } from '../jobs/job';
 import { listedCommand } from '../jobs/typed-command';
 import type { Session } from '../session/session';
 import { describeSandbox } from '../../protocol/sandbox-info';
-import { describeBusy, formatSeconds } from './hints';
-import { relayError, writeRange, type Outcome } from './job-reply';
+import { describeBusy, endedSummary, formatSeconds, sessionNote } from './hints';
+import { relayError, writeHeadTail, writeRange, type Outcome } from './job-reply';
 import type { Reply } from './reply';
 
 // `#!status`: the session's state, shell pid, cwd, running job, queue length and sandbox.
@@ -70,8 +70,14 @@ export function outputReply(reply: Reply, job: Job, from: number | null, to: num
   return { status: 0, reason: 'exit', fields: { job: String(job.id), bytes: String(job.head) } };
 }
 
-// `#!kill [N]`: stops the foreground job (or removes a queued one) and keeps the shell.
-export async function killReply(reply: Reply, session: Session, id: number | null): Promise<Outcome> {
+// Bytes of a stopped job's undelivered output a `#!kill` reply carries without `#!limit`: the last
+// lines before a stop (a traceback, a server's last requests) fit; a flood is cut to head and tail.
+export const KILL_OUTPUT_BYTES = 20_000;
+
+// `#!kill [N]`: stops the foreground job (or removes a queued one) and keeps the shell. With
+// `owed` (a client without a trailer; MCP's kill asks `#!wait` itself), the reply first carries
+// the job's output that no reply delivered, within `owed.limit` bytes.
+export async function killReply(reply: Reply, session: Session, id: number | null, owed: { limit: number } | null = null): Promise<Outcome> {
   const job = id === null ? session.foreground() : session.jobs.get(id);
   const fail = (msg: string): Outcome => relayError(reply, msg);
   // In a sandbox a bare `#!kill` also ends what the jobs left behind (a fork bomb's processes).
@@ -88,13 +94,35 @@ export async function killReply(reply: Reply, session: Session, id: number | nul
     reply.notice(`job ${job.id} was still queued; it was removed and will not run`);
     return { status: 0, reason: 'exit', fields: { job: String(job.id) } };
   }
-  if (!job.live) return fail(`job ${job.id} is not running (${stateWord(job)}${job.status === null ? '' : `, exit status ${job.status}`})`);
+  if (!job.live) {
+    const more = job.delivered < job.head ? `; output no reply delivered: #!wait ${job.id}` : job.head > 0 ? `; its output: #!output ${job.id}` : '';
+    return fail(`nothing to stop: ${endedSummary(session.name, job)}${more}${sessionNote(session.name)}`);
+  }
   const r = await session.stop(job);
   if (!r.stopped) {
     const how = r.signal === 'SIGINT' ? 'SIGINT (it runs in the shell itself, which SIGTERM and SIGKILL would end)' : 'SIGINT, SIGTERM and SIGKILL';
     return fail(`job ${job.id} did not stop after ${how}; look at it with #!screen`);
   }
+  const from = job.delivered;
+  if (owed !== null) writeHeadTail(reply, session.name, job, Math.max(from, job.tail), contentEnd(job, from), owed.limit);
+  const reached = owed === null ? from : job.head;
   reply.notice(`job ${job.id} stopped by ${r.signal ?? 'itself'} (exit status ${job.status ?? 'unknown'}); the shell and its state are kept`);
   await sweep();
-  return { status: job.status ?? 0, reason: 'exit', fields: { job: String(job.id), bytes: String(job.head) } };
+  const commit = (): void => {
+    if (from <= job.delivered) job.delivered = Math.max(job.delivered, reached);
+  };
+  return { status: job.status ?? 0, reason: 'exit', fields: { job: String(job.id), bytes: String(job.head) }, ...(owed === null ? {} : { commit }) };
+}
+
+// Where a stopped job's output ends once the blank lines an interrupted program (or the shell,
+// after SIGINT) leaves behind are cut off: they are not worth a kill reply's bytes.
+function contentEnd(job: Job, from: number): number {
+  const start = Math.max(from, job.tail, job.head - 64);
+  const r = job.read(start, job.head - start);
+  if (r.kind !== 'data') return job.head;
+  const text = r.data.toString('latin1');
+  const last = text.search(/\s*$/);
+  if (last === 0) return start === from ? from : job.head;
+  const nl = text.indexOf('\n', last);
+  return start + (nl === -1 ? text.length : nl + 1);
 }

@@ -21,8 +21,9 @@ const DOT_MS = 5_000;
 const GRACE_MS = 200;
 
 // Tells the client its job waits (unless `silent`: a `#!raw` reply carries only the command's
-// bytes) and hooks the start-time check. Returns the function that stops it.
-export function waitInLine(reply: Reply, session: Session, job: Job, timeoutMs: number, silent: boolean): () => void {
+// bytes) and hooks the start-time check. Returns the function that stops it, which says whether
+// the line was shown.
+export function waitInLine(reply: Reply, session: Session, job: Job, timeoutMs: number, silent: boolean): () => boolean {
   let timer: NodeJS.Timeout | null = null;
   let shown = false;
   const stop = (): void => {
@@ -53,6 +54,7 @@ export function waitInLine(reply: Reply, session: Session, job: Job, timeoutMs: 
   return () => {
     stop();
     job.claim = null;
+    return shown;
   };
 }
 

@@ -84,7 +84,9 @@ export interface ExecOptions {
 export type ParsedRequest = { ok: true; options: ExecOptions; script: string } | { ok: false; message: string };
 
 const MAX_TIMEOUT_S = 7 * 24 * 3600;
-const KNOWN = 'session, sandbox, timeout, nowait, nocreate, interrupt, status, trailer, auth, wait, jobs, send, screen, kill, interactive, raw, limit, output';
+// The directives there are, in the order the README lists them.
+export const DIRECTIVE_NAMES = ['session', 'sandbox', 'timeout', 'nowait', 'nocreate', 'interrupt', 'status', 'trailer', 'auth', 'wait', 'jobs', 'send', 'screen', 'kill', 'interactive', 'raw', 'limit', 'output'];
+const KNOWN = DIRECTIVE_NAMES.join(', ');
 
 // Splits leading `#!directive` lines from the script and validates them.
 export function parseRequest(text: string): ParsedRequest {

@@ -117,6 +117,11 @@ export class HolderLink {
     return new HolderLink(path, r.master, hello, r.control, r.extra);
   }
 
+  // True once the holder's end closed (it went, or a newer daemon process took it over).
+  get gone(): boolean {
+    return this.lost;
+  }
+
   // Resolves with the output the holder kept while no daemon was connected.
   async takeBuffered(): Promise<Buffer> {
     if (this.stream.pending && !this.lost) await new Promise<void>((resolve) => (this.bufferedDone = resolve));

@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { RelayError } from '../../errors';
 import { isSea } from '../../build/native-loader';
+import type { TerminalProgram } from '../base/terminal-program';
 import { nativeFile } from '../../native/addon';
 import { HolderLink, linkAddon } from './link';
 
@@ -45,19 +46,9 @@ export function holderProgram(): string | null {
   return program;
 }
 
-// What the holder starts, and where.
-export interface HeldProgram {
-  file: string;
-  args: string[];
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-  cols: number;
-  rows: number;
-}
-
 // Starts `opts.file` in a PTY under a new holder whose socket is in `dir`, and connects to it.
 // Throws PR_ERR_HOLDER.
-export function startHolder(opts: HeldProgram, dir: string, policy: HolderPolicy): HolderLink {
+export function startHolder(opts: TerminalProgram, dir: string, policy: HolderPolicy): HolderLink {
   const exe = holderProgram();
   if (exe === null) throw new RelayError('PR_ERR_HOLDER', 'the session holder (pty-relay-holder) is not built: make build');
   const sock = path.join(dir, HOLDER_SOCKET);

@@ -6,7 +6,7 @@
 // False alarms are avoided by what is required: a process blocked (not running) in a read of the
 // terminal itself, or in a poll-family call while its stdin is the terminal; a read of a pipe, a
 // file or /dev/null, a sleep or a wait for a child never counts. The session also requires the
-// job's output to have been quiet and two probes in a row to agree (see input-watch.ts).
+// job's output to have been quiet and two probes in a row to agree (see quiet-probe.ts).
 // A full-screen program between keystrokes *is* waiting for input, and is reported as such.
 
 export interface ProcFacts {

@@ -1,12 +1,12 @@
-// jobs/ owns everything about jobs, in one place: a job and its output store (job.ts), the table
-// of a session's jobs (job-table.ts), this runner (the queue in front of the shell and the
-// transitions its marks drive), the job running now (running-job.ts), the terminal repair after
-// one (repair.ts), stopping one (stop-job.ts), `#!send` escapes (send-text.ts) and input waits:
-// the pure decision (input-wait.ts), the /proc probe (input-probe.ts) and the watch
-// (input-watch.ts). It drives shell/ and cleans replies with clean/; session/ owns a runner and
-// its table, and exec/ reads jobs to answer requests. The runner: the queue in front of the shell,
-// the job it runs now, and the transitions the shell's marks drive (C: output starts, D: it ended,
-// A: the prompt is back); a command typed in the terminal becomes a job at its C mark.
+// jobs/ owns everything about jobs, in one place: a job and its output store (job.ts), the table of
+// a session's jobs (job-table.ts), this runner, the job running now (running-job.ts), the terminal
+// repair after one (repair.ts), stopping one (stop-job.ts), `#!send` escapes (send-text.ts) and
+// input waits: the pure decision (input-wait.ts), the /proc probe (input-probe.ts), its polling
+// (quiet-probe.ts) and the watches (input-watch.ts, program-wait.ts). It drives shell/ and cleans
+// replies with clean/; session/ owns a runner and its table, and exec/ reads jobs to answer
+// requests. The runner: the queue in front of the shell, the job it runs now, and the transitions
+// the shell's marks drive (C: output starts, D: it ended, A: the prompt is back); a command typed
+// in the terminal becomes a job at its C mark, named by the shell's T mark (typed-command.ts).
 import { preview, type Job, type JobEnd, type JobSpec } from './job';
 import type { BusyInfo, RunnerHandover, RunnerHost, RunnerState } from './runner-types';
 import { JobTable } from './job-table';
@@ -40,7 +40,7 @@ export class JobRunner {
   private readonly typed = new TypedLines(); // what a person typed, for their command's job
 
   constructor(private readonly host: RunnerHost) {
-    this.script = new ScriptFile(host.dir);
+    this.script = new ScriptFile(host.dir, host.owner);
     this.newlines = new Newlines(host.dir);
     this.repair = new Repair({ log: host.log, shell: () => host.shell(), output: (d) => host.output(d), again: () => void (this.repairPending = true), typing: (line) => this.echo.arm(line, () => REPAIR_SHOWN) });
   }
@@ -111,7 +111,7 @@ export class JobRunner {
     this.queue = h.queue.map((id) => this.jobs.get(id)).filter((j): j is Job => j !== undefined);
     const job = h.current === null ? undefined : this.jobs.get(h.current.job);
     const shell = this.host.shell();
-    if (h.current !== null && job !== undefined && shell !== null) this.track(new RunningJob(job, this.script.owner(h.current.file), shell.pty, () => this.host.promptLine(), h.current), false);
+    if (h.current !== null && job !== undefined && shell !== null) this.track(new RunningJob(job, this.script.forJob(h.current.file), shell.pty, () => this.host.promptLine(), h.current), false);
     this.suspend();
   }
 
@@ -273,7 +273,7 @@ export class JobRunner {
   private begin(job: Job, file: string | null, state: 'running' | 'human'): void {
     const shell = this.host.shell() as Shell;
     this.state = state;
-    this.track(new RunningJob(job, this.script.owner(file), shell.pty, () => this.host.promptLine()), true);
+    this.track(new RunningJob(job, this.script.forJob(file), shell.pty, () => this.host.promptLine()), true);
   }
 
   // Makes `running` the current job; `start` for a job starting now (not one handed over).

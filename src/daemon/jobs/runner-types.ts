@@ -1,6 +1,7 @@
 // The job runner's (job-runner.ts) types: its states, what it needs from its session, and what it
 // hands a new daemon.
 import type { Logger } from '../../log';
+import type { FileOwner } from '../base/runtime-dir';
 import type { NewlinesHandover } from '../shell/newlines';
 import type { Shell } from '../shell/shell';
 import type { JobHandover } from './job';
@@ -18,6 +19,7 @@ export interface BusyInfo {
 // What the runner needs from its session.
 export interface RunnerHost {
   readonly dir: string; // private directory for the script file
+  readonly owner: FileOwner | null; // who the script file belongs to (a root daemon's sandbox user); null: the daemon
   readonly events: JobEvents;
   sawText(data: Buffer, counts: boolean): void; // output outside marks; false: our own typing's echo
   readonly log: Logger;

@@ -76,3 +76,14 @@ export function innermostPid(pid: number, wrappers: readonly string[]): { pid: n
   }
   return { pid: at, final: false };
 }
+
+// The parent of `pid` (field 4 of /proc/PID/stat), or null when no such process exists.
+export function readParent(pid: number): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    return Number.isInteger(ppid) && ppid > 0 ? ppid : null;
+  } catch {
+    return null;
+  }
+}

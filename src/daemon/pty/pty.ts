@@ -13,19 +13,11 @@
 // native resize, reached through UnixTerminal.prototype.resize with a bare `{ _fd }`.
 import * as tty from 'node:tty';
 import * as nodePty from 'node-pty';
+import type { TerminalProgram } from '../base/terminal-program';
 import { ExitDrain } from './exit-drain';
 import { MasterWriter } from './master-writer';
 import { readLife } from './proc';
 import { closeOnExec } from './termios';
-
-export interface PtyOptions {
-  file: string;
-  args: string[];
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-  cols: number;
-  rows: number;
-}
 
 export interface Pty {
   readonly pid: number;
@@ -78,7 +70,7 @@ interface NodePtyInternals {
 const unixTerminal = require('node-pty/lib/unixTerminal') as { UnixTerminal: { prototype: { resize(this: { _fd: number }, cols: number, rows: number): void } } };
 
 // Spawns `file` in a new PTY. Throws what node-pty throws when the program cannot be started.
-export function spawnPty(opts: PtyOptions, handlers: PtyHandlers): Pty {
+export function spawnPty(opts: TerminalProgram, handlers: PtyHandlers): Pty {
   const p = nodePty.spawn(opts.file, opts.args, {
     name: TERM_NAME,
     cols: opts.cols,
@@ -156,7 +148,8 @@ function masterPty(fd: number, pid: number, pts: string | null, handlers: PtyHan
     // A 'data' listener starts the stream reading: only now.
     stream.on('data', (d: Buffer) => drain.data(d));
     if (o.exitFrom === undefined) return watchProc();
-    o.exitFrom((ws) => (ws === null ? watchProc() : ended_(ws)));
+    // Null (the holder went away without saying) and later a status (a holder taken over again): fine.
+    o.exitFrom((ws) => (ws !== null ? ended_(ws) : poll === null ? watchProc() : undefined));
   };
   const kill = (signal?: NodeJS.Signals): void => {
     process.kill(pid, signal ?? 'SIGHUP');

@@ -4,7 +4,7 @@
 // fully enforced is refused unless it says "unenforced": "allow".
 import type { CapName, SandboxCap } from '../../protocol/sandbox-info';
 import { describeCap } from '../../protocol/sandbox-info';
-import { cgroupFor } from './cgroup';
+import { cgroupFor, describeCgroups } from './cgroup';
 import type { SandboxHost } from './host';
 import type { Profile } from './profile';
 
@@ -56,9 +56,7 @@ export function capsRefusal(p: Profile, plan: CapsPlan, host: SandboxHost): stri
   const weak = plan.caps.filter((c) => c.by === null || c.partial !== undefined);
   if (weak.length === 0 || p.unenforced === 'allow') return null;
   const who = host.root ? 'root' : `uid ${process.geteuid?.() ?? '?'}`;
-  const why = host.root
-    ? 'no cgroup controller for them is writable here'
-    : 'no delegated cgroup v2 subtree holds their controllers, and cgroup v1 is writable by root only';
+  const why = `here: ${describeCgroups(host.cgroups)}`;
   return (
     `sandbox profile "${p.name}" asks for caps this host cannot fully enforce for the daemon (${who}): ${weak.map(describeCap).join(', ')}; ${why}. ` +
     'Run the daemon under systemd with Delegate=yes (README "Sandboxed sessions"), or set "unenforced": "allow" in the profile to run with the caps as they are'

@@ -16,9 +16,21 @@ export const CPU_PERIOD_US = 100_000;
 const V2_DAEMON_LEAF = 'pty-relay-daemon';
 
 export interface CgroupHost {
-  v2: { dir: string; mount: string; controllers: Set<string> } | null; // the daemon's own cgroup
+  v2: { dir: string; mount: string; controllers: Set<string> } | null; // the daemon's own cgroup, when it may write it
   v1: Map<string, { dir: string; mount: string }>; // controller → the daemon's cgroup in it
+  v2Seen?: { dir: string; controllers: string[]; writable: boolean }; // the v2 cgroup found, usable or not (for the words)
 }
+
+// How the daemon's cgroup directories are looked at: the host's files, or a test's table.
+export interface CgroupLook {
+  controllers(dir: string): string[]; // cgroup.controllers of a v2 directory
+  writable(file: string): boolean;
+}
+
+const HOST_LOOK: CgroupLook = {
+  controllers: (dir) => read(path.join(dir, 'cgroup.controllers')).split(/\s+/).filter((c) => c !== ''),
+  writable,
+};
 
 // The caps limits a session cgroup is made with.
 export interface CgroupLimits {
@@ -36,15 +48,18 @@ export interface SessionCgroup {
 
 // Where this process may make cgroups. Reads /proc/self/mountinfo and /proc/self/cgroup.
 export function detectCgroups(): CgroupHost {
-  const host: CgroupHost = { v2: null, v1: new Map() };
-  let mountinfo = '';
-  let own = '';
   try {
-    mountinfo = fs.readFileSync('/proc/self/mountinfo', 'utf8');
-    own = fs.readFileSync('/proc/self/cgroup', 'utf8');
+    return parseCgroups(fs.readFileSync('/proc/self/mountinfo', 'utf8'), fs.readFileSync('/proc/self/cgroup', 'utf8'), HOST_LOOK);
   } catch {
-    return host;
+    return { v2: null, v1: new Map() };
   }
+}
+
+// Where a process whose /proc/self/mountinfo and /proc/self/cgroup read `mountinfo` and `own` may
+// make cgroups: its v2 cgroup when it may write it and its subtree_control (delegated), and each
+// v1 hierarchy of a cap's controller whose cgroup of its it may write.
+export function parseCgroups(mountinfo: string, own: string, look: CgroupLook): CgroupHost {
+  const host: CgroupHost = { v2: null, v1: new Map() };
   const mounts = mountinfo.split('\n').map((l) => {
     const [pre, post] = l.split(' - ');
     const f = (pre ?? '').split(' ');
@@ -58,20 +73,41 @@ export function detectCgroups(): CgroupHost {
     if (id === '0' && list === '') {
       const mount = mounts.find((x) => x.fstype === 'cgroup2');
       if (mount === undefined) continue;
-      let dir = path.join(mount.point, rel);
+      let dir = under(mount.point, rel);
       if (path.basename(dir) === V2_DAEMON_LEAF) dir = path.dirname(dir); // moved there by an earlier daemon
-      const controllers = new Set(read(path.join(dir, 'cgroup.controllers')).split(/\s+/).filter((c) => c !== ''));
-      if (writable(dir) && writable(path.join(dir, 'cgroup.subtree_control'))) host.v2 = { dir, mount: mount.point, controllers };
+      const controllers = look.controllers(dir);
+      const canWrite = look.writable(dir) && look.writable(path.join(dir, 'cgroup.subtree_control'));
+      host.v2Seen = { dir, controllers, writable: canWrite };
+      if (canWrite) host.v2 = { dir, mount: mount.point, controllers: new Set(controllers) };
       continue;
     }
     for (const c of list.split(',')) {
       const mount = mounts.find((x) => x.fstype === 'cgroup' && x.options.includes(c));
       if (mount === undefined || !Object.values(CONTROLLER).includes(c)) continue;
-      const dir = path.join(mount.point, rel);
-      if (writable(dir)) host.v1.set(c, { dir, mount: mount.point });
+      const dir = under(mount.point, rel);
+      if (look.writable(dir)) host.v1.set(c, { dir, mount: mount.point });
     }
   }
   return host;
+}
+
+// What the daemon may do with cgroups, in words: "cgroup v2 not delegated (/sys/fs/cgroup/unified
+// offers no controllers): using v1 for memory, cpu, pids".
+export function describeCgroups(host: CgroupHost): string {
+  const seen = host.v2Seen;
+  const v2 =
+    seen === undefined
+      ? 'no cgroup v2 hierarchy'
+      : !seen.writable
+        ? `cgroup v2 not delegated (${seen.dir} is not ours to write)`
+        : seen.controllers.length === 0
+          ? `cgroup v2 not delegated (${seen.dir} offers no controllers)`
+          : `cgroup v2 delegated (${seen.dir}: ${seen.controllers.join(' ')})`;
+  const caps = Object.keys(CONTROLLER) as CapName[];
+  const by = (kind: 'v1' | 'v2'): CapName[] => caps.filter((c) => cgroupFor(host, c) === kind);
+  const uses = [by('v2').length > 0 ? `v2 for ${by('v2').join(', ')}` : '', by('v1').length > 0 ? `v1 for ${by('v1').join(', ')}` : ''].filter((x) => x !== '');
+  const none = caps.filter((c) => cgroupFor(host, c) === null);
+  return `${v2}: ${uses.length > 0 ? `using ${uses.join('; ')}` : 'no cgroup v1 hierarchy we may write either'}${uses.length > 0 && none.length > 0 ? `; no cgroup for ${none.join(', ')}` : ''}`;
 }
 
 // What enforces `cap` on this host, if a cgroup can: v2 first, then v1.
@@ -208,6 +244,11 @@ export function removeDaemonCgroups(host: CgroupHost): void {
       // absent, or a session cgroup still busy
     }
   }
+}
+
+// The cgroup `rel` ("/", "/a/b") under its hierarchy's mount point, with no trailing slash.
+function under(mount: string, rel: string): string {
+  return rel === '/' ? mount : path.join(mount, rel);
 }
 
 function field(text: string, key: string): number {

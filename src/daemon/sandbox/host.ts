@@ -10,6 +10,7 @@ export interface SandboxHost {
   bwrap: string | null;
   bwrapError: string | null; // why bwrap cannot make a sandbox here; null when it can
   prlimit: string | null;
+  setpriv: string | null; // util-linux's setpriv: a root daemon's sandbox drops to its profile's uid with it
   cgroups: CgroupHost;
   root: boolean; // root: bwrap makes no user namespace, so RLIMIT_NPROC does not bind
 }
@@ -28,7 +29,7 @@ export function sandboxHost(): SandboxHost {
     const r = spawnSync(bwrap, ['--ro-bind', '/', '/', '--unshare-pid', '--unshare-net', '--die-with-parent', '--', '/bin/true'], { stdio: ['ignore', 'ignore', 'pipe'], timeout: PROBE_TIMEOUT_MS, encoding: 'utf8' });
     if (r.status !== 0) bwrapError = `bwrap cannot make a sandbox here: ${(r.stderr || r.error?.message || `exit ${r.status}`).trim()} (are user namespaces disabled? see kernel.unprivileged_userns_clone / user.max_user_namespaces)`;
   }
-  cached = { bwrap, bwrapError, prlimit: findProgram('prlimit'), cgroups: detectCgroups(), root: process.geteuid?.() === 0 };
+  cached = { bwrap, bwrapError, prlimit: findProgram('prlimit'), setpriv: findProgram('setpriv'), cgroups: detectCgroups(), root: process.geteuid?.() === 0 };
   return cached;
 }
 

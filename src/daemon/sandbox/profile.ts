@@ -19,11 +19,17 @@ export interface Profile {
   pids: number | null; // processes and threads at once; null: no cap
   idleTimeoutMs: number; // 0: the daemon's --session-idle-timeout applies
   unenforced: 'refuse' | 'allow'; // a cap this host cannot enforce fully: refuse the session, or run and say so
+  uid: number; // a root daemon runs the sandbox's shell as this user (never root) …
+  gid: number; // … and group, with no supplementary groups; an ordinary daemon's runs as itself
 }
 
 export interface SandboxConfig {
   defaultProfile: string;
   profiles: Map<string, Profile>;
+  // Directories every sandbox sees empty, filled in by the daemon: its runtime directory (its
+  // socket, web token, journals, holders' sockets) and $XDG_RUNTIME_DIR (the user's bus, its
+  // service manager), through which a sandbox could ask something outside it to run a command.
+  hide?: string[];
 }
 
 const MIB = 1024 * 1024;
@@ -42,6 +48,10 @@ export const DEFAULT_PROFILE: Profile = {
   pids: 100,
   idleTimeoutMs: 3600_000,
   unenforced: 'refuse',
+  // nobody/nogroup: owns no files a sandbox could reach. A daemon whose profiles bind directories
+  // other services running as nobody can reach should name a uid of its own (README).
+  uid: 65534,
+  gid: 65534,
 };
 
 // The configuration when no file is given: the built-in profile only.
@@ -77,7 +87,7 @@ export function loadSandboxConfig(file: string): SandboxConfig {
   return config;
 }
 
-const FIELDS = 'network, home, project, write, tmpSize, memory, cpu, pids, idleTimeout, unenforced';
+const FIELDS = 'network, home, project, write, tmpSize, memory, cpu, pids, idleTimeout, unenforced, uid, gid';
 
 function parseProfile(name: string, o: Record<string, unknown>, bad: (what: string) => never): Profile {
   const p: Profile = { ...DEFAULT_PROFILE, name, write: [...DEFAULT_PROFILE.write] };
@@ -120,6 +130,12 @@ function parseProfile(name: string, o: Record<string, unknown>, bad: (what: stri
       case 'unenforced':
         if (v !== 'refuse' && v !== 'allow') bad('"unenforced" is "refuse" or "allow"');
         p.unenforced = v as Profile['unenforced'];
+        break;
+      case 'uid':
+      case 'gid':
+        // 0 would be root again; past 2^31 is not a Linux id (and 2^32-1 means "unchanged").
+        if (!Number.isInteger(v) || (v as number) < 1 || (v as number) >= 2 ** 31) bad(`"${key}" is a number from 1 to 2147483647 (the sandbox's shell never runs as root)`);
+        p[key] = v as number;
         break;
       default:
         bad(`unknown field "${key}" (known: ${FIELDS})`);

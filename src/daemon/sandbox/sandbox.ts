@@ -5,14 +5,16 @@
 // The sandbox wraps the program's argv, so it composes with whatever starts that argv.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import { RelayError } from '../../errors';
 import type { SandboxSummary } from '../../protocol/sandbox-info';
 import { bwrapArgv } from './bwrap';
 import { capsRefusal, planCaps, type CapPlan } from './caps';
-import { cgroupBusy, cgroupCounters, enterArgv, makeSessionCgroup, removeDaemonCgroups, removeSessionCgroup, type SessionCgroup } from './cgroup';
+import { cgroupBusy, cgroupCounters, describeCgroups, enterArgv, makeSessionCgroup, removeDaemonCgroups, removeSessionCgroup, type SessionCgroup } from './cgroup';
 import { sandboxHost } from './host';
 import { oomVictims } from './kmsg';
 import { expandPath, type Profile, type SandboxConfig } from './profile';
+import { blockedOnTheWay, giveDir, makeDirFor, outermost, type Owner } from './reach';
 
 export type { SandboxConfig } from './profile';
 
@@ -25,11 +27,20 @@ export interface SandboxState {
   project: string;
   write: string[];
   sessionDir: string;
+  // Absent in a state from an earlier release: the whole session directory bound, run as the daemon's user.
+  shellDir?: string; // the session's shell files, the one part of the session directory bound inside
+  owner?: Owner | null; // a root daemon's sandbox: the user its shell runs as (null: the daemon's)
+  setpriv?: string | null;
+  hide?: string[]; // directories made empty inside
   caps: CapPlan[];
   rlimitArgs: string[];
   cgroup: SessionCgroup | null;
   seen: { oomKills: number; forkRefusals: number; kmsgSeq: number };
 }
+
+// The subdirectory of the session's directory that the sandbox sees (its shell's rc, job script and
+// ack FIFO); the holder's socket and the journal stay beside it, out of the sandbox's reach.
+export const SHELL_DIR = 'sh';
 
 // A session cgroup still holding processes when the session ends (a SIGKILL'd sandbox takes a
 // moment to be reaped) is tried again this often, this many times.
@@ -40,8 +51,9 @@ export class SessionSandbox {
   private constructor(private readonly s: SandboxState) {}
 
   // Makes the sandbox of session `session` (private directory `sessionDir`) from profile `name`
-  // (null: the configured default). Throws PR_ERR_SANDBOX saying why it cannot be made.
-  static create(config: SandboxConfig, name: string | null, session: string, sessionDir: string): SessionSandbox {
+  // (null: the configured default), with the directories in `hide` (the daemon's runtime directory,
+  // its $XDG_RUNTIME_DIR) made empty inside. Throws PR_ERR_SANDBOX saying why it cannot be made.
+  static create(config: SandboxConfig, name: string | null, session: string, sessionDir: string, hide: string[] = []): SessionSandbox {
     const profile = config.profiles.get(name ?? config.defaultProfile);
     if (profile === undefined) throw new RelayError('PR_ERR_SANDBOX', `no sandbox profile "${name}" (configured: ${[...config.profiles.keys()].join(', ')})`);
     const host = sandboxHost();
@@ -49,16 +61,24 @@ export class SessionSandbox {
     const plan = planCaps(profile, host);
     const refusal = capsRefusal(profile, plan, host);
     if (refusal !== null) throw new RelayError('PR_ERR_SANDBOX', refusal);
+    // A root daemon's sandbox runs its shell as the profile's user, never as root.
+    const owner: Owner | null = host.root ? { uid: profile.uid, gid: profile.gid } : null;
+    if (owner !== null && host.setpriv === null) throw new RelayError('PR_ERR_SANDBOX', `cannot sandbox session "${session}": setpriv (util-linux) is not installed, and a root daemon's sandbox needs it to run the shell as uid ${owner.uid}`);
     const home = os.homedir();
     const project = expandPath(profile.project, session, home);
     const write = profile.write.map((d) => expandPath(d, session, home));
+    const shellDir = path.join(sessionDir, SHELL_DIR);
     try {
-      fs.mkdirSync(project, { recursive: true, mode: 0o700 });
+      makeDirFor(project, owner); // one that exists already is the profile's own choice, kept as it is
+      if (!makeDirFor(shellDir, owner) && owner !== null) giveDir(shellDir, owner);
     } catch (err) {
       throw new RelayError('PR_ERR_SANDBOX', `cannot make the project directory ${project} of sandbox profile "${profile.name}": ${(err as Error).message}`, { cause: err });
     }
     const missing = write.find((d) => !isDir(d));
     if (missing !== undefined) throw new RelayError('PR_ERR_SANDBOX', `sandbox profile "${profile.name}" lets the session write ${missing}, which is not a directory`);
+    const covered = ['/tmp', ...(profile.home === 'hidden' ? [home] : [])];
+    const asked = hide.filter((d) => isDir(d) && !covered.some((c) => d === c || d.startsWith(`${c}/`)));
+    const hidden = outermost([...asked, ...(owner === null ? [] : blockedOnTheWay([project, ...write, shellDir], owner, [...covered, ...asked]))]);
     let cgroup: SessionCgroup | null = null;
     const cgCaps = plan.caps.filter((c) => c.mech === 'cgroup').map((c) => c.cap);
     if (plan.kind !== null && cgCaps.length > 0) {
@@ -70,7 +90,7 @@ export class SessionSandbox {
       }
     }
     const seen = { ...(cgroup === null ? { oomKills: 0, forkRefusals: 0 } : cgroupCounters(cgroup)), kmsgSeq: -1 };
-    return new SessionSandbox({ profile, bwrap: host.bwrap, prlimit: host.prlimit, home, project, write, sessionDir, caps: plan.caps, rlimitArgs: plan.rlimitArgs, cgroup, seen });
+    return new SessionSandbox({ profile, bwrap: host.bwrap, prlimit: host.prlimit, setpriv: host.setpriv, home, project, write, sessionDir, shellDir, owner, hide: hidden, caps: plan.caps, rlimitArgs: plan.rlimitArgs, cgroup, seen });
   }
 
   // A sandbox handed over by an earlier daemon process.
@@ -96,18 +116,30 @@ export class SessionSandbox {
     return this.s.project;
   }
 
+  // Where the shell's own files go (its rc, the job script, the ack FIFO): bound inside.
+  get shellDir(): string {
+    return this.s.shellDir ?? this.s.sessionDir;
+  }
+
+  // Who the files the daemon makes there must belong to (null: the daemon's user).
+  get owner(): Owner | null {
+    return this.s.owner ?? null;
+  }
+
   // The command line that runs `argv` in this sandbox: into the cgroup first, then bwrap, then
   // prlimit (when a cap is an rlimit), then the program.
   wrap(argv: string[]): string[] {
     const s = this.s;
     const rlimits = s.rlimitArgs.length > 0 && s.prlimit !== null ? { prlimit: s.prlimit, args: s.rlimitArgs } : null;
-    const inner = bwrapArgv({ bwrap: s.bwrap, profile: s.profile, home: s.home, project: s.project, write: s.write, sessionDir: s.sessionDir, rlimits }, argv);
+    const drop = s.owner == null || s.setpriv == null ? null : { setpriv: s.setpriv, ...s.owner };
+    const inner = bwrapArgv({ bwrap: s.bwrap, profile: s.profile, home: s.home, project: s.project, write: s.write, shellDir: this.shellDir, hide: s.hide ?? [], drop, rlimits }, argv);
     return s.cgroup === null ? inner : enterArgv(s.cgroup, inner);
   }
 
   // What `ls`, `#!status` and the web page show.
   summary(): SandboxSummary {
-    return { profile: this.s.profile.name, network: this.s.profile.network, caps: this.s.caps.map(({ cap, limit, by, partial }) => ({ cap, limit, by, ...(partial === undefined ? {} : { partial }) })) };
+    const owner = this.owner;
+    return { profile: this.s.profile.name, network: this.s.profile.network, ...(owner === null ? {} : { uid: owner.uid }), caps: this.s.caps.map(({ cap, limit, by, partial }) => ({ cap, limit, by, ...(partial === undefined ? {} : { partial }) })) };
   }
 
   // The caps hit since the last call, in words ("the memory cap (512 MiB, cgroup v1) killed python3
@@ -170,4 +202,9 @@ export async function removeSandboxes(sandboxes: SessionSandbox[], ms: number): 
   let left = sandboxes;
   while ((left = left.filter((s) => !s.removeNow())).length > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
   removeDaemonCgroups(sandboxHost().cgroups);
+}
+
+// Which cgroups this host lets the daemon use for sandboxes' caps, in words (logged once).
+export function cgroupsInWords(): string {
+  return describeCgroups(sandboxHost().cgroups);
 }

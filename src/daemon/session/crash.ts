@@ -51,9 +51,13 @@ export function settleAfterCrash(s: { name: string; log: Logger; runner: JobRunn
 
 // Connects to the holder of an upgraded session's program (the earlier daemon let go of it); the
 // output it read meanwhile comes before the terminal's. Without one, /proc watches the program.
-export async function relinkHolder(shell: Shell | null, dir: string, log: Logger): Promise<void> {
+// `again`: an upgrade rolled back after the new process may have taken the holder over (and
+// died): connect anew, whatever our old link says (its close may not have reached us yet).
+export async function relinkHolder(shell: Shell | null, dir: string, log: Logger, again = false): Promise<void> {
   const sock = path.join(dir, HOLDER_SOCKET);
-  if (shell === null || shell.link !== null || !fs.existsSync(sock)) return;
+  if (shell === null || (shell.link !== null && !again) || !fs.existsSync(sock)) return;
+  shell.link?.release();
+  shell.link = null;
   try {
     const link = HolderLink.connect(sock, RELINK_MS);
     fs.closeSync(link.master); // the handover brought the master already

@@ -80,7 +80,7 @@ export class Program {
       // directory; the holder, when there is one, starts the wrapped argv.
       const wrap = sandbox === undefined ? undefined : (argv: string[]) => sandbox.wrap(argv);
       const cwd = sandbox?.cwd ?? config.cwd;
-      shell = Shell.spawn({ shell: sh, command, cwd, env, dir, cols, rows, holder, wrap }, this.handlers(() => shell));
+      shell = Shell.spawn({ shell: sh, command, cwd, env, dir, shellDir: sandbox?.shellDir, owner: sandbox?.owner, cols, rows, holder, wrap }, this.handlers(() => shell));
       this.shell = shell;
       this.holds.reset();
     } catch (err) {
@@ -119,7 +119,7 @@ export class Program {
 
   // Reads and types again, `input` first.
   thaw(input: Buffer): void {
-    this.shell?.pty.thaw(input);
+    this.shell?.thaw(input);
   }
 
   // A mark the dead daemon saw after its last snapshot (a crash's journal), as if read now.

@@ -7,7 +7,8 @@ import type { SessionSummary } from '../../protocol/frame';
 import { EventBus } from '../events/bus';
 import { Session, type Adoption, type SessionConfig, type SessionHandover } from './session';
 import { ensurePrivateDir } from '../base/runtime-dir';
-import { SessionSandbox, type SandboxConfig } from '../sandbox/sandbox';
+import { holderSummary } from './holder-summary';
+import { cgroupsInWords, SessionSandbox, type SandboxConfig } from '../sandbox/sandbox';
 
 export type SessionDefaults = Omit<SessionConfig, 'dir' | 'command' | 'onGone' | 'sandbox' | 'emit'>;
 
@@ -17,11 +18,13 @@ export type SandboxRequest = string | null | undefined;
 
 export class Registry {
   private readonly sessions = new Map<string, Session>();
+  private readonly lostHolders = new Set<string>(); // adopted from a journal whose holder was gone
   // Every session's events (events/): `pty-relay events` readers and the --on-event hook.
   readonly events = new EventBus();
 
   private sweeper: NodeJS.Timeout | null = null;
   private sweepsHeld = false;
+  private cgroupsTold = false; // the log said once what enforces sandboxes' caps here
 
   constructor(
     private readonly dir: string,
@@ -84,6 +87,7 @@ export class Registry {
     const s = this.sessions.get(name);
     if (s === undefined) return false;
     this.sessions.delete(name);
+    this.lostHolders.delete(name);
     s.close(`session "${name}" was killed`);
     this.events.publish({ type: 'session-ended', session: name, reason });
     return true;
@@ -94,12 +98,15 @@ export class Registry {
   }
 
   summaries(): SessionSummary[] {
-    return this.list().map((s) => ({
+    return this.list().map((s) => {
+      const info = s.info();
+      return {
       name: s.name,
       pid: s.pid,
       command: s.command,
       shell: !s.isCommand,
-      state: s.info().state,
+      state: info.state,
+      holder: holderSummary(info.holder, info.pid === null && this.lostHolders.has(s.name)),
       clients: s.audience.clients,
       createdAt: s.createdAt.toISOString(),
       idleMs: s.audience.idleMs,
@@ -107,7 +114,8 @@ export class Registry {
       ringAllocated: s.audience.ring.allocated,
       ...(s.sandbox === undefined ? {} : { sandbox: s.sandbox.summary() }),
       ...(s.isCommand ? {} : { activity: activityOf(s.jobs) }),
-    }));
+      };
+    });
   }
 
   // While held, no idle session is ended (a handover is under way).
@@ -121,6 +129,7 @@ export class Registry {
   // own directory (`dir`: its rc and script files are there, and a sandbox binds it at that path).
   // A sandboxed session keeps its sandbox (state.sandbox: its cgroup, its profile).
   adopt(state: SessionHandover, fd: number | null, from: Omit<Adoption, 'state' | 'fd'> & { dir?: string } = {}): Session {
+    if (from.lostShell === true) this.lostHolders.add(state.name);
     return this.make(state.name, state.command ?? undefined, state.audience.cols, state.audience.rows, undefined, { state, fd, ...from }, from.dir);
   }
 
@@ -147,7 +156,11 @@ export class Registry {
     }
     const dir = ensurePrivateDir(ownDir ?? path.join(this.dir, name));
     const handed = adopt?.state.sandbox;
-    const sandbox = handed !== undefined ? SessionSandbox.restore(handed) : sandboxAsked === undefined ? undefined : SessionSandbox.create(this.sandboxes, sandboxAsked, name, dir);
+    const sandbox = handed !== undefined ? SessionSandbox.restore(handed) : sandboxAsked === undefined ? undefined : SessionSandbox.create(this.sandboxes, sandboxAsked, name, dir, this.sandboxes.hide);
+    if (sandbox !== undefined && !this.cgroupsTold) {
+      this.cgroupsTold = true;
+      this.log.info({ evt: 'sandbox.cgroups' }, cgroupsInWords());
+    }
     if (sandbox !== undefined) this.log.info({ evt: 'sandbox.made', session: name, profile: sandbox.profileName, caps: sandbox.summary().caps }, 'sandboxed session');
     const s = new Session(
       name,

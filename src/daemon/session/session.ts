@@ -6,6 +6,7 @@
 // request starts a fresh one, told that the previous one ended); one made with a command
 // (`pty-relay new NAME -- CMD`) takes no exec requests and ends for good when the program exits.
 import { SessionJournal } from '../journal/session-journal';
+import type { HolderLink } from '../holder/link';
 import type { Logger } from '../../log';
 import type { JobSummary } from '../../protocol/frame';
 import type { Job, JobSpec } from '../jobs/job';
@@ -72,7 +73,8 @@ export class Session {
     this.runner = new JobRunner({
       events: this.signals.jobs,
       sawText: (data, counts) => this.signals.sawText(data, counts),
-      dir: config.dir,
+      dir: config.sandbox?.shellDir ?? config.dir,
+      owner: config.sandbox?.owner ?? null,
       log,
       shell: () => this.shell,
       pace: (paused) => (paused ? this.program.holds.hold('exec') : this.program.holds.release('exec')),
@@ -112,9 +114,9 @@ export class Session {
   }
 
   // After an upgrade, before thaw(): connects to the program's holder, which the earlier daemon
-  // let go of (crash.ts).
-  relink(): Promise<void> {
-    return relinkHolder(this.shell, this.config.dir, this.log);
+  // let go of (crash.ts); `again` after a rolled-back upgrade (the new process may have had it).
+  relink(again = false): Promise<void> {
+    return relinkHolder(this.shell, this.config.dir, this.log, again);
   }
 
   // Lets go of the session without ending it: its holder keeps the program for the next daemon.
@@ -276,13 +278,13 @@ export class Session {
   }
 
   // A snapshot for `#!status` and `pty-relay ls`.
-  info(): { name: string; state: SessionState; pid: number | null; cwd: string | null; queued: number; busy: BusyInfo | null; waiting: boolean } {
+  info(): { name: string; state: SessionState; pid: number | null; cwd: string | null; queued: number; busy: BusyInfo | null; waiting: boolean; holder: HolderLink | null } {
     const pid = this.pid;
     const cwd = pid === null ? null : readCwd(pid);
     const lifecycle = this.program.lifecycle;
     const state: SessionState = this.isCommand && this.shell !== null ? 'human' : lifecycle === 'ready' ? this.runner.state : lifecycle;
     const waiting = this.runner.foreground()?.state === 'input';
-    return { name: this.name, state, pid, cwd, queued: this.runner.queued(), busy: this.busy(), waiting };
+    return { name: this.name, state, pid, cwd, queued: this.runner.queued(), busy: this.busy(), waiting, holder: this.shell?.link ?? null };
   }
 
   // Ends the shell (SIGHUP, as a terminal hang-up would) and fails every job.

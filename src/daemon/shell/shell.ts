@@ -18,7 +18,7 @@ import { adoptPty, heldPty, spawnPty, TERM_NAME, type Pty, type PtyHandlers } fr
 import { innermostPid, readCmdline, readLife } from '../pty/proc';
 import { SCRIPT_FILE_NAME } from './script-file';
 import { INTEGRATION, renderRc } from './shell-integration';
-import { writePrivateFile } from '../base/runtime-dir';
+import { writePrivateFile, type FileOwner } from '../base/runtime-dir';
 
 export interface ShellSpec {
   shell: string;
@@ -27,7 +27,9 @@ export interface ShellSpec {
   env: NodeJS.ProcessEnv;
   cols: number;
   rows: number;
-  dir: string; // private directory for the rc file and the script file
+  dir: string; // private directory for the holder's socket, and the rc and script files unless…
+  shellDir?: string; // … a sandbox sees only this one (inside `dir`): the rc and script files
+  owner?: FileOwner | null; // who they belong to (a root daemon's sandbox user); absent: the daemon
   holder: HolderPolicy | null; // start it under a holder (holder/), else through node-pty
   wrap?: (argv: string[]) => string[]; // runs the program inside something (a sandbox); a holder starts the wrapped argv
 }
@@ -69,25 +71,32 @@ export class Shell {
   integration = INTEGRATION; // how exec jobs are typed into it (runLine)
   private readonly parser: MarkParser | null;
   private pending: Buffer | null = null; // what the holder kept, read before the terminal at thaw
+  private exitCb: ((waitStatus: number | null) => void) | null = null; // the PTY's ear for the holder's exit news
+  private readonly feed: (data: Buffer) => void;
   private watch: NodeJS.Timeout | null = null;
   private innerPid: number | null = null; // the wrapped program's pid, once found
 
   // Spawns the program. Throws when it cannot be started.
   static spawn(spec: ShellSpec, handlers: ShellHandlers): Shell {
     const integrated = spec.command === undefined;
-    const rcFile = integrated ? path.join(spec.dir, `rc-${process.pid}-${++fileCounter}.bash`) : null;
+    const files = spec.shellDir ?? spec.dir;
+    const rcFile = integrated ? path.join(files, `rc-${process.pid}-${++fileCounter}.bash`) : null;
     const nonce = crypto.randomBytes(16).toString('hex');
     const argv = spec.command ?? [spec.shell, '--rcfile', rcFile as string, '-i'];
     const [file, ...args] = spec.wrap === undefined ? argv : spec.wrap(argv);
     try {
-      if (rcFile !== null) writePrivateFile(rcFile, renderRc(nonce, path.join(spec.dir, SCRIPT_FILE_NAME)));
+      if (rcFile !== null) writePrivateFile(rcFile, renderRc(nonce, path.join(files, SCRIPT_FILE_NAME)), spec.owner ?? null);
       const program = { file: file as string, args, cwd: spec.cwd, env: spec.env, cols: spec.cols, rows: spec.rows };
       const parser = integrated ? new MarkParser(nonce) : null;
       const wrapped = spec.wrap !== undefined;
       if (spec.holder === null) return new Shell(parser, rcFile, wrapped, handlers, (h) => spawnPty(program, h), null);
       // node-pty sets TERM from its `name`; a holder passes the environment as it is.
       const link = startHolder({ ...program, env: { ...program.env, TERM: TERM_NAME } }, spec.dir, spec.holder);
-      return new Shell(parser, rcFile, wrapped, handlers, (h) => heldPty(link.master, link.hello.pid, link.hello.pts, h, (cb) => link.onExit(cb), false), link);
+      // The exit is heard from whichever holder link the shell has then (relink() may replace it);
+      // a microtask, since the shell is being made when the PTY asks.
+      let made: Shell | null = null;
+      made = new Shell(parser, rcFile, wrapped, handlers, (h) => heldPty(link.master, link.hello.pid, link.hello.pts, h, (cb) => queueMicrotask(() => made?.followExit(cb)), false), link);
+      return made;
     } catch (err) {
       if (rcFile !== null) fs.rm(rcFile, { force: true }, () => undefined);
       throw err;
@@ -105,17 +114,7 @@ export class Shell {
     const open = (ph: PtyHandlers): Pty => {
       if (link === null && h.holder !== true) return adoptPty(fd, h.pid, h.startTime, h.pts, ph);
       // Without a link by the time it runs, the exit is watched in /proc.
-      const pty = heldPty(fd, h.pid, h.pts, ph, (cb) => (shell?.link ? shell.link.onExit(cb) : cb(null)), true);
-      const thaw = pty.thaw;
-      // The holder's output comes before anything read from the terminal, which arrives in a later
-      // I/O callback; a microtask runs once the caller (Session.thaw) resumed the job runner.
-      pty.thaw = (input) => {
-        const kept = shell?.pending ?? null;
-        if (shell !== null) shell.pending = null;
-        if (kept !== null && kept.length > 0) queueMicrotask(() => ph.onData(kept));
-        thaw(input);
-      };
-      return pty;
+      return heldPty(fd, h.pid, h.pts, ph, (cb) => shell?.followExit(cb), true);
     };
     shell = new Shell(parser, h.rcFile, h.wrapped === true, handlers, open, link);
     shell.pending = pending;
@@ -134,11 +133,12 @@ export class Shell {
     public link: HolderLink | null, // the program's holder, when it has one
   ) {
     this.parser = parser;
+    this.feed = (data) => {
+      handlers.onOutput(data);
+      if (parser !== null) for (const ev of parser.push(data)) handlers.onEvent(ev);
+    };
     this.pty = open({
-      onData: (data) => {
-        handlers.onOutput(data);
-        if (parser !== null) for (const ev of parser.push(data)) handlers.onEvent(ev);
-      },
+      onData: (data) => this.feed(data),
       onExit: (code, signal) => {
         // Output still held by the parser (a partial mark at the very end) is ordinary output.
         const tail = parser?.flush();
@@ -151,10 +151,29 @@ export class Shell {
     });
   }
 
-  // Takes the program's holder over (before thaw): its kept output is read first.
+  // Takes the program's holder over (before thaw): its kept output is read first, and its news of
+  // the program's exit is listened to (an earlier link that went away said "unknown").
   relink(link: HolderLink, pending: Buffer): void {
     this.link = link;
     this.pending = pending;
+    if (this.exitCb !== null) link.onExit(this.exitCb);
+  }
+
+  // Reads and types again, `input` first. The holder's kept output comes before anything read from
+  // the terminal, which arrives in a later I/O callback; a microtask runs once the caller
+  // (Session.thaw) resumed the job runner.
+  thaw(input: Buffer): void {
+    const kept = this.pending;
+    this.pending = null;
+    if (kept !== null && kept.length > 0) queueMicrotask(() => this.feed(kept));
+    this.pty.thaw(input);
+  }
+
+  // Where the PTY learns the program's wait status: the holder link's news, or null (unknown).
+  private followExit(cb: (waitStatus: number | null) => void): void {
+    this.exitCb = cb;
+    if (this.link !== null) this.link.onExit(cb);
+    else cb(null);
   }
 
   // Lets go of the program (the daemon stops): its holder keeps it, and reads its output, for the

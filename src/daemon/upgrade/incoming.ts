@@ -20,8 +20,9 @@ import { FIRST_INHERITED_FD, HANDOVER_ENV, IPC_FD } from './successor';
 
 // Exit status of a new daemon that could not take over (the old one serves on).
 export const EXIT_HANDOVER_FAILED = 3;
-// Test aid: the new process stops itself (SIGSTOP) right before saying "adopted", so that a test
-// can kill it half-way through a handover. Never set in normal use.
+// Test aid: the new process stops itself (SIGSTOP) right before saying "adopted" (`adopted`), or
+// once it took every holder over after the commit, before saying "ready" (`relinked`), so that a
+// test can kill it half-way through a handover. Never set in normal use.
 const PAUSE_ENV = 'PTY_RELAY_TEST_HANDOVER_PAUSE';
 
 // What a daemon taking over from an earlier one starts from (takeOver below).
@@ -82,6 +83,7 @@ export async function takeOver<D extends { server: RunningServer }>(log: Logger,
       await session.relink();
       session.thaw(input);
     }
+    if (process.env[PAUSE_ENV] === 'relinked') process.kill(process.pid, 'SIGSTOP');
     for (const p of pending.splice(0)) daemon.server.handover.serve(p.socket, p.viaUnix);
     const notified = await sdNotify({ MAINPID: String(process.pid), READY: '1' });
     tell({ t: 'ready', pid: process.pid, version: VERSION, notify: notified.outcome, ...(notified.error === undefined ? {} : { notifyError: notified.error }) });

@@ -124,7 +124,7 @@ export class Upgrader {
       }
       return { reply: { ok: true, upgrade: report }, after: () => process.exit(0) };
     } catch (err) {
-      if (!this.handedOver) this.rollBack(frozen, link);
+      if (!this.handedOver) await this.rollBack(frozen, link);
       throw err;
     }
   }
@@ -195,8 +195,12 @@ export class Upgrader {
   }
 
   // Undoes the handover: the new process goes, the sessions and the parked connections carry on here.
-  private rollBack(frozen: Frozen[], link: SuccessorLink): void {
+  // A new process killed after the commit may have taken holders over: each is connected to again
+  // (what it kept meanwhile comes first), else it would keep buffering, and hang up at last, a
+  // session we serve.
+  private async rollBack(frozen: Frozen[], link: SuccessorLink): Promise<void> {
     link.kill();
+    for (const { session } of frozen) await session.relink(true);
     for (const { session, input } of frozen) session.thaw(input);
     this.d.registry.holdSweeps(false);
     this.d.server.handover.park(false);
