@@ -38,12 +38,14 @@ async function running(port: number, session: string): Promise<void> {
   });
 }
 
-// Attaches a read-only watcher to `session` and returns the file its output is copied to.
-async function watch(port: number, session: string, home: string): Promise<string> {
+// Attaches a read-only watcher (tmux window `name`) to `session` and returns the file its output is
+// copied to. Its prompt after `after` means the shell is idle (the prompt follows the A mark), so
+// a job sent next is typed at once.
+async function watch(name: string, port: number, session: string, home: string, after = /^/): Promise<string> {
   tmux ??= new Tmux();
-  tmux.start('w', [process.execPath, CLIENT_BIN, '--port', String(port), '--read-only', session], { HOME: home, LANG: 'C.UTF-8' });
-  await tmux.waitScreen('w', /\$\s*$/m);
-  return tmux.pipeTo('w');
+  tmux.start(name, [process.execPath, CLIENT_BIN, '--port', String(port), '--read-only', session], { HOME: home, LANG: 'C.UTF-8' });
+  await tmux.waitScreen(name, new RegExp(`${after.source}(.*\\n)*.*\\$ *$`, 'm'));
+  return tmux.pipeTo(name);
 }
 
 async function seen(log: string): Promise<void> {
@@ -62,7 +64,7 @@ it('an upgrade before the shell accepted the line: the watcher sees [agent] CMD,
     fs.rmSync(dir, { recursive: true, force: true });
   });
   const shell = Number((await nc(d.port, '#!session w\necho $$\n')).stdout.trim());
-  const log = await watch(d.port, 'w', d.home);
+  const log = await watch('w', d.port, 'w', d.home, new RegExp(`^${shell}$`));
   process.kill(shell, 'SIGSTOP');
   stopped = shell;
   const reply = nc(d.port, `#!session w\n${JOB}\n`, 60_000);
@@ -80,6 +82,7 @@ it('a crash before the shell accepted the line: a watcher of the next daemon see
   let last = d1;
   cleanups.push(() => last.stop());
   const shell = Number((await nc(d1.port, '#!session w\necho $$\n')).stdout.trim());
+  await watch('w1', d1.port, 'w', d1.home, new RegExp(`^${shell}$`));
   process.kill(shell, 'SIGSTOP');
   stopped = shell;
   void nc(d1.port, `#!session w\n${JOB}\n`, 60_000).catch(() => undefined);
@@ -87,7 +90,7 @@ it('a crash before the shell accepted the line: a watcher of the next daemon see
   await d1.crash();
   const d2 = await startDaemon({ reuse: { home: d1.home, runtime: d1.runtime } });
   last = d2;
-  const log = await watch(d2.port, 'w', d2.home);
+  const log = await watch('w', d2.port, 'w', d2.home);
   process.kill(shell, 'SIGCONT');
   stopped = null;
   await seen(log);

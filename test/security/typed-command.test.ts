@@ -65,7 +65,7 @@ it('shows a pasted command with ESC, BEL and a forged mark sanitised, and the ma
   const text = await run([process.execPath, RELAY_BIN, 'ls', '--port', String(d.port)], '');
   expect(text.stdout).toContain(': ^[]133;D;7;prn=');
   expect(text.stdout).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
-  expect((await nc(d.port, '#!session forge\n#!kill\n')).stdout).toMatch(/^pty-relay: job 2 stopped by SIGINT/);
+  expect((await nc(d.port, '#!session forge\n#!kill\n')).stdout).toMatch(/^pty-relay: job 2 stopped by SIGINT/m);
   // Never logged.
   expect(JSON.stringify(d.logs)).not.toContain('133;D;7');
 });
@@ -79,5 +79,5 @@ it('bounds a long, many-line paste to its first line, cut, and a count of the re
     return r?.origin === 'terminal' && r.state === 'running' ? r : undefined;
   });
   expect(a?.command).toBe(`: ${'x'.repeat(77)}… (+3 lines)`);
-  expect((await nc(d.port, '#!session long\n#!kill\n')).stdout).toMatch(/^pty-relay: job 2 stopped by SIGINT/);
+  expect((await nc(d.port, '#!session long\n#!kill\n')).stdout).toMatch(/^pty-relay: job 2 stopped by SIGINT/m);
 });
