@@ -6,7 +6,7 @@ NPM ?= npm
 # `make test-load`; sudo is a real password prompt for an ordinary user (test/e2e/agent-sudo.test.ts);
 # python3-pytest for the reply-width comparison (test/e2e/reply-width.test.ts); bubblewrap runs the
 # sandboxed sessions (test/security/sandbox*.test.ts).
-TEST_DEBS := chromium vim sudo netcat-openbsd netcat-traditional ncat socat busybox tmux openssh-server openssh-client git procps systemd binutils util-linux passwd gcc strace stress-ng python3-pytest bubblewrap
+TEST_DEBS := chromium vim less sqlite3 sudo netcat-openbsd netcat-traditional ncat socat busybox tmux openssh-server openssh-client git procps systemd binutils util-linux passwd gcc strace stress-ng python3-pytest bubblewrap
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all build binary bench bench-quick run test test-load test-unit test-security typecheck lint deps install uninstall clean
@@ -70,13 +70,15 @@ test: build binary typecheck
 
 # The whole suite while stress-ng keeps every core busy: a test that fails only under load hides a
 # race or asserts timing. The hog stops on its own after LOAD_SECONDS, and is stopped by its PID as
-# soon as the suite ends, however it ends (an EXIT trap; INT and TERM exit through it).
+# soon as the suite ends, however it ends (an EXIT trap; INT and TERM exit through it). Deadlines
+# (which only stop a hung test; no test asserts a duration) are stretched LOAD_DEADLINE_SCALE times.
 LOAD_CPUS ?= $(shell nproc)
 LOAD_SECONDS ?= 3600
+LOAD_DEADLINE_SCALE ?= 3
 test-load: build binary typecheck
 	stress-ng --cpu $(LOAD_CPUS) --timeout $(LOAD_SECONDS)s --quiet & hog=$$!; \
 	  trap 'kill $$hog 2>/dev/null; wait $$hog 2>/dev/null' EXIT; trap 'exit 130' INT TERM; \
-	  npx vitest run --reporter=default --reporter=json --outputFile.json=dist/test-load-results.json; \
+	  PTY_RELAY_TEST_DEADLINE_SCALE=$(LOAD_DEADLINE_SCALE) npx vitest run --reporter=default --reporter=json --outputFile.json=dist/test-load-results.json; \
 	  status=$$?; node test/summary.cjs dist/test-load-results.json; exit $$status
 
 test-unit: build

@@ -121,7 +121,7 @@ export function execTools(relay: Relay, shapes: Shapes): ToolDef[] {
     exchangeTool(relay, {
       name: 'send',
       title: 'Type into the terminal',
-      description: "Type into a session's foreground program (a prompt, password, REPL, vim, pager) and return what it printed in response, then the job's state (with its exit status when it ended).",
+      description: "Type into a session's foreground program (a prompt, password, REPL, vim, pager) and return what it printed in response (for vim, less, top: the screen rows around the cursor, its row marked \">\"), then the job's state (with its exit status when it ended).",
       input: shapes.send,
       output: jobOutput,
       hints: { destructiveHint: true, openWorldHint: true },

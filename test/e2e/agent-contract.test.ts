@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nc, relayExec, run, start, type LiveClient } from '../helpers/clients';
 import { RELAY_BIN, startDaemon, type TestDaemon } from '../helpers/daemon';
-import { waitFor } from '../helpers/deadline';
+import { waitFor, deadline } from '../helpers/deadline';
 
 let d: TestDaemon;
 let n = 0;
@@ -60,7 +60,7 @@ describe('a request behind a running job', () => {
     const c = live('q2', 'echo second\n');
     const line = await waitFor('the waiting line', () => (/waiting$/.test(c.out()) ? c.out() : undefined));
     expect(line).toMatch(/^pty-relay: job 2 waits for job 1 in session q2 \(`read -p "Name\? " x <\/dev\/tty; echo "hi \$x"`, running for [\d.]+ s, waiting for input for [\d.]+ s: "Name\?"\); it runs when they end, if within 60 s \(#!timeout\)/);
-    expect(await req('q2', '#!send bob\\r\n')).toBe('bob\nhi bob\n');
+    expect(await req('q2', '#!send bob\\r\n')).toBe('bob\nhi bob\npty-relay: job 1 ended with exit status 0\n');
     expect((await c.done).stdout).toMatch(/waiting\.*\nsecond\n$/);
   });
 
@@ -103,7 +103,7 @@ describe('defaults for agents', () => {
     const [a, b] = await Promise.all([first.done, wait.done]);
     for (const r of [a, b]) expect(r.stdout).toMatch(/^pty-relay: still running as job 1 in session t1 after 6\d(\.\d)? s; /m);
     f.release();
-  }, 100_000);
+  }, deadline(100_000));
 
   it('lets pty-relay exec and pty-relay wait follow a job to its end by themselves, unless given -t', async () => {
     const short = await startDaemon({ args: ['--exec-timeout', '0.5'] });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { FrameType } from '../../src/protocol/frame';
 import { execFileSync } from 'node:child_process';
 import { RELAY_BIN, startDaemon, type TestDaemon } from '../helpers/daemon';
-import { waitFor } from '../helpers/deadline';
+import { waitFor, deadline } from '../helpers/deadline';
 import { FrameClient } from '../helpers/frames';
 
 let d: TestDaemon;
@@ -29,7 +29,7 @@ it('sends a lagging screen-skip client a GAP and a fresh screen instead of stale
   await waitFor('seq to finish', () => {
     const s = (JSON.parse(execFileSync(process.execPath, [RELAY_BIN, 'ls', '--json', '--port', String(d.port)], { encoding: 'utf8' })) as Array<{ name: string; bytes: number; state: string }>)[0];
     return s !== undefined && s.bytes > 2_000_000 && s.state === 'idle' ? true : undefined;
-  }, 60_000);
+  }, deadline(60_000));
   // It was sent exactly its window (1 MiB) and then nothing more.
   const received = (): number => c.frames.reduce((n, f) => n + (f.type === FrameType.OUTPUT ? f.data.length : 0), 0);
   await waitFor('a full window of output', () => (received() === 1024 * 1024 ? true : undefined));

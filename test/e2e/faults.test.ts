@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FrameType } from '../../src/protocol/frame';
 import { execOverSocket, nc, RawClient, run } from '../helpers/clients';
 import { RELAY_BIN, startDaemon, type TestDaemon } from '../helpers/daemon';
-import { waitFor, within } from '../helpers/deadline';
+import { waitFor, within, deadline } from '../helpers/deadline';
 import { FrameClient } from '../helpers/frames';
 
 let d: TestDaemon;
@@ -91,7 +91,7 @@ describe('long runs', () => {
     }
     await waitFor('descriptors to come back', () => (fds() <= fdBefore + 2 ? true : undefined));
     expect(rssKb() - rssBefore).toBeLessThan(64 * 1024);
-  }, 300_000);
+  }, deadline(300_000));
 });
 
 describe('slow readers', () => {
@@ -126,7 +126,7 @@ describe('slow readers', () => {
     await within('the flood to arrive', client.closed, 120_000);
     expect(tail.endsWith('y\nflood-done\n')).toBe(true);
     expect(total + Buffer.byteLength(client.text(), 'latin1')).toBeGreaterThanOrEqual(300_000_000 + 12);
-  }, 180_000);
+  }, deadline(180_000));
 
   it('never lets a stalled attached client hold up the shell or other clients', async () => {
     const stalled = new FrameClient(d.port);
@@ -142,5 +142,5 @@ describe('slow readers', () => {
     const gap = await stalled.waitFrame(FrameType.GAP, () => true, 30_000);
     expect(gap.body.to - gap.body.from).toBeGreaterThan(0);
     stalled.socket.destroy();
-  }, 180_000);
+  }, deadline(180_000));
 });

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { ROOT } from '../helpers/daemon';
-import { waitFor } from '../helpers/deadline';
+import { waitFor, deadline } from '../helpers/deadline';
 import { HeldDaemons } from '../helpers/held-daemons';
 import { Tmux } from '../helpers/tmux';
 
@@ -54,7 +54,7 @@ it('reconnects by itself to the daemon started after a kill -9 and shows the ses
   await waitFor('the pane log', () => (fs.readFileSync(pane, 'latin1').includes(`ticked-${n}`) ? true : undefined));
   const log = fs.readFileSync(pane, 'latin1').replace(/\x1b7[\s\S]*?\x1b8/g, '').replace(/\x1b\][^\x07]*\x07/g, '');
   expect(ticks(log)).toEqual(range(n));
-}, 120_000);
+}, deadline(120_000));
 
 it('stays through a stop with --keep-sessions (systemctl restart) and reconnects to the next daemon', async () => {
   const d1 = await daemons.start({ bashrc: "PS1='prompt> '\n", args: ['--keep-sessions'] });
@@ -71,4 +71,4 @@ it('stays through a stop with --keep-sessions (systemctl restart) and reconnects
   tmux.type('c', 'echo now-$MARK-$$');
   await tmux.waitScreen('c', new RegExp(`^now-before-stop-${pid}\\s*$`, 'm'), 60_000);
   expect(tmux.screen('c')).not.toMatch(/\[exit:/);
-}, 120_000);
+}, deadline(120_000));

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { nc, RawClient } from '../helpers/clients';
-import { waitFor } from '../helpers/deadline';
+import { waitFor, deadline } from '../helpers/deadline';
 import { HeldDaemons } from '../helpers/held-daemons';
 import type { TestDaemon } from '../helpers/daemon';
 import { relayUpgrade } from '../helpers/upgrade';
@@ -75,4 +75,4 @@ it('an upgrade whose new process is killed after it took the holders over: the o
   expect(reply.stderr).toContain(`the new daemon (pid ${newPid}) was killed by SIGKILL`);
   await d1.waitLog('upgrade.rolled_back');
   await expectWhole(d1, t);
-}, 60_000);
+}, deadline(60_000));

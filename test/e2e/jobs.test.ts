@@ -55,7 +55,7 @@ describe('full-screen programs', () => {
     const jobs = await req('vim1', '#!jobs\n');
     expect(jobs).toMatch(/\n2 +waiting +- +\S+ +\S+ +\d+ +vim notes\.txt\n$/);
     const sent = await req('vim1', '#!send ihello from the agent\\e:wq\\r\n');
-    expect(sent).not.toMatch(/pty-relay: exit status/);
+    expect(sent).toMatch(/(^|\n)pty-relay: job 2 ended with exit status 0\n$/);
     expect(fs.readFileSync(path.join(dir, 'notes.txt'), 'utf8')).toBe('hello from the agent\n');
     await expectIntact('vim1', dir);
   });
@@ -78,7 +78,7 @@ describe('full-screen programs', () => {
     expect(screen).toMatch(/^line 1\nline 2\n/);
     expect(screen).toMatch(/^line 49$/m);
     expect(screen).not.toMatch(/^line 51$/m);
-    expect(await req('less1', '#!send q\n')).toBe('');
+    expect(await req('less1', '#!send q\n')).toMatch(/^(\r?\n)?pty-relay: job 2 ended with exit status 0\n$/);
     await expectIntact('less1', dir);
   });
 });
@@ -88,7 +88,7 @@ describe('prompts', () => {
     const dir = await prepare('py');
     expect(await req('py', '#!interactive\npython3 -q\n')).toMatch(/>>> \npty-relay: job 2 is waiting for input; prompt: ">>>"/);
     expect(await req('py', '#!send 6*7\\n\n')).toMatch(/^6\*7\n42\n>>> \npty-relay: job 2 is waiting for input; prompt: ">>>"/);
-    expect(await req('py', '#!send import sys; sys.exit(4)\\n\n')).toMatch(/pty-relay: exit status 4\n$/);
+    expect(await req('py', '#!send import sys; sys.exit(4)\\n\n')).toMatch(/\npty-relay: job 2 ended with exit status 4\n$/);
     await expectIntact('py', dir);
   });
 
@@ -96,7 +96,7 @@ describe('prompts', () => {
     const dir = await prepare('readp');
     const asked = await req('readp', 'read -p "your name? " name </dev/tty; echo "hello $name"\n');
     expect(asked).toMatch(/^your name\? \npty-relay: job 2 is waiting for input; prompt: "your name\?"; answer: /);
-    expect(await req('readp', '#!send bob\\n\n')).toBe('bob\nhello bob\n');
+    expect(await req('readp', '#!send bob\\n\n')).toBe('bob\nhello bob\npty-relay: job 2 ended with exit status 0\n');
     expect(await req('readp', 'echo $name\n')).toBe('bob\n');
     await expectIntact('readp', dir);
   });
@@ -105,7 +105,7 @@ describe('prompts', () => {
     const dir = await prepare('pw');
     const asked = await req('pw', 'python3 -c "import getpass; print(len(getpass.getpass()))"\n');
     expect(asked).toMatch(/^Password: \npty-relay: job 2 is waiting for input with echo off \(a password prompt\?\); prompt: "Password:"/);
-    expect(await req('pw', '#!send s3cret\\n\n')).toBe('\n6\n');
+    expect(await req('pw', '#!send s3cret\\n\n')).toBe('\n6\npty-relay: job 2 ended with exit status 0\n');
     await expectIntact('pw', dir);
   });
 

@@ -70,12 +70,25 @@ describe('configured limits', () => {
 describe('rate limits', () => {
   it('caps new connections per second with a clear refusal', async () => {
     const d = await startDaemon({ args: ['--connection-rate', '5'] });
-    // Twelve connections from this process within a few milliseconds (spawning twelve clients
-    // takes longer than the bucket needs to refill on a busy machine).
-    const results = (await Promise.all(Array.from({ length: 12 }, () => execOverSocket(d.port, 'true\n')))).map((stdout) => ({ stdout }));
-    const refused = results.filter((r) => r.stdout === 'pty-relay: error: too many new connections (limit 5/s); try again shortly\n');
-    expect(refused.length).toBeGreaterThanOrEqual(6);
-    expect(results.length - refused.length).toBeGreaterThanOrEqual(5);
+    // Bursts of twelve connections from this process, until one is refused: on a busy machine the
+    // daemon may take the first burst slowly enough for the bucket to refill (bounded: ten bursts).
+    const refusal = 'pty-relay: error: too many new connections (limit 5/s); try again shortly\n';
+    const started = Date.now();
+    let refused = 0;
+    let served = 0;
+    for (let burst = 0; burst < 10 && refused === 0; burst++) {
+      for (const stdout of await Promise.all(Array.from({ length: 12 }, () => execOverSocket(d.port, 'true\n')))) {
+        if (stdout === refusal) refused++;
+        else {
+          expect(stdout).toBe('');
+          served++;
+        }
+      }
+    }
+    expect(refused).toBeGreaterThanOrEqual(1);
+    expect(served).toBeGreaterThanOrEqual(5);
+    // The bucket: 5 at once, then 5 a second (the time is measured around the daemon's accepts).
+    expect(served).toBeLessThanOrEqual(5 + Math.ceil((5 * (Date.now() - started)) / 1000));
     await d.waitLog('conn.refused', (l) => l.reason === 'rate');
     expect(await d.stop()).toBe(0);
   });

@@ -15,6 +15,7 @@ import { barePath, COMPILERS, install, pack, runIn, writeTrap, type Packed, type
 import { freePort, Sshd, waitListening } from '../helpers/sshd';
 import { Tmux } from '../helpers/tmux';
 import { VERSION } from '../../src/version';
+import { deadline } from '../helpers/deadline';
 
 // What the package holds: the bundle (no TypeScript, no build on the laptop), the mirror worker
 // and our two addons for `serve`, the bin shims, and npm's own README, LICENSE and package.json.
@@ -33,7 +34,7 @@ beforeAll(async () => {
   console.log(`npm package ${path.basename(packed.tarball)}: ${kb(packed.size)} packed, ${kb(packed.unpackedSize)} unpacked, ${packed.files.length} files:\n${packed.files.map((f) => `  ${kb(f.size).padStart(10)}  ${f.path}`).join('\n')}`);
   barePath(bin);
   installed = await install(packed.tarball, prefix, bin, ['--omit=optional']);
-}, 240_000);
+}, deadline(240_000));
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
 const relay = (): string => path.join(prefix, 'bin/pty-relay');
@@ -78,7 +79,7 @@ describe('the client commands from the installed package, through a real ssh tun
       env: { ...trapEnv(), HOME: work },
     });
     await waitListening(local, 20_000);
-  }, 60_000);
+  }, deadline(60_000));
   afterAll(async () => {
     tmux.kill();
     tunnel.kill('SIGTERM');
@@ -149,4 +150,4 @@ it('the default install (optional dependencies included) also needs no compiler:
   expect(fs.existsSync(path.join(prefix2, 'lib/node_modules/pty-relay/node_modules/node-pty'))).toBe(false);
   const e = await runIn(path.join(prefix2, 'bin/pty-relay'), ['serve', '--port', '0'], { cwd: work, env: { PATH: bin, HOME: work }, ms: 30_000, why: 'serve hung' });
   expect(e.stderr).toMatch(/\[PR_ERR_NO_PTY\]/);
-}, 180_000);
+}, deadline(180_000));

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { nc, run } from '../helpers/clients';
 import { ROOT } from '../helpers/daemon';
 import { buildCommit, install, relayUpgrade, replaceBundle, startLive } from '../helpers/upgrade';
+import { deadline } from '../helpers/deadline';
 
 // The last commit whose rc is integration 1 (shell-integration.ts).
 const INTEGRATION_1 = 'c75f18061f9096ab4ad8a1e85eb41ccb9786dcc2';
@@ -18,7 +19,7 @@ let previous: string;
 beforeAll(async () => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'pty-relay-compat-'));
   previous = await buildCommit(INTEGRATION_1, '0.0.1-integration-1', path.join(work, 'previous'));
-}, 180_000);
+}, deadline(180_000));
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
 async function shellPid(port: number, session: string): Promise<number | null> {
@@ -53,4 +54,4 @@ it('runs every kind of exec job in a shell adopted from the release before, and 
   } finally {
     await d.stop();
   }
-}, 240_000);
+}, deadline(240_000));

@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import * as net from 'node:net';
 import { RELAY_BIN } from './daemon';
+import { deadline } from './deadline';
 
 export interface ClientResult {
   stdout: string;
@@ -30,8 +31,8 @@ export function run(argv: string[], input: string | Buffer, ms = 30_000, env?: N
     let err = '';
     const timer = setTimeout(() => {
       p.kill('SIGKILL');
-      reject(new Error(`${argv.join(' ')} did not finish within ${ms} ms; output so far: ${Buffer.concat(out).toString().slice(-500)}`));
-    }, ms);
+      reject(new Error(`${argv.join(' ')} did not finish within ${deadline(ms)} ms; output so far: ${Buffer.concat(out).toString().slice(-500)}`));
+    }, deadline(ms));
     p.stdout.on('data', (d: Buffer) => out.push(d));
     p.stderr.on('data', (d: Buffer) => (err += d.toString()));
     p.stdin.on('error', () => undefined);

@@ -47,4 +47,11 @@ export class OutputCleaner {
     this.screen.flush();
     return this.screen.take();
   }
+
+  // The lines held so far, while the stream goes on (a reply ends, the job runs on): unlike
+  // flush, a sequence split across chunks and the program's modes (the alternate screen) stay.
+  release(): Buffer {
+    this.screen.flushLines();
+    return this.screen.take();
+  }
 }

@@ -70,6 +70,16 @@ export class TextScreen {
     this.away = this.alt = false;
   }
 
+  // Sends every held line, as flush does, for a reply that ends while the program runs on: the
+  // modes it is in (the alternate screen, a status line being drawn) stay, so its later drawing
+  // is still dropped.
+  flushLines(): void {
+    const { alt, away } = this;
+    this.flush();
+    this.alt = alt;
+    this.away = away;
+  }
+
   // Fast path: at the start of a line with nothing held, lines of plain text (out-buffer.ts) are
   // final as they are, and most output is such lines. Returns where it stopped.
   plainLines(buf: Buffer, start: number, end: number): number {

@@ -75,7 +75,7 @@ export function serveExec(socket: net.Socket, input: ConnInput, first: Buffer, r
   function judge(): void {
     clearSettle();
     if (state !== 'reading') return;
-    const r = judgeRequest(buf, eof, config.maxRequestBytes, config.timing, reads);
+    const r = judgeRequest(buf, eof, config.maxRequestBytes, config.timing, reads, false);
     switch (r.kind) {
       case 'ready':
         return run();
@@ -86,10 +86,20 @@ export function serveExec(socket: net.Socket, input: ConnInput, first: Buffer, r
       case 'wait':
         // A quiet spell the input meter makes (it holds the next bytes back) is not the client's:
         // judged again once those bytes come.
-        if (r.ms !== Infinity) settle = setTimeout(() => (input.holding === true ? undefined : run()), r.ms);
+        // The shell syntax is judged once the client is quiet, not at every read.
+        if (r.ms !== Infinity) settle = setTimeout(() => (input.holding === true ? undefined : r.syntax ? judgeSyntax(r.ms) : run()), r.ms);
         // Counted from the request's first byte and never restarted by later ones.
         if (deadline === null && buf.length > 0) deadline = setTimeout(expired, config.timing.deadlineMs);
     }
+  }
+
+  // After a quiet spell of `waited` ms: a complete request runs now, an incomplete one once the
+  // client has been quiet for as long as an incomplete request waits.
+  function judgeSyntax(waited: number): void {
+    settle = null;
+    const r = judgeRequest(buf, eof, config.maxRequestBytes, config.timing, reads);
+    if (r.kind !== 'wait' || r.ms <= waited) return run();
+    settle = setTimeout(() => (input.holding === true ? undefined : run()), r.ms - waited);
   }
 
   function expired(): void {

@@ -1,5 +1,6 @@
 // Streams a job's output to one exec reply, from a given offset, until the job ends, waits for
-// input, the timeout expires, its output goes quiet (`#!send`), or the client leaves.
+// input, the timeout expires, its output goes quiet (`#!send`), or the client leaves. With
+// `hold`, it only follows (the reply writes what it shows once it ends).
 //
 // Backpressure: a reply that paces the job (the request that started it, or a `#!wait`) reports
 // its position, and the session pauses the PTY while it lags, so a slow client still gets every
@@ -14,6 +15,11 @@ export interface FollowOptions {
   headBytes: number | null; // with `#!limit`: stream at most this much, the tail comes at the end
   quietMs: number | null; // `#!send`: end once the output was quiet this long
   stopOnInput: boolean;
+  hold: boolean; // follow without writing (a `#!send` reply decides at its end what it shows)
+  // With quietMs: the terminal's own output also counts, until `until` (ms since the epoch): a
+  // full-screen program's drawing, which the job's cleaned output leaves out. `watch` subscribes
+  // and returns the unsubscribe function.
+  terminalOutput?: { watch: (fn: () => void) => () => void; until: number };
 }
 
 // 'handover': the daemon hands the job to a new process (upgrade/), where it runs on.
@@ -39,6 +45,8 @@ export function followJob(job: Job, reply: Reply, opts: FollowOptions): Promise<
       if (opts.quietMs !== null) armQuiet();
       pump();
     });
+    const t = opts.terminalOutput;
+    const unwatchTerminal = opts.quietMs !== null && t !== undefined ? t.watch(() => Date.now() < t.until && armQuiet()) : null;
     const timer = opts.timeoutMs > 0 ? setTimeout(() => finish('timeout'), opts.timeoutMs) : null;
     let quiet: NodeJS.Timeout | null = null;
     const onDrain = (): void => pump();
@@ -56,6 +64,7 @@ export function followJob(job: Job, reply: Reply, opts: FollowOptions): Promise<
     function pump(): void {
       if (finished) return;
       if (socket.destroyed) return finish('gone');
+      if (opts.hold) pos = Math.min(job.head, stopAt);
       while (!reply.congested && pos < Math.min(job.head, stopAt)) {
         const r = job.read(pos, Math.min(READ_BYTES, stopAt - pos));
         if (r.kind === 'none') break;
@@ -85,6 +94,7 @@ export function followJob(job: Job, reply: Reply, opts: FollowOptions): Promise<
       if (finished) return;
       finished = true;
       unwatch();
+      unwatchTerminal?.();
       if (timer !== null) clearTimeout(timer);
       if (quiet !== null) clearTimeout(quiet);
       socket.off('drain', onDrain);

@@ -12,6 +12,7 @@ import type { BusyInfo, Session } from '../session/session';
 import { secretMatches } from '../conn/secret';
 import { describeBusy, jobHandles } from './hints';
 import { alreadyEnded, relayError, replyToJob, type JobReplyContext, type Outcome } from './job-reply';
+import { tellIdle, withIdle } from './idle-reply';
 import { jobsText, KILL_OUTPUT_BYTES, killReply, outputReply, screenReply, statusText } from './queries';
 import { emptyStdin, optionsPutBack, ranQuietly, strayDirectives } from './request-notes';
 import type { Reply } from './reply';
@@ -81,14 +82,17 @@ export async function handleRequest(text: string, c: RequestContext): Promise<Ou
     if (outcome.reason === 'error') return outcome;
   }
   if (opts.status) reply.write(Buffer.from(statusText(session)));
-  if (opts.query !== undefined) return query(jc, opts.query, timeoutMs, opts);
+  // Output printed while no job ran comes first in a reply about a command or a job (idle-reply.ts).
+  const kind = opts.query?.kind ?? (script.trim() === '' ? null : 'command');
+  const idle = kind === 'command' || kind === 'wait' || kind === 'send' ? tellIdle(reply, session) : null;
+  if (opts.query !== undefined) return withIdle(await query(jc, opts.query, timeoutMs, opts), idle);
   if (script.trim() === '') return outcome;
   const busy = session.busy();
   if (opts.nowait && busy !== null) {
     const fg = busy.job === null ? undefined : session.jobs.get(busy.job);
     const ways = fg === undefined ? 'see #!jobs' : jobHandles(session.name, fg, ['wait', 'look', 'stop']);
     reply.notice(`session "${session.name}" is busy running ${describeBusy(busy)}; ${ways}`);
-    return { status: STATUS_RELAY_ERROR, reason: 'busy', fields: busyFields(session, busy) };
+    return withIdle({ status: STATUS_RELAY_ERROR, reason: 'busy', fields: busyFields(session, busy) }, idle);
   }
   // A plain reply (nc) says what would otherwise pass in silence (request-notes.ts).
   const plain = !jc.trailer && !opts.raw;
@@ -107,7 +111,7 @@ export async function handleRequest(text: string, c: RequestContext): Promise<Ou
   const done = { evt: 'exec.done', session: session.name, job: job.id, reason: result.reason, status: result.status, bytes: script.length, ms: Date.now() - started, ...(config.logCommands ? { command: script } : {}) };
   // Written once the reply is on its way (the caller closes it before the next turn of the loop).
   setImmediate(() => log.info(done, 'exec done'));
-  return result;
+  return withIdle(result, idle);
 }
 
 // `#!wait`, `#!jobs`, `#!send`, `#!screen`, `#!output`: they never queue behind a job.

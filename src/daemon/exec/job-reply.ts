@@ -6,6 +6,8 @@ import type { Logger } from '../../log';
 import type { Job } from '../jobs/job';
 import type { Session } from '../session/session';
 import { followJob, limitTail, type FollowEnd } from './follow';
+import { screenWindow } from './screen-window';
+import { settleScreen } from './settle';
 import { describeBusy, endedSummary, formatSeconds, handedOver, sessionNote, stillRunning, waitingForInput } from './hints';
 import type { Reply } from './reply';
 
@@ -43,8 +45,14 @@ export function relayError(reply: Reply, message: string): Outcome {
 // Quiet time after which a `#!send` reply ends: most programs answer a keystroke within
 // milliseconds; a slower answer is picked up by the next request.
 export const SEND_QUIET_MS = 300;
+// How long after a `#!send` the terminal's own output (a full-screen program drawing, which the
+// job's cleaned output leaves out) keeps the reply from counting as quiet: long enough for a
+// loaded machine's redraw, short enough that a program animating on its screen ends the reply.
+export const SEND_DRAWING_MS = 2000;
 
-// Streams `job` into the reply and ends with the line that says how it stands.
+// Streams `job` into the reply and ends with the line that says how it stands. A `#!send` reply
+// follows without writing, then shows what the keystrokes provoked: a full-screen program's screen
+// around the cursor (settle.ts), else the program's output; and the job's status when it ended.
 export async function replyToJob(c: JobReplyContext, job: Job, o: JobReplyOptions): Promise<Outcome> {
   const { reply } = c;
   const started = Date.now();
@@ -55,6 +63,7 @@ export async function replyToJob(c: JobReplyContext, job: Job, o: JobReplyOption
     return true;
   };
   const untell = tellStart() ? null : job.watch(() => tellStart() && untell?.());
+  const hold = o.send !== null;
   const headBytes = o.limit === undefined ? null : Math.ceil(o.limit / 2);
   const deadline = o.timeoutMs > 0 ? started + o.timeoutMs : Infinity;
   const follow = (from: number): ReturnType<typeof followJob> =>
@@ -62,10 +71,13 @@ export async function replyToJob(c: JobReplyContext, job: Job, o: JobReplyOption
       from,
       timeoutMs: deadline === Infinity ? 0 : Math.max(1, deadline - Date.now()),
       pace: o.pace && headBytes === null,
-      headBytes: headBytes === null ? null : Math.max(0, o.from + headBytes - from),
-      quietMs: o.send === null ? null : SEND_QUIET_MS,
-      stopOnInput: o.send === null,
+      headBytes: headBytes === null || hold ? null : Math.max(0, o.from + headBytes - from),
+      quietMs: hold ? SEND_QUIET_MS : null,
+      stopOnInput: !hold,
+      hold,
+      terminalOutput: { watch: (fn) => c.session.audience.watchOutput(fn), until: started + SEND_DRAWING_MS },
     });
+  const ringFrom = c.session.audience.ring.head;
   let pending = follow(o.from);
   if (o.send !== null) c.session.type(o.send);
   let f = await pending;
@@ -75,23 +87,29 @@ export async function replyToJob(c: JobReplyContext, job: Job, o: JobReplyOption
     pending = follow(f.reached);
     f = await pending;
   }
-  let reached = f.reached;
-  if (job.live && f.end !== 'gone') {
-    // The reply ends while the job runs: a prompt the cleaner holds is part of what it shows.
-    c.session.flushHeld(job);
-    if (headBytes === null) reached = writeRange(reply, job, reached, job.head);
+  if (f.end === 'gone') return { status: STATUS_RELAY_ERROR, reason: 'error', fields: {} };
+  // The reply ends while the job runs: a prompt the cleaner holds is part of what it shows.
+  if (job.live) c.session.flushHeld(job);
+  const screen = job.live && f.end !== 'handover' && (hold || job.state === 'input') ? await settleScreen(c.session, job, ringFrom, hold) : null;
+  let reached = hold ? o.from : f.reached;
+  if (screen !== null) {
+    // The program's drawing stays in the job's store (#!output); the reply shows its screen.
+    reached = job.head;
+    reply.write(Buffer.from(screenWindow(screen)));
+  } else if (headBytes === null) reached = writeRange(reply, job, reached, job.head);
+  else {
+    if (hold) reached = writeRange(reply, job, reached, Math.min(job.head, o.from + headBytes));
+    reached = writeTail(reply, c.session.name, job, reached, (o.limit as number) - headBytes);
   }
-  if (headBytes !== null && f.end !== 'gone') reached = writeTail(reply, c.session.name, job, f.reached, (o.limit as number) - headBytes);
   const commit = (): void => {
     if (o.from <= job.delivered) job.delivered = Math.max(job.delivered, reached);
   };
-  if (f.end === 'gone') return { status: STATUS_RELAY_ERROR, reason: 'error', fields: {} };
-  const outcome = await standing(c, job, f.end, Date.now() - started, o.notes);
+  const outcome = await standing(c, job, f.end, Date.now() - started, hold, o.notes);
   return { ...outcome, commit };
 }
 
 // The last line: how the job stands now.
-async function standing(c: JobReplyContext, job: Job, end: FollowEnd, elapsedMs: number, notes?: (job: Job) => string[]): Promise<Outcome> {
+async function standing(c: JobReplyContext, job: Job, end: FollowEnd, elapsedMs: number, sent: boolean, notes?: (job: Job) => string[]): Promise<Outcome> {
   const { reply, session } = c;
   // A sandbox cap hit while the job ran (a fork refused, a process OOM-killed) is said in words.
   for (const hit of session.capHits()) reply.notice(hit);
@@ -100,7 +118,7 @@ async function standing(c: JobReplyContext, job: Job, end: FollowEnd, elapsedMs:
   const fields: TrailerFields = { job: String(job.id), session: session.name, ...(cwd === null ? {} : { cwd }), bytes: String(job.head) };
   if (!job.live) {
     if (job.state === 'done' && notes !== undefined) for (const note of notes(job)) reply.notice(note);
-    return ended(c, job, fields);
+    return ended(c, job, fields, sent);
   }
   if (end === 'handover') {
     reply.notice(handedOver(session.name, job, elapsedMs));
@@ -126,7 +144,9 @@ async function standing(c: JobReplyContext, job: Job, end: FollowEnd, elapsedMs:
   return { status: STATUS_TIMEOUT, reason: 'running', fields };
 }
 
-function ended(c: JobReplyContext, job: Job, fields: TrailerFields): Outcome {
+// How the job ended. A `#!send` reply says so even at status 0: the agent typed into a program
+// and must learn that it is gone (a trailer carries the status instead).
+function ended(c: JobReplyContext, job: Job, fields: TrailerFields, sent: boolean): Outcome {
   const { reply } = c;
   if (job.killedBy !== null) reply.notice(`job ${job.id} was stopped with ${job.killedBy} (#!kill)`);
   if (job.state === 'failed') {
@@ -138,7 +158,8 @@ function ended(c: JobReplyContext, job: Job, fields: TrailerFields): Outcome {
     reply.notice(job.endMessage);
     return { status, reason: 'shell-exit', fields };
   }
-  if (status !== 0 && !c.trailer) reply.notice(`exit status ${status}`);
+  if (sent && !c.trailer) reply.notice(`job ${job.id} ended with exit status ${status}`);
+  else if (status !== 0 && !c.trailer) reply.notice(`exit status ${status}`);
   return { status, reason: 'exit', fields };
 }
 

@@ -26,7 +26,7 @@ export const DEFAULT_TIMING: RequestTiming = { settleMs: 5, incompleteMs: 1000, 
 
 export type Readiness =
   | { kind: 'ready' }
-  | { kind: 'wait'; ms: number }
+  | { kind: 'wait'; ms: number; syntax?: true }
   | { kind: 'empty' }
   | { kind: 'refuse'; reason: 'too-large' | 'binary' | 'http' | 'tls'; message: string };
 
@@ -35,7 +35,10 @@ export const HTTP_REFUSAL = 'HTTP request refused; this port speaks shell text, 
 // Judges the bytes received so far, in `reads` reads. `eof` means the client half-closed its side.
 // The start is judged first and alone (protocol/sniff.ts): whatever its length, a request that starts
 // like HTTP is refused, and one that could still become such a start never runs before it is known.
-export function judgeRequest(buf: Buffer, eof: boolean, maxBytes: number, timing: RequestTiming, reads = Infinity): Readiness {
+// With `syntax` false the shell syntax is left unjudged: the answer is then the wait a complete
+// request would get, marked `syntax`, after which the caller judges again with it (parsing a long
+// request at each of its reads would cost quadratic time: 4 MiB arrive in ~64 reads).
+export function judgeRequest(buf: Buffer, eof: boolean, maxBytes: number, timing: RequestTiming, reads = Infinity, syntax = true): Readiness {
   const start = classifyStart(buf);
   if (start === 'http') return { kind: 'refuse', reason: 'http', message: HTTP_REFUSAL };
   if (start === 'tls') return { kind: 'refuse', reason: 'tls', message: 'TLS refused; this port speaks plain shell text (http:// with --web), not https://' };
@@ -50,10 +53,12 @@ export function judgeRequest(buf: Buffer, eof: boolean, maxBytes: number, timing
   // "GET" or "POST /" cut short: never run a part of what may be a request line (its rest would be
   // judged on its own as the next request); the request's deadline ends the wait.
   if (start === 'undecided' && !onlyLineEnds(buf)) return { kind: 'wait', ms: Infinity };
+  const settle = reads === 1 && buf.length < timing.quickBytes ? timing.quickSettleMs : timing.settleMs;
+  if (!syntax) return { kind: 'wait', ms: settle, syntax: true };
   const text = buf.toString('utf8');
   const complete = text.endsWith('\n') && isCompleteCommand(stripDirectives(text));
   if (!complete) return { kind: 'wait', ms: timing.incompleteMs };
-  return { kind: 'wait', ms: reads === 1 && buf.length < timing.quickBytes ? timing.quickSettleMs : timing.settleMs };
+  return { kind: 'wait', ms: settle };
 }
 
 // What a request asks about an existing job instead of running a command (at most one per request).

@@ -92,7 +92,7 @@ export class RunningJob {
   // Moves the partial last line the cleaner holds (a prompt, a progress bar) into the job's store,
   // for a reply that ends while the job runs on. What the program prints next follows it.
   flushHeld(): void {
-    if (this.clean !== null) this.job.append(this.clean.flush(), true);
+    if (this.clean !== null) this.job.append(this.clean.release(), true);
   }
 
   // Probes now whether the job waits for terminal input.

@@ -44,6 +44,14 @@ const CUT_SEARCH_BYTES = 4096;
 
 export type { ScreenText };
 
+// The line a program waiting for input prompts on: the cursor's, or the last non-empty one above
+// it (a prompt followed by an empty line), trimmed.
+export function promptOf(s: ScreenText): string {
+  let row = s.cursor.row;
+  while (row > 0 && (s.rows[row] ?? '').trim() === '') row--;
+  return (s.rows[row] ?? '').trim();
+}
+
 export class Mirror implements MirrorClient {
   private readonly id: number;
   private fed = 0; // absolute offset one past the last byte written to the mirror

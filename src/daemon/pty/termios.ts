@@ -37,3 +37,8 @@ export function closeOnExec(fd: number): boolean {
 export function outputProcessing(stamp: number): boolean {
   return stamp >= 0 && (stamp & 1) === 1;
 }
+
+// ONLCR (Linux: 0o4 in c_oflag) in a flags() stamp: a "\n" written is meant to start a new line.
+export function newlineAddsCr(stamp: number): boolean {
+  return stamp >= 0 && (stamp & 0o4) !== 0;
+}

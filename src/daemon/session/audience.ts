@@ -4,7 +4,7 @@
 // Resize policy ("latest", as tmux): the PTY takes the size of the writer that most recently
 // attached, resized or typed. Read-only observers never change the size, nor does a writer that
 // attached with keepSize (a phone on a shared session) until it sends a size of its own.
-import { Mirror, type ScreenText } from '../mirror/mirror';
+import { Mirror, promptOf, type ScreenText } from '../mirror/mirror';
 import { Ring, type RingRead } from '../base/ring';
 
 export interface AttachPeer {
@@ -44,6 +44,7 @@ export class Audience {
   private readonly inputSeen = new Map<string, number>();
   private lastActive = Date.now();
   onOutput: ((data: Buffer) => void) | null = null; // a copy of every byte the ring gets (journal/)
+  private readonly outputWatchers = new Set<() => void>();
 
   constructor(
     ringBytes: number,
@@ -97,6 +98,14 @@ export class Audience {
     this.mirror?.write(offset, data);
     this.lastActive = Date.now();
     for (const peer of this.peers.keys()) peer.wake();
+    for (const fn of this.outputWatchers) fn();
+  }
+
+  // Calls `fn` whenever the terminal gets output (a `#!send` reply waits for a full-screen
+  // program's drawing to stop); returns the unsubscribe function.
+  watchOutput(fn: () => void): () => void {
+    this.outputWatchers.add(fn);
+    return () => this.outputWatchers.delete(fn);
   }
 
   read(from: number, max: number): RingRead {
@@ -165,9 +174,7 @@ export class Audience {
   // The line a waiting program prompts on: the cursor's, or the last non-empty one above it.
   async promptLine(): Promise<{ prompt: string; fullScreen: boolean }> {
     const s = await this.screenText();
-    let row = s.cursor.row;
-    while (row > 0 && (s.rows[row] ?? '').trim() === '') row--;
-    return { prompt: (s.rows[row] ?? '').trim(), fullScreen: s.altScreen };
+    return { prompt: promptOf(s), fullScreen: s.altScreen };
   }
 
   // The mirror starts on first use, from the ring.

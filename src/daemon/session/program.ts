@@ -8,6 +8,7 @@ import type { JobRunner } from '../jobs/job-runner';
 import type { HolderLink } from '../holder/link';
 import type { HolderPolicy } from '../holder/spawn';
 import type { MarkEvent } from '../shell/marks';
+import { IdleOutput } from './idle-output';
 import { ReadHolds } from './read-holds';
 import type { SessionSandbox } from '../sandbox/sandbox';
 import type { BucketConfig } from '../base/rate-limit';
@@ -56,6 +57,8 @@ const KILL_GRACE_MS = 3_000;
 const EXIT_UNKNOWN = 'ended (exit status unknown: an earlier pty-relay process started it, and only a parent learns the status)';
 
 export class Program {
+  readonly idle = new IdleOutput(); // output printed while no job runs, for the next reply
+  private redrawn = false; // a T mark came: the next B is the prompt redrawn around the typed line
   shell: Shell | null = null;
   lifecycle: Lifecycle = 'stopped';
   readonly holds: ReadHolds;
@@ -127,7 +130,28 @@ export class Program {
     const shell = this.shell;
     if (shell === null) return;
     if (ev.type === 'mark' && ev.kind === 'A' && this.lifecycle === 'starting') this.onReady(shell);
-    this.host.runner.onEvent(ev);
+    this.event(ev);
+  }
+
+  // A mark or output between marks, for the job runner; output while no job runs, from a job's
+  // end (D) or the prompt's (B) to the next prompt (A) or command (C), also to `idle`.
+  private event(ev: MarkEvent): void {
+    const runner = this.host.runner;
+    if (ev.type === 'data') {
+      if (this.noJob()) this.idle.data(ev.data);
+      else this.idle.close();
+    } else if (ev.kind === 'A' || ev.kind === 'C' || ev.kind === 'T') this.idle.close();
+    // Return's binding (a T mark) redraws the prompt, B and all, before the line's echo: not a prompt.
+    if (ev.type === 'mark' && (ev.kind === 'T' || ev.kind === 'A')) this.redrawn = ev.kind === 'T';
+    if (ev.type === 'mark' && ev.kind === 'B') return this.redrawn ? void (this.redrawn = false) : this.idle.opening(this.noJob());
+    runner.onEvent(ev);
+    if (ev.type === 'mark' && ev.kind === 'D') this.idle.opening(this.noJob());
+  }
+
+  // No job runs, none is about to start, and the terminal is not being repaired.
+  private noJob(): boolean {
+    const runner = this.host.runner;
+    return runner.foreground() === null && (runner.state === 'idle' || runner.state === 'finishing');
   }
 
   // Lets go of the program without ending it (its holder keeps it); stops reading.
@@ -180,7 +204,7 @@ export class Program {
         const shell = self();
         if (this.shell !== shell) return;
         if (ev.type === 'mark' && ev.kind === 'A' && this.lifecycle === 'starting') this.onReady(shell);
-        this.host.runner.onEvent(ev);
+        this.event(ev);
       },
       onExit: (code, signal) => this.onExit(self(), code, signal),
     };

@@ -1,52 +1,33 @@
-// session/ owns the session itself: this class, the registry (registry.ts), the program through
-// its lifecycle (program.ts), the audience with the ring and the mirror (audience.ts), read holds
-// (read-holds.ts) and what a session taken over from a gone daemon settles (crash.ts). A session
-// composes a shell (shell/), its jobs (jobs/) and a mirror (mirror/); connections (attach/, exec/,
-// web/) and the upgrade reach sessions through here. A session outlives its shells (the next
-// request starts a fresh one, told that the previous one ended); one made with a command
-// (`pty-relay new NAME -- CMD`) takes no exec requests and ends for good when the program exits.
+// session/ owns the session itself: this class, the registry (registry.ts), the program through its
+// lifecycle (program.ts), output printed while no job runs (idle-output.ts), the audience with the
+// ring and the mirror (audience.ts), read holds (read-holds.ts) and what a session taken over from a
+// gone daemon settles (crash.ts). It composes a shell (shell/), jobs (jobs/) and a mirror (mirror/);
+// connections and the upgrade reach sessions through here. A session outlives its shells; one made
+// with a command (`pty-relay new NAME -- CMD`) takes no exec requests and ends with the program.
 import { SessionJournal } from '../journal/session-journal';
 import type { HolderLink } from '../holder/link';
 import type { Logger } from '../../log';
 import type { JobSummary } from '../../protocol/frame';
 import type { Job, JobSpec } from '../jobs/job';
 import type { JobTable } from '../jobs/job-table';
-import { relinkHolder, settleAfterCrash, type CrashFacts } from './crash';
-import { Audience, type AttachPeer, type AudienceHandover, type PtyTarget } from './audience';
-import { JobRunner, type BusyInfo, type RunnerHandover, type RunnerState } from '../jobs/job-runner';
+import { relinkHolder, settleAfterCrash } from './crash';
+import type { Adoption, SessionHandover } from './handover';
+import { Audience, type AttachPeer, type PtyTarget } from './audience';
+import { JobRunner, type BusyInfo, type RunnerState } from '../jobs/job-runner';
 import { readCwd } from '../pty/proc';
 import { SessionSignals } from './signals';
 import { Program, type Lifecycle, type SessionConfig } from './program';
-import type { Shell, ShellHandover } from '../shell/shell';
+import type { IdleOutput } from './idle-output';
+import type { Shell } from '../shell/shell';
 import { interruptForeground, stopJob, type StopResult } from '../jobs/stop-job';
-import type { SessionSandbox, SandboxState } from '../sandbox/sandbox';
+import type { SessionSandbox } from '../sandbox/sandbox';
 import { killSandboxStrays, sandboxHits } from './sandboxed';
 
 export type { BusyInfo } from '../jobs/job-runner';
 export type { SessionConfig } from './program';
-
-// What a session is adopted from: an earlier daemon's handover (fd: its PTY's master, null when no
-// program runs), or a crashed daemon's journal and the session's holder, whose buffered output
-// (`pending`) is read before the terminal (crash.ts).
-export interface Adoption extends CrashFacts {
-  state: SessionHandover;
-  fd: number | null;
-  pending?: Buffer;
-}
+export type { Adoption, SessionHandover } from './handover';
 
 export type SessionState = Exclude<Lifecycle, 'ready'> | RunnerState;
-
-// A session as handed to a new daemon (upgrade/); its PTY's master fd travels apart.
-export interface SessionHandover {
-  name: string;
-  createdAt: number;
-  command: string[] | null;
-  lifecycle: Lifecycle;
-  shell: ShellHandover | null;
-  runner: RunnerHandover;
-  audience: AudienceHandover;
-  sandbox?: SandboxState;
-}
 
 export class Session {
   readonly name: string;
@@ -57,8 +38,7 @@ export class Session {
   private readonly signals: SessionSignals; // its events (events/)
   private readonly journal: SessionJournal | null;
 
-  // `adopt`: a session handed over by an earlier daemon, with its PTY's master fd (null: no
-  // program runs); it stays frozen until thaw().
+  // `adopt`: a session handed over by an earlier daemon, with its PTY's master fd (null: no program); frozen until thaw().
   constructor(
     name: string,
     private readonly config: SessionConfig,
@@ -68,7 +48,7 @@ export class Session {
     this.name = name;
     this.signals = new SessionSignals(name, config.command !== undefined, config.emit ?? (() => undefined), () => this.audience.promptLine());
     const write = (data: Uint8Array): void => this.type(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
-    const pty: PtyTarget = { write, resize: (cols, rows) => this.shell?.pty.resize(cols, rows) };
+    const pty: PtyTarget = { write, resize: (cols, rows) => (this.program.idle.close(), this.shell?.pty.resize(cols, rows)) };
     this.audience = adopt === undefined ? new Audience(config.ringBytes, config.cols, config.rows, pty) : Audience.restore(adopt.state.audience, pty);
     this.runner = new JobRunner({
       events: this.signals.jobs,
@@ -106,15 +86,14 @@ export class Session {
     return { ...this.own(), shell: this.shell?.handover() ?? null, runner: this.runner.handover(true), audience: this.audience.journalState() };
   }
 
-  // What a handover and a snapshot share: the session's own facts and its sandbox (the next daemon
-  // keeps the sandbox's cgroup and caps; its program runs inside it still).
+  // What a handover and a snapshot share: its own facts and its sandbox (kept by the next daemon).
   private own(): Omit<SessionHandover, 'shell' | 'runner' | 'audience'> {
     const sandbox = this.config.sandbox?.state();
     return { name: this.name, createdAt: this.createdAt.getTime(), command: this.config.command ?? null, lifecycle: this.program.lifecycle, ...(sandbox === undefined ? {} : { sandbox }) };
   }
 
-  // After an upgrade, before thaw(): connects to the program's holder, which the earlier daemon
-  // let go of (crash.ts); `again` after a rolled-back upgrade (the new process may have had it).
+  // After an upgrade, before thaw(): connects to the holder the earlier daemon let go of (crash.ts);
+  // `again` after a rolled-back upgrade (the new process may have had it).
   relink(again = false): Promise<void> {
     return relinkHolder(this.shell, this.config.dir, this.log, again);
   }
@@ -142,8 +121,7 @@ export class Session {
     return this.shell?.pty.fd ?? null;
   }
 
-  // Stops for a handover: nothing more is read from the PTY or typed into it, and no job moves
-  // on. Resolves with typed input not yet written.
+  // Stops for a handover (nothing is read, typed, or moves on); resolves with input not yet written.
   freeze(): Promise<Buffer> {
     this.runner.suspend();
     return this.program.freeze();
@@ -165,8 +143,7 @@ export class Session {
     return (this.config.command ?? [this.config.shell]).join(' ');
   }
 
-  // The sandbox the session runs in (its summary(): the profile and what enforces each cap, for
-  // `ls`, `#!status` and the web page), or undefined.
+  // The sandbox the session runs in (its summary() for `ls`, `#!status`, the web page), or undefined.
   get sandbox(): SessionSandbox | undefined {
     return this.config.sandbox;
   }
@@ -189,8 +166,12 @@ export class Session {
     return this.runner.jobs;
   }
 
-  // Starts the program if it is not running. Returns false when it could not be started, or when
-  // a command session has already ended.
+  // Output printed while no job ran, for the next reply (idle-output.ts).
+  get idleOutput(): IdleOutput {
+    return this.program.idle;
+  }
+
+  // Starts the program if it is not running; false when it could not, or a command session ended.
   ensureRunning(): boolean {
     if (this.program.lifecycle === 'stopped') {
       if (this.isCommand && this.shell === null && this.audience.ring.head > 0) return false;
@@ -238,8 +219,9 @@ export class Session {
     return this.runner.busy();
   }
 
-  // Types bytes into the terminal, for the program in the foreground.
+  // Types bytes into the terminal, for the program in the foreground (readline echoes them).
   type(bytes: Buffer): void {
+    this.program.idle.close();
     this.signals.typed(bytes);
     this.shell?.pty.write(bytes);
   }

@@ -1,6 +1,7 @@
 // Streaming parser for the shell-integration marks that our bash rc prints (see shell-integration.ts):
 //
 //   ESC ] 133 ; A ; prn=<nonce> BEL            prompt: the shell is idle
+//   ESC ] 133 ; B ; prn=<nonce> BEL            the prompt is drawn (the end of PS1)
 //   ESC ] 133 ; C ; prn=<nonce> BEL            command output starts (from PS0)
 //   ESC ] 133 ; D ; <status> ; prn=<nonce> BEL command finished with <status>
 //   ESC ] 133 ; F ; <digit> ; <time> ; prn=<nonce> BEL  an exec job asks for output processing
@@ -13,7 +14,7 @@
 // Only marks carrying this session's nonce count; anything else, including a forged or foreign
 // mark, is passed through as ordinary output. Marks may be split across chunks at any byte.
 
-export type MarkKind = 'A' | 'C' | 'D' | 'F' | 'G' | 'T';
+export type MarkKind = 'A' | 'B' | 'C' | 'D' | 'F' | 'G' | 'T';
 
 // How much of a typed line the T mark carries: its first line's first bytes. Hex, so that no byte
 // of the line (ESC, BEL, `;`, a forged mark) can end the mark or reach a terminal from it.
@@ -112,7 +113,7 @@ export class MarkParser {
     const parts = body.split(';');
     if (parts[parts.length - 1] !== this.suffix) return null;
     const kind = parts[0];
-    if ((kind === 'A' || kind === 'C') && parts.length === 2) {
+    if ((kind === 'A' || kind === 'B' || kind === 'C') && parts.length === 2) {
       return { type: 'mark', kind, status: 0 };
     }
     if (kind === 'D' && parts.length === 3 && /^\d{1,3}$/.test(parts[1] ?? '')) {

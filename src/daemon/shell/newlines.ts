@@ -11,11 +11,16 @@
 // "\r" back here: a "\n" without a "\r" before it becomes "\r\n", from the `F` mark until the next
 // command starts (its `C` mark). Bytes the kernel did process already have "\r\n", so the rule
 // holds whichever way a byte went through, which covers the prompt printed after `D` before the
-// switch took effect. A program that changes the terminal's modes itself (a full-screen one)
-// means its "\n" as it wrote it: while the modes differ from the ones set here, nothing is added.
+// switch took effect. While the terminal's ONLCR is off, nothing is added: a program that clears
+// it (vim) means its "\n" as a bare line feed. Other mode changes do not count: a password
+// prompt turns echo off, and a program that relays an inner terminal (sudo's use_pty, apt's dpkg,
+// script, ssh) puts ours in raw mode (OPOST off, ONLCR kept) after giving the inner one a copy of
+// our modes, OPOST off included: the "\n"s it relays lack the "\r" the inner terminal would have
+// added, and a screen without it shows a staircase. curses does not use "\n" to move down while
+// ONLCR is on, so the added "\r" is safe for full-screen programs that keep it.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { termios } from '../pty/termios';
+import { newlineAddsCr, termios } from '../pty/termios';
 
 // The FIFO the shell waits on, beside the script file in the session's private directory.
 export const ACK_FIFO_NAME = 'ack';
@@ -28,7 +33,7 @@ export type NewlineWindow = 'off' | 'job' | 'after';
 // The state handed to a new daemon (upgrade/).
 export interface NewlinesHandover {
   window: NewlineWindow;
-  ours: number; // the modes set at the `F` mark (termios.ts stamp)
+  ours: number; // the modes set at the `F` mark (termios.ts stamp); read by daemons of earlier releases
   lastCr: boolean;
 }
 
@@ -99,7 +104,7 @@ export class Newlines {
     let end = data.length;
     const c = data.indexOf(this.cMark);
     if (c !== -1) end = c;
-    const mine = this.window === 'after' || fd === null || termios()?.flags(fd) === this.ours;
+    const mine = this.window === 'after' || fd === null || newlineAddsCr(termios()?.flags(fd) ?? -1);
     if (c !== -1) this.window = 'off';
     return mine ? this.addCr(data, end) : data;
   }

@@ -36,9 +36,13 @@ __pr_pre() {
   if [[ -n $__pr_off ]]; then __pr_ask G; fi
   return "$s"
 }
-# Runs last before each prompt: the shell is idle again.
+# Runs last before each prompt: the shell is idle again. PS1 ends with the B mark (what the shell
+# prints after it at the prompt is not its prompt: idle-output.ts), put back if a command or a
+# hook set PS1 anew.
+__pr_pb=$'\\[${m('B')}\\]'
 __pr_post() {
   local s=$?
+  [[ $PS1 == *"$__pr_pb" ]] || PS1+=$__pr_pb
   printf '${m('A')}'
   return "$s"
 }

@@ -77,6 +77,16 @@ describe('OutputCleaner', () => {
     expect(c.flush().toString()).toBe('thr');
   });
 
+  it('keeps a full-screen program hidden, and a split sequence whole, across a reply that ends mid-job', () => {
+    const c = new OutputCleaner();
+    expect(c.push(Buffer.from('$ vim\r\n\x1b[?1049h\x1b[Hfile text\x1b[25;1')).toString()).toBe('$ vim\n');
+    expect(c.release().toString()).toBe('');
+    // vim redraws its ruler after the next keystroke: still on the alternate screen, so dropped.
+    expect(c.push(Buffer.from('H\x1b[50;180H25,1    All')).toString()).toBe('');
+    expect(c.release().toString()).toBe('');
+    expect(c.push(Buffer.from('\x1b[?1049lwritten\r\n')).toString()).toBe('written\n');
+  });
+
   it('bounds a huge line without a newline: sent in pieces, byte for byte', () => {
     const c = new OutputCleaner();
     const line = Buffer.from('x'.repeat(1_000_000));

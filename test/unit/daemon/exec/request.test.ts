@@ -126,3 +126,14 @@ describe('parseRequest', () => {
     if (!r.ok) expect(r.message).toMatch(re);
   });
 });
+
+describe('judgeRequest without the syntax', () => {
+  it('answers the wait a complete request would get, marked for a second judgement, whatever the text', () => {
+    // An unclosed quote: incomplete to the syntax, but the reads are not judged by it.
+    expect(judgeRequest(Buffer.from('echo "abc\n'), false, MAX, T, 1, false)).toEqual({ kind: 'wait', ms: T.quickSettleMs, syntax: true });
+    expect(judgeRequest(Buffer.from('echo "abc\n'), false, MAX, T, 2, false)).toEqual({ kind: 'wait', ms: T.settleMs, syntax: true });
+    // The cheap judgements still come first.
+    expect(judgeRequest(Buffer.alloc(MAX + 1, 'a'), false, MAX, T, 9, false).kind).toBe('refuse');
+    expect(judgeRequest(Buffer.from('echo hi\n'), true, MAX, T, 9, false)).toEqual({ kind: 'ready' });
+  });
+});
