@@ -208,10 +208,10 @@ it('shows a command typed in the attached terminal as a job that #!jobs, #!statu
   await tmux.waitScreen('a', /^typed-42$/m);
   const jobs = await waitFor('the typed job', async () => {
     const r = (await nc(d.port, '#!session typed\n#!jobs\n')).stdout;
-    return /\n1 +running .*\(a command typed in the terminal\)\n$/.test(r) ? r : undefined;
+    return /\n1 +running .* echo typed-\$\(\(6\*7\)\); sleep 600\n$/.test(r) ? r : undefined;
   });
   expect(jobs).toMatch(/^JOB +STATE/);
-  expect((await nc(d.port, '#!session typed\n#!status\n')).stdout).toMatch(/\nrunning: job 1: `a command typed in the terminal` since /);
+  expect((await nc(d.port, '#!session typed\n#!status\n')).stdout).toMatch(/\nrunning: job 1: `echo typed-\$\(\(6\*7\)\); sleep 600` since /);
   // A timer fires late on a loaded machine: the time said is at least the timeout.
   expect((await nc(d.port, '#!session typed\n#!timeout 0.2\n#!wait 1\n')).stdout).toMatch(/^typed-42\npty-relay: still running as job 1 in session typed after (0\.[2-9]|[1-9][.\d]*) s; /);
   expect((await nc(d.port, '#!session typed\n#!kill\n')).stdout).toBe('pty-relay: job 1 stopped by SIGINT (exit status 130); the shell and its state are kept\n');

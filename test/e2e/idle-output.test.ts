@@ -91,4 +91,10 @@ it('never counts the prompt, a person typing at it, or a resize', async () => {
   tmux.type('a', 'echo typed-here');
   await tmux.waitScreen('a', /^typed-here\s*\nprompt>\s*$/m);
   expect(await req('typed', 'echo second\n')).toBe('second\n');
+  // Return redraws the prompt (and its B mark) before the line's echo (the T mark's binding): still
+  // not output printed at the prompt. A line that runs nothing, then one that runs.
+  tmux.type('a', '   ');
+  tmux.type('a', ': typed-again');
+  await waitFor('the typed job', async () => (/: typed-again\n$/.test(await req('typed', '#!jobs\n')) ? true : undefined));
+  expect(await req('typed', 'echo third\n')).toBe('third\n');
 });

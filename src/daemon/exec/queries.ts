@@ -1,6 +1,7 @@
 // Requests that look at a session rather than run a command: `#!status`, `#!jobs`, `#!screen`,
 // `#!output`, and `#!kill`. None of them queues behind the job it is about.
 import { preview, type Job } from '../jobs/job';
+import { listedCommand } from '../jobs/typed-command';
 import type { Session } from '../session/session';
 import { describeSandbox } from '../../protocol/sandbox-info';
 import { describeBusy, endedSummary, formatSeconds, sessionNote } from './hints';
@@ -34,7 +35,7 @@ export function jobsText(session: Session): string {
     (j.startedAt ?? j.queuedAt).toISOString().replace(/\.\d+Z$/, 'Z'),
     j.durationMs() === null ? '-' : `${formatSeconds(j.durationMs() as number)}s`,
     String(j.head),
-    j.spec.origin === 'terminal' ? `(${j.command})` : preview(j.command, JOBS_COMMAND_CHARS),
+    j.spec.origin === 'terminal' ? listedCommand(j) : preview(j.command, JOBS_COMMAND_CHARS),
   ]);
   const header = ['JOB', 'STATE', 'STATUS', 'STARTED', 'TIME', 'BYTES', 'COMMAND'];
   const all = [header, ...rows];

@@ -3,6 +3,7 @@
 import type { JobActivity } from '../../protocol/frame';
 import { preview, type Job } from './job';
 import type { JobTable } from './job-table';
+import { listedCommand } from './typed-command';
 
 // The job a session list shows: the newest one that started (a queued one only when none has).
 export function activityOf(table: JobTable, now = Date.now()): JobActivity | null {
@@ -16,7 +17,7 @@ export function activityOf(table: JobTable, now = Date.now()): JobActivity | nul
   const failed = job.spec.origin === 'exec' && (job.state === 'failed' || job.state === 'killed' || (job.state === 'done' && job.status !== null && job.status !== 0));
   return {
     id: job.id,
-    command: job.spec.origin === 'terminal' ? `(${job.command})` : preview(job.command),
+    command: job.spec.origin === 'terminal' ? listedCommand(job) : preview(job.command),
     origin: job.spec.origin,
     state: job.state === 'input' ? 'waiting for input' : job.state,
     status: job.status,

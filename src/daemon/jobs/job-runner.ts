@@ -6,25 +6,24 @@
 // replies with clean/; session/ owns a runner and its table, and exec/ reads jobs to answer
 // requests. The runner: the queue in front of the shell, the job it runs now, and the transitions
 // the shell's marks drive (C: output starts, D: it ended, A: the prompt is back); a command typed
-// in the terminal becomes a job at its C mark.
-import * as fs from 'node:fs';
+// in the terminal becomes a job at its C mark, named by the shell's T mark (typed-command.ts).
 import { preview, type Job, type JobEnd, type JobSpec } from './job';
 import type { BusyInfo, RunnerHandover, RunnerHost, RunnerState } from './runner-types';
 import { JobTable } from './job-table';
 import type { MarkEvent } from '../shell/marks';
 import { RunningJob } from './running-job';
 import { Repair } from './repair';
-import { runLine, TERMINAL_RESET } from '../shell/shell-integration';
+import { TERMINAL_RESET } from '../shell/shell-integration';
 import { Newlines } from '../shell/newlines';
 import { ScriptFile } from '../shell/script-file';
 import { EchoSwap, REPAIR_SHOWN, renderJobLine } from '../shell/echo-swap';
 import type { Shell } from '../shell/shell';
+import { TERMINAL_JOB, TypedLines } from './typed-command';
 
 export type { BusyInfo, RunnerHandover, RunnerHost, RunnerState } from './runner-types';
 
 // A pacing exec reader this far behind pauses the PTY; it resumes once the reader is within half.
 const PAUSE_LAG_BYTES = 1024 * 1024;
-export const TERMINAL_JOB = 'a command typed in the terminal';
 
 export class JobRunner {
   readonly jobs = new JobTable();
@@ -38,6 +37,7 @@ export class JobRunner {
   private readonly newlines: Newlines;
   private readonly repair: Repair;
   private readonly echo = new EchoSwap((d) => this.host.output(d));
+  private readonly typed = new TypedLines(); // what a person typed, for their command's job
 
   constructor(private readonly host: RunnerHost) {
     this.script = new ScriptFile(host.dir, host.owner);
@@ -111,7 +111,7 @@ export class JobRunner {
     this.queue = h.queue.map((id) => this.jobs.get(id)).filter((j): j is Job => j !== undefined);
     const job = h.current === null ? undefined : this.jobs.get(h.current.job);
     const shell = this.host.shell();
-    if (h.current !== null && job !== undefined && shell !== null) this.track(new RunningJob(job, this.release(h.current.file), shell.pty, () => this.host.promptLine(), h.current), false);
+    if (h.current !== null && job !== undefined && shell !== null) this.track(new RunningJob(job, this.script.forJob(h.current.file), shell.pty, () => this.host.promptLine(), h.current), false);
     this.suspend();
   }
 
@@ -123,12 +123,16 @@ export class JobRunner {
     this.host.shell()?.watchReplaced(null);
   }
 
-  // The session is live (again): watch the running job, or start the next queued one.
+  // The session is live (again): watch the running job, or start the next queued one. A job the
+  // shell has not accepted yet (a handover or a crash came between typing its line and its C
+  // mark, see upgrade/) gets its echo held again: its line's echo is still to come.
   resume(): void {
     if (this.state === 'repairing') this.repair.resume();
+    const shell = this.host.shell();
+    if (shell !== null && !this.echo.armed) this.holdEcho(shell);
     if (this.current !== null) {
       this.current.resumeWatch();
-      this.host.shell()?.watchReplaced((cmd) => this.onReplaced(cmd));
+      this.host.shell()?.watchReplaced((cmd) => this.replacedHook?.(cmd));
     } else this.pump();
   }
 
@@ -146,6 +150,7 @@ export class JobRunner {
   // Output and marks from the shell.
   onEvent(ev: MarkEvent): void {
     const cur = this.current;
+    if (ev.type === 'mark' && this.typed.mark(ev, cur === null && this.state === 'idle')) return;
     if (ev.type === 'mark' && this.echo.armed) this.echo.letGo(ev.kind === 'C' ? (this.host.shell()?.nonce ?? null) : null);
     if (ev.type === 'data') {
       this.host.sawText(ev.data, this.state !== 'repairing' && (cur === null || cur.sawStart));
@@ -155,7 +160,7 @@ export class JobRunner {
     if (cur !== null) cur.job.sink?.changed(cur.job, 'mark'); // the running job's state moves on
     if (ev.kind === 'C') {
       if (cur !== null && !cur.sawStart) cur.sawStart = true;
-      else if (cur === null && this.state === 'idle') this.begin(this.jobs.create({ command: TERMINAL_JOB, origin: 'terminal', interactive: true, raw: false }), null, 'human');
+      else if (cur === null && this.state === 'idle') this.begin(this.jobs.create({ command: this.typed.take() ?? TERMINAL_JOB, origin: 'terminal', interactive: true, raw: false }), null, 'human');
     } else if (ev.kind === 'D') {
       if (cur !== null && cur.sawStart) this.finish({ kind: 'exit', status: ev.status });
     } else if (ev.kind === 'F') {
@@ -234,10 +239,15 @@ export class JobRunner {
     job.startNotice = this.endNotice;
     this.endNotice = null;
     this.begin(job, this.script.path, 'running');
-    const legacy = shell.integration < 2 ? this.script.path : undefined;
-    const line = runLine({ stdin: job.spec.interactive ? 'tty' : 'null', raw: job.spec.raw }, legacy);
-    this.echo.arm(line, () => renderJobLine(job.command));
-    shell.pty.write(line);
+    shell.pty.write(this.holdEcho(shell) as string);
+  }
+
+  // Holds the display until the shell accepts the running job's line (echo-swap.ts); the line.
+  private holdEcho(shell: Shell): string | null {
+    const cur = this.current;
+    const line = cur?.typedLine(shell.integration) ?? null;
+    if (cur !== null && line !== null) this.echo.arm(line, () => renderJobLine(cur.job.command));
+    return line;
   }
 
   // A job that waited in the queue runs only if its client is still there (Job.claim).
@@ -258,20 +268,12 @@ export class JobRunner {
     this.newlines.dispose();
   }
 
-  // What to do with a job's script file once the job ends: ours is kept for the next job;
-  // another (named by a daemon of an earlier release, see upgrade/) is removed.
-  private release(file: string | null): { file: string | null; release: () => void } {
-    if (file === null) return { file, release: () => undefined };
-    if (file === this.script.path) return { file, release: () => this.script.clear() };
-    return { file, release: () => fs.rm(file, { force: true }, () => undefined) };
-  }
-
   // Makes `job` the running one. Its output is captured from the next C mark (at once for a command
   // typed in the terminal, whose C mark was just seen).
   private begin(job: Job, file: string | null, state: 'running' | 'human'): void {
     const shell = this.host.shell() as Shell;
     this.state = state;
-    this.track(new RunningJob(job, this.release(file), shell.pty, () => this.host.promptLine()), true);
+    this.track(new RunningJob(job, this.script.forJob(file), shell.pty, () => this.host.promptLine()), true);
   }
 
   // Makes `running` the current job; `start` for a job starting now (not one handed over).
@@ -283,7 +285,7 @@ export class JobRunner {
     };
     if (start) job.start();
     this.host.events.tracked(job, start);
-    this.host.shell()?.watchReplaced((cmd) => this.onReplaced(cmd));
+    this.host.shell()?.watchReplaced((cmd) => this.replacedHook?.(cmd));
   }
 
   private replacedHook: ((cmd: string) => void) | null = null;
@@ -291,9 +293,5 @@ export class JobRunner {
   // Who to tell when the shell replaced itself with `exec CMD` while a job ran.
   onShellReplaced(fn: (cmd: string) => void): void {
     this.replacedHook = fn;
-  }
-
-  private onReplaced(cmd: string): void {
-    this.replacedHook?.(cmd);
   }
 }

@@ -2,6 +2,7 @@
 // also the session's command history. Numbers start at 1 and are never reused within a session.
 import type { JobSummary } from '../../protocol/frame';
 import { Job, type JobHandover, type JobSink, type JobSpec } from './job';
+import { listedCommand } from './typed-command';
 
 // Finished jobs remembered: `#!jobs` shows them and `#!wait`/`#!output` can still read them.
 export const JOB_HISTORY = 100;
@@ -64,7 +65,7 @@ export class JobTable {
   summaries(): JobSummary[] {
     return this.jobs.map((j) => ({
       id: j.id,
-      command: j.spec.origin === 'terminal' ? `(${j.command})` : j.command,
+      command: listedCommand(j),
       state: j.state === 'input' ? 'waiting for input' : j.state,
       status: j.status,
       startedAt: (j.startedAt ?? j.queuedAt).toISOString(),

@@ -3,7 +3,7 @@
 import { OutputCleaner } from '../clean/clean';
 import type { Job } from './job';
 import { InputWatch } from './input-watch';
-import { takesOverTerminal } from '../shell/shell-integration';
+import { runLine, takesOverTerminal } from '../shell/shell-integration';
 
 // The running job as handed to a new daemon (upgrade/).
 export interface RunningJobHandover {
@@ -43,6 +43,14 @@ export class RunningJob {
   handover(flush = true): RunningJobHandover {
     if (flush) this.flushHeld();
     return { job: this.job.id, file: this.script.file, sawStart: this.sawStart, suspect: this.suspect, unprocessed: this.isUnprocessed };
+  }
+
+  // The line typed into the shell (of rc `integration`) to run this exec job (runLine); null once
+  // the shell accepted it (its C mark), or for a job typed in the terminal.
+  typedLine(integration: number): string | null {
+    const { spec } = this.job;
+    if (this.sawStart || spec.origin !== 'exec') return null;
+    return runLine({ stdin: spec.interactive ? 'tty' : 'null', raw: spec.raw }, integration < 2 ? (this.script.file ?? undefined) : undefined);
   }
 
   // Output processing is off for the rest of the job (newlines.ts): its cleaner keeps the

@@ -58,6 +58,7 @@ const EXIT_UNKNOWN = 'ended (exit status unknown: an earlier pty-relay process s
 
 export class Program {
   readonly idle = new IdleOutput(); // output printed while no job runs, for the next reply
+  private redrawn = false; // a T mark came: the next B is the prompt redrawn around the typed line
   shell: Shell | null = null;
   lifecycle: Lifecycle = 'stopped';
   readonly holds: ReadHolds;
@@ -139,8 +140,10 @@ export class Program {
     if (ev.type === 'data') {
       if (this.noJob()) this.idle.data(ev.data);
       else this.idle.close();
-    } else if (ev.kind === 'A' || ev.kind === 'C') this.idle.close();
-    if (ev.type === 'mark' && ev.kind === 'B') return this.idle.opening(this.noJob());
+    } else if (ev.kind === 'A' || ev.kind === 'C' || ev.kind === 'T') this.idle.close();
+    // Return's binding (a T mark) redraws the prompt, B and all, before the line's echo: not a prompt.
+    if (ev.type === 'mark' && (ev.kind === 'T' || ev.kind === 'A')) this.redrawn = ev.kind === 'T';
+    if (ev.type === 'mark' && ev.kind === 'B') return this.redrawn ? void (this.redrawn = false) : this.idle.opening(this.noJob());
     runner.onEvent(ev);
     if (ev.type === 'mark' && ev.kind === 'D') this.idle.opening(this.noJob());
   }

@@ -33,10 +33,10 @@ export class EchoSwap {
   // `show`: draws bytes let go of (the session's audience).
   constructor(private readonly show: (data: Buffer) => void) {}
 
-  // About to type `line` (control keys, text, `\r`); its echo is to read as `shown()` instead
+  // About to type `line` (control keys, text, C-j or Return); its echo is to read as `shown()` instead
 // (made only when the echo is swapped, off the path that types the line).
   arm(line: string, shown: () => string): void {
-    const text = line.replace(/^[\x00-\x1f]+/, '').replace(/\r$/, '');
+    const text = line.replace(/^[\x00-\x1f]+/, '').replace(/[\r\n]$/, '');
     this.typed = Buffer.from(text);
     this.shown = shown;
   }
@@ -120,9 +120,9 @@ export function renderJobLine(command: string): string {
 
 // A line of command text as plain characters: C0, DEL and C1 controls as ^X or \xNN, invisible
 // and direction-changing characters as \uNNNN (so a line cannot hide what follows), tabs as a space, cut to SHOWN_LINE_CHARS with an ellipsis.
-function printable(line: string): string {
+export function printable(line: string): string {
   let s = line.length > SHOWN_LINE_CHARS ? `${line.slice(0, SHOWN_LINE_CHARS - 1)}…` : line;
-  s = s.replace(/[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => {
+  s = s.replace(/[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g, (c) => {
     const n = c.charCodeAt(0);
     if (n === 9) return ' ';
     if (n < 0x20) return `^${String.fromCharCode(n + 64)}`;

@@ -7,20 +7,34 @@
 //   ESC ] 133 ; F ; <digit> ; <time> ; prn=<nonce> BEL  an exec job asks for output processing
 //   ESC ] 133 ; G ; <digit> ; <time> ; prn=<nonce> BEL  off, and after its D mark for it on again;
 //                                                the shell waits for the digit back (newlines.ts)
+//   ESC ] 133 ; T ; <more> ; <hex> ; prn=<nonce> BEL  a person pressed Return on a line: its first
+//                                                line's first bytes (up to TYPED_BYTES) in hex, and
+//                                                how many lines follow (shell-integration.ts)
 //
 // Only marks carrying this session's nonce count; anything else, including a forged or foreign
 // mark, is passed through as ordinary output. Marks may be split across chunks at any byte.
 
-export type MarkKind = 'A' | 'B' | 'C' | 'D' | 'F' | 'G';
+export type MarkKind = 'A' | 'B' | 'C' | 'D' | 'F' | 'G' | 'T';
+
+// How much of a typed line the T mark carries: its first line's first bytes. Hex, so that no byte
+// of the line (ESC, BEL, `;`, a forged mark) can end the mark or reach a terminal from it.
+export const TYPED_BYTES = 160;
 
 export type MarkEvent =
   | { type: 'data'; data: Buffer }
-  | { type: 'mark'; kind: MarkKind; status: number; seq?: string; time?: string };
+  | { type: 'mark'; kind: MarkKind; status: number; seq?: string; time?: string; typed?: TypedLine };
+
+// What a T mark says about a line typed in the terminal: raw text (decoded as UTF-8, any
+// character still in it: display code sanitises it) and how many more lines it had.
+export interface TypedLine {
+  text: string;
+  more: number;
+}
 
 const PREFIX = Buffer.from('\x1b]133;', 'latin1');
 const BEL = 0x07;
-// Longest mark we emit is "ESC]133;F;<digit>;<time, up to 24>;prn=<32 hex>BEL": under this bound.
-const MAX_MARK_BYTES = 96;
+// Longest mark we emit is "ESC]133;T;<more, up to 6>;<2 × TYPED_BYTES hex>;prn=<32 hex>BEL": under this bound.
+const MAX_MARK_BYTES = 400;
 
 // Parses a PTY byte stream into output data and marks.
 export class MarkParser {
@@ -108,8 +122,18 @@ export class MarkParser {
     if ((kind === 'F' || kind === 'G') && parts.length === 4 && /^[0-9]$/.test(parts[1] ?? '') && /^[0-9.,]{1,24}$/.test(parts[2] ?? '')) {
       return { type: 'mark', kind, status: 0, seq: parts[1], time: parts[2] };
     }
+    if (kind === 'T' && parts.length === 4 && /^\d{1,6}$/.test(parts[1] ?? '') && HEX.test(parts[2] ?? '')) {
+      return { type: 'mark', kind, status: 0, typed: { text: typedText(parts[2] ?? ''), more: Number(parts[1]) } };
+    }
     return null;
   }
+}
+
+const HEX = new RegExp(`^(?:[0-9a-f]{2}){0,${TYPED_BYTES}}$`);
+
+// The typed bytes as text; a character cut in two at TYPED_BYTES is dropped.
+function typedText(hex: string): string {
+  return Buffer.from(hex, 'hex').toString('utf8').replace(/\uFFFD$/, '');
 }
 
 function emitData(events: MarkEvent[], buf: Buffer, from: number, to: number): void {

@@ -45,6 +45,14 @@ export class ScriptFile {
     }
   }
 
+  // What to do with a job's script file `file` once the job ends: ours is kept for the next job;
+  // another (named by a daemon of an earlier release, see upgrade/) is removed.
+  forJob(file: string | null): { file: string | null; release: () => void } {
+    if (file === null) return { file, release: () => undefined };
+    if (file === this.path) return { file, release: () => this.clear() };
+    return { file, release: () => fs.rm(file, { force: true }, () => undefined) };
+  }
+
   // The session is gone: closes and removes the file.
   dispose(): void {
     if (this.fd !== null) fs.closeSync(this.fd);

@@ -5,6 +5,7 @@ import { renderNoEditor, requestAssignments, type StdinMode } from './request-en
 import { ACK_FIFO_NAME } from './newlines';
 import { REQUEST_GUARD } from './request-guard';
 import { SHELL_REBIRTH } from './shell-rebirth';
+import { TYPED_BYTES } from './marks';
 
 // Quotes a string for bash as a single word.
 export function shellQuote(s: string): string {
@@ -84,12 +85,40 @@ __pr_ask() {
   done
   return 0
 }
-${renderNoEditor()}${renderAliases(scriptPath)}${REQUEST_GUARD}${SHELL_REBIRTH}__pr_install
+${renderNoEditor()}${renderAliases(scriptPath)}${REQUEST_GUARD}${SHELL_REBIRTH}${renderTyped(m('T;%s;%s'))}__pr_install
 PS0="\${PS0-}"$'${m('C')}'
 case \${HISTCONTROL-} in
   *ignorespace*|*ignoreboth*) ;;
   *) HISTCONTROL="\${HISTCONTROL:+$HISTCONTROL:}ignorespace" ;;
 esac
+`;
+}
+
+// What a person types: Return (C-m), where it accepts the line, first runs __pr_typed, which
+// prints the line's first bytes in hex in a T mark (marks.ts) for the session lists; no fork, and
+// nothing at all for an exec job's line, which ends in C-j (runLine). The rebirth's dump calls
+// __pr_keys again (shell-rebirth.ts).
+function renderTyped(mark: string): string {
+  return `__pr_typed() {
+  [[ -n $READLINE_LINE ]] || return 0
+  local LC_ALL=C f=\${READLINE_LINE%%$'\\n'*} r h= c i
+  r=\${READLINE_LINE:\${#f}} f=\${f:0:${TYPED_BYTES}}
+  r=\${r//[!$'\\n']/}
+  for (( i = 0; i < \${#f}; i++ )); do builtin printf -v c %02x "'\${f:i:1}"; h+=$c; done
+  builtin printf '${mark}' "\${#r}" "$h"
+}
+__pr_keys() {
+  local km l
+  for km in emacs vi-insert vi-command; do
+    builtin bind -m "$km" -q accept-line >| "$__pr_scratch" 2>/dev/null || continue
+    IFS= builtin read -r l < "$__pr_scratch"
+    [[ $l == *'"\\C-m"'* ]] || continue
+    builtin bind -m "$km" -x '"\\e[9926~": __pr_typed'
+    builtin bind -m "$km" '"\\e[9927~": accept-line'
+    builtin bind -m "$km" '"\\C-m": "\\e[9926~\\e[9927~"'
+  done
+} 2>/dev/null
+__pr_keys
 `;
 }
 
@@ -127,19 +156,20 @@ function runWord(mode: StdinMode): string {
 // The line typed into the shell to run the session's script file. C-e C-u clear a half-typed
 // human line; the leading space keeps it out of history; the aliases (renderAliases) wrap
 // \`source FILE\` in the guard that keeps the script's exit, set -e and options inside the
-// request (request-guard.ts) and give it the request's environment. A shell started
+// request (request-guard.ts) and give it the request's environment. It ends in C-j, not Return,
+// so that no key binding of ours runs for it (renderTyped). A shell started
 // with an rc of integration 1 gets the file's path typed (`legacyPath`).
 // A raw job runs with `stty -opost` around it, so the PTY passes its bytes through untouched.
 export function runLine(opts: RunOptions = {}, legacyPath?: string): string {
   const mode = opts.stdin ?? 'null';
   const run = legacyPath === undefined ? runWord(mode) : `__pr_go_${mode} ${shellQuote(legacyPath)}; __pr_done`;
-  return opts.raw === true ? `\x05\x15 stty -opost; ${run}; stty opost\r` : `\x05\x15 ${run}\r`;
+  return opts.raw === true ? `\x05\x15 stty -opost; ${run}; stty opost\n` : `\x05\x15 ${run}\n`;
 }
 
 // Typed after a job that may have left the terminal's settings broken (see __pr_fixtty). C-a C-k
 // clear the line without relying on the terminal's kill character, which such a job may have unset.
 export function repairLine(): string {
-  return '\x01\x0b __pr_fixtty\r';
+  return '\x01\x0b __pr_fixtty\n';
 }
 
 // Output that shows a program took over the terminal (alternate screen, application keypad or

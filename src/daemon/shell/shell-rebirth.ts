@@ -46,7 +46,7 @@ __pr_rebirth() {
     builtin set +o
     builtin trap -p
     builtin complete -p 2>/dev/null
-    builtin printf 'builtin cd -- %q\\n__pr_st=%d\\n' "$PWD" "$1"
+    builtin printf 'builtin cd -- %q\\n__pr_st=%d\\n__pr_keys\\n' "$PWD" "$1"
   } >| "$__pr_f" 2>/dev/null || return
   builtin printf 'pty-relay: bash exited on its own here (an error under set -e that no trap sees, or builtin exit); the shell was started again in place with its variables, functions, aliases, options and directory, but without its background jobs\\n' >&2
   builtin exec -a "\${__pr_argv[0]}" "$BASH" "\${__pr_argv[@]:1}" </dev/tty >/dev/tty 2>&1

@@ -58,6 +58,10 @@ describe('MarkParser', () => {
     ['bad status', `\x1b]133;D;abc;prn=${NONCE}\x07`],
     ['unknown kind', `\x1b]133;Z;prn=${NONCE}\x07`],
     ['extra field', `\x1b]133;A;x;prn=${NONCE}\x07`],
+    ['a typed line with odd hex', `\x1b]133;T;0;616;prn=${NONCE}\x07`],
+    ['a typed line in upper-case hex', `\x1b]133;T;0;4A;prn=${NONCE}\x07`],
+    ['a typed line longer than its bound', `\x1b]133;T;0;${'61'.repeat(161)};prn=${NONCE}\x07`],
+    ['a typed line with no count', `\x1b]133;T;;61;prn=${NONCE}\x07`],
   ])('treats a mark with %s as output', (_, text) => {
     const r = parse([Buffer.from(text, 'latin1')]);
     expect(r.marks).toEqual([]);
@@ -65,7 +69,7 @@ describe('MarkParser', () => {
   });
 
   it('does not hold an unterminated sequence forever', () => {
-    const long = `\x1b]133;${'x'.repeat(200)}`;
+    const long = `\x1b]133;${'x'.repeat(500)}`;
     const p = new MarkParser(NONCE);
     const out = p.push(Buffer.from(long, 'latin1'));
     expect(out.map((e) => (e.type === 'data' ? e.data.toString('latin1') : '')).join('')).toBe(long);
@@ -75,5 +79,16 @@ describe('MarkParser', () => {
     const p = new MarkParser(NONCE);
     expect(p.push(Buffer.from('ab\x1b]13'))).toEqual([{ type: 'data', data: Buffer.from('ab') }]);
     expect(p.flush().toString('latin1')).toBe('\x1b]13');
+  });
+
+  it('decodes a typed line (T): its text, a character cut at the bound dropped, and the lines after it', () => {
+    const hex = (t: string): string => Buffer.from(t).toString('hex');
+    const typed = (body: string): unknown => {
+      const ev = new MarkParser(NONCE).push(Buffer.from(mark(body), 'latin1'));
+      return ev.length === 1 && ev[0]?.type === 'mark' ? ev[0].typed : ev;
+    };
+    expect(typed(`T;0;${hex('echo typed-$((6*7)); \x1b]133;A;prn=x\x07')}`)).toEqual({ text: 'echo typed-$((6*7)); \x1b]133;A;prn=x\x07', more: 0 });
+    expect(typed(`T;12;${hex('é'.repeat(80)).slice(0, 318)}`)).toEqual({ text: 'é'.repeat(79), more: 12 });
+    expect(typed('T;0;')).toEqual({ text: '', more: 0 });
   });
 });

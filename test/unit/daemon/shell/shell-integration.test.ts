@@ -6,14 +6,14 @@ import { renderRc, runLine } from '../../../../src/daemon/shell/shell-integratio
 
 describe('runLine', () => {
   it('types one short word, an alias of the guard around the script file, with stdin /dev/null by default', () => {
-    expect(runLine()).toBe('\x05\x15 __pr_rn\r');
-    expect(runLine({ stdin: 'tty' })).toBe('\x05\x15 __pr_rt\r');
-    expect(runLine({ raw: true })).toBe('\x05\x15 stty -opost; __pr_rn; stty opost\r');
+    expect(runLine()).toBe('\x05\x15 __pr_rn\n');
+    expect(runLine({ stdin: 'tty' })).toBe('\x05\x15 __pr_rt\n');
+    expect(runLine({ raw: true })).toBe('\x05\x15 stty -opost; __pr_rn; stty opost\n');
   });
 
   it('types the quoted path for a shell adopted from a release whose rc had no such alias', () => {
-    expect(runLine({}, "/run/x/it's.sh")).toBe("\x05\x15 __pr_go_null '/run/x/it'\\''s.sh'; __pr_done\r");
-    expect(runLine({ stdin: 'tty' }, '/f.sh')).toBe("\x05\x15 __pr_go_tty '/f.sh'; __pr_done\r");
+    expect(runLine({}, "/run/x/it's.sh")).toBe("\x05\x15 __pr_go_null '/run/x/it'\\''s.sh'; __pr_done\n");
+    expect(runLine({ stdin: 'tty' }, '/f.sh')).toBe("\x05\x15 __pr_go_tty '/f.sh'; __pr_done\n");
   });
 });
 
