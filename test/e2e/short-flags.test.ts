@@ -81,7 +81,7 @@ it('pty-client -s HOST -p PORT attaches, and -p works on ls, new, kill, exec and
   const p = String(d.port);
   expect((await relay(['exec', '-p', p, '-s', 'plan', '--', 'echo', 'exec-ok'])).stdout).toBe('exec-ok\n');
   expect((await relay(['new', '-s', '127.0.0.1', '-p', p, 'prog', '--', 'sleep', '600'])).stdout).toMatch(/^session "prog" started \(pid \d+\)/);
-  expect((await relay(['ls', '-s', '127.0.0.1', '-p', p])).stdout).toMatch(/\nprog +\d+ +0 .* sleep 600\n/);
+  expect((await relay(['ls', '-s', '127.0.0.1', '-p', p])).stdout).toMatch(/\nprog +\d+ +held \d+ +0 .* sleep 600\n/);
   expect((await relay(['kill', '-p', p, 'prog'])).code).toBe(0);
   expect((await relay(['ls', '-p', p, '--json'])).stdout).not.toContain('"prog"');
   expect((await relay(['doctor', '--client', '-s', '127.0.0.1', '-p', p])).stdout).toMatch(new RegExp(`^ok +listen +something listens on 127\\.0\\.0\\.1:${d.port}$`, 'm'));

@@ -34,6 +34,8 @@ export async function buildRelease(version: string, outDir: string, patch?: { fi
   };
   // The mirror worker's source moved (session/ → mirror/, issue 21); an earlier commit has it in session/.
   const worker = ['src/daemon/mirror/mirror-worker.ts', 'src/daemon/session/mirror-worker.ts'].map((f) => path.join(root, f)).find((f) => fs.existsSync(f));
+  // An earlier tree's web page is built by that tree's own plugin (the page's files changed since).
+  const assets = root === ROOT ? webAssetsPlugin : ((await import(path.join(root, 'src/build/web-assets-plugin.ts'))) as { webAssetsPlugin: typeof webAssetsPlugin }).webAssetsPlugin;
   await build({
     config: false,
     entry: { main: path.join(root, 'src/cli/main.ts'), ...(worker === undefined ? {} : { 'mirror-worker': worker }) },
@@ -47,7 +49,7 @@ export async function buildRelease(version: string, outDir: string, patch?: { fi
     noExternal: [/^(?!node-pty($|\/))/],
     external: ['node-pty'],
     define: { PTY_RELAY_BUILD_VERSION: JSON.stringify(version) },
-    esbuildPlugins: [webAssetsPlugin(root), absentModulesPlugin(), patching],
+    esbuildPlugins: [assets(root), absentModulesPlugin(), patching],
   });
   if (!patched) throw new Error(`patch: no file matched ${String(patch?.file)}`);
   return outDir;

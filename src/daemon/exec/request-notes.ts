@@ -25,7 +25,8 @@ export function strayDirectives(script: string): string | null {
 const SET_WORD = String.raw`(?:[-+][aefhkmuvxBCEHPT]*o\s+(?:allexport|errexit|noglob|hashall|keyword|monitor|nounset|verbose|xtrace|braceexpand|noclobber|errtrace|histexpand|physical|functrace|pipefail|posix)|[-+][aefhkmuvxBCEHPT]+)`;
 const SET_RE = new RegExp(String.raw`^set(?:\s+${SET_WORD})+$`);
 // `trap CODE SIGNAL…` sets a trap; `trap`, `trap -p`, `trap -l` only print.
-const TRAP_RE = /^trap\s+(?!-[lp]\b)\S/;
+// A line that only sets a trap: its code one word or quoted, then signal names or numbers.
+const TRAP_RE = /^trap\s+(?!-[lp]\b)(?:'[^']*'|"(?:[^"\\]|\\.)*"|[^\s'";&|]+)(?:\s+[A-Za-z0-9_+-]+)+\s*;?$/;
 
 // "`set -x` lasts only for this request: …" when a request does nothing but change options or
 // traps, which the request guard puts back when it ends; null otherwise (a request that also runs

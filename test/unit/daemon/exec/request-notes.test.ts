@@ -26,7 +26,7 @@ describe('optionsPutBack', () => {
   it.each(['set -x', 'set -e\n', 'set -euo pipefail', 'set +o posix; set -o noclobber', "trap 'echo bye' EXIT", 'set -x && set -u'])('says so for %j', (s) => {
     expect(optionsPutBack(s)).toMatch(/lasted only for this request/);
   });
-  it.each(['set -x; make', 'set -o vi', 'set -- a b', 'shopt -s globstar', 'trap -p', 'trap', 'echo set -x', ''])('says nothing for %j', (s) => {
+  it.each(['set -x; make', 'set -o vi', 'set -- a b', 'shopt -s globstar', 'trap -p', 'trap', 'echo set -x', '', "trap 'echo cleanup $?' EXIT; echo body; exit 2", "trap 'rm -f x' EXIT\nmake"])('says nothing for %j', (s) => {
     expect(optionsPutBack(s)).toBeNull();
   });
 });
