@@ -83,22 +83,26 @@ export function describeBusy(b: BusyInfo): string {
   return `${job}\`${b.what}\` since ${b.since.toISOString()} (${Math.round((Date.now() - b.since.getTime()) / 1000)} s)`;
 }
 
-// The one name among `names` that `name` is one typo away from (a letter added, left out, changed,
-// or two neighbours swapped), for names of three letters or more; null when none or several are.
+// The one name among `names` that `name` is one typo away from: two neighbouring letters swapped
+// (`buidl`, `biuld`), or a letter added or left out (`buil`, `buildd`), for names of four letters
+// or more; null when none or several are. A changed letter or digit does not count: names such as
+// `par-a`/`par-b` or `tail0`/`tail1` are made on purpose.
 export function nearName(name: string, names: string[]): string | null {
-  if (name.length < 3) return null;
-  const near = names.filter((n) => n !== name && n.length >= 3 && oneTypo(name, n));
+  if (name.length < 4) return null;
+  const near = names.filter((n) => n !== name && n.length >= 4 && oneTypo(name, n));
   return near.length === 1 ? (near[0] as string) : null;
 }
+
+const LETTER = /^[A-Za-z]$/;
 
 function oneTypo(a: string, b: string): boolean {
   if (Math.abs(a.length - b.length) > 1) return false;
   let i = 0;
   while (i < a.length && i < b.length && a[i] === b[i]) i++;
   if (a.length === b.length) {
-    if (a.slice(i + 1) === b.slice(i + 1)) return true; // one letter changed
-    return a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2); // swapped
+    const [x, y] = [a[i] ?? '', a[i + 1] ?? ''];
+    return LETTER.test(x) && LETTER.test(y) && x !== y && x === b[i + 1] && y === b[i] && a.slice(i + 2) === b.slice(i + 2);
   }
   const [short, long] = a.length < b.length ? [a, b] : [b, a];
-  return short.slice(i) === long.slice(i + 1); // one letter added or left out
+  return LETTER.test(long[i] ?? '') && short.slice(i) === long.slice(i + 1);
 }

@@ -2,19 +2,27 @@ import { describe, expect, it } from 'vitest';
 import { nearName } from '../../../../src/daemon/exec/hints';
 
 describe('nearName', () => {
-  it('finds the one name a typo away: changed, swapped, added or left out', () => {
+  it('finds the one name a typo away: two letters swapped, a letter added or left out', () => {
     const names = ['default', 'build', 'web'];
     expect(nearName('buidl', names)).toBe('build');
     expect(nearName('bulid', names)).toBe('build');
     expect(nearName('biuld', names)).toBe('build');
     expect(nearName('buil', names)).toBe('build');
     expect(nearName('builds', names)).toBe('build');
-    expect(nearName('bxild', names)).toBe('build');
+    expect(nearName('defualt', names)).toBe('default');
+  });
+  it('leaves names made on purpose alone: a changed letter or digit, a digit added', () => {
+    expect(nearName('bxild', ['build'])).toBeNull();
+    expect(nearName('par-b', ['par-a'])).toBeNull();
+    expect(nearName('tail1', ['tail0'])).toBeNull();
+    expect(nearName('tail12', ['tail1'])).toBeNull();
+    expect(nearName('ex3', ['ex2'])).toBeNull();
+    expect(nearName('s12', ['s21'])).toBeNull();
   });
   it('is silent for unlike, short, identical or ambiguous names', () => {
     expect(nearName('deploy', ['default', 'build'])).toBeNull();
     expect(nearName('wb', ['web'])).toBeNull();
     expect(nearName('build', ['build'])).toBeNull();
-    expect(nearName('test', ['tests', 'best'])).toBeNull();
+    expect(nearName('test', ['tests', 'tset'])).toBeNull();
   });
 });
