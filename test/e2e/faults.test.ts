@@ -85,12 +85,18 @@ describe('long runs', () => {
     await waitFor('descriptors to settle', () => fds());
     const fdBefore = fds();
     const rssBefore = rssKb();
+    let rssMid = 0;
     for (let i = 0; i < 10_000; i++) {
+      if (i === 5_000) rssMid = rssKb();
       const out = await exec(`#!session seq\necho ${i}\n`);
       if (out !== `${i}\n`) throw new Error(`request ${i} answered ${JSON.stringify(out)}`);
     }
     await waitFor('descriptors to come back', () => (fds() <= fdBefore + 2 ? true : undefined));
-    expect(rssKb() - rssBefore).toBeLessThan(64 * 1024);
+    // V8 sizes its heap once (more on a loaded machine, while other files run); a leak keeps
+    // growing: the second 5,000 requests may not add what 6.5 kB a request would.
+    const rssEnd = rssKb();
+    expect(rssEnd - rssMid).toBeLessThan(32 * 1024);
+    expect(rssEnd - rssBefore).toBeLessThan(96 * 1024);
   }, deadline(300_000));
 });
 
