@@ -7,7 +7,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BrowserPages, webUrl, type WatchedPage } from '../helpers/browser';
 import { startDaemon, type TestDaemon } from '../helpers/daemon';
-import { within } from '../helpers/deadline';
+import { waitFor, within } from '../helpers/deadline';
 
 let d: TestDaemon;
 const pages = new BrowserPages();
@@ -52,11 +52,13 @@ describe('web push in chromium', () => {
     await cdp.send('ServiceWorker.enable');
     const id = await within('the registration from DevTools', found, 10_000);
     await cdp.send('ServiceWorker.deliverPushMessage', { origin: `http://localhost:${d.port}`, registrationId: id as string, data: JSON.stringify({ title: 'build: exit 3', body: 'npm test', session: 'build' }) });
-    const shown = await page.waitForFunction(async () => {
-      const n = await (await navigator.serviceWorker.ready).getNotifications();
-      return n.length > 0 ? n.map((x) => ({ title: x.title, body: x.body, tag: x.tag })) : null;
-    }, null, { timeout: 10_000 });
-    expect(await shown.jsonValue()).toEqual([{ title: 'build: exit 3', body: 'npm test', tag: 'pty-relay-build' }]);
+    // Polled from here: waitForFunction with an async predicate once resolved with its promise's
+    // handle before the notification was there (seen in CI).
+    const shown = await waitFor('the notification', async () => {
+      const n = await page.evaluate(async () => (await (await navigator.serviceWorker.ready).getNotifications()).map((x) => ({ title: x.title, body: x.body, tag: x.tag })));
+      return n.length > 0 ? n : undefined;
+    }, 10_000);
+    expect(shown).toEqual([{ title: 'build: exit 3', body: 'npm test', tag: 'pty-relay-build' }]);
   });
 
   it('a watch page offers no push button', async () => {
