@@ -32,7 +32,11 @@ beforeAll(async () => {
   fs.mkdirSync(path.join(home, 'open-dir'));
   fs.chmodSync(path.join(home, 'open-dir'), 0o777);
   const config = path.join(home, 'sandbox.json');
-  fs.writeFileSync(config, JSON.stringify({ profiles: { rohome: { home: 'read-only' } } }));
+  // A `write` directory inside the read-only home, the sandbox's user's (a root daemon's: uid 65534).
+  const shared = path.join(home, 'shared');
+  fs.mkdirSync(shared, { mode: 0o700 });
+  fs.chownSync(shared, 65534, 65534);
+  fs.writeFileSync(config, JSON.stringify({ profiles: { rohome: { home: 'read-only', write: [shared] } } }));
   const runtime = fs.mkdtempSync(path.join(os.tmpdir(), 'pty-relay-rt-'));
   d = await startDaemon({ reuse: { home, runtime }, args: ['--sandbox-config', config] });
 });
@@ -62,7 +66,7 @@ describe.skipIf(!root)("a sandbox's files (daemon as root)", () => {
     expect(other).toBe(`other: ${path.basename(d.runtime)} 65536\n`);
   });
 
-  it('home "read-only": its files are readable as far as the sandbox\'s uid may read them, none writable', async () => {
+  it('home "read-only": its files are readable as far as the sandbox\'s uid may read them, none writable but a `write` directory in it', async () => {
     const out = await ex(
       [
         '#!session ro',
@@ -73,6 +77,7 @@ describe.skipIf(!root)("a sandbox's files (daemon as root)", () => {
         'echo more >> ~/open.txt',
         'touch ~/new.txt ~/open-dir/new.txt 2>&1 | sed "s/^touch: //"',
         'echo x > in-project.txt && echo project-writable',
+        'echo y > ~/shared/w.txt && echo write-dir-writable',
         '',
       ].join('\n'),
     );
@@ -84,6 +89,8 @@ describe.skipIf(!root)("a sandbox's files (daemon as root)", () => {
     expect(out).toContain(`cannot touch '${home}/new.txt': Read-only file system\n`);
     expect(out).toContain(`cannot touch '${home}/open-dir/new.txt': Read-only file system\n`);
     expect(out).toContain('project-writable\n');
+    expect(out).toContain('write-dir-writable\n');
+    expect(fs.readFileSync(path.join(home, 'shared/w.txt'), 'utf8')).toBe('y\n');
     expect(fs.readFileSync(path.join(home, 'open.txt'), 'utf8')).toBe('open\n');
     expect(fs.existsSync(path.join(home, 'new.txt'))).toBe(false);
     expect(fs.existsSync(path.join(home, 'pty-relay-sandbox/ro/in-project.txt'))).toBe(true);

@@ -28,7 +28,8 @@ beforeAll(async () => {
   home = user.dir(fs.mkdtempSync('/var/tmp/pty-relay-sbx-user-'), 0o700);
   const config = path.join(home, 'sandbox.json');
   const lenient = { unenforced: 'allow' };
-  const profiles = { lenient, rohome: { ...lenient, home: 'read-only' }, smalltmp: { ...lenient, tmpSize: '4M' } };
+  const shared = user.dir(path.join(home, 'shared'), 0o700); // a `write` directory in the read-only home
+  const profiles = { lenient, rohome: { ...lenient, home: 'read-only', write: [shared] }, smalltmp: { ...lenient, tmpSize: '4M' } };
   fs.writeFileSync(config, JSON.stringify({ profiles }));
   fs.writeFileSync(path.join(home, 'note.txt'), 'a note\n', { mode: 0o600 });
   for (const f of [config, path.join(home, 'note.txt')]) fs.chownSync(f, user.uid, user.uid);
@@ -93,6 +94,7 @@ describe.skipIf(!root)('a sandboxed session (daemon as an ordinary user)', () =>
     expect(files).toContain('tmp-ok');
     expect(files).toMatch(/procs: bash bwrap ps \n/);
     expect(files).toContain(`\n${user.uid}\n`);
+    expect(await ex('#!session easy\ngrep NoNewPrivs /proc/self/status\n')).toMatch(/^NoNewPrivs:\s+1\n$/);
     expect(fs.existsSync(outside)).toBe(false); // $HOME is an empty tmpfs inside
     expect(fs.readFileSync(path.join(home, 'pty-relay-sandbox/easy/inside.txt'), 'utf8')).toBe('inside\n');
   });
@@ -102,11 +104,13 @@ describe.skipIf(!root)('a sandboxed session (daemon as an ordinary user)', () =>
     expect(hidden).toContain('home: pty-relay-sandbox\n'); // only the project's mount point
     expect(hidden).toContain(`${home}/note.txt: No such file or directory\n`);
     expect(hidden).toContain('wrote-tmpfs\n');
-    const ro = await ex(`#!session roh\n#!sandbox rohome\ncat ~/note.txt; echo more >> ~/note.txt; touch ~/new.txt 2>&1 | sed "s/^touch: //"; echo x > p.txt && echo project-writable\n`);
+    const ro = await ex(`#!session roh\n#!sandbox rohome\ncat ~/note.txt; echo more >> ~/note.txt; touch ~/new.txt 2>&1 | sed "s/^touch: //"; echo x > p.txt && echo project-writable; echo y > ~/shared/w.txt && echo write-dir-writable\n`);
     expect(ro).toContain('a note\n'); // its own 0600 file: readable
     expect(ro).toContain(`${home}/note.txt: Read-only file system\n`);
     expect(ro).toContain(`cannot touch '${home}/new.txt': Read-only file system\n`);
     expect(ro).toContain('project-writable\n');
+    expect(ro).toContain('write-dir-writable\n');
+    expect(fs.readFileSync(path.join(home, 'shared/w.txt'), 'utf8')).toBe('y\n');
     expect(fs.readFileSync(path.join(home, 'note.txt'), 'utf8')).toBe('a note\n');
     expect(fs.existsSync(path.join(home, 'new.txt'))).toBe(false);
   });
