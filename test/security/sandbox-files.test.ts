@@ -96,11 +96,15 @@ describe.skipIf(!root)("a sandbox's files (daemon as root)", () => {
     expect(fs.existsSync(path.join(home, 'pty-relay-sandbox/ro/in-project.txt'))).toBe(true);
   });
 
-  it('home "hidden" (the default): an empty tmpfs (root\'s: uid 65534 cannot write it), nothing of the real HOME shows', async () => {
-    const out = await ex('#!session hid\n#!sandbox\necho "home: $(ls -A ~)"; cat ~/note.txt 2>&1 | sed "s/^cat: //"; echo x > ~/open.txt\n');
+  it('home "hidden" (the default): an empty tmpfs uid 65534 may write, bounded like /tmp; nothing of the real HOME shows or changes', async () => {
+    const out = await ex('#!session hid\n#!sandbox\necho "home: $(ls -A ~)"; cat ~/note.txt 2>&1 | sed "s/^cat: //"; echo x > ~/open.txt && cat ~/open.txt; df -B1 --output=size ~ | tail -1\n');
     expect(out).toContain('home: pty-relay-sandbox\n'); // only the project's mount point
     expect(out).toContain(`${home}/note.txt: No such file or directory\n`);
-    expect(out).toContain(`${home}/open.txt: Permission denied\n`);
+    expect(out).toMatch(/^x\n\s*67108864\n/m); // written in the tmpfs, of the profile's tmpSize (64 MiB)
     expect(fs.readFileSync(path.join(home, 'open.txt'), 'utf8')).toBe('open\n');
+    const full = await ex('#!session hid\nhead -c 70M /dev/zero > ~/big\n');
+    expect(full).toContain('No space left on device');
+    expect(full).toContain('pty-relay: the hidden $HOME (64 MiB, the profile\'s tmpSize) is full');
+    expect(await ex('#!session hid\nrm ~/big && echo freed\n')).toBe('freed\n');
   });
 });

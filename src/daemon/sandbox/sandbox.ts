@@ -35,7 +35,7 @@ export interface SandboxState {
   caps: CapPlan[];
   rlimitArgs: string[];
   cgroup: SessionCgroup | null;
-  seen: { oomKills: number; forkRefusals: number; kmsgSeq: number; tmpFull?: boolean };
+  seen: { oomKills: number; forkRefusals: number; kmsgSeq: number; tmpFull?: boolean; homeFull?: boolean };
 }
 
 // The subdirectory of the session's directory that the sandbox sees (its shell's rc, job script and
@@ -149,11 +149,15 @@ export class SessionSandbox {
   hits(shellPid: number | null): string[] {
     const { cgroup, seen, caps } = this.s;
     const out: string[] = [];
-    const tmp = shellPid === null ? null : tmpFull(shellPid);
-    // Said once each time it fills up; a /tmp that cannot be looked at (the shell gone) says nothing.
-    if (tmp !== null && tmp !== (seen.tmpFull ?? false)) {
-      if (tmp) out.push(`the private /tmp (${inMiB(this.s.profile.tmpBytes)}, the profile's tmpSize) is full: writing there fails with "No space left on device"; remove what is not needed`);
-      seen.tmpFull = tmp;
+    // Each tmpfs is said once each time it fills up; one that cannot be looked at (the shell gone)
+    // says nothing.
+    const tmpfs: { dir: string; what: string; key: 'tmpFull' | 'homeFull' }[] = [{ dir: '/tmp', what: 'the private /tmp', key: 'tmpFull' }];
+    if (this.s.profile.home === 'hidden' && this.s.home !== '/' && this.s.home !== '') tmpfs.push({ dir: this.s.home, what: 'the hidden $HOME', key: 'homeFull' as const });
+    for (const { dir, what, key } of tmpfs) {
+      const full = shellPid === null ? null : tmpfsFull(shellPid, dir);
+      if (full === null || full === (seen[key] ?? false)) continue;
+      if (full) out.push(`${what} (${inMiB(this.s.profile.tmpBytes)}, the profile's tmpSize) is full: writing there fails with "No space left on device"; remove what is not needed`);
+      seen[key] = full;
     }
     if (cgroup === null) return out;
     const now = cgroupCounters(cgroup);
@@ -195,11 +199,11 @@ export class SessionSandbox {
   }
 }
 
-// Whether the /tmp that process `pid` sees (the sandbox's tmpfs) has no free block left; null when
-// it cannot be looked at.
-function tmpFull(pid: number): boolean | null {
+// Whether the directory `dir` that process `pid` sees (a sandbox's tmpfs) has no free block left;
+// null when it cannot be looked at.
+function tmpfsFull(pid: number, dir: string): boolean | null {
   try {
-    return fs.statfsSync(`/proc/${pid}/root/tmp`).bavail === 0;
+    return fs.statfsSync(`/proc/${pid}/root${dir}`).bavail === 0;
   } catch {
     return null;
   }
