@@ -35,7 +35,7 @@ export interface SandboxState {
   caps: CapPlan[];
   rlimitArgs: string[];
   cgroup: SessionCgroup | null;
-  seen: { oomKills: number; forkRefusals: number; kmsgSeq: number };
+  seen: { oomKills: number; forkRefusals: number; kmsgSeq: number; tmpFull?: boolean };
 }
 
 // The subdirectory of the session's directory that the sandbox sees (its shell's rc, job script and
@@ -46,6 +46,7 @@ export const SHELL_DIR = 'sh';
 // moment to be reaped) is tried again this often, this many times.
 const REMOVE_RETRY_MS = 500;
 const REMOVE_TRIES = 20;
+const MIB = 1024 * 1024;
 
 export class SessionSandbox {
   private constructor(private readonly s: SandboxState) {}
@@ -143,12 +144,19 @@ export class SessionSandbox {
   }
 
   // The caps hit since the last call, in words ("the memory cap (512 MiB, cgroup v1) killed python3
-  // (pid 1234)"); empty when none was (or when only rlimits enforce the caps: they count nothing).
-  hits(): string[] {
+  // (pid 1234)", "the private /tmp (64 MiB) is full: …"); empty when none was. The rlimit caps count
+  // nothing, so their hits are not said. `shellPid`: the sandbox's shell, whose /tmp is looked at.
+  hits(shellPid: number | null): string[] {
     const { cgroup, seen, caps } = this.s;
-    if (cgroup === null) return [];
-    const now = cgroupCounters(cgroup);
     const out: string[] = [];
+    const tmp = shellPid === null ? null : tmpFull(shellPid);
+    // Said once each time it fills up; a /tmp that cannot be looked at (the shell gone) says nothing.
+    if (tmp !== null && tmp !== (seen.tmpFull ?? false)) {
+      if (tmp) out.push(`the private /tmp (${inMiB(this.s.profile.tmpBytes)}, the profile's tmpSize) is full: writing there fails with "No space left on device"; remove what is not needed`);
+      seen.tmpFull = tmp;
+    }
+    if (cgroup === null) return out;
+    const now = cgroupCounters(cgroup);
     const cap = (name: 'memory' | 'pids'): string => {
       const c = caps.find((x) => x.cap === name);
       return c === undefined ? '' : ` (${c.limit}, ${c.by ?? 'not enforced'})`;
@@ -185,6 +193,20 @@ export class SessionSandbox {
     };
     attempt();
   }
+}
+
+// Whether the /tmp that process `pid` sees (the sandbox's tmpfs) has no free block left; null when
+// it cannot be looked at.
+function tmpFull(pid: number): boolean | null {
+  try {
+    return fs.statfsSync(`/proc/${pid}/root/tmp`).bavail === 0;
+  } catch {
+    return null;
+  }
+}
+
+function inMiB(bytes: number): string {
+  return `${Number((bytes / MIB).toFixed(1))} MiB`;
 }
 
 function isDir(d: string): boolean {
