@@ -24,7 +24,9 @@ function modes(dir: string): string[] {
   const walk = (d: string): void => {
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {
       const p = path.join(d, e.name);
-      out.push(`${(fs.lstatSync(p).mode & 0o777).toString(8)} ${path.relative(dir, p)}`);
+      const st = fs.lstatSync(p, { throwIfNoEntry: false }); // a journal's temporary file may be renamed meanwhile
+      if (st === undefined) continue;
+      out.push(`${(st.mode & 0o777).toString(8)} ${path.relative(dir, p)}`);
       if (e.isDirectory()) walk(p);
     }
   };
