@@ -12,7 +12,7 @@ import * as os from 'node:os';
 import { QUICK, env, facts, record, section, startRelay, type Relay } from './context';
 import { execTcp } from './exec';
 import { now, stat, timed } from './lib';
-import { daemonProcesses, snapshot, type Times } from './cpu';
+import { daemonProcesses, since, snapshot, type Times } from './cpu';
 import { buildRevision, workingTree, type Build } from './trees';
 
 const arg = (name: string): string | undefined => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -64,7 +64,7 @@ export async function versus(floorPort: number): Promise<void> {
     for (const b of order) for (const [i, c] of CLIENTS.entries()) (b.samples[i] as number[]).push(await c.once(b.relay.port));
   }
   const loadAfter = load();
-  const cpu = builds.map((b) => [snapshot([b.procs.daemon]), snapshot(b.procs.shells)].map((t, i) => ({ runNs: t.runNs - (b.before[i] as Times).runNs, waitNs: t.waitNs - (b.before[i] as Times).waitNs })));
+  const cpu = builds.map((b) => [snapshot([b.procs.daemon]), snapshot(b.procs.shells)].map((t, i) => since(t, b.before[i] as Times)));
   for (const b of builds) b.relay.stop();
   const fl = record(stat('versus: floor, nc -N to a server that answers at once', 'ms', floor));
   const [b, h] = builds as [(typeof builds)[0], (typeof builds)[0]];
@@ -86,7 +86,8 @@ export async function versus(floorPort: number): Promise<void> {
     const side = k === 0 ? 'base' : 'head';
     record(stat(`versus: CPU per request, daemon (all threads): ${side} ${b2.build.label}`, 'µs', [perReq(d.runNs)]));
     record(stat(`versus: CPU per request, session shell and holder: ${side} ${b2.build.label}`, 'µs', [perReq(sh.runNs)]));
-    table.push(`CPU per request, ${side}: daemon ${perReq(d.runNs).toFixed(0)} µs, shell and holder ${perReq(sh.runNs).toFixed(0)} µs; run-queue wait ${perReq(d.waitNs + sh.waitNs).toFixed(0)} µs`);
+    const per = (n: number): string => (n / (rounds * CLIENTS.length)).toFixed(1);
+    table.push(`per request, ${side}: CPU daemon ${perReq(d.runNs).toFixed(0)} µs, shell and holder ${perReq(sh.runNs).toFixed(0)} µs; run-queue wait ${perReq(d.waitNs + sh.waitNs).toFixed(0)} µs; times on a CPU (wake-ups) daemon ${per(d.slices)}, shell and holder ${per(sh.slices)}`);
   }
   facts.push(`versus: ${h.build.label} (head) against ${b.build.label} (base), ${rounds} rounds interleaved, load average ${loadBefore} before and ${loadAfter} after`);
   facts.push(...table.map((t) => `versus: ${t}`));
