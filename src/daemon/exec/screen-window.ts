@@ -17,7 +17,8 @@ const GAP_ROWS = 3;
 // The rows that matter under one `pty-relay:` line that names them and the cursor's place: the
 // cursor's window, the screen's bottom row, and the rows that differ from `before` (the screen as
 // the keystrokes found it; null: every row is new), within SHOWN_ROWS. The cursor's row is marked
-// "> ", every other "  ". Blank rows at the ends of each run of rows are left out.
+// "> ", every other "  ". Blank rows at the ends of each run of rows are left out, and rows that
+// repeat the one above are folded into one line ("  (rows 3-48: the same)").
 export function screenWindow(s: ScreenText, before: ScreenText | null = null): string {
   const total = s.rows.length;
   if (total === 0) return '';
@@ -39,10 +40,29 @@ export function screenWindow(s: ScreenText, before: ScreenText | null = null): s
   }
   const runs = trimmedRuns([...shown].sort((a, b) => a - b), blank, cur);
   const lines: string[] = [];
-  for (const [a, b] of runs) for (let r = a; r <= b; r++) lines.push(`${r === cur ? '>' : ' '} ${row(r)}`);
+  for (const [a, b] of runs) {
+    for (let r = a; r <= b; r++) {
+      lines.push(`${r === cur ? '>' : ' '} ${row(r)}`);
+      const same = sameRows(r, b, cur, row);
+      if (same < FOLD_ROWS) continue;
+      lines.push(`  (rows ${r + 2}-${r + 1 + same}: the same)`);
+      r += same;
+    }
+  }
   const left = Array.from({ length: total }, (_, r) => r).some((r) => !blank(r) && !runs.some(([a, b]) => r >= a && r <= b));
   const head = `pty-relay: the screen, ${rowList(runs)} of ${total}${left ? ' (the others: #!screen)' : ''}; the cursor is at row ${cur + 1}, column ${s.cursor.col + 1}, on the line marked ">"`;
   return `${head}\n${lines.join('\n')}\n`;
+}
+
+// Rows after one that are the same as it (vim's "~" past the end of a file), from this many on, are
+// folded into one line that names them: an agent pays for every byte.
+const FOLD_ROWS = 3;
+
+// How many rows after `r`, up to `last`, read the same as it; never the cursor's row.
+function sameRows(r: number, last: number, cur: number, row: (r: number) => string): number {
+  let n = 0;
+  while (r + n + 1 <= last && r + n + 1 !== cur && r !== cur && row(r + n + 1) === row(r)) n++;
+  return n;
 }
 
 // The sorted rows as runs of consecutive rows, each without blank rows at its ends (the cursor's

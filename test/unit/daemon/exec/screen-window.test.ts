@@ -66,6 +66,13 @@ describe('screenWindow', () => {
     expect(screenWindow(screen(['frame 3', '', ''], 0), screen(['frame 2', '', ''], 0))).toMatch(/^pty-relay: the screen, row 1 of 3; [^\n]*\n> frame 3\n$/);
   });
 
+  it('folds rows that repeat the one above, three or more, into one line; never the cursor\'s', () => {
+    const vim = screen(['', ...Array<string>(47).fill('~'), '"f" 0L, 0B', ''], 0);
+    expect(screenWindow(vim)).toBe('pty-relay: the screen, rows 1-49 of 50; the cursor is at row 1, column 1, on the line marked ">"\n> \n  ~\n  (rows 3-48: the same)\n  "f" 0L, 0B\n');
+    expect(screenWindow(screen(['x', 'x', 'x', 'y'], 3))).toMatch(/\n  x\n  x\n  x\n> y\n$/); // two repeats: shown
+    expect(screenWindow(screen(['x', 'x', 'x', 'x', 'x'], 2))).toMatch(/\n  x\n  x\n> x\n  x\n  x\n$/); // the cursor's row splits the run
+  });
+
   it('is empty for an empty screen', () => {
     expect(screenWindow(screen([], 0))).toBe('');
   });
