@@ -24,6 +24,10 @@ export function renderRc(nonce: string, scriptPath: string): string {
   const m = (kind: string): string => `\\e]133;${kind};prn=${nonce}\\a`;
   return `# pty-relay shell integration (generated per session; removed once read)
 if [[ -f ~/.bashrc ]]; then source ~/.bashrc; fi
+# The files this rc makes in the session's private directory are private whatever the user's
+# umask; theirs (the daemon's, as their login gave it, or ~/.bashrc's) is back at the rc's end.
+__pr_um=$(builtin umask)
+builtin umask 077
 __pr_st=
 # Runs first before each prompt: reports how the last command ended, then keeps \`$?\`. A request
 # whose line was cut short (Ctrl-C) is ended here.
@@ -91,6 +95,8 @@ case \${HISTCONTROL-} in
   *ignorespace*|*ignoreboth*) ;;
   *) HISTCONTROL="\${HISTCONTROL:+$HISTCONTROL:}ignorespace" ;;
 esac
+builtin umask "\${__pr_um:-022}"
+builtin unset __pr_um
 `;
 }
 
