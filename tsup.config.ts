@@ -38,13 +38,13 @@ export default defineConfig([
   // The single binary's two bundles: dist/sea/main.js (`--version` and `exec`, kept in its startup
   // snapshot) and dist/sea/full.js (everything, an asset run for other commands), with node-pty
   // bundled too, its addon loader swapped for one that reads the addon embedded in the binary
-  // (src/build/native-loader.ts).
+  // (src/native/native-loader.ts).
   {
     ...common,
     entry: { main: 'src/cli/sea-main.ts', full: 'src/cli/main.ts' },
     outDir: 'dist/sea',
     noExternal: [/.*/],
-    esbuildPlugins: [nativeLoaderPlugin(path.resolve('src/build/native-loader.ts')), webAssets, absentModulesPlugin()],
+    esbuildPlugins: [nativeLoaderPlugin(path.resolve('src/native/native-loader.ts')), webAssets, absentModulesPlugin()],
     clean: true,
   },
   // The benchmark runner (make bench).

@@ -1,5 +1,5 @@
 // esbuild plugin for the single binary: node-pty's `require("./utils")` resolves to our
-// native-loader.ts instead. The build fails loudly if node-pty's layout changed and nothing matched.
+// src/native/native-loader.ts instead. The build fails loudly if node-pty's layout changed and nothing matched.
 import type { Plugin } from 'esbuild';
 
 // `loaderPath` is the absolute path of native-loader.ts.

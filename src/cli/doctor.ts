@@ -1,6 +1,6 @@
 // `pty-relay doctor`: the command line of the checks in src/client/doctor/.
 import { Command, Option } from 'commander';
-import { cacheBaseDirs } from '../build/native-loader';
+import { cacheBaseDirs } from '../native/native-loader';
 import { runDoctor, wantsServer } from '../client/doctor';
 import type { SecretState } from '../client/doctor/daemon-checks';
 import { exitCode, formatJson, formatText } from '../client/doctor/report';

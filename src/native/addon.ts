@@ -1,11 +1,11 @@
 // Finds and loads one of our own native addons (src/native/): inside the single binary it is an
-// embedded SEA asset (loaded from an unnamed copy like node-pty's, build/native-loader.ts); otherwise it is
+// embedded SEA asset (loaded from an unnamed copy like node-pty's, native/native-loader.ts); otherwise it is
 // dist/native/NAME.node, built by `make build`. native/sock-diag.ts (the daemon's peer check and
 // the clients' server check), daemon/pty/termios.ts and daemon/holder/ (holder_link.node, and the
 // holder program itself) are its users.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isSea, loadNativeModule } from '../build/native-loader';
+import { isSea, loadNativeModule } from './native-loader';
 
 export type AddonLoad = { ok: true; module: unknown; from: string } | { ok: false; reason: string };
 

@@ -4,12 +4,12 @@ import { execFileSync, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nc, relayExec, run, start, type LiveClient } from '../helpers/clients';
+import { relayExec, run } from '../helpers/clients';
 import { RELAY_BIN, startDaemon, type TestDaemon } from '../helpers/daemon';
+import { execRequests } from '../helpers/exec-requests';
 import { waitFor, deadline } from '../helpers/deadline';
 
 let d: TestDaemon;
-let n = 0;
 beforeAll(async () => {
   d = await startDaemon();
 });
@@ -17,20 +17,7 @@ afterAll(async () => {
   expect(await d.stop()).toBe(0);
 });
 
-async function req(session: string, text: string): Promise<string> {
-  return (await nc(d.port, `#!session ${session}\n${text}`)).stdout;
-}
-
-function live(session: string, text: string): LiveClient {
-  return start(['nc.openbsd', '-N', '127.0.0.1', String(d.port)], `#!session ${session}\n${text}`);
-}
-
-// A FIFO that a job blocks on until the test releases it.
-function fifo(): { path: string; release(): void } {
-  const p = path.join(d.home, `fifo-${++n}`);
-  execFileSync('mkfifo', [p]);
-  return { path: p, release: () => fs.writeFileSync(p, 'go\n') };
-}
+const { req, live, fifo, ended } = execRequests(() => d);
 
 // Starts a job that holds session `s` until released; resolves once it runs as job 1.
 async function hold(s: string): Promise<() => void> {
@@ -89,7 +76,7 @@ describe('a reply that did not reach its client', () => {
     c.kill();
     await c.done;
     f.release();
-    await d.waitLog('exec.done', (l) => l.session === 'd1' && l.job === 1);
+    await ended('d1', 1);
     expect(await req('d1', '#!wait 1\n')).toBe('owed-output\npty-relay: exit status 3\n');
   });
 });

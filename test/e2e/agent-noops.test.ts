@@ -2,16 +2,14 @@
 // a job that is over, a directive line after a command, a queued request that printed nothing, the
 // output a #!kill stopped, a program that met a request's empty stdin, options that are put back.
 // Replies to ordinary commands stay exactly their output.
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nc, start, type LiveClient } from '../helpers/clients';
 import { startDaemon, type TestDaemon } from '../helpers/daemon';
+import { execRequests } from '../helpers/exec-requests';
 import { waitFor } from '../helpers/deadline';
 
 let d: TestDaemon;
-let n = 0;
 beforeAll(async () => {
   d = await startDaemon();
 });
@@ -19,20 +17,7 @@ afterAll(async () => {
   expect(await d.stop()).toBe(0);
 });
 
-async function req(session: string | null, text: string): Promise<string> {
-  return (await nc(d.port, session === null ? text : `#!session ${session}\n${text}`)).stdout;
-}
-
-function live(session: string, text: string): LiveClient {
-  return start(['nc.openbsd', '-N', '127.0.0.1', String(d.port)], `#!session ${session}\n${text}`);
-}
-
-// A FIFO that a job blocks on until the test releases it.
-function fifo(): { path: string; release(): void } {
-  const p = path.join(d.home, `noop-fifo-${++n}`);
-  execFileSync('mkfifo', [p]);
-  return { path: p, release: () => fs.writeFileSync(p, 'go\n') };
-}
+const { req, live, fifo, ended } = execRequests(() => d);
 
 const STDIN_NOTE = (cmd: string): string =>
   `pty-relay: \`${cmd}\` ended at once: a request's stdin is empty (/dev/null); for a REPL, a prompt or top, send the request with #!interactive as its first line (stdin is then the terminal)\n`;
@@ -59,7 +44,7 @@ describe('a job that is over', () => {
     const first = await req('w2', `#!timeout 2\necho before; read x < ${f.path}; echo after; exit 4\n`);
     expect(first).toMatch(/^before\npty-relay: still running as job 2 /);
     f.release();
-    await d.waitLog('exec.done', (l) => l.session === 'w2' && l.job === 2);
+    await ended('w2', 2);
     expect(await req('w2', '#!wait 2\n')).toBe('after\npty-relay: exit status 4\n');
   });
 });
@@ -73,7 +58,7 @@ describe('#!kill from nc', () => {
     f.release();
     await waitFor('the last words', async () => ((await req('k1', '#!jobs\n')).match(/^2 +running +- +\S+ +\S+ +(\d+)/m)?.[1] === String('early\nlast-words-1\nlast-words-2\n'.length) ? true : undefined));
     expect(await req('k1', '#!kill 2\n')).toBe('last-words-1\nlast-words-2\npty-relay: job 2 stopped by SIGINT (exit status 130); the shell and its state are kept\n');
-    expect(await req('k1', '#!wait 2\n')).toMatch(/^pty-relay: job 2 \(`echo early; read x < \S+`\) in session k1 was stopped with SIGINT \(#!kill\) [\d.]+ s ago, exit status 130; all \d+ bytes of its output were delivered before; again: #!output 2; first line of each: #!session k1\n$/);
+    expect(await req('k1', '#!wait 2\n')).toMatch(/^pty-relay: job 2 \(`echo early; read x < [^`]+`\) in session k1 was stopped with SIGINT \(#!kill\) [\d.]+ s ago, exit status 130; all \d+ bytes of its output were delivered before; again: #!output 2; first line of each: #!session k1\n$/);
   });
 
   it('keeps a flood within #!limit: head, what was left out, tail', async () => {

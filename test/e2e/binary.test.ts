@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { copyBinary } from '../helpers/binary';
 import { run } from '../helpers/clients';
 import { ROOT } from '../helpers/daemon';
 import { waitFor, within } from '../helpers/deadline';
@@ -13,17 +14,12 @@ import { FrameType } from '../../src/protocol/frame';
 import { Tmux } from '../helpers/tmux';
 import { httpRequest } from '../helpers/web-raw';
 
-const BUILT = path.join(ROOT, 'dist/pty-relay');
 let dir: string;
 let bin: string;
 
 beforeAll(() => {
-  if (!fs.existsSync(BUILT)) throw new Error('dist/pty-relay is missing: run `make binary` (make test does)');
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pty-relay-bin-'));
+  dir = copyBinary('pty-relay-bin-');
   bin = path.join(dir, 'pty-relay');
-  fs.copyFileSync(BUILT, bin);
-  fs.chmodSync(bin, 0o755);
-  fs.symlinkSync('pty-relay', path.join(dir, 'pty-client'));
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 

@@ -8,15 +8,7 @@ import { RawClient, run } from '../helpers/clients';
 import { RELAY_BIN, startDaemon } from '../helpers/daemon';
 import { waitFor, within } from '../helpers/deadline';
 import { FrameClient } from '../helpers/frames';
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { gone } from '../helpers/pids';
 
 describe.each(['SIGTERM', 'SIGINT'] as const)('%s', (signal) => {
   it('tells clients, hangs up the shells and exits 0', async () => {
@@ -32,7 +24,7 @@ describe.each(['SIGTERM', 'SIGINT'] as const)('%s', (signal) => {
     expect(await within('the daemon to exit', exited, 5_000)).toBe(0);
     await within('the client to be told', client.closed, 5_000);
     expect(client.text()).toMatch(new RegExp(`^${shellPid}\\npty-relay: the daemon is shutting down \\(${signal}\\)\\n$`));
-    await waitFor('the shell to be gone', () => (alive(shellPid) ? undefined : true), 5_000);
+    await gone('the shell to be gone', shellPid, 5_000);
     await d.stop();
   });
 

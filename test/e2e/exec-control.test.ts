@@ -1,14 +1,12 @@
 // Busy sessions, queueing, interrupts, timeouts, shell exits, concurrency and departing clients.
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nc, RawClient, relayExec, run } from '../helpers/clients';
 import { startDaemon, type TestDaemon } from '../helpers/daemon';
+import { execRequests } from '../helpers/exec-requests';
 import { waitFor, within } from '../helpers/deadline';
 
 let d: TestDaemon;
-let n = 0;
 beforeAll(async () => {
   d = await startDaemon();
 });
@@ -16,12 +14,7 @@ afterAll(async () => {
   expect(await d.stop()).toBe(0);
 });
 
-// A named pipe: a command that reads it blocks until the test writes to it.
-function fifo(): { path: string; release(): void } {
-  const p = path.join(d.home, `fifo-${++n}`);
-  execFileSync('mkfifo', [p]);
-  return { path: p, release: () => fs.writeFileSync(p, 'go\n') };
-}
+const { fifo } = execRequests(() => d);
 
 // Starts a request that blocks on a fifo, and resolves once it is running.
 async function blocker(session: string): Promise<{ client: RawClient; release(): void }> {

@@ -1,7 +1,7 @@
 // The errors a first-time user meets, through the built binary: each names its cause and the next
 // step. A closed port, a missing socket, a missing or wrong secret, a tunnel to nowhere, another
 // program on the port, a daemon of another user.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../helpers/clients';
 import { RELAY_BIN, ROOT, startDaemon, type TestDaemon } from '../helpers/daemon';
-import { within } from '../helpers/deadline';
+import { startDaemonAs, type DaemonAs } from '../helpers/daemon-as';
 import { freePort, Sshd } from '../helpers/sshd';
 import { Tmux } from '../helpers/tmux';
 
@@ -110,7 +110,7 @@ describe('the wrong thing on the port', () => {
 describe("another user's daemon", () => {
   const OTHER = `prdoc${process.pid % 100000}`;
   let home = '';
-  let daemon: ReturnType<typeof spawn> | null = null;
+  let daemon: DaemonAs | null = null;
   let port = 0;
   let uid = 0;
   beforeAll(async () => {
@@ -118,18 +118,11 @@ describe("another user's daemon", () => {
     uid = Number(execFileSync('id', ['-u', OTHER], { encoding: 'utf8' }).trim());
     home = fs.mkdtempSync(path.join(os.tmpdir(), 'pty-relay-other-'));
     execFileSync('chown', [OTHER, home]);
-    daemon = spawn('runuser', ['-u', OTHER, '--', process.execPath, RELAY_BIN, 'serve', '-p', '0', '--runtime-dir', path.join(home, 'rt')], { env: { PATH: process.env.PATH, HOME: home }, stdio: ['ignore', 'pipe', 'ignore'] });
-    let out = '';
-    port = await within('the daemon to listen', new Promise<number>((resolve) => daemon!.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const m = /"evt":"server.listening","port":(\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    })), 15_000);
+    daemon = await startDaemonAs(OTHER, { home });
+    port = daemon.port;
   });
   afterAll(async () => {
-    const exited = new Promise((r) => daemon?.once('exit', r));
-    daemon?.kill('SIGTERM');
-    await exited;
+    await daemon?.stop();
     fs.rmSync(home, { recursive: true, force: true });
     execFileSync('userdel', [OTHER]);
   });

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { nc } from '../helpers/clients';
 import { startDaemon, type TestDaemon } from '../helpers/daemon';
 import { waitFor } from '../helpers/deadline';
+import { gone } from '../helpers/pids';
 
 const started: TestDaemon[] = [];
 async function daemon(opts: Parameters<typeof startDaemon>[0] = {}): Promise<TestDaemon> {
@@ -95,14 +96,7 @@ describe('a daemon killed with SIGKILL', () => {
     const d1 = await daemon({ args: ['--orphan-timeout', '1'] });
     const pid = Number((await nc(d1.port, 'echo $$\n')).stdout.trim());
     await d1.crash();
-    await waitFor('the orphaned shell to be hung up', () => {
-      try {
-        process.kill(pid, 0);
-        return undefined;
-      } catch {
-        return true;
-      }
-    }, 20_000);
+    await gone('the orphaned shell to be hung up', pid, 20_000);
     await waitFor('the holder to remove its socket', () => (holders(d1.runtime).length === 0 ? true : undefined));
   });
 });

@@ -5,8 +5,8 @@ import * as path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { nc, run } from '../helpers/clients';
 import { RELAY_BIN, type TestDaemon } from '../helpers/daemon';
-import { waitFor } from '../helpers/deadline';
 import { HeldDaemons } from '../helpers/held-daemons';
+import { gone } from '../helpers/pids';
 
 const daemons = new HeldDaemons();
 afterEach(() => daemons.cleanup());
@@ -22,15 +22,6 @@ const doctorHolders = async (d: TestDaemon): Promise<string> => {
   const r = await run([process.execPath, RELAY_BIN, 'doctor', '--server', '--runtime-dir', runtime], '', 60_000, { PTY_RELAY_SECRET: '' });
   return r.stdout.split('\n').find((l) => / holders /.test(l)) ?? r.stdout;
 };
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 it('lists each holder by pid, and after a crash the session whose holder died as lost, in words', async () => {
   const d1 = await daemons.start();
   const shells = await Promise.all(['a', 'b'].map(async (n) => Number((await nc(d1.port, `#!session ${n}\necho hello-${n}; echo $$ >/dev/null\necho $$\n`)).stdout.trim().split('\n').pop())));
@@ -48,7 +39,7 @@ it('lists each holder by pid, and after a crash the session whose holder died as
 
   await d1.crash();
   process.kill(holderOf('b'), 'SIGKILL'); // b's holder dies too, with no daemon to notice
-  await waitFor("b's shell to be hung up with its terminal", () => (alive(shells[1] as number) ? undefined : true));
+  await gone("b's shell to be hung up with its terminal", shells[1] as number);
   const d2 = await daemons.start({ reuse: { home: d1.home, runtime: d1.runtime } });
   await d2.waitLog('session.recovered', (l) => l.session === 'b' && l.shell === false);
   const after = await ls(d2);

@@ -3,12 +3,11 @@
 // not counted as delivered when that reply's client has gone, and the prompt, a person's typing
 // at it and a resize never count. Real nc, bash, a FIFO to say when the background job prints,
 // and pty-client in tmux.
-import { execFileSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { nc, RawClient } from '../helpers/clients';
+import { RawClient } from '../helpers/clients';
 import { ROOT, startDaemon, type TestDaemon } from '../helpers/daemon';
+import { execRequests } from '../helpers/exec-requests';
 import { waitFor, within } from '../helpers/deadline';
 import { Tmux } from '../helpers/tmux';
 
@@ -16,7 +15,6 @@ const CLIENT_BIN = path.join(ROOT, 'bin/pty-client');
 const NOTICE = (bytes: number): RegExp => new RegExp(`^pty-relay: printed while no command ran \\(${bytes} bytes since \\d\\d:\\d\\d:\\d\\d\\):\\n`);
 let d: TestDaemon;
 let tmux: Tmux | undefined;
-let fifos = 0;
 
 beforeAll(async () => {
   d = await startDaemon({ bashrc: "PS1='prompt> '\n" });
@@ -26,20 +24,17 @@ afterAll(async () => {
 });
 afterEach(() => tmux?.kill());
 
-async function req(session: string, text: string): Promise<string> {
-  return (await nc(d.port, `#!session ${session}\n${text}`)).stdout;
-}
+const { req, fifo } = execRequests(() => d);
 
 // A background job in `session` that prints `text` once the test writes to its FIFO; resolves
 // once the session's screen shows it (the daemon has read it).
 async function printLater(session: string, text: string): Promise<() => Promise<void>> {
-  const f = path.join(d.home, `idle-${++fifos}`);
-  execFileSync('mkfifo', [f]);
-  expect(await req(session, `(read -r _ < ${f}; printf '${text}') >/dev/tty 2>&1 &\n`)).toBe('');
+  const f = fifo();
+  expect(await req(session, `(read -r _ < ${f.path}; printf '${text}') >/dev/tty 2>&1 &\n`)).toBe('');
   // The prompt is back (output between its start and its end is the prompt's, not kept).
   await waitFor('the prompt', async () => (/\nprompt>\s*\npty-relay: screen /.test(await req(session, '#!screen\n')) ? true : undefined));
   return async () => {
-    fs.writeFileSync(f, 'go\n');
+    f.release();
     // Its last line, after the prompt or on a line of its own (the command's echo holds it too).
     const line = (text.split('\\n').filter((l) => l !== '').pop() ?? '').replace(/[?]/g, '\\?');
     const last = new RegExp(`^(?:prompt> )?${line}\\s*$`, 'm');
@@ -64,15 +59,14 @@ it('starts the next reply with what a background job printed at the prompt, once
 it('keeps it for the next reply when the client of the one that carried it has gone', async () => {
   const print = await printLater('gone', 'lost?\\n');
   await print();
-  const f = path.join(d.home, 'idle-hold');
-  execFileSync('mkfifo', [f]);
+  const f = fifo();
   const client = new RawClient(d.port);
-  client.send(`#!session gone\necho one; read -r x < ${f}; echo two\n`);
+  client.send(`#!session gone\necho one; read -r x < ${f.path}; echo two\n`);
   await waitFor('the reply to begin', () => (client.text().includes('one\n') ? true : undefined));
   expect(client.text()).toMatch(/^pty-relay: printed while no command ran \(6 bytes since [\d:]+\):\nlost\?\none\n$/);
   client.socket.destroy();
   await within('the client to go', client.closed, 5_000);
-  fs.writeFileSync(f, 'go\n');
+  f.release();
   expect(await req('gone', '#!wait\n')).toMatch(/^pty-relay: printed while no command ran \(6 bytes since [\d:]+\):\nlost\?\none\ntwo\n$/);
   expect(await req('gone', 'echo clean\n')).toBe('clean\n');
 });

@@ -1,16 +1,15 @@
 // Jobs through real nc against the built daemon: programs that wait for input, full-screen programs,
 // timeouts finished through #!wait, #!send, #!screen, #!kill and #!jobs. After each, the next request
 // runs in the same shell with its cwd and environment intact.
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nc, RawClient } from '../helpers/clients';
+import { RawClient } from '../helpers/clients';
 import { startDaemon, type TestDaemon } from '../helpers/daemon';
+import { execRequests } from '../helpers/exec-requests';
 import { waitFor, within } from '../helpers/deadline';
 
 let d: TestDaemon;
-let n = 0;
 beforeAll(async () => {
   d = await startDaemon({ env: { EDITOR: 'vim', GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@e', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@e' } });
 });
@@ -19,9 +18,7 @@ afterAll(async () => {
 });
 
 // Runs `text` in `session` and returns what the client printed.
-async function req(session: string, text: string): Promise<string> {
-  return (await nc(d.port, `#!session ${session}\n${text}`)).stdout;
-}
+const { req, fifo } = execRequests(() => d);
 
 // Gives a session a state that must survive everything the test does to it.
 async function prepare(session: string): Promise<string> {
@@ -33,12 +30,6 @@ async function prepare(session: string): Promise<string> {
 // The state set by prepare() is still there, in the same shell.
 async function expectIntact(session: string, dir: string): Promise<void> {
   expect(await req(session, 'pwd; echo $JOBVAR; f\n')).toBe(`${dir}\nkept-${session}\nfn-ok\n`);
-}
-
-function fifo(): { path: string; release(): void } {
-  const p = path.join(d.home, `fifo-${++n}`);
-  execFileSync('mkfifo', [p]);
-  return { path: p, release: () => fs.writeFileSync(p, 'go\n') };
 }
 
 const STILL_RUNNING = /pty-relay: still running as job (\d+) in session \S+ after [\d.]+ s; wait: #!wait \d+; type: #!send TEXT\\r; look: #!screen; stop: #!kill \d+(; first line of each: #!session \S+)?\n$/;

@@ -3,16 +3,13 @@
 // password (Debian's sudoers has use_pty: sudo gives its inner terminal a copy of ours, output
 // processing off included, and puts ours in raw mode). The agent's reply stays the exact bytes.
 // The sudo part runs the daemon as a user made here (useradd, a password, a sudoers entry), as
-// agent-sudo.test.ts does, and removes both at the end.
-import { execFileSync, spawn } from 'node:child_process';
-import * as crypto from 'node:crypto';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
+// agent-sudo.test.ts does (SudoUser, startDaemonAs), and removes both at the end.
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { nc, run } from '../helpers/clients';
-import { RELAY_BIN, ROOT, startDaemon, type TestDaemon } from '../helpers/daemon';
-import { within } from '../helpers/deadline';
+import { nc } from '../helpers/clients';
+import { ROOT, startDaemon, type TestDaemon } from '../helpers/daemon';
+import { startDaemonAs, type DaemonAs } from '../helpers/daemon-as';
+import { SudoUser } from '../helpers/second-user';
 import { Tmux } from '../helpers/tmux';
 
 const CLIENT_BIN = path.join(ROOT, 'bin/pty-client');
@@ -47,60 +44,30 @@ describe('a program that turns echo off', () => {
 });
 
 describe('sudo asking for a password', () => {
-  const USER = `prstair${process.pid}`;
-  const PASSWORD = `pw-${crypto.randomBytes(6).toString('hex')}`;
-  const SUDOERS = `/etc/sudoers.d/pty-relay-stair-${process.pid}`;
-  let home = '';
+  const user = new SudoUser('stair', "PS1='prompt> '\n");
+  let daemon: DaemonAs | null = null;
   let port = 0;
-  let daemon: ReturnType<typeof spawn> | null = null;
 
   beforeAll(async () => {
-    execFileSync('useradd', ['--no-create-home', '--shell', '/bin/bash', USER]);
-    execFileSync('chpasswd', { input: `${USER}:${PASSWORD}\n` });
-    fs.writeFileSync(SUDOERS, `Defaults:${USER} lecture=never\n${USER} ALL=(ALL) ALL\n`, { mode: 0o440 });
-    home = fs.mkdtempSync(path.join(os.tmpdir(), 'pty-relay-stair-'));
-    fs.writeFileSync(path.join(home, '.bashrc'), "PS1='prompt> '\n");
-    execFileSync('chown', ['-R', USER, home]);
-    fs.chmodSync(home, 0o700);
-    // (runuser sets HOME from the user's passwd entry: `env` sets ours after it.)
-    const proc = spawn('runuser', ['-u', USER, '--', 'env', `HOME=${home}`, process.execPath, RELAY_BIN, 'serve', '--port', '0', '--runtime-dir', path.join(home, 'rt')], {
-      env: { PATH: process.env.PATH, HOME: home, LANG: 'C.UTF-8' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    daemon = proc;
-    let out = '';
-    port = await within('the daemon to listen', new Promise<number>((resolve) => {
-      proc.stdout.on('data', (c: Buffer) => {
-        out += c.toString();
-        const m = /"evt":"server.listening","port":(\d+)/.exec(out);
-        if (m) resolve(Number(m[1]));
-      });
-    }), 15_000);
+    user.create();
+    daemon = await startDaemonAs(user.name, { home: user.home });
+    port = daemon.port;
   });
 
   afterAll(async () => {
-    if (daemon !== null && daemon.exitCode === null) {
-      const exited = new Promise((r) => daemon?.once('exit', r));
-      daemon.kill('SIGTERM');
-      await exited;
-    }
-    fs.rmSync(SUDOERS, { force: true });
-    fs.rmSync(home, { recursive: true, force: true });
-    execFileSync('userdel', [USER]);
+    await daemon?.stop();
+    user.remove();
   });
 
-  // nc as the daemon's own user (root would be refused).
-  async function req(text: string): Promise<string> {
-    return (await run(['runuser', '-u', USER, '--', 'nc.openbsd', '-N', '127.0.0.1', String(port)], text, 60_000)).stdout;
-  }
+  const req = (text: string): Promise<string> => user.nc(port, text);
 
   it('shows the lines sudo relays at the left edge, and replies with their exact bytes', async () => {
     tmux = new Tmux();
-    tmux.start('a', ['runuser', '-u', USER, '--', 'env', `HOME=${home}`, process.execPath, CLIENT_BIN, '--port', String(port)], {}, 100, 30);
+    tmux.start('a', ['runuser', '-u', user.name, '--', 'env', `HOME=${user.home}`, process.execPath, CLIENT_BIN, '--port', String(port)], {}, 100, 30);
     await tmux.waitScreen('a', /^prompt>\s*$/m);
     const asked = await req("#!timeout 30\nsudo -k; sudo printf 'one\\ntwo\\nthree\\n'\n");
     expect(asked).toMatch(/^\[sudo\] password for \S+: ?\npty-relay: job \d+ is waiting for input with echo off/);
-    expect(await req(`#!send ${PASSWORD}\\r\n`)).toMatch(/^\none\ntwo\nthree\npty-relay: job \d+ ended with exit status 0\n$/);
+    expect(await req(`#!send ${user.password}\\r\n`)).toMatch(/^\none\ntwo\nthree\npty-relay: job \d+ ended with exit status 0\n$/);
     expect(await req('#!screen\n')).toMatch(LINES);
     await tmux.waitScreen('a', LINES);
     // And the next command's lines too (the terminal's modes are ours again).

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FrameType } from '../../src/protocol/frame';
 import { nc, relayExec, run } from '../helpers/clients';
 import { RELAY_BIN, startDaemon, type TestDaemon } from '../helpers/daemon';
+import { startDaemonAs } from '../helpers/daemon-as';
 import { within } from '../helpers/deadline';
 import { FrameClient } from '../helpers/frames';
 
@@ -87,25 +88,11 @@ describe('root, when the daemon runs as another user', () => {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'pty-relay-other-'));
     execFileSync('chown', [OTHER, home]);
     fs.chmodSync(home, 0o700);
-    const { spawn } = await import('node:child_process');
-    const proc = spawn('runuser', ['-u', OTHER, '--', process.execPath, RELAY_BIN, 'serve', '--port', '0', '--runtime-dir', path.join(home, 'rt'), ...extra], {
-      env: { PATH: process.env.PATH, HOME: home },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    proc.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    const port = await within('the daemon to listen', new Promise<number>((resolve) => {
-      proc.stdout.on('data', () => {
-        const m = /"evt":"server.listening","port":(\d+)/.exec(out);
-        if (m) resolve(Number(m[1]));
-      });
-    }), 15_000);
+    const d = await startDaemonAs(OTHER, { home, args: extra });
     return {
-      port,
+      port: d.port,
       stop: async () => {
-        const exited = new Promise((r) => proc.once('exit', r));
-        proc.kill('SIGTERM');
-        await exited;
+        await d.stop();
         fs.rmSync(home, { recursive: true, force: true });
       },
     };

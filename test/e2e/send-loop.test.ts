@@ -6,8 +6,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nc } from '../helpers/clients';
 import { startDaemon, type TestDaemon } from '../helpers/daemon';
+import { execRequests } from '../helpers/exec-requests';
 import { relayMcp, type McpSession } from '../helpers/mcp';
 
 let d: TestDaemon;
@@ -21,9 +21,7 @@ afterAll(async () => {
   expect(await d.stop()).toBe(0);
 });
 
-async function req(session: string, text: string): Promise<string> {
-  return (await nc(d.port, `#!session ${session}\n${text}`)).stdout;
-}
+const { req } = execRequests(() => d);
 
 // The lines of a screen window (the rows under its `pty-relay:` line), with their marks.
 function windowRows(reply: string): string[] {

@@ -3,26 +3,20 @@
 // says READY=1 and the new one MAINPID=<its pid>, through the real systemd-notify.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { copyBinary } from '../helpers/binary';
 import { nc } from '../helpers/clients';
-import { ROOT } from '../helpers/daemon';
 import { waitFor } from '../helpers/deadline';
 import { Tmux } from '../helpers/tmux';
 import { relayUpgrade, startLive } from '../helpers/upgrade';
 
-const BUILT = path.join(ROOT, 'dist/pty-relay');
 let dir: string;
 let bin: string;
 
 beforeAll(() => {
-  if (!fs.existsSync(BUILT)) throw new Error('dist/pty-relay is missing: run `make binary` (make test does)');
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pty-relay-upgrade-bin-'));
+  dir = copyBinary('pty-relay-upgrade-bin-');
   bin = path.join(dir, 'pty-relay');
-  fs.copyFileSync(BUILT, bin);
-  fs.chmodSync(bin, 0o755);
-  fs.symlinkSync('pty-relay', path.join(dir, 'pty-client'));
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 

@@ -8,6 +8,7 @@ import { VERSION } from '../../src/version';
 import { execOverSocket, nc, RawClient, run } from '../helpers/clients';
 import { ROOT } from '../helpers/daemon';
 import { waitFor, within } from '../helpers/deadline';
+import { gone } from '../helpers/pids';
 import { Tmux } from '../helpers/tmux';
 import { buildRelease, install, ncHeld, relayUpgrade, replaceBundle, startLive, type LiveDaemon } from '../helpers/upgrade';
 
@@ -60,15 +61,6 @@ function ticks(text: string): number[] {
 
 function range(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i + 1);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 // Session name -> program pid, from `pty-relay ls`.
@@ -124,7 +116,7 @@ it('hands shells, a running job, an attached client and exec requests in flight 
       expect(report.to.version).toBe(version);
       expect((await d.waitLog('daemon.ready', (l) => l.pid === report.to.pid)).version).toBe(version);
       expect(report.sessions).toBe(4);
-      await waitFor('the old daemon to exit', () => (alive(before) ? undefined : true));
+      await gone('the old daemon to exit', before);
       expect(d.pid()).toBe(report.to.pid);
       // The shells are the same processes, with their state.
       expect(await sessionPids(d)).toEqual(pids);

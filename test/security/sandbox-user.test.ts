@@ -3,13 +3,12 @@
 // root write cgroups, so the default profile's memory and CPU caps cannot be enforced: it is
 // refused, saying why; a profile that accepts that runs with the process cap as an rlimit in the
 // sandbox's own user namespace (which binds) and says which caps are not enforced.
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nc, run } from '../helpers/clients';
-import { collectLogs, RELAY_BIN } from '../helpers/daemon';
-import { waitFor } from '../helpers/deadline';
+import { RELAY_BIN } from '../helpers/daemon';
+import { startDaemonAs, type DaemonAs } from '../helpers/daemon-as';
 import { SecondUser } from '../helpers/second-user';
 import { FORK_PROBE, filesScript, reachScript } from './sandbox-checks';
 
@@ -17,7 +16,7 @@ const root = process.getuid?.() === 0;
 const user = new SecondUser('sbx');
 let home = '';
 let runtime = ''; // outside /tmp (which is private inside a sandbox), so that only the sandbox's own hiding keeps it out
-let daemon: ChildProcess | null = null;
+let daemon: DaemonAs | null = null;
 let port = 0;
 const ex = (text: string): Promise<string> => nc(port, text, 60_000).then((r) => r.stdout);
 
@@ -35,25 +34,17 @@ beforeAll(async () => {
   for (const f of [config, path.join(home, 'note.txt')]) fs.chownSync(f, user.uid, user.uid);
   runtime = user.dir(fs.mkdtempSync('/var/tmp/pty-relay-sbx-rt-'), 0o700);
   // --allow-root: this test (root) is the client of the user's daemon.
-  daemon = spawn('runuser', ['-u', user.name, '--', 'env', `HOME=${home}`, process.execPath, RELAY_BIN, 'serve', '--port', '0', '--allow-root', '--runtime-dir', runtime, '--sandbox-config', config], {
-    env: { PATH: '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin', HOME: home, LANG: 'C.UTF-8' },
-    cwd: home,
-    stdio: ['ignore', 'pipe', 'pipe'],
+  daemon = await startDaemonAs(user.name, {
+    home,
+    runtime,
+    args: ['--allow-root', '--sandbox-config', config],
+    env: { PATH: '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin' },
   });
-  const { logs, stderr } = collectLogs(daemon);
-  const listening = await waitFor('the daemon to listen', () => {
-    if (daemon?.exitCode !== null) throw new Error(`daemon exited: ${stderr()}`);
-    return logs.find((l) => l.evt === 'server.listening');
-  }, 15_000);
-  port = listening.port as number;
+  port = daemon.port;
 });
 
 afterAll(async () => {
-  if (daemon !== null && daemon.exitCode === null) {
-    const exited = new Promise((r) => daemon?.once('exit', r));
-    daemon.kill('SIGTERM');
-    await exited;
-  }
+  await daemon?.stop();
   if (home !== '') fs.rmSync(home, { recursive: true, force: true });
   if (runtime !== '') fs.rmSync(runtime, { recursive: true, force: true });
   if (root) user.remove();

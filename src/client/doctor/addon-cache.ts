@@ -1,5 +1,5 @@
 // The single binary loads its native addons from unnamed copies it makes in the first of its
-// candidate directories that exists and allows it (build/native-loader.ts); a missing directory,
+// candidate directories that exists and allows it (native/native-loader.ts); a missing directory,
 // a read-only or a noexec mount makes it try the next one. This reads the mount of each candidate
 // from /proc/self/mountinfo. Linux only (procfs): a server check, as the single binary is Linux only.
 import * as fs from 'node:fs';

@@ -1,7 +1,7 @@
-// One framed connection: the hello, then a one-shot control request (ls, kill, new, jobs), the
-// event stream (event-stream.ts), or an attachment to a session that streams its output from the
-// ring and feeds its input. The
-// frames travel through a FrameTransport: a socket (pty-client) or a WebSocket (the web page).
+// attach/ owns framed connections: this one connection (the hello, hello.ts; then a one-shot
+// control request, requests.ts; the event stream, event-stream.ts; or an attachment to a session
+// that streams its output from the ring and feeds its input), paced by send-pacer.ts, its frames
+// travelling through a FrameTransport (transport.ts): a socket (socket-transport.ts) or a WebSocket.
 //
 // Backpressure policy for attached clients: a peer reads the ring at its own pace and never
 // pauses the PTY. A peer is sent at most its window (ACK_WINDOW_BYTES for socket clients) beyond

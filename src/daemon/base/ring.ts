@@ -1,3 +1,7 @@
+// base/ owns the small pieces below every other folder of the daemon: this ring, a token bucket
+// (rate-limit.ts), the private runtime directory (runtime-dir.ts) and what a session's program is
+// started with (terminal-program.ts). They import nothing else of the daemon.
+//
 // A session's recent output, addressed by absolute byte offset. Offsets count every byte the
 // session ever produced; the ring keeps the last `capacity` of them. Memory grows with use, up to
 // the capacity, so an idle session costs almost nothing.

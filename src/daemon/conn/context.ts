@@ -1,8 +1,8 @@
-// What every kind of connection (attach/, exec/, web/) gets from the listening side (server/) and
-// shares with the others: the context a handler is given with its socket (its logger, and where to
-// register what to do at shutdown and at a handover), the HTTP hand-off the web side implements,
-// the connection's metered input (input.ts) and the shared-secret check (secret.ts). It sits below
-// both the server and the connection kinds, so that neither has to import the other's types.
+// conn/ owns what every kind of connection (attach/, exec/, web/) gets from the listening side
+// (server/) and shares with the others: the context a handler is given with its socket (its logger,
+// and where to register what to do at shutdown and at a handover), the HTTP hand-off the web side
+// implements, the connection's metered input (input.ts) and the shared-secret check (secret.ts). It
+// sits below both the server and the connection kinds, so that neither has to import the other's types.
 import type * as net from 'node:net';
 import type { Logger } from '../../log';
 

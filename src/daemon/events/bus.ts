@@ -1,3 +1,6 @@
+// events/ owns the daemon's event stream: this bus, its readers (feed.ts, the `serve --on-event`
+// hook: hook.ts), when "waiting for input" is news (wait-gate.ts) and the terminal bell (bell.ts).
+//
 // The daemon's events (protocol/events.ts): sessions, jobs and clients publish here; subscribers
 // are the readers of `pty-relay events` (feed.ts) and the `serve --on-event` hook (hook.ts).
 // Publishing is synchronous and O(subscribers): a subscriber only queues, within its own bound,

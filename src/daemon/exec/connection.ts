@@ -1,3 +1,9 @@
+// exec/ owns exec connections (shell text in, a reply out): this connection, when its request is
+// complete (request.ts, bash-syntax.ts), running it (handle.ts: directives, queries.ts, a job of the
+// session), and the reply: following a job (follow.ts, settle.ts), what it says about the job
+// (job-reply.ts, hints.ts, request-notes.ts, idle-reply.ts, queued.ts, screen-window.ts) and the
+// socket it is written to (reply.ts). It drives sessions (session/) and their jobs (jobs/).
+//
 // One exec connection, a small state machine: READING shell text until the request is complete
 // (judgeRequest), RUNNING it (handle.ts), then back to READING when the client sent more text
 // meanwhile (nothing a client sends is dropped), else CLOSING: the trailer, a FIN, and draining

@@ -1,3 +1,6 @@
+// holder/ owns the daemon's side of session holders (the small process that keeps a session's
+// terminal while daemons come and go, src/native/holder.c): starting one (spawn.ts) and this link.
+//
 // The daemon's end of one session holder (src/native/holder.c has the protocol): connects through
 // holder_link.node, which checks that the holder is ours and receives the PTY master, then reads
 // what the holder buffered while no daemon was connected and, later, the program's exit status.

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { RelayError } from '../../errors';
-import { isSea } from '../../build/native-loader';
+import { isSea } from '../../native/native-loader';
 import type { TerminalProgram } from '../base/terminal-program';
 import { nativeFile } from '../../native/addon';
 import { HolderLink, linkAddon } from './link';

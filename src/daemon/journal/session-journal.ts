@@ -1,3 +1,6 @@
+// journal/ owns the sessions on disk that a daemon after a crash takes over: this journal and the
+// files that keep a stream's newest bytes (tail-file.ts).
+//
 // A session on disk, so that a daemon that starts after a crash can take it over from its holder
 // (holder/) knowing what the dead one knew: its jobs, their output, what was delivered, and the
 // terminal's recent output. Everything lives in the session's private directory (0700), 0600:

@@ -1,3 +1,7 @@
+// push/ owns Web Push for phones, the daemon's side: this sender, the subscriptions (subscriptions.ts),
+// the message encryption (ece.ts), the VAPID key (vapid.ts), which endpoints may be POSTed to
+// (endpoint.ts) and the POST itself (deliver.ts).
+//
 // Web Push for phones: the daemon's side. A signed-in page subscribes (web/push-routes.ts); for each
 // event the filter lets through (by default the page's "needs you": waiting for input, failed, and
 // finished after a minute) every subscribed browser gets an encrypted message (ece.ts) signed with

@@ -1,8 +1,10 @@
-// Sandboxed sessions (this folder): a session made with a sandbox profile runs its program inside
+// sandbox/ owns sandboxed sessions: a session made with a sandbox profile runs its program inside
 // bubblewrap (bwrap.ts builds the arguments from the profile, profile.ts), in cgroups or under
 // rlimits that enforce the profile's caps (caps.ts, cgroup.ts), and reports in words when a cap
 // was hit (the counters of its cgroup, the kernel log for the names of what the OOM killer ended).
-// The sandbox wraps the program's argv, so it composes with whatever starts that argv.
+// The sandbox wraps the program's argv, so it composes with whatever starts that argv. Also here:
+// what the host offers (host.ts), what a root daemon's sandbox user can reach (reach.ts) and ending
+// the processes a job left behind in it (strays.ts).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';

@@ -1,6 +1,7 @@
-// The listening side: bind the loopback addresses and a private unix socket (listeners.ts),
-// admit or refuse each connection, sniff its first bytes and hand it to exec mode (text), attach
-// mode (frames) or, with --web, the in-process HTTP server (an HTTP request).
+// server/ owns the listening side: binding the loopback addresses and a private unix socket
+// (listeners.ts), admitting or refusing each connection (gate.ts: who the peer is, peer-uid.ts and
+// security.ts; the connection rate), sniffing its first bytes and handing it to exec mode (text),
+// attach mode (frames) or, with --web, the in-process HTTP server (an HTTP request).
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import type { Logger } from '../../log';

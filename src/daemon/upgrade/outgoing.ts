@@ -1,3 +1,8 @@
+// upgrade/ owns handing a daemon's sessions to another process: this old side, the new side
+// (incoming.ts, started by successor.ts), what they say to each other (messages.ts, link.ts), the
+// handover document (document.ts), telling systemd (sd-notify.ts), and taking over the sessions of
+// a daemon that died without handing them over (recover.ts).
+//
 // The old daemon's side of `pty-relay upgrade`: hand every session, the listening sockets and the
 // connections that arrive meanwhile to a new process started from the binary installed now, or,
 // when anything goes wrong before that process serves, carry on as if nothing had happened.

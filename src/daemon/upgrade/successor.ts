@@ -6,7 +6,7 @@
 //   0 /dev/null   1, 2 our stdout and stderr (the log)   3 the handover document (a pipe)
 //   4 Node's IPC channel (messages.ts)   5… the listening sockets, then the sessions' PTY masters
 import { spawn, type ChildProcess } from 'node:child_process';
-import { isSea } from '../../build/native-loader';
+import { isSea } from '../../native/native-loader';
 
 // The environment variable that tells `pty-relay serve` it takes over: the document's fd.
 export const HANDOVER_ENV = 'PTY_RELAY_HANDOVER';

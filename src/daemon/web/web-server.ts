@@ -1,3 +1,8 @@
+// web/ owns the web terminal's server side: this HTTP server, who may talk to it (guard.ts, its
+// token and cookies: token.ts), its deadlines (deadlines.ts, request-line.ts), the pages it serves
+// (pages.ts), the Web Push routes (push-routes.ts) and frames over a WebSocket (ws-transport.ts) for
+// the attach logic of attach/.
+//
 // The web terminal's HTTP side: an in-process http.Server (it never listens; the relay's own
 // listener hands it connections that sent an HTTP request) and a `ws` server in noServer mode.
 // The one module that imports `ws`.

@@ -1,8 +1,8 @@
 // A small fuzz loop over the exec-side parsers: random input never throws, and verdicts are sane.
 import { expect, it } from 'vitest';
-import { isCompleteCommand } from '../../../../src/daemon/exec/bash-syntax';
-import { MarkParser } from '../../../../src/daemon/shell/marks';
-import { judgeRequest, parseRequest, DEFAULT_TIMING } from '../../../../src/daemon/exec/request';
+import { isCompleteCommand } from '../../src/daemon/exec/bash-syntax';
+import { MarkParser } from '../../src/daemon/shell/marks';
+import { judgeRequest, parseRequest, DEFAULT_TIMING } from '../../src/daemon/exec/request';
 
 function rng(seed: number): () => number {
   let s = seed;
