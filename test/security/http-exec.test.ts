@@ -110,6 +110,18 @@ describe.each([
     if (web) expect(answer).toMatch(/^HTTP\/1\.1 431 /);
     else expect(answer).toBe(REFUSAL);
     expect(fs.existsSync(file)).toBe(false);
+    // Node's parser refuses these itself; the refusal is logged as ours are, not as a debug line.
+    if (web) await waitFor('the header refusal in the log', () => (d.logs.some((l) => l.evt === 'web.refused' && l.reason === 'header-overflow') ? true : undefined));
+  });
+
+  it.runIf(web)('answers and logs 431 to a second request on a kept-alive connection whose headers pass 16 KiB', async () => {
+    const before = d.logs.filter((l) => l.evt === 'web.refused' && l.reason === 'header-overflow').length;
+    const file = path.join(dir, `kept-${++n}`);
+    const first = `GET /favicon.ico HTTP/1.1\r\nHost: localhost:${d.port}\r\n\r\n`;
+    const answer = await exchange(d.port, `${first}GET / HTTP/1.1\r\nHost: localhost:${d.port}\r\nX-Pad: ${'p'.repeat(20_000)}\r\nX-Cmd: x\ntouch ${file}\n\r\n`);
+    expect(answer).toMatch(/^HTTP\/1\.1 403 [\s\S]*HTTP\/1\.1 431 /);
+    await waitFor('the second refusal in the log', () => (d.logs.filter((l) => l.evt === 'web.refused' && l.reason === 'header-overflow').length > before ? true : undefined));
+    expect(fs.existsSync(file)).toBe(false);
   });
 
   it('logs the refusals, without the payload, and runs nothing but the controls', async () => {

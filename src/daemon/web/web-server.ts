@@ -79,6 +79,16 @@ export function createWebServer(config: WebConfig, registry: Registry, log: Logg
     return null;
   };
 
+  // What Node's parser refuses itself (headers past 16 KiB, a malformed request) is answered and
+  // logged like our own refusals; a client that went away is only closed.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: net.Socket) => {
+    const reason = err.code === 'HPE_HEADER_OVERFLOW' ? 'header-overflow' : err.code === 'ECONNRESET' ? null : 'malformed';
+    if (reason === null || !socket.writable) return void socket.destroy();
+    logOf(socket).warn({ evt: 'web.refused', reason }, `web request refused (${reason})`);
+    const status = reason === 'header-overflow' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  });
+
   server.on('request', (req, res) => {
     const l = logOf(req.socket);
     void handle(req, res, l).catch((err: Error) => {
