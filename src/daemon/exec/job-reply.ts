@@ -52,7 +52,8 @@ export const SEND_DRAWING_MS = 2000;
 
 // Streams `job` into the reply and ends with the line that says how it stands. A `#!send` reply
 // follows without writing, then shows what the keystrokes provoked: a full-screen program's screen
-// around the cursor (settle.ts), else the program's output; and the job's status when it ended.
+// around the cursor and the rows they changed (settle.ts), else the program's output; and the
+// job's status when it ended.
 export async function replyToJob(c: JobReplyContext, job: Job, o: JobReplyOptions): Promise<Outcome> {
   const { reply } = c;
   const started = Date.now();
@@ -79,6 +80,9 @@ export async function replyToJob(c: JobReplyContext, job: Job, o: JobReplyOption
     });
   const ringFrom = c.session.audience.ring.head;
   let pending = follow(o.from);
+  // The screen as the keystrokes find it (asked for before they are typed, and the mirror answers
+  // in order): the reply shows the rows they changed.
+  const before = o.send !== null ? c.session.audience.screenText() : null;
   if (o.send !== null) c.session.type(o.send);
   let f = await pending;
   // A `#!send` reply ends once the program is quiet and waits for input again (or ends): a
@@ -95,7 +99,7 @@ export async function replyToJob(c: JobReplyContext, job: Job, o: JobReplyOption
   if (screen !== null) {
     // The program's drawing stays in the job's store (#!output); the reply shows its screen.
     reached = job.head;
-    reply.write(Buffer.from(screenWindow(screen)));
+    reply.write(Buffer.from(screenWindow(screen, before === null ? null : await before)));
   } else if (headBytes === null) reached = writeRange(reply, job, reached, job.head);
   else {
     if (hold) reached = writeRange(reply, job, reached, Math.min(job.head, o.from + headBytes));
