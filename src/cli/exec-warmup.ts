@@ -18,7 +18,11 @@ export function warmExecRoundTrip(): Promise<void> {
       peers.add(sock);
       let text = '';
       sock.on('data', (c: Buffer) => (text += c.toString('utf8')));
-      sock.on('end', () => sock.end(`warm\n\0${/^#!trailer (\S+)/.exec(text)?.[1] ?? ''};0;exit\n`));
+      // The empty note first: this daemon knows #!notes (protocol/exec-text.ts).
+      sock.on('end', () => {
+        const token = /^#!trailer (\S+)/.exec(text)?.[1] ?? '';
+        sock.end(`\0${token}!0\nwarm\n\0${token};0;exit\n`);
+      });
       sock.on('close', () => peers.delete(sock));
     });
     const guard = setTimeout(() => {
