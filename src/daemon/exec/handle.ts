@@ -143,8 +143,9 @@ async function query(jc: JobReplyContext, q: Query, timeoutMs: number, opts: Exe
     case 'output': {
       const job = find(q.job);
       if (typeof job === 'string') return error(job);
-      // Bounded as a reply is, except a range FROM TO without #!limit: its size was the agent's choice.
-      const b = bounded(opts, plain && (q.to === null || opts.limit !== undefined));
+      // For nc bounded as a reply is, except a range FROM TO without #!limit (its size was the
+      // agent's choice); a client that reads a trailer bounds by itself, as before.
+      const b = jc.trailer ? { limit: undefined, byDefault: false } : bounded(opts, plain && q.to === null);
       return outputReply(reply, job, q.from, q.to, b.limit === undefined ? null : { limit: b.limit, more: b.byDefault ? DEFAULT_BOUND_NOTE : '', session: session.name });
     }
     case 'wait': {
