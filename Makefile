@@ -9,7 +9,7 @@ NPM ?= npm
 TEST_DEBS := chromium vim less sqlite3 sudo netcat-openbsd netcat-traditional ncat socat busybox tmux openssh-server openssh-client git procps systemd binutils util-linux passwd gcc strace stress-ng python3-pytest bubblewrap
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build binary bench bench-quick run test test-load test-unit test-security typecheck lint deps install uninstall clean
+.PHONY: all build binary bench bench-quick bench-versus run test test-load test-unit test-security typecheck lint deps install uninstall clean
 
 # `make install` puts the binary, the pty-client link and the systemd user units here.
 PREFIX ?= $(HOME)/.local
@@ -101,6 +101,12 @@ bench: binary
 
 bench-quick: binary
 	node dist/bench/run.js --quick
+
+# This build's exec round trip against BASE's (a commit, built by its own `make build`), interleaved
+# in one run: `make bench-versus BASE=6317e62^`.
+BASE ?= main
+bench-versus: binary
+	node dist/bench/run.js --only=versus --base=$(BASE)
 
 install: dist/pty-relay
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR)

@@ -5,7 +5,7 @@
 //
 // It starts PROGRAM in a new PTY (forkpty: its own session, the slave as controlling terminal),
 // listens on the unix socket SOCKET (created 0600 under umask 077, in the daemon's 0700 session
-// directory), prints "ready PID\n" on stdout and closes it. The daemon is only a client:
+// directory; PROGRAM gets the umask the holder was started with, the user's), prints "ready PID\n" on stdout and closes it. The daemon is only a client:
 //
 //   holder -> daemon, on connect: one line, sent with the PTY master attached (SCM_RIGHTS):
 //     "PTYH 1 pid=P status=S buffered=N lost=L pts=PATH\n"
@@ -183,7 +183,7 @@ int main(int argc, char** argv) {
   struct winsize ws = {.ws_col = (unsigned short)atoi(argv[4]), .ws_row = (unsigned short)atoi(argv[5])};
   const char* cwd = argv[6];
   if (cap == 0 || (buf = malloc(cap)) == NULL) die("buffer");
-  umask(077);
+  mode_t user_umask = umask(077);  // ours: the socket is private; PROGRAM gets the one we were given
   signal(SIGPIPE, SIG_IGN);
   signal(SIGHUP, SIG_IGN);
   signal(SIGINT, SIG_IGN);
@@ -208,6 +208,7 @@ int main(int argc, char** argv) {
     signal(SIGPIPE, SIG_DFL);
     signal(SIGHUP, SIG_DFL);
     signal(SIGINT, SIG_DFL);
+    umask(user_umask);
     if (chdir(cwd) != 0) fprintf(stderr, "pty-relay-holder: cannot enter %s: %s\n", cwd, strerror(errno));
     execvp(argv[8], argv + 8);
     fprintf(stderr, "pty-relay-holder: cannot run %s: %s\n", argv[8], strerror(errno));

@@ -50,11 +50,12 @@ export interface Relay {
   stop(): void;
 }
 
-// Starts the single binary with the limits off; `unix` also gives it a socket.
-export async function startRelay(extra: string[] = [], unix = false): Promise<Relay> {
+// Starts the single binary (or `bin`, another build's command) with the limits off; `unix` also
+// gives it a socket.
+export async function startRelay(extra: string[] = [], unix = false, bin: string[] = [BIN]): Promise<Relay> {
   const rt = fs.mkdtempSync(path.join(tmp, 'rt-'));
   const socket = unix ? path.join(rt, 'relay.sock') : null;
-  const argv = [BIN, 'serve', '--port', '0', ...(socket ? ['--socket', socket] : ['--no-socket']), '--runtime-dir', rt, '--output-rate', '0', '--input-rate', '0', '--connection-rate', '0', '--max-sessions', '300', '--max-clients', '100', ...extra];
+  const argv = [...bin, 'serve', '--port', '0', ...(socket ? ['--socket', socket] : ['--no-socket']), '--runtime-dir', rt, '--output-rate', '0', '--input-rate', '0', '--connection-rate', '0', '--max-sessions', '300', '--max-clients', '100', ...extra];
   const { proc, match } = await startProcess(argv, /"evt":"server.listening","port":(\d+)/, env);
   const stop = (): void => {
     proc.kill('SIGTERM');

@@ -1,7 +1,9 @@
 // `make bench`: measures pty-relay against the floor and its peers in one run, on the same work,
 // and writes bench-results/results.md and results.json. No assertions: numbers and targets only.
 // `--quick` (make bench-quick, run by CI as a smoke test) does every section with fewer samples;
-// `--only a,b` runs some sections (names below), for working on one thing.
+// `--only a,b` runs some sections (names below), for working on one thing. `--only=versus
+// --base=REV` compares this build's exec round trip with another commit's (versus.ts); it runs
+// only when asked for.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -16,10 +18,13 @@ import { targets, type Target } from './targets';
 import { throughput } from './throughput';
 import { timeWait } from './timewait';
 import { tunnels } from './tunnels';
+import { versus } from './versus';
 
 const OUT_DIR = path.join(process.cwd(), 'bench-results');
 const ONLY = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',') ?? null;
 const runs = (name: string): boolean => ONLY === null || ONLY.includes(name);
+// It builds another commit first: only when named, or when a base is given.
+const runsVersus = ONLY?.includes('versus') === true || process.argv.some((a) => a.startsWith('--base='));
 
 function writeResults(ts: Target[]): void {
   fs.mkdirSync(OUT_DIR, { recursive: true });
@@ -61,6 +66,7 @@ async function main(): Promise<void> {
   const floorPort = await startFloor();
   if (runs('exec')) await execRoundTrips(relay, floorPort);
   if (runs('unix')) await unixVersusTcp(relay);
+  if (runsVersus) await versus(floorPort);
   if (runs('tunnels')) await tunnels(relay.port);
   if (runs('throughput')) await throughput(relay.port);
   if (runs('echo')) await echoLatency(relay.port);

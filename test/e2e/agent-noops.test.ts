@@ -37,6 +37,9 @@ function fifo(): { path: string; release(): void } {
 const STDIN_NOTE = (cmd: string): string =>
   `pty-relay: \`${cmd}\` ended at once: a request's stdin is empty (/dev/null); for a REPL, a prompt or top, send the request with #!interactive as its first line (stdin is then the terminal)\n`;
 
+const READ_NOTE = (read: string): string =>
+  `pty-relay: \`${read}\` got nothing: a request's stdin is empty (/dev/null), so \`read\` returns at once; to answer its prompt, send the request with #!interactive as its first line (stdin is then the terminal) and the answer with #!send\n`;
+
 describe('a job that is over', () => {
   it('#!wait names the job, its session, command, age and status, and #!output, when nothing is left', async () => {
     // The trial's worst moment: `#!wait 2` without `#!session side` found the default session's job 2.
@@ -113,9 +116,16 @@ describe('a queued request', () => {
 describe('a request whose stdin is empty', () => {
   it('says so when a program ended at once on it, and suggests #!interactive', async () => {
     expect(await req('si', "python3 -c 'input()'\n")).toMatch(new RegExp(`EOFError: EOF when reading a line\\n${escape(STDIN_NOTE("python3 -c 'input()'"))}pty-relay: exit status 1\\n$`));
-    expect(await req('si', 'read x\n')).toBe(`${STDIN_NOTE('read x')}pty-relay: exit status 1\n`);
+    expect(await req('si', 'read x\n')).toBe(`${READ_NOTE('read x')}pty-relay: exit status 1\n`);
     expect(await req('si', 'python3\n')).toBe(STDIN_NOTE('python3'));
     expect(await req('si', 'sqlite3 test.db\n')).toBe(STDIN_NOTE('sqlite3 test.db'));
+  });
+
+  it('says so when bash\'s `read` met it, in a script that goes on and succeeds (-p shows no prompt off a terminal)', async () => {
+    expect(await req('si3', 'read -p "Name: " x; echo "hi $x"\n')).toBe(`hi \n${READ_NOTE('read -p "Name: " x')}`);
+    // as the note says: with #!interactive the prompt shows and #!send answers it
+    expect(await req('si3', '#!interactive\nread -p "Name: " x; echo "hi $x"\n')).toMatch(/^Name: \npty-relay: job 2 is waiting for input; prompt: "Name:"; /);
+    expect(await req('si3', '#!send bob\\r\n')).toBe('bob\nhi bob\npty-relay: job 2 ended with exit status 0\n');
   });
 
   it('says nothing about ordinary commands', async () => {

@@ -82,7 +82,10 @@ it('does not stop at a pager or a credential prompt', async () => {
 
 it('gives commands an empty stdin, so a read never hangs', async () => {
   const r = await nc(d.port, 'read -r line; echo "read=$? line=[$line]"; cat; echo after-cat\n');
-  expect(r.stdout).toBe('read=1 line=[]\nafter-cat\n');
+  expect(r.stdout).toBe(
+    'read=1 line=[]\nafter-cat\n' +
+      "pty-relay: `read -r line` got nothing: a request's stdin is empty (/dev/null), so `read` returns at once; to answer its prompt, send the request with #!interactive as its first line (stdin is then the terminal) and the answer with #!send\n",
+  );
 });
 
 it('delivers hundreds of MB byte-exact', async () => {

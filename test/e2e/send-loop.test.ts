@@ -28,7 +28,7 @@ async function req(session: string, text: string): Promise<string> {
 // The lines of a screen window (the rows under its `pty-relay:` line), with their marks.
 function windowRows(reply: string): string[] {
   const lines = reply.split('\n');
-  const at = lines.findIndex((l) => l.startsWith('pty-relay: the screen around the cursor'));
+  const at = lines.findIndex((l) => l.startsWith('pty-relay: the screen, '));
   expect(at).toBeGreaterThanOrEqual(0);
   const end = lines.findIndex((l, i) => i > at && l.startsWith('pty-relay: '));
   return lines.slice(at + 1, end);
@@ -45,11 +45,11 @@ describe('#!send through nc', () => {
     expect(await req('sq', 'echo after\n')).toBe('after\n');
   });
 
-  it('to less: the page around the cursor while it waits, and `q` ends with the job\'s status', async () => {
+  it('to less: the page while it waits, and `q` ends with the job\'s status', async () => {
     expect(await req('ls1', `cd ${dir}\n`)).toBe('');
     const shown = await req('ls1', 'less fifty.txt\n');
-    expect(shown).toMatch(/^pty-relay: the screen around the cursor, rows 26-50 of 50; the cursor is at row 50, column \d+, on the line marked ">"\n/);
-    expect(windowRows(shown).slice(0, 2)).toEqual(['  text line 26', '  text line 27']);
+    expect(shown).toMatch(/^pty-relay: the screen, rows 1-50 of 50; the cursor is at row 50, column \d+, on the line marked ">"\n/);
+    expect(windowRows(shown).slice(0, 2)).toEqual(['  text line 1', '  text line 2']);
     expect(shown).toMatch(/\n> fifty\.txt\npty-relay: job 2 is waiting for input in a full-screen program; prompt: "fifty\.txt"; /);
     expect(await req('ls1', '#!send q\n')).toMatch(/^(\r?\n)?pty-relay: job 2 ended with exit status 0\n$/);
   });
@@ -58,7 +58,7 @@ describe('#!send through nc', () => {
     expect(await req('vi', `cd ${dir}\n`)).toBe('');
     expect(windowRows(await req('vi', '#!interactive\nvim -u NONE -N -n fifty.txt\n'))[0]).toBe('> text line 1');
     const moved = await req('vi', '#!send 25G\n');
-    expect(moved).toMatch(/^pty-relay: the screen around the cursor, rows 13-37( and 50)? of 50; the cursor is at row 25, column 1, on the line marked ">"\n/);
+    expect(moved).toMatch(/^pty-relay: the screen, rows 13-37( and 50)? of 50 \(the others: #!screen\); the cursor is at row 25, column 1, on the line marked ">"\n/);
     const rows = windowRows(moved);
     expect(rows.slice(0, 25)).toEqual(Array.from({ length: 25 }, (_, i) => `${i + 13 === 25 ? '>' : ' '} text line ${i + 13}`));
     expect(moved).toMatch(/\npty-relay: job 2 is waiting for input in a full-screen program; prompt: "text line 25"; answer: #!send TEXT\\r; look: #!screen; stop: #!kill 2; first line of each: #!session vi\n$/);
@@ -80,7 +80,7 @@ describe('#!send through nc', () => {
     fs.writeFileSync(spin, "printf '\\e[?1049h'; i=0; while :; do k=; read -rsn1 -t 0.1 k </dev/tty; [ \"$k\" = q ] && break; printf '\\e[Hframe %d last key [%s]\\e[K' $((i++)) \"$k\"; done; printf '\\e[?1049l'\n");
     expect(await req('sp', `#!timeout 30\nsource ${spin}\n`)).toMatch(/job 1 is waiting for input in a full-screen program; prompt: "frame \d+ last key \[\]"/);
     const sent = await req('sp', '#!timeout 30\n#!send x\n');
-    expect(sent).toMatch(/^pty-relay: the screen around the cursor, rows 1-1 of 50; the cursor is at row 1, column \d+, on the line marked ">"\n> frame \d+ last key \[x?\]\n/);
+    expect(sent).toMatch(/^pty-relay: the screen, row 1 of 50; the cursor is at row 1, column \d+, on the line marked ">"\n> frame \d+ last key \[x?\]\n/);
     expect(sent).toMatch(/\npty-relay: job 1 is waiting for input in a full-screen program; prompt: "frame \d+ last key \[x?\]"/);
     expect(await req('sp', '#!timeout 30\n#!send q\n')).toMatch(ENDED(1));
   });
@@ -108,7 +108,7 @@ describe('send through MCP', () => {
     const job = r.structured?.job as number;
     const s = await m.call('send', { session: 'mv', text: '30G', timeout: 20 });
     expect(s.structured).toMatchObject({ state: 'waiting-for-input', job, prompt: 'row 30' });
-    expect(s.structured?.output).toMatch(/^pty-relay: the screen around the cursor, rows 18-42( and 50)? of 50; the cursor is at row 30, column 1/);
+    expect(s.structured?.output).toMatch(/^pty-relay: the screen, rows 18-42( and 50)? of 50 \(the others: screen\); the cursor is at row 30, column 1/);
     expect(s.text).toMatch(/\n  row 29\n> row 30\n  row 31\n/);
     const q = await m.call('send', { session: 'mv', text: ':wq\n', timeout: 20 });
     expect(q.structured).toMatchObject({ state: 'done', exitStatus: 0, job });

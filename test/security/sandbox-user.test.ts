@@ -5,7 +5,6 @@
 // sandbox's own user namespace (which binds) and says which caps are not enforced.
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nc, run } from '../helpers/clients';
@@ -25,10 +24,15 @@ const ex = (text: string): Promise<string> => nc(port, text, 60_000).then((r) =>
 beforeAll(async () => {
   if (!root) return;
   user.create();
-  home = user.dir(fs.mkdtempSync(path.join(os.tmpdir(), 'pty-relay-sbx-user-')), 0o700);
+  // Outside /tmp, which the sandbox's private /tmp would cover (and so hide a HOME under it).
+  home = user.dir(fs.mkdtempSync('/var/tmp/pty-relay-sbx-user-'), 0o700);
   const config = path.join(home, 'sandbox.json');
-  fs.writeFileSync(config, JSON.stringify({ profiles: { lenient: { unenforced: 'allow' } } }));
-  fs.chownSync(config, user.uid, user.uid);
+  const lenient = { unenforced: 'allow' };
+  const shared = user.dir(path.join(home, 'shared'), 0o700); // a `write` directory in the read-only home
+  const profiles = { lenient, rohome: { ...lenient, home: 'read-only', write: [shared] }, smalltmp: { ...lenient, tmpSize: '4M' } };
+  fs.writeFileSync(config, JSON.stringify({ profiles }));
+  fs.writeFileSync(path.join(home, 'note.txt'), 'a note\n', { mode: 0o600 });
+  for (const f of [config, path.join(home, 'note.txt')]) fs.chownSync(f, user.uid, user.uid);
   runtime = user.dir(fs.mkdtempSync('/var/tmp/pty-relay-sbx-rt-'), 0o700);
   // --allow-root: this test (root) is the client of the user's daemon.
   daemon = spawn('runuser', ['-u', user.name, '--', 'env', `HOME=${home}`, process.execPath, RELAY_BIN, 'serve', '--port', '0', '--allow-root', '--runtime-dir', runtime, '--sandbox-config', config], {
@@ -90,7 +94,34 @@ describe.skipIf(!root)('a sandboxed session (daemon as an ordinary user)', () =>
     expect(files).toContain('tmp-ok');
     expect(files).toMatch(/procs: bash bwrap ps \n/);
     expect(files).toContain(`\n${user.uid}\n`);
+    expect(await ex('#!session easy\ngrep NoNewPrivs /proc/self/status\n')).toMatch(/^NoNewPrivs:\s+1\n$/);
     expect(fs.existsSync(outside)).toBe(false); // $HOME is an empty tmpfs inside
+    expect(fs.readFileSync(path.join(home, 'pty-relay-sandbox/easy/inside.txt'), 'utf8')).toBe('inside\n');
+  });
+
+  it('home "hidden": an empty tmpfs of its own (writable, thrown away); "read-only": the real one, unwritable', async () => {
+    const hidden = await ex('#!session hid\n#!sandbox lenient\necho "home: $(ls -A ~)"; cat ~/note.txt 2>&1 | sed "s/^cat: //"; echo x > ~/note.txt && echo wrote-tmpfs\n');
+    expect(hidden).toContain('home: pty-relay-sandbox\n'); // only the project's mount point
+    expect(hidden).toContain(`${home}/note.txt: No such file or directory\n`);
+    expect(hidden).toContain('wrote-tmpfs\n');
+    const ro = await ex(`#!session roh\n#!sandbox rohome\ncat ~/note.txt; echo more >> ~/note.txt; touch ~/new.txt 2>&1 | sed "s/^touch: //"; echo x > p.txt && echo project-writable; echo y > ~/shared/w.txt && echo write-dir-writable\n`);
+    expect(ro).toContain('a note\n'); // its own 0600 file: readable
+    expect(ro).toContain(`${home}/note.txt: Read-only file system\n`);
+    expect(ro).toContain(`cannot touch '${home}/new.txt': Read-only file system\n`);
+    expect(ro).toContain('project-writable\n');
+    expect(ro).toContain('write-dir-writable\n');
+    expect(fs.readFileSync(path.join(home, 'shared/w.txt'), 'utf8')).toBe('y\n');
+    expect(fs.readFileSync(path.join(home, 'note.txt'), 'utf8')).toBe('a note\n');
+    expect(fs.existsSync(path.join(home, 'new.txt'))).toBe(false);
+  });
+
+  it('bounds the private /tmp: a write past it fails with ENOSPC, the reply says so, the shell lives on', async () => {
+    const full = await ex('#!session tiny\n#!sandbox smalltmp\nhead -c 10M /dev/zero > /tmp/fill; echo "head-exit=$?"; echo "kept $(stat -c %s /tmp/fill)"\n');
+    expect(full).toContain('No space left on device');
+    expect(full).toContain('head-exit=1');
+    expect(Number(/kept (\d+)/.exec(full)?.[1])).toBeLessThanOrEqual(4 * 1024 * 1024);
+    expect(full).toContain(`pty-relay: the private /tmp (4 MiB, the profile's tmpSize) is full: writing there fails with "No space left on device"; remove what is not needed\n`);
+    expect(await ex('#!session tiny\nrm /tmp/fill; echo "same shell $$"\n')).toBe('same shell 2\n');
   });
 
   it("cannot reach the daemon's unix socket (same uid: it would be served) nor its runtime directory", async () => {

@@ -44,11 +44,12 @@ export function handedOver(session: string, job: Job, afterMs: number): string {
 }
 
 // "job N is waiting for input (echo off); prompt: "Password:"; answer: #!send TEXT\r; look: …; stop: …"
+// (no prompt part when the screen shows none where the cursor stands, as with top: mirror.ts).
 export function waitingForInput(session: string, job: Job): string {
   const w = job.waiting;
   const echo = w?.fullScreen ? ' in a full-screen program' : w?.echoOff ? ' with echo off (a password prompt?)' : '';
-  const prompt = JSON.stringify(w?.prompt ?? '');
-  return `job ${job.id} is waiting for input${echo}; prompt: ${prompt}; answer: #!send TEXT${ENTER}; ${jobHandles(session, job, ['look', 'stop'])}`;
+  const prompt = w?.prompt ? `; prompt: ${JSON.stringify(w.prompt)}` : '';
+  return `job ${job.id} is waiting for input${echo}${prompt}; answer: #!send TEXT${ENTER}; ${jobHandles(session, job, ['look', 'stop'])}`;
 }
 
 // "job 2 (`make test`) in session side ended 41 s ago with exit status 1": which job, where, what it

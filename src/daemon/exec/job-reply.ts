@@ -65,7 +65,8 @@ export const SEND_DRAWING_MS = 2000;
 
 // Streams `job` into the reply and ends with the line that says how it stands. A `#!send` reply
 // follows without writing, then shows what the keystrokes provoked: a full-screen program's screen
-// around the cursor (settle.ts), else the program's output; and the job's status when it ended.
+// around the cursor and the rows they changed (settle.ts), else the program's output; and the
+// job's status when it ended.
 export async function replyToJob(c: JobReplyContext, job: Job, o: JobReplyOptions): Promise<Outcome> {
   const { reply } = c;
   const started = Date.now();
@@ -93,6 +94,9 @@ export async function replyToJob(c: JobReplyContext, job: Job, o: JobReplyOption
   const ringFrom = c.session.audience.ring.head;
   if (!hold) sayRepeat(reply, job, o.from);
   let pending = follow(o.from);
+  // The screen as the keystrokes find it (asked for before they are typed, and the mirror answers
+  // in order): the reply shows the rows they changed.
+  const before = o.send !== null ? c.session.audience.screenText() : null;
   if (o.send !== null) c.session.type(o.send);
   let f = await pending;
   // A `#!send` reply ends once the program is quiet and waits for input again (or ends): a
@@ -116,7 +120,7 @@ export async function replyToJob(c: JobReplyContext, job: Job, o: JobReplyOption
     // The program's drawing stays in the job's store (#!output); the reply shows its screen.
     reached = job.head;
     // Its first line is the relay's (which rows, where the cursor is); the rows are the answer.
-    const shown = screenWindow(screen);
+    const shown = screenWindow(screen, before === null ? null : await before);
     const nl = shown.indexOf('\n') + 1;
     reply.note(Buffer.from(shown.slice(0, nl)));
     reply.write(Buffer.from(shown.slice(nl)));

@@ -124,5 +124,5 @@ function doing(j: Job): string {
   const ran = `running for ${formatSeconds(now - (j.startedAt ?? j.queuedAt).getTime())} s`;
   if (j.state !== 'input') return `${what}, ${ran}`;
   const since = j.waitingSince === null ? '' : ` for ${formatSeconds(now - j.waitingSince.getTime())} s`;
-  return `${what}, ${ran}, waiting for input${since}: ${JSON.stringify(j.waiting?.prompt ?? '')}`;
+  return `${what}, ${ran}, waiting for input${since}${j.waiting?.prompt ? `: ${JSON.stringify(j.waiting.prompt)}` : ''}`;
 }

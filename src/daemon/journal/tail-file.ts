@@ -89,6 +89,19 @@ export class TailFile {
     fs.rmSync(`${file}.1`, { force: true });
   }
 
+  // Stops writing without writing what was gathered (its file is about to go).
+  discard(): void {
+    this.pending = [];
+    this.close();
+  }
+
+  // Removes both segments in the background (a segment that is not there is no error).
+  static removeLater(file: string): void {
+    const ignore = (): void => undefined;
+    fs.unlink(file, ignore);
+    fs.unlink(`${file}.1`, ignore);
+  }
+
   // What the segments hold, oldest first: their head and their data; null when neither is there
   // and well-formed. An older segment that does not end where the newer begins (a rotation cut
   // short) is left out.

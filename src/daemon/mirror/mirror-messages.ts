@@ -2,9 +2,11 @@
 // mirror has an id; the worker keeps one headless terminal per id and handles messages in order,
 // so a request sees every write posted before it.
 
-// What a person sees: the visible rows (trailing spaces trimmed) and where the cursor is.
+// What a person sees: the visible rows (trailing spaces trimmed) and where the cursor is (its
+// column is `cols` while a line written to the last column waits to wrap).
 export interface ScreenText {
   rows: string[];
+  cols: number;
   cursor: { row: number; col: number };
   altScreen: boolean;
 }

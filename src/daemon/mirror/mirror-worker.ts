@@ -64,7 +64,7 @@ function screenText(term: Terminal): ScreenText {
   const buf = term.buffer.active;
   const rows: string[] = [];
   for (let y = 0; y < term.rows; y++) rows.push((buf.getLine(buf.viewportY + y)?.translateToString(true) ?? '').replace(/ +$/, ''));
-  return { rows, cursor: { row: buf.cursorY, col: buf.cursorX }, altScreen: buf.type === 'alternate' };
+  return { rows, cols: term.cols, cursor: { row: buf.cursorY, col: buf.cursorX }, altScreen: buf.type === 'alternate' };
 }
 
 port.on('message', (m: ToWorker) => {

@@ -44,13 +44,34 @@ const CUT_SEARCH_BYTES = 4096;
 
 export type { ScreenText };
 
-// The line a program waiting for input prompts on: the cursor's, or the last non-empty one above
-// it (a prompt followed by an empty line), trimmed.
+// Columns a line-mode prompt may leave between its text and the cursor ("Name: ", ">>>  ").
+const PROMPT_GAP_COLS = 4;
+
+// The line a program waiting for input prompts on, trimmed; '' when the screen shows none. On the
+// alternate screen (vim, less) it is the cursor's line, or the last non-empty one above it. On the
+// normal screen a prompt ends where the cursor stands (a prompt followed by an empty line: the
+// cursor at the start of that line); a program that leaves its cursor elsewhere (top: after
+// its last process row, or at the end of the last column) shows no prompt there.
 export function promptOf(s: ScreenText): string {
   let row = s.cursor.row;
-  while (row > 0 && (s.rows[row] ?? '').trim() === '') row--;
-  return (s.rows[row] ?? '').trim();
+  const text = (r: number): string => (s.rows[r] ?? '').trimEnd();
+  if (!s.altScreen) {
+    if (s.cursor.col >= s.cols) return '';
+    const gap = s.cursor.col - width(text(row));
+    if (text(row).trim() !== '' && (gap < 0 || gap > PROMPT_GAP_COLS)) return '';
+    if (text(row).trim() === '' && s.cursor.col !== 0) return '';
+  }
+  while (row > 0 && text(row).trim() === '') row--;
+  return text(row).trim();
 }
+
+// Columns a row's text takes: East Asian wide characters and emoji take two.
+function width(line: string): number {
+  let w = 0;
+  for (const ch of line) w += WIDE_RE.test(ch) ? 2 : 1;
+  return w;
+}
+const WIDE_RE = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{1f300}-\u{1f64f}\u{1f900}-\u{1f9ff}\u{20000}-\u{3fffd}]/u;
 
 export class Mirror implements MirrorClient {
   private readonly id: number;
@@ -118,7 +139,7 @@ export class Mirror implements MirrorClient {
   async screenText(): Promise<ScreenText> {
     this.pump(true);
     const reply = this.disposed ? null : await mirrorHost.request(this.id, 'screen');
-    return reply?.screen ?? { rows: [], cursor: { row: 0, col: 0 }, altScreen: false };
+    return reply?.screen ?? { rows: [], cols: this.cols, cursor: { row: 0, col: 0 }, altScreen: false };
   }
 
   dispose(): void {

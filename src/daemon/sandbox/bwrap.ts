@@ -6,7 +6,7 @@
 //     the session directory above it, which holds the holder's socket and the journal) is bound
 //     read-write at the same path: the shell integration talks to the daemon through it;
 //   - the profile's project directory and `write` directories are bound read-write;
-//   - /tmp is a private tmpfs (1777) of the profile's size; $HOME is an empty tmpfs when "hidden";
+//   - /tmp is a private tmpfs (1777) of the profile's size; $HOME is an empty writable tmpfs of the same size when "hidden";
 //     `hide` directories (the daemon's runtime directory with its socket, $XDG_RUNTIME_DIR with
 //     the user's bus and service manager, and under a root daemon every directory on the way to a
 //     bind that the sandbox's user could not enter) are empty tmpfs too, before the binds;
@@ -63,7 +63,9 @@ export function bwrapArgv(plan: BwrapPlan, program: string[]): string[] {
     ...['--dev', '/dev'],
     ...['--proc', '/proc'],
     ...['--perms', '1777', '--size', String(p.tmpBytes), '--tmpfs', '/tmp'],
-    ...(hideHome ? ['--tmpfs', plan.home] : []),
+    // A hidden $HOME is an empty tmpfs the shell may write (tools keep caches and history there),
+    // bounded like /tmp; 1777 when a root daemon's shell runs as uid 65534, as bwrap cannot chown it.
+    ...(hideHome ? ['--perms', drop === null ? '0700' : '1777', '--size', String(p.tmpBytes), '--tmpfs', plan.home] : []),
     ...plan.hide.flatMap((d) => ['--tmpfs', d]),
     ...wayDirs([...plan.write, plan.project, plan.shellDir], ['/tmp', ...(hideHome ? [plan.home] : []), ...plan.hide]).flatMap((d) => ['--perms', '0755', '--dir', d]),
     ...plan.write.flatMap(bind),

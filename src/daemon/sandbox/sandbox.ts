@@ -35,7 +35,7 @@ export interface SandboxState {
   caps: CapPlan[];
   rlimitArgs: string[];
   cgroup: SessionCgroup | null;
-  seen: { oomKills: number; forkRefusals: number; kmsgSeq: number };
+  seen: { oomKills: number; forkRefusals: number; kmsgSeq: number; tmpFull?: boolean; homeFull?: boolean };
 }
 
 // The subdirectory of the session's directory that the sandbox sees (its shell's rc, job script and
@@ -46,6 +46,7 @@ export const SHELL_DIR = 'sh';
 // moment to be reaped) is tried again this often, this many times.
 const REMOVE_RETRY_MS = 500;
 const REMOVE_TRIES = 20;
+const MIB = 1024 * 1024;
 
 export class SessionSandbox {
   private constructor(private readonly s: SandboxState) {}
@@ -143,12 +144,23 @@ export class SessionSandbox {
   }
 
   // The caps hit since the last call, in words ("the memory cap (512 MiB, cgroup v1) killed python3
-  // (pid 1234)"); empty when none was (or when only rlimits enforce the caps: they count nothing).
-  hits(): string[] {
+  // (pid 1234)", "the private /tmp (64 MiB) is full: …"); empty when none was. The rlimit caps count
+  // nothing, so their hits are not said. `shellPid`: the sandbox's shell, whose /tmp is looked at.
+  hits(shellPid: number | null): string[] {
     const { cgroup, seen, caps } = this.s;
-    if (cgroup === null) return [];
-    const now = cgroupCounters(cgroup);
     const out: string[] = [];
+    // Each tmpfs is said once each time it fills up; one that cannot be looked at (the shell gone)
+    // says nothing.
+    const tmpfs: { dir: string; what: string; key: 'tmpFull' | 'homeFull' }[] = [{ dir: '/tmp', what: 'the private /tmp', key: 'tmpFull' }];
+    if (this.s.profile.home === 'hidden' && this.s.home !== '/' && this.s.home !== '') tmpfs.push({ dir: this.s.home, what: 'the hidden $HOME', key: 'homeFull' as const });
+    for (const { dir, what, key } of tmpfs) {
+      const full = shellPid === null ? null : tmpfsFull(shellPid, dir);
+      if (full === null || full === (seen[key] ?? false)) continue;
+      if (full) out.push(`${what} (${inMiB(this.s.profile.tmpBytes)}, the profile's tmpSize) is full: writing there fails with "No space left on device"; remove what is not needed`);
+      seen[key] = full;
+    }
+    if (cgroup === null) return out;
+    const now = cgroupCounters(cgroup);
     const cap = (name: 'memory' | 'pids'): string => {
       const c = caps.find((x) => x.cap === name);
       return c === undefined ? '' : ` (${c.limit}, ${c.by ?? 'not enforced'})`;
@@ -185,6 +197,20 @@ export class SessionSandbox {
     };
     attempt();
   }
+}
+
+// Whether the directory `dir` that process `pid` sees (a sandbox's tmpfs) has no free block left;
+// null when it cannot be looked at.
+function tmpfsFull(pid: number, dir: string): boolean | null {
+  try {
+    return fs.statfsSync(`/proc/${pid}/root${dir}`).bavail === 0;
+  } catch {
+    return null;
+  }
+}
+
+function inMiB(bytes: number): string {
+  return `${Number((bytes / MIB).toFixed(1))} MiB`;
 }
 
 function isDir(d: string): boolean {

@@ -5,9 +5,10 @@ import type { SessionSandbox } from '../sandbox/sandbox';
 import { killStrays } from '../sandbox/strays';
 import type { Shell } from '../shell/shell';
 
-// The caps hit since the last call, in words (logged too); empty outside a sandbox.
-export function sandboxHits(sandbox: SessionSandbox | undefined, log: Logger): string[] {
-  const hits = sandbox?.hits() ?? [];
+// The caps hit since the last call, in words (logged too); empty outside a sandbox. `shellPid`: the
+// sandbox's shell (its /tmp is looked at), null when it has none.
+export function sandboxHits(sandbox: SessionSandbox | undefined, shellPid: number | null, log: Logger): string[] {
+  const hits = sandbox?.hits(shellPid) ?? [];
   for (const hit of hits) log.warn({ evt: 'sandbox.cap_hit' }, hit);
   return hits;
 }

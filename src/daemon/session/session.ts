@@ -150,7 +150,7 @@ export class Session {
 
   // The sandbox caps hit since the last call, in words (logged too); empty outside a sandbox.
   capHits(): string[] {
-    return sandboxHits(this.config.sandbox, this.log);
+    return sandboxHits(this.config.sandbox, this.shell?.pid ?? null, this.log);
   }
 
   // Ends every process in the sandbox but the shell (a fork bomb's leave their job); how many.

@@ -21,7 +21,7 @@
 // Errors that bash handles by exiting at once, with no ERR trap, are shell-rebirth.ts's part.
 
 // Bash for the rc: the functions above. Uses __pr_install, __pr_aliases, the __pr_env_MODE
-// aliases and __pr_ask/__pr_ack (a plain request first asks for output processing off, see
+// aliases and __pr_ask/__pr_wait/__pr_ack (a plain request first asks for output processing off, see
 // newlines.ts) from shell-integration.ts, and __pr_on_exit (shell-rebirth.ts).
 export const REQUEST_GUARD = `# --- request guard: a request's exit, its set -e failures, options and traps stay inside it ---
 __pr_scratch=\${BASH_SOURCE[0]%/*}/t-$$
@@ -29,7 +29,8 @@ __pr_req= __pr_mode= __pr_unw= __pr_armed= __pr_rs=0 __pr_es=0 __pr_uerr= __pr_u
 # Starts a request. $1: null (stdin is /dev/null) or tty (#!interactive). Saves what a script
 # may change and arms the guards: our exit and trap, and an ERR trap for set -e (errtrace on).
 __pr_begin() {
-  if [[ $1 == null && -p $__pr_ack ]]; then __pr_ask F; fi
+  local ask=
+  if [[ $1 == null && -p $__pr_ack ]]; then __pr_ask F; ask=1; fi
   __pr_req=1 __pr_unw= __pr_rs=0 __pr_uerr= __pr_uexit= __pr_flags=$- __pr_lopts= __pr_traps=
   if [[ -o pipefail ]]; then __pr_lopts+=p; fi
   if [[ -o posix ]]; then __pr_lopts+=x; fi
@@ -37,6 +38,8 @@ __pr_begin() {
   if builtin trap -p >| "$__pr_scratch"; then IFS= builtin read -r -d '' __pr_traps < "$__pr_scratch"; fi
   __pr_mode=$1
   if [[ $1 == null ]]; then __pr_narrow; fi
+  # The daemon's answer to F, asked for above: it has come meanwhile, most of the time.
+  if [[ -n $ask ]]; then __pr_wait; fi
   exit() { { __pr_exit "$@"; } 9>&2 2>/dev/null; }
   trap() { { __pr_trap "$@"; } 9>&2 2>/dev/null; }
   builtin set -E

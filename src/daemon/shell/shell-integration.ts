@@ -24,6 +24,10 @@ export function renderRc(nonce: string, scriptPath: string): string {
   const m = (kind: string): string => `\\e]133;${kind};prn=${nonce}\\a`;
   return `# pty-relay shell integration (generated per session; removed once read)
 if [[ -f ~/.bashrc ]]; then source ~/.bashrc; fi
+# The files this rc makes in the session's private directory are private whatever the user's
+# umask; theirs (the daemon's, as their login gave it, or ~/.bashrc's) is back at the rc's end.
+__pr_um=$(builtin umask)
+builtin umask 077
 __pr_st=
 # Runs first before each prompt: reports how the last command ended, then keeps \`$?\`. A request
 # whose line was cut short (Ctrl-C) is ended here.
@@ -32,8 +36,14 @@ __pr_pre() {
   if [[ -n $__pr_req ]]; then __pr_finish "$s"; s=$__pr_rs; fi
   if [[ -n $__pr_after ]]; then __pr_after=; [[ -t 0 && -t 1 && -t 2 ]] || __pr_fix_fds; fi
   if [[ -n $__pr_st ]]; then s=$__pr_st; __pr_st=; fi
-  printf '${m('D;%s')}\\e]7;file://%s%s\\a' "$s" "$HOSTNAME" "$PWD"
-  if [[ -n $__pr_off ]]; then __pr_ask G; fi
+  # G (output processing on again) goes out in the same write as D: the daemon reads both at once.
+  if [[ -n $__pr_off ]]; then
+    __pr_next
+    printf '${m('D;%s')}\\e]7;file://%s%s\\a${m('G;%s;%s')}' "$s" "$HOSTNAME" "$PWD" "$__pr_seq" "$EPOCHREALTIME"
+    __pr_wait
+  else
+    printf '${m('D;%s')}\\e]7;file://%s%s\\a' "$s" "$HOSTNAME" "$PWD"
+  fi
   return "$s"
 }
 # Runs last before each prompt: the shell is idle again. PS1 ends with the B mark (what the shell
@@ -70,20 +80,25 @@ __pr_fixtty() { [[ -n $__pr_tty ]] && stty "$__pr_tty" 2>/dev/null; }
 __pr_ack=\${BASH_SOURCE[0]%/*}/${ACK_FIFO_NAME}
 if [[ -z \${EPOCHREALTIME-} ]] || ! { [[ -p $__pr_ack ]] || command mkfifo -m 600 -- "$__pr_ack"; } 2>/dev/null; then __pr_ack=; fi
 __pr_off= __pr_seq=0
-# Prints mark $1 (F: output processing off for this job, please; G: on again) with the next
-# digit and the time, and waits up to 1 s for the daemon's answer, two bytes: the digit (an
-# answer to an earlier mark the shell gave up on is skipped), then o (it is off now) or n. Both
-# waits matter: readline saves the terminal's settings when it starts reading a line and puts
-# them back after it, so they must be switched between those moments, not while it reads.
-# (Two bytes because bash reads a FIFO one byte per system call.)
-__pr_ask() {
+# Mark F (output processing off for this job, please) or G (on again) carries the next digit
+# (__pr_next) and the time; __pr_wait then waits up to 1 s for the daemon's answer, two bytes: the
+# digit (an answer to an earlier mark the shell gave up on is skipped), then o (it is off now) or
+# n. Both waits matter: readline saves the terminal's settings when it starts reading a line and
+# puts them back after it, so they must be switched between those moments, not while it reads.
+# The wait comes as late as it can (after the request guard's set-up for F, in the same write as
+# D for G), so that the daemon answers while the shell works on and the shell seldom has to sleep
+# and be woken for it. (Two bytes because bash reads a FIFO one byte per system call.)
+__pr_next() { __pr_seq=$(( (__pr_seq + 1) % 10 )) __pr_off=; }
+__pr_wait() {
   local a
-  __pr_seq=$(( (__pr_seq + 1) % 10 )) __pr_off=
-  builtin printf '${m('%s;%s;%s')}' "$1" "$__pr_seq" "$EPOCHREALTIME"
   while builtin read -r -N 2 -t 1 a <> "$__pr_ack"; do
     if [[ $a == "$__pr_seq"? ]]; then [[ $a == ?o ]] && __pr_off=1; break; fi
   done
   return 0
+}
+__pr_ask() {
+  __pr_next
+  builtin printf '${m('%s;%s;%s')}' "$1" "$__pr_seq" "$EPOCHREALTIME"
 }
 ${renderNoEditor()}${renderAliases(scriptPath)}${REQUEST_GUARD}${SHELL_REBIRTH}${renderTyped(m('T;%s;%s'))}__pr_install
 PS0="\${PS0-}"$'${m('C')}'
@@ -91,6 +106,8 @@ case \${HISTCONTROL-} in
   *ignorespace*|*ignoreboth*) ;;
   *) HISTCONTROL="\${HISTCONTROL:+$HISTCONTROL:}ignorespace" ;;
 esac
+builtin umask "\${__pr_um:-022}"
+builtin unset __pr_um
 `;
 }
 

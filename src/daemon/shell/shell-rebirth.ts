@@ -25,18 +25,21 @@ __pr_on_exit() {
   __pr_rebirth "$__pr_rs"
 }
 __pr_rebirth() {
-  local __pr_f= __pr_i __pr_v __pr_vars
+  local __pr_f= __pr_i __pr_v __pr_vars __pr_um
   for (( __pr_i = 1; __pr_i + 1 < \${#__pr_argv[@]}; __pr_i++ )); do
     if [[ \${__pr_argv[__pr_i]} == --rcfile ]]; then __pr_f=\${__pr_argv[__pr_i + 1]}; fi
   done
   if [[ -z $__pr_f || ! -x \${BASH-} ]]; then return; fi
   builtin history -a 2>/dev/null
+  # the dump is private (it holds every variable); the new shell gets the user's umask back
+  __pr_um=$(builtin umask)
+  builtin umask 077
   {
-    builtin printf 'builtin command rm -f -- %q\\n' "$__pr_f"
+    builtin printf 'builtin command rm -f -- %q\\nbuiltin umask %s\\n' "$__pr_f" "$__pr_um"
     builtin mapfile -t __pr_vars < <(builtin compgen -v)
     for __pr_v in "\${__pr_vars[@]}"; do
       case $__pr_v in
-        BASH*|EPOCH*|COMP_*|DIRSTACK|EUID|FUNCNAME|GROUPS|HISTCMD|LINENO|PIPESTATUS|PPID|RANDOM|SECONDS|SHELLOPTS|SRANDOM|UID|_|PWD|COLUMNS|LINES|__pr_s|__pr_f|__pr_i|__pr_v|__pr_vars) ;;
+        BASH*|EPOCH*|COMP_*|DIRSTACK|EUID|FUNCNAME|GROUPS|HISTCMD|LINENO|PIPESTATUS|PPID|RANDOM|SECONDS|SHELLOPTS|SRANDOM|UID|_|PWD|COLUMNS|LINES|__pr_s|__pr_f|__pr_i|__pr_v|__pr_vars|__pr_um) ;;
         *) builtin declare -p -- "$__pr_v" 2>/dev/null ;;
       esac
     done
@@ -47,7 +50,7 @@ __pr_rebirth() {
     builtin trap -p
     builtin complete -p 2>/dev/null
     builtin printf 'builtin cd -- %q\\n__pr_st=%d\\n__pr_keys\\n' "$PWD" "$1"
-  } >| "$__pr_f" 2>/dev/null || return
+  } >| "$__pr_f" 2>/dev/null || { builtin umask "$__pr_um"; return; }
   builtin printf 'pty-relay: bash exited on its own here (an error under set -e that no trap sees, or builtin exit); the shell was started again in place with its variables, functions, aliases, options and directory, but without its background jobs\\n' >&2
   builtin exec -a "\${__pr_argv[0]}" "$BASH" "\${__pr_argv[@]:1}" </dev/tty >/dev/tty 2>&1
 }

@@ -1,7 +1,7 @@
 // What the relay says about a request's own text: tables of requests that must and must not get a line.
 import { describe, expect, it } from 'vitest';
 import { Job } from '../../../../src/daemon/jobs/job';
-import { emptyStdin, optionsPutBack, ranQuietly, strayDirectives } from '../../../../src/daemon/exec/request-notes';
+import { emptyStdin, optionsPutBack, ranQuietly, stdinRead, strayDirectives } from '../../../../src/daemon/exec/request-notes';
 
 // A job of `command` that ended with `status` after `ms`, having printed `output`.
 function ended(command: string, status: number, output = '', ms = 50, interactive = false): Job {
@@ -41,10 +41,19 @@ describe('emptyStdin', () => {
     ['sqlite3 test.db', 0, ''],
     ['psql -U me shop', 2, ''],
     ['top', 1, 'top: failed tty get\n'],
-    ['read x', 1, ''],
-    ['read -r -p "Go? " ans', 1, 'Go? '],
   ] as const)('says so for %j', (cmd, status, out) => {
     expect(emptyStdin(cmd, ended(cmd, status, out))).toMatch(/ended at once: a request's stdin is empty/);
+  });
+  it.each([
+    ['read x', 1, 'read x'],
+    ['read -r -p "Go? " ans', 1, 'read -r -p "Go? " ans'],
+    ['read -p "Name: " x; echo "hi $x"', 0, 'read -p "Name: " x'],
+    ['echo start\nif read -r -p "Continue? [y/N] " yn; then make; fi', 0, 'read -r -p "Continue? [y/N] " yn'],
+  ] as const)('says that `read` got nothing, even at a later success, for %j', (cmd, status, read) => {
+    // (a `read` at once, then a long build: the note is still true)
+    expect(emptyStdin(cmd, ended(cmd, status, '', 60_000))).toBe(
+      `\`${read}\` got nothing: a request's stdin is empty (/dev/null), so \`read\` returns at once; to answer its prompt, send the request with #!interactive as its first line (stdin is then the terminal) and the answer with #!send`,
+    );
   });
   it.each([
     ['cat notes.txt', 0, 'x\n'],
@@ -63,6 +72,33 @@ describe('emptyStdin', () => {
   it('says nothing after #!interactive or past a few seconds', () => {
     expect(emptyStdin('python3', ended('python3', 0, '', 50, true))).toBeNull();
     expect(emptyStdin('python3', ended('python3', 0, '', 60_000))).toBeNull();
+  });
+});
+
+describe('stdinRead', () => {
+  it.each([
+    ['read x < file'],
+    ['read x <<< "$v"'],
+    ['read -u 3 x'],
+    ['read -ru3 x'],
+    ['printf a | read x'],
+    ['cat f | while read -r l; do echo "$l"; done'],
+    ['git log | { read a; read b; }'],
+    ['while read -r l; do echo "$l"; done < list.txt'],
+    ['while read -r l; do echo "$l"; done < <(ls)'],
+    ['{ read a; read b; } <<EOF\n1\n2\nEOF'],
+    ['exec < f; read x'],
+    ['echo "read x"; echo \'a; read b\''],
+    ['cat <<EOF\nread x\nEOF\necho done'],
+    ['echo hi # read x'],
+    ['thread x; reader'],
+  ])('is null for %j', (s) => {
+    expect(stdinRead(s)).toBeNull();
+  });
+  it('names the first one that reads the request\'s stdin', () => {
+    expect(stdinRead('cat <<\'EOF\'\nread x\nEOF\nread -p "? " y')).toBe('read -p "? " y');
+    expect(stdinRead('ls | wc -l; builtin read z')).toBe('builtin read z');
+    expect(stdinRead('x=$(read y; echo $y)')).toBe('read y');
   });
 });
 

@@ -1,6 +1,6 @@
 // The screen mirror through its worker thread (needs `make build`: dist/mirror-worker.js).
 import { afterEach, describe, expect, it } from 'vitest';
-import { Mirror, MIRROR_BACKLOG_BYTES, MIRROR_TAIL_BYTES } from '../../../../src/daemon/mirror/mirror';
+import { Mirror, MIRROR_BACKLOG_BYTES, MIRROR_TAIL_BYTES, promptOf } from '../../../../src/daemon/mirror/mirror';
 
 const mirrors: Mirror[] = [];
 function mirror(cols = 20, rows = 5, start = 0): Mirror {
@@ -22,19 +22,41 @@ function feed(m: Mirror, at: { offset: number }, text: string | Buffer, size = I
   }
 }
 
+describe('promptOf', () => {
+  const at = (rows: string[], row: number, col: number, altScreen = false) => promptOf({ rows, cols: 20, cursor: { row, col }, altScreen });
+  it('is the line a line-mode program\'s cursor stands at the end of', () => {
+    expect(at(['$ read', 'Name: '], 1, 6)).toBe('Name:');
+    expect(at(['sqlite> '], 0, 8)).toBe('sqlite>');
+    expect(at(['名前: '], 0, 6)).toBe('名前:');
+    expect(at(['Enter a value:', ''], 1, 0)).toBe('Enter a value:'); // a prompt, then a newline
+  });
+
+  it('is nothing where a program parked its cursor away from its text (top)', () => {
+    expect(at(['  PID USER', '    1 root  S  0.0  init'], 1, 19)).toBe(''); // after a row padded with spaces
+    expect(at(['  PID USER', '    1 root  S  0.0 init'], 1, 20)).toBe(''); // a full row: waiting to wrap
+    expect(at(['    1 root', 'abc'], 1, 0)).toBe(''); // at the start of a row of text
+    expect(at(['    1 root', ''], 1, 5)).toBe(''); // inside an empty row
+  });
+
+  it('is the cursor\'s line on the alternate screen, wherever the cursor is in it (vim, less)', () => {
+    expect(at(['text line 1', 'text line 2'], 1, 0, true)).toBe('text line 2');
+    expect(at(['text', ':'], 1, 1, true)).toBe(':');
+  });
+});
+
 describe('screenText', () => {
   it('shows the visible rows trimmed, and the cursor', async () => {
     const m = mirror();
     const at = { offset: 0 };
     feed(m, at, 'hello   \r\n  world\r\n$ ');
-    expect(await m.screenText()).toEqual({ rows: ['hello', '  world', '$', '', ''], cursor: { row: 2, col: 2 }, altScreen: false });
+    expect(await m.screenText()).toEqual({ rows: ['hello', '  world', '$', '', ''], cols: 20, cursor: { row: 2, col: 2 }, altScreen: false });
   });
 
   it('follows escape sequences split across writes, one byte at a time', async () => {
     const m = mirror();
     const at = { offset: 0 };
     feed(m, at, 'abc\x1b[2;5Hxy\x1b[1;1H\x1b[2K', 1);
-    expect(await m.screenText()).toEqual({ rows: ['', '    xy', '', '', ''], cursor: { row: 0, col: 0 }, altScreen: false });
+    expect(await m.screenText()).toEqual({ rows: ['', '    xy', '', '', ''], cols: 20, cursor: { row: 0, col: 0 }, altScreen: false });
   });
 
   it('reports the alternate screen of a full-screen program, and the normal one after it', async () => {

@@ -1,0 +1,46 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Job } from '../../../../src/daemon/jobs/job';
+import { SessionJournal, type JournalState } from '../../../../src/daemon/journal/session-journal';
+import { waitFor } from '../../../helpers/deadline';
+
+// The parts of a job the journal reads.
+const job = (id: number, head: number): Job => ({ id, head, capacity: 4096 }) as unknown as Job;
+const state = (): JournalState => ({
+  name: 's',
+  createdAt: 0,
+  shell: null,
+  audience: { cols: 80, rows: 24, ring: { capacity: 1024, head: 0, data: Buffer.alloc(0) }, screen: null, inputSeen: [] },
+  runner: { state: 'idle', queue: [], table: { next: 1, jobs: [] } },
+});
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+describe('SessionJournal: the output files of jobs that leave the history', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'session-journal-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('removes a released job\'s file, one an earlier daemon left too, and leaves the others', async () => {
+    // Left by the daemon before this one (a session taken over after a crash).
+    fs.writeFileSync(path.join(dir, 'job-3.out'), 'x');
+    fs.writeFileSync(path.join(dir, 'job-3.out.1'), 'x');
+    const j = new SessionJournal(dir, 1024, 0, state);
+    const five = job(5, 2);
+    j.output(five, Buffer.from('hi'));
+    const six = job(6, 2);
+    j.output(six, Buffer.from('ho'));
+    await turn();
+    j.changed(five, 'end');
+    expect(fs.existsSync(path.join(dir, 'job-5.out'))).toBe(true);
+    j.changed(five, 'released');
+    j.changed(job(3, 0), 'released');
+    j.changed(job(4, 0), 'released'); // printed nothing: no file
+    await waitFor('the released files to go', () => (['job-5.out', 'job-3.out', 'job-3.out.1'].some((f) => fs.existsSync(path.join(dir, f))) ? undefined : true));
+    expect(fs.readdirSync(dir).filter((f) => f.startsWith('job-'))).toEqual(['job-6.out']);
+    j.close(false);
+  });
+});
