@@ -19,7 +19,11 @@ export function warmExecRoundTrip(): Promise<void> {
     const server = net.createServer({ allowHalfOpen: true }, (sock) => {
       let text = '';
       sock.on('data', (c: Buffer) => (text += c.toString('utf8')));
-      sock.on('end', () => sock.end(`warm\n\0${/^#!trailer (\S+)/.exec(text)?.[1] ?? ''};0;exit\n`));
+      // The empty note first: this daemon knows #!notes (protocol/exec-text.ts).
+      sock.on('end', () => {
+        const token = /^#!trailer (\S+)/.exec(text)?.[1] ?? '';
+        sock.end(`\0${token}!0\nwarm\n\0${token};0;exit\n`);
+      });
     });
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {

@@ -105,8 +105,8 @@ describe('slow readers', () => {
     const rssBefore = rssKb();
     const client = new RawClient(d.port);
     client.socket.pause();
-    // No timeout: on a loaded machine the paused flood outlasts the default 60 s.
-    client.send('#!session flood\n#!timeout 0\nhead -c 300000000 /dev/zero | tr "\\0" y; echo; echo flood-done\n');
+    // No timeout: on a loaded machine the paused flood outlasts the default 60 s; every byte.
+    client.send('#!session flood\n#!timeout 0\n#!limit 0\nhead -c 300000000 /dev/zero | tr "\\0" y; echo; echo flood-done\n');
     client.socket.end();
     // The PTY is paused once the socket backs up: the session's byte count stops growing.
     let last = -1;
@@ -142,7 +142,7 @@ describe('slow readers', () => {
     await stalled.waitFrame(FrameType.SCREEN);
     stalled.socket.pause(); // reads nothing more, but keeps pinging
     // ~2.7 MB through the session's terminal, far more than the 1 MiB ring and the socket buffers.
-    const r = await nc(d.port, '#!session shared-flood\nseq 1 400000\n', 120_000);
+    const r = await nc(d.port, '#!session shared-flood\n#!limit 0\nseq 1 400000\n', 120_000);
     expect(r.stdout.length).toBe(Array.from({ length: 400_000 }, (_, i) => `${i + 1}\n`).join('').length);
     expect(r.stdout.endsWith('\n399999\n400000\n')).toBe(true);
     stalled.socket.resume();

@@ -71,6 +71,9 @@ export class Job {
   everWaited = false; // it waited for input at least once
   sink: JobSink | null = null;
   private deliveredTo = 0;
+  // One past the last output byte a reply wrote, whether or not it surely arrived (a reply that
+  // sends bytes `delivered` has not reached says that it repeats them). Not handed over.
+  offered = 0;
   startNotice: string | null = null; // told to the job's first reader (a previous shell ended)
   // Called when a reader that paces the job moved on (the session may resume the PTY).
   onPaced: (() => void) | null = null;

@@ -199,9 +199,9 @@ export class Session {
     return job;
   }
 
-  // Removes a job that has not started yet. Returns false when it is already running or done.
-  cancel(job: Job): boolean {
-    return this.runner.cancel(job);
+  // Removes a job that has not started yet (`message`: why, its end); false when it already ran.
+  cancel(job: Job, message?: string): boolean {
+    return this.runner.cancel(job, message);
   }
 
   // The job in the terminal's foreground (an exec job, or a command typed there), or null.
