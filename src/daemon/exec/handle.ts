@@ -17,6 +17,7 @@ import { jobsText, killReply, outputReply, screenReply, statusText } from './que
 import { emptyStdin, optionsPutBack, ranQuietly, strayDirectives } from './request-notes';
 import type { Reply } from './reply';
 import { waitInLine } from './queued';
+import { programRequest } from './program-reply';
 import { waitedFor } from './waited-for';
 import { parseRequest, type RequestTiming, type ExecOptions, type Query } from './request';
 
@@ -75,8 +76,10 @@ export async function handleRequest(text: string, c: RequestContext): Promise<Ou
     return error(err.message);
   }
   const script = parsed.script;
+  // A program session (no shell, no jobs): #!screen and #!send work, the rest says what does.
   if (session.isCommand && (script.trim() !== '' || opts.query !== undefined || opts.kill !== undefined)) {
-    return error(`session "${session.name}" runs \`${session.command}\`, not a shell; exec requests need a shell session`);
+    const kind = opts.kill !== undefined ? 'kill' : (opts.query?.kind ?? 'command');
+    return programRequest({ reply, session, timeoutMs: opts.timeoutMs ?? config.defaultTimeoutMs }, kind, opts.query?.kind === 'send' ? opts.query.text : '');
   }
   const jc: JobReplyContext = { reply, session, trailer: opts.trailer !== undefined, log };
   const timeoutMs = opts.timeoutMs ?? config.defaultTimeoutMs;
