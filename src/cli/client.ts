@@ -4,7 +4,7 @@ import { runClient } from '../client/attach';
 import type { Endpoint } from '../client/endpoint';
 import { replyError } from '../client/explain';
 import { request } from '../client/link';
-import { sessionTable } from '../client/session-table';
+import { sessionTable } from '../protocol/session-table';
 import { runTunnel } from '../client/tunnel';
 import { RelayError } from '../errors';
 import { MAX_TERM_DIM, type Reply } from '../protocol/frame';

@@ -6,7 +6,7 @@
 // the daemon answers `#!send`, `#!screen`, `#!wait` and `#!kill` about jobs of shells only, and
 // this way the tools that drive a program (send, screen, wait, kill) all work on it, and its end
 // is reported with its exit status.
-import { sessionTable } from '../client/session-table';
+import { sessionTable } from '../protocol/session-table';
 import { DEFAULT_LIMIT_BYTES } from './schemas';
 import type { Relay } from './relay';
 import { execResult } from './reply';

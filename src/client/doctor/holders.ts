@@ -3,7 +3,7 @@
 // its holder (history kept, shell gone).
 import type { SessionSummary } from '../../protocol/frame';
 import { request } from '../link';
-import { LOST_WORDS } from '../session-table';
+import { LOST_WORDS } from '../../protocol/session-table';
 import { ok, skip, warning, type Check } from './check';
 
 // The daemon's sessions (null: it did not answer), in one line.

@@ -1,6 +1,7 @@
-// One exec request, from its text to its outcome: directives first (`#!auth`, `#!session`, `#!sandbox`,
-// `#!interrupt`, `#!kill`, `#!status`), then a question about a job (`#!wait`, `#!jobs`,
-// `#!send`, `#!screen`, `#!output`) or a command, which becomes a job of the session.
+// One exec request, from its text to its outcome: directives first (`#!auth`; `#!sessions` and
+// `#!end`, which start no session; `#!session`, `#!sandbox`, `#!interrupt`, `#!kill`, `#!status`),
+// then a question about a job (`#!wait`, `#!jobs`, `#!send`, `#!screen`, `#!output`) or a
+// command, which becomes a job of the session.
 import { RelayError } from '../../errors';
 import type { Logger } from '../../log';
 import { DIRECTIVE_RE, STATUS_RELAY_ERROR, TRAILER_TOKEN_RE, type TrailerFields } from '../../protocol/exec-text';
@@ -18,6 +19,7 @@ import { emptyStdin, optionsPutBack, ranQuietly, strayDirectives } from './reque
 import type { Reply } from './reply';
 import { waitInLine } from './queued';
 import { programRequest } from './program-reply';
+import { endReply, sessionsReply } from './sessions-reply';
 import { waitedFor } from './waited-for';
 import { parseRequest, type RequestTiming, type ExecOptions, type Query } from './request';
 
@@ -61,6 +63,8 @@ export async function handleRequest(text: string, c: RequestContext): Promise<Ou
     }
     c.conn.authenticated = true;
   }
+  if (opts.query?.kind === 'sessions') return sessionsReply(reply, c.registry);
+  if (opts.query?.kind === 'end') return endReply(reply, c.registry, opts.session ?? DEFAULT_SESSION, log);
   let session: Session;
   try {
     const name = opts.session ?? DEFAULT_SESSION;
@@ -132,7 +136,7 @@ export async function handleRequest(text: string, c: RequestContext): Promise<Ou
 }
 
 // `#!wait`, `#!jobs`, `#!send`, `#!screen`, `#!output`: they never queue behind a job.
-async function query(jc: JobReplyContext, q: Query, timeoutMs: number, opts: ExecOptions, plain: boolean): Promise<Outcome> {
+async function query(jc: JobReplyContext, q: Exclude<Query, { kind: 'sessions' | 'end' }>, timeoutMs: number, opts: ExecOptions, plain: boolean): Promise<Outcome> {
   const { reply, session } = jc;
   const error = (message: string): Outcome => relayError(reply, message);
   const find = (id: number | null): Job | string => {

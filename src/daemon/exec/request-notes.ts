@@ -7,6 +7,7 @@
 import { DIRECTIVE_RE } from '../../protocol/exec-text';
 import { preview, type Job } from '../jobs/job';
 import { DIRECTIVE_NAMES } from './request';
+import { stdinReaders } from './stdin-readers';
 
 // "`#!wait 3` is not a directive here: …" for directive lines among a request's commands.
 export function strayDirectives(script: string): string | null {
@@ -52,38 +53,23 @@ const READERS = /^(?:python[0-9.]*|ipython3?|node|nodejs|irb|ruby|bash|sh|dash|z
 // something and end (a second word for sqlite3, -c/-e/-f/-l, --version …).
 const DB_CLIENTS = /^(?:sqlite3|psql|mysql|mariadb|redis-cli)$/;
 const RUNS_SOMETHING = /^(?:-[a-zA-Z]*[cefmlV]|-cmd|--(?:command|execute|file|version|help|list)(?:=.*)?|-help)$/;
-// A here-document's start (`<<EOF`, `<<-'END'`; not `<<<`) and its delimiter.
-const HEREDOC_RE = /<<(-?)\s*(['"]?)([A-Za-z_][A-Za-z0-9_]*)\2/g;
-
-// The script with the bodies of its here-documents blanked (their length kept): text, not commands.
-function blankHeredocs(script: string): string {
-  let out = script;
-  for (const m of script.matchAll(HEREDOC_RE)) {
-    if (script[(m.index ?? 0) + 2] === '<') continue;
-    const from = script.indexOf('\n', m.index ?? 0);
-    if (from === -1) break;
-    const end = new RegExp(`^${m[1] === '-' ? '\\t*' : ''}${m[3]}$`, 'm');
-    const close = end.exec(script.slice(from + 1));
-    const to = close === null ? script.length : from + 1 + close.index;
-    out = out.slice(0, from + 1) + out.slice(from + 1, to).replace(/[^\n]/g, ' ') + out.slice(to);
-  }
-  return out;
-}
-
 // Python's input() at end of file.
 const PY_EOF = 'EOFError: EOF when reading a line';
 
 // "`python3` ended at once: a request's stdin is empty …" when a program ended within AT_ONCE_MS
 // after meeting the empty stdin of a request without `#!interactive`: its output ends with Python's
 // EOFError, or the request is one keyboard-reading program with nothing to run. "`read -p …` got
-// nothing: …" when the request's text runs bash's `read` on its stdin (stdinRead), which on
-// /dev/null returns at once, empty, and silently (bash shows `-p`'s prompt only to a terminal).
-// Ordinary commands (`cat file`, `grep x f`, `read x < f`) say nothing.
+// nothing: …" when the request's text runs bash's `read` on its stdin, which on /dev/null returns
+// at once, empty, and silently (bash shows `-p`'s prompt only to a terminal). "`grep foo` read an
+// empty stdin: …" when it runs a filter given no file (cat, grep, sort, wc, jq …, `python3 -`),
+// which then reads stdin: no input, and often no output. Ordinary commands (`cat file`,
+// `grep x f`, `x | grep y`, `read x < f`) say nothing.
 export function emptyStdin(script: string, job: Job): string | null {
   if (job.spec.interactive || job.state !== 'done') return null;
-  const read = stdinRead(script);
+  const reader = stdinReaders(script)[0];
   // (A request that is one `read` and succeeded read something: its stdin was not empty.)
-  if (read !== null && !(read === script.trim() && job.status === 0)) return `\`${preview(read, 40)}\` got nothing: a request's stdin is empty (/dev/null), so \`read\` returns at once; to answer its prompt, send the request with #!interactive as its first line (stdin is then the terminal) and the answer with #!send`;
+  if (reader?.read === true && !(reader.text === script.trim() && job.status === 0)) return `\`${preview(reader.text, 40)}\` got nothing: a request's stdin is empty (/dev/null), so \`read\` returns at once; to answer its prompt, send the request with #!interactive as its first line (stdin is then the terminal) and the answer with #!send`;
+  if (reader?.read === false) return `\`${preview(reader.text, 40)}\` read an empty stdin: a request's stdin is /dev/null, so it got no input; give it a file operand or pipe into it, or send the request with #!interactive as its first line (stdin is then the terminal) and type its input with #!send, ending with \\x04 (Ctrl-D)`;
   const ms = job.durationMs();
   if (ms === null || ms > AT_ONCE_MS) return null;
   const line = script.trim();
@@ -91,36 +77,10 @@ export function emptyStdin(script: string, job: Job): string | null {
   return `\`${preview(line, 40)}\` ended at once: a request's stdin is empty (/dev/null); for a REPL, a prompt or top, send the request with #!interactive as its first line (stdin is then the terminal)`;
 }
 
-// Quoted text and comments, blanked (their length kept) so that only the script's own syntax is left.
-const QUOTED_RE = /'[^']*'|"(?:[^"\\]|\\.)*"|\$'(?:[^'\\]|\\.)*'|(?:^|(?<=\s))#[^\n]*/g;
-// A compound command, a subshell or `exec` given a stdin (`done < f`, `} <<EOF`, `exec <f`): the
-// `read`s inside may read that.
-const FED_RE = /(?:\bdone|\bfi|\besac|[})]|\bexec(?:\s+0)?)\s*0?<|\|\s*(?:[{(]|while\b|until\b|if\b|for\b)/;
-// Where a simple command ends and the next begins.
-const SEPARATOR_RE = /(\|\||&&|;;|[;&|\n(){}])/;
-// Keywords before a command name.
-const KEYWORDS_RE = /^(?:(?:if|while|until|then|else|elif|do|!|time)\s+)*/;
-
-// The first `read` in the script that reads the request's stdin: at a command's start, not fed by
-// a pipe, a redirection of its own (`<`, `<<<`, `-u FD`) or of a block around it; null if none.
+// The first `read` in the script that reads the request's stdin (stdin-readers.ts); null if none.
 // The script's own text, as written; `read` inside a function called from elsewhere is not seen.
 export function stdinRead(script: string): string | null {
-  const bare = blankHeredocs(script).replace(QUOTED_RE, (q) => ' '.repeat(q.length));
-  if (FED_RE.test(bare)) return null;
-  const parts = bare.split(SEPARATOR_RE);
-  let at = 0;
-  for (let i = 0; i < parts.length; i += 2) {
-    const part = parts[i] as string;
-    const trimmed = part.trim();
-    const keywords = KEYWORDS_RE.exec(trimmed)?.[0].length ?? 0;
-    const start = at + (part.length - part.trimStart().length) + keywords;
-    at += part.length + (parts[i + 1] ?? '').length;
-    const words = trimmed.slice(keywords);
-    if (!/^(?:(?:builtin|command)\s+)?read(?:\s|$)/.test(words) || /<|(?:^|\s)-[a-zA-Z]*u/.test(words)) continue;
-    if (parts[i - 1] === '|') continue;
-    return script.slice(start, start + words.length);
-  }
-  return null;
+  return stdinReaders(script).find((c) => c.read)?.text ?? null;
 }
 
 // One program of READERS (with no argument but -i) or DB_CLIENTS on a line of its own.

@@ -1,5 +1,6 @@
 // When is an exec request complete, and what does it ask for? Pure functions over the bytes so far.
 import { isCompleteCommand } from './bash-syntax';
+import { nearName } from './hints';
 import { DIRECTIVE_RE, TRAILER_TOKEN_RE } from '../../protocol/exec-text';
 import { validateSessionName } from '../../protocol/session-name';
 import { classifyStart, onlyLineEnds } from '../../protocol/sniff';
@@ -67,7 +68,9 @@ export type Query =
   | { kind: 'jobs' }
   | { kind: 'send'; text: string }
   | { kind: 'screen' }
-  | { kind: 'output'; job: number; from: number | null; to: number | null };
+  | { kind: 'output'; job: number; from: number | null; to: number | null }
+  | { kind: 'sessions' } // not about a job: the daemon's sessions (sessions-reply.ts)
+  | { kind: 'end' }; // ends the request's session
 
 export interface ExecOptions {
   session: string | undefined;
@@ -92,8 +95,12 @@ export type ParsedRequest = { ok: true; options: ExecOptions; script: string } |
 
 const MAX_TIMEOUT_S = 7 * 24 * 3600;
 // The directives there are, in the order the README lists them.
-export const DIRECTIVE_NAMES = ['session', 'sandbox', 'timeout', 'nowait', 'queue', 'nocreate', 'interrupt', 'status', 'trailer', 'notes', 'auth', 'wait', 'jobs', 'send', 'screen', 'kill', 'interactive', 'raw', 'limit', 'output'];
-const KNOWN = DIRECTIVE_NAMES.join(', ');
+export const DIRECTIVE_NAMES = ['session', 'sandbox', 'timeout', 'nowait', 'queue', 'nocreate', 'interrupt', 'status', 'sessions', 'end', 'trailer', 'notes', 'auth', 'wait', 'jobs', 'send', 'screen', 'kill', 'interactive', 'raw', 'limit', 'output'];
+// Those a person or an agent types (the README's agent block and Directives table), named by the
+// unknown-directive error; the others serve pty-relay's own clients (trailer, notes, auth,
+// nocreate) or special cases (sandbox, raw), and the error says where they are described.
+const TYPED = ['session', 'timeout', 'wait', 'jobs', 'send', 'screen', 'kill', 'interrupt', 'interactive', 'limit', 'output', 'queue', 'nowait', 'status', 'sessions', 'end'];
+const KNOWN = `${TYPED.join(', ')}; the others, for pty-relay's own clients, are in the README's Directives table`;
 
 // Splits leading `#!directive` lines from the script and validates them.
 export function parseRequest(text: string): ParsedRequest {
@@ -126,7 +133,8 @@ export function parseRequest(text: string): ParsedRequest {
     rest = nl === -1 ? '' : rest.slice(nl + 1);
   }
   if (options.query !== undefined && rest.trim() !== '') {
-    return { ok: false, message: `#!${options.query.kind} asks about a job and cannot carry a command; send the command as a request of its own` };
+    const about = options.query.kind === 'sessions' || options.query.kind === 'end' ? 'is about sessions' : 'asks about a job';
+    return { ok: false, message: `#!${options.query.kind} ${about} and cannot carry a command; send the command as a request of its own` };
   }
   return { ok: true, options, script: rest };
 }
@@ -197,7 +205,9 @@ function applyDirective(o: ExecOptions, name: string, arg: string): string | nul
     }
     case 'jobs':
     case 'screen':
-      if (arg !== '') return `#!${name} takes no argument`;
+    case 'sessions':
+    case 'end':
+      if (arg !== '') return name === 'end' ? `#!end takes no argument: it ends the request's session (name it with #!session ${arg.slice(0, 64)} on a line before)` : `#!${name} takes no argument`;
       return setQuery({ kind: name });
     case 'interrupt':
     case 'status':
@@ -210,8 +220,10 @@ function applyDirective(o: ExecOptions, name: string, arg: string): string | nul
       if (arg !== '') return `#!${name} takes no argument`;
       o[name] = true;
       return null;
-    default:
-      return `unknown directive "#!${name}" (known: ${KNOWN})`;
+    default: {
+      const near = nearName(name, DIRECTIVE_NAMES);
+      return `unknown directive "#!${name}"${near === null ? '' : ` (did you mean #!${near}?)`} (known: ${KNOWN})`;
+    }
   }
 }
 

@@ -23,7 +23,7 @@ export async function settleScreen(session: Session, job: Job, ringFrom: number,
   if (!job.live) return null;
   const fullScreen = s.altScreen || (sent && redrewSince(session, Math.max(ringFrom, ringTo - REDRAW_SCAN_BYTES), ringTo));
   const w = job.waiting;
-  if (job.state === 'input' && w !== null) job.setWaiting({ ...w, prompt: promptOf(s), fullScreen, echoOff: w.echoOff && !fullScreen });
+  if (job.state === 'input' && w !== null) job.setWaiting({ ...w, prompt: promptOf(s, job.printedText()), fullScreen, echoOff: w.echoOff && !fullScreen });
   return fullScreen && !job.spec.raw ? s : null;
 }
 

@@ -111,7 +111,7 @@ export class JobRunner {
     this.queue = h.queue.map((id) => this.jobs.get(id)).filter((j): j is Job => j !== undefined);
     const job = h.current === null ? undefined : this.jobs.get(h.current.job);
     const shell = this.host.shell();
-    if (h.current !== null && job !== undefined && shell !== null) this.track(new RunningJob(job, this.script.forJob(h.current.file), shell.pty, () => this.host.promptLine(), h.current), false);
+    if (h.current !== null && job !== undefined && shell !== null) this.track(new RunningJob(job, this.script.forJob(h.current.file), shell.pty, (printed) => this.host.promptLine(printed), h.current), false);
     this.suspend();
   }
 
@@ -273,7 +273,7 @@ export class JobRunner {
   private begin(job: Job, file: string | null, state: 'running' | 'human'): void {
     const shell = this.host.shell() as Shell;
     this.state = state;
-    this.track(new RunningJob(job, this.script.forJob(file), shell.pty, () => this.host.promptLine()), true);
+    this.track(new RunningJob(job, this.script.forJob(file), shell.pty, (printed) => this.host.promptLine(printed)), true);
   }
 
   // Makes `running` the current job; `start` for a job starting now (not one handed over).

@@ -188,6 +188,14 @@ export class Job {
     this.changed();
   }
 
+  // Whether the output's last KiB holds visible text, not only line ends: a job that printed none
+  // has no line of its own on the screen (the one above the cursor is its command's echo).
+  printedText(): boolean {
+    const from = Math.max(this.tail, this.head - 1024);
+    const r = this.read(from, this.head - from);
+    return r.kind === 'data' && /\S/.test(r.data.toString('latin1'));
+  }
+
   // Reads up to `max` bytes at `from`: data, a gap (the bytes left the store), or none yet.
   read(from: number, max: number): ReturnType<Ring['read']> {
     if (this.store === null) return from < this.dropped ? { kind: 'gap', from, to: this.dropped } : { kind: 'none' };

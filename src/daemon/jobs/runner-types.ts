@@ -26,7 +26,7 @@ export interface RunnerHost {
   shell(): Shell | null;
   pace(paused: boolean): void; // pause or resume PTY reads for a lagging exec reader
   output(data: Buffer): void; // bytes drawn for attached terminals only (a terminal reset)
-  promptLine(): Promise<{ prompt: string; fullScreen: boolean }>;
+  promptLine(printed: boolean): Promise<{ prompt: string; fullScreen: boolean }>; // printed: see promptOf
 }
 
 // The runner as handed to a new daemon (upgrade/).

@@ -27,7 +27,7 @@ export class RunningJob {
     readonly job: Job,
     private readonly script: { file: string | null; release: () => void }, // its script file
     private readonly shell: { pid: number; pts: string | null; fd: number },
-    private readonly promptLine: () => Promise<{ prompt: string; fullScreen: boolean }>,
+    private readonly promptLine: (printed: boolean) => Promise<{ prompt: string; fullScreen: boolean }>,
     restored?: RunningJobHandover,
   ) {
     this.sawStart = restored?.sawStart ?? job.spec.origin === 'terminal'; // its `C` mark is what made it
@@ -69,7 +69,7 @@ export class RunningJob {
   // Watches for input waits (again).
   resumeWatch(): void {
     const { pid, pts, fd } = this.shell;
-    if (this.watch === null && pts !== null) this.watch = new InputWatch(this.job, pid, pts, fd, this.promptLine);
+    if (this.watch === null && pts !== null) this.watch = new InputWatch(this.job, pid, pts, fd, () => this.promptLine(this.job.printedText()));
   }
 
   // Raw PTY output, before marks are parsed: notices a program taking over the terminal.

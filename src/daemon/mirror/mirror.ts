@@ -50,16 +50,17 @@ const PROMPT_GAP_COLS = 4;
 // The line a program waiting for input prompts on, trimmed; '' when the screen shows none. On the
 // alternate screen (vim, less) it is the cursor's line, or the last non-empty one above it. On the
 // normal screen a prompt ends where the cursor stands (a prompt followed by an empty line: the
-// cursor at the start of that line); a program that leaves its cursor elsewhere (top: after
-// its last process row, or at the end of the last column) shows no prompt there.
-export function promptOf(s: ScreenText): string {
+// cursor at the start of that line) unless the job `printed` no text (that line is then the
+// command's own echo, `$ [agent] cat`, not a prompt); a program that leaves its cursor elsewhere
+// (top: after its last process row, or at the end of the last column) shows no prompt there.
+export function promptOf(s: ScreenText, printed = true): string {
   let row = s.cursor.row;
   const text = (r: number): string => (s.rows[r] ?? '').trimEnd();
   if (!s.altScreen) {
     if (s.cursor.col >= s.cols) return '';
     const gap = s.cursor.col - width(text(row));
     if (text(row).trim() !== '' && (gap < 0 || gap > PROMPT_GAP_COLS)) return '';
-    if (text(row).trim() === '' && s.cursor.col !== 0) return '';
+    if (text(row).trim() === '' && (s.cursor.col !== 0 || !printed)) return '';
   }
   while (row > 0 && text(row).trim() === '') row--;
   return text(row).trim();

@@ -175,10 +175,11 @@ export class Audience {
     return this.lastScreen ?? this.screenMirror().screenText();
   }
 
-  // The line a waiting program prompts on: the cursor's, or the last non-empty one above it.
-  async promptLine(): Promise<{ prompt: string; fullScreen: boolean }> {
+  // The line a waiting program prompts on: the cursor's, or the last non-empty one above it (only
+  // when the job `printed` a line of its own, see promptOf).
+  async promptLine(printed = true): Promise<{ prompt: string; fullScreen: boolean }> {
     const s = await this.screenText();
-    return { prompt: promptOf(s), fullScreen: s.altScreen };
+    return { prompt: promptOf(s, printed), fullScreen: s.altScreen };
   }
 
   // The mirror starts on first use, from the ring.

@@ -60,7 +60,7 @@ export class Session {
       shell: () => this.shell,
       pace: (paused) => (paused ? this.program.holds.hold('exec') : this.program.holds.release('exec')),
       output: (data) => this.audience.output(data),
-      promptLine: () => this.audience.promptLine(),
+      promptLine: (printed) => this.audience.promptLine(printed),
     });
     const sig = this.signals;
     const host = { sawOutput: (d: Buffer) => sig.sawOutput(d), started: (pid: number, pts: string | null) => sig.started(pid, pts), stopped: () => sig.stopped() };

@@ -64,10 +64,16 @@ describe('emptyStdin', () => {
     ['psql -c "select 1"', 0, ''],
     ['read x < file', 0, ''],
     ['read x', 0, ''],
-    ['cat | python3', 0, ''],
     ['python3 --version', 0, 'Python 3\n'],
   ] as const)('says nothing for %j', (cmd, status, out) => {
     expect(emptyStdin(cmd, ended(cmd, status, out))).toBeNull();
+  });
+  it('says that a filter given no file read the empty stdin, whenever it ended (`cat | python3`: cat read it)', () => {
+    for (const [cmd, filter] of [['cat', 'cat'], ['cat | python3', 'cat'], ['make && wc -l', 'wc -l']] as const) {
+      expect(emptyStdin(cmd, ended(cmd, 0, '', 60_000))).toBe(
+        `\`${filter}\` read an empty stdin: a request's stdin is /dev/null, so it got no input; give it a file operand or pipe into it, or send the request with #!interactive as its first line (stdin is then the terminal) and type its input with #!send, ending with \\x04 (Ctrl-D)`,
+      );
+    }
   });
   it('says nothing after #!interactive or past a few seconds', () => {
     expect(emptyStdin('python3', ended('python3', 0, '', 50, true))).toBeNull();

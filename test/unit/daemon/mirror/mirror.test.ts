@@ -31,6 +31,13 @@ describe('promptOf', () => {
     expect(at(['Enter a value:', ''], 1, 0)).toBe('Enter a value:'); // a prompt, then a newline
   });
 
+  it('is never the command\'s own echo: the line above the cursor of a job that printed no text (cat)', () => {
+    const echo = (printed: boolean) => promptOf({ rows: ['me@vm:~$ [agent] cat', ''], cols: 40, cursor: { row: 1, col: 0 }, altScreen: false }, printed);
+    expect(echo(false)).toBe('');
+    expect(echo(true)).toBe('me@vm:~$ [agent] cat'); // (what it was: the job's own line, as a program prints one)
+    expect(promptOf({ rows: ['$ [agent] py', '>>> '], cols: 40, cursor: { row: 1, col: 4 }, altScreen: false }, false)).toBe('>>>');
+  });
+
   it('is nothing where a program parked its cursor away from its text (top)', () => {
     expect(at(['  PID USER', '    1 root  S  0.0  init'], 1, 19)).toBe(''); // after a row padded with spaces
     expect(at(['  PID USER', '    1 root  S  0.0 init'], 1, 20)).toBe(''); // a full row: waiting to wrap

@@ -1,10 +1,10 @@
-// The `pty-relay ls` table: one row per session, ages and idle times in short units; then one line
+// The `pty-relay ls` table (and `#!sessions`'s, and the MCP tool `sessions`'s): one row per session, ages and idle times in short units; then one line
 // per sandboxed session saying its profile and what enforces each cap. A shell session's row says
 // what it does: its running or last command and how that is going or ended. HOLDER says who keeps
 // its program should the daemon die (README "Sessions that survive the daemon"), and a session
 // whose holder was lost gets a line in words.
-import type { JobActivity, SessionSummary } from '../protocol/frame';
-import { describeSandbox } from '../protocol/sandbox-info';
+import type { JobActivity, SessionSummary } from './frame';
+import { describeSandbox } from './sandbox-info';
 
 // Renders sessions as aligned columns under a header row; `now` is the clock in ms.
 export function sessionTable(sessions: SessionSummary[], now = Date.now()): string {
