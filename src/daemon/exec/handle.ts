@@ -79,8 +79,10 @@ export async function handleRequest(text: string, c: RequestContext): Promise<Ou
   }
   const jc: JobReplyContext = { reply, session, trailer: opts.trailer !== undefined, log };
   const timeoutMs = opts.timeoutMs ?? config.defaultTimeoutMs;
-  // A plain reply (nc) says what would otherwise pass in silence (request-notes.ts), and is bounded.
+  // A plain reply (nc) is bounded. Every reply but a raw one says what would otherwise pass in
+  // silence (request-notes.ts): a trailer's client (the MCP server, pty-relay exec) words or shows it.
   const plain = !jc.trailer && !opts.raw;
+  const says = !opts.raw;
   let outcome: Outcome = { status: 0, reason: 'exit', fields: {} };
   if (opts.interrupt) {
     const what = session.interrupt();
@@ -104,7 +106,7 @@ export async function handleRequest(text: string, c: RequestContext): Promise<Ou
     reply.notice(`session "${session.name}" is busy running ${describeBusy(busy)}; ${ways}`);
     return withIdle({ status: STATUS_RELAY_ERROR, reason: 'busy', fields: busyFields(session, busy) }, idle);
   }
-  const stray = plain ? strayDirectives(script) : null;
+  const stray = says ? strayDirectives(script) : null;
   if (stray !== null) reply.notice(stray);
   const started = Date.now();
   const job = session.submit({ command: script, origin: 'exec', interactive: opts.interactive, raw: opts.raw });
@@ -113,7 +115,7 @@ export async function handleRequest(text: string, c: RequestContext): Promise<Ou
   const ahead = job.state === 'queued' ? session.ahead(job) : null;
   const inLine = ahead !== null && (ahead.running !== null || ahead.queued.length > 0) ? waitInLine(reply, session, job, { timeoutMs, silent: opts.raw, queue: opts.queue }) : null;
   const notes = (j: Job): string[] => [emptyStdin(script, j), optionsPutBack(script), ranQuietly(j, inLine?.stop() ?? false)].filter((n): n is string => n !== null);
-  let result = await replyToJob(jc, job, { from: 0, timeoutMs, pace: true, send: null, ...bounded(opts, plain), ...(plain ? { notes } : {}) });
+  let result = await replyToJob(jc, job, { from: 0, timeoutMs, pace: true, send: null, ...bounded(opts, plain), ...(says ? { notes } : {}) });
   inLine?.stop();
   // Given up behind a job that ran on (queued.ts): refused as busy, as #!nowait is.
   const refused = inLine?.refused() ?? null;
@@ -152,7 +154,7 @@ async function query(jc: JobReplyContext, q: Query, timeoutMs: number, opts: Exe
       const job = find(q.job);
       if (typeof job === 'string') return error(job);
       // Over, and nothing left to deliver: say which job that was and how to see its output again.
-      if (!jc.trailer && !job.live && job.delivered >= job.head) return alreadyEnded(jc, job);
+      if (!opts.raw && !job.live && job.delivered >= job.head) return alreadyEnded(jc, job);
       return replyToJob(jc, job, { from: job.delivered, timeoutMs, pace: true, send: null, ...bounded(opts, plain) });
     }
     case 'send': {
@@ -172,9 +174,12 @@ function bounded(opts: ExecOptions, plain: boolean): { limit: number | undefined
   return plain ? { limit: REPLY_BYTES, byDefault: true } : { limit: undefined, byDefault: false };
 }
 
-// `#!nocreate` on a name that has no session: the names there are (a mistyped name is the usual cause).
+// `#!nocreate` on a name that has no session: the names there are (a mistyped name is the usual
+// cause: the one it is a typo of comes first).
 function noSession(name: string, names: string[]): string {
-  return `no session "${name}" (${names.length === 0 ? 'there are none yet' : `sessions: ${names.join(', ')}`}); a command starts one`;
+  const near = nearName(name, names);
+  const meant = near === null ? '' : `did you mean "${near}"?; `;
+  return `no session "${name}" (${names.length === 0 ? 'there are none yet' : `${meant}sessions: ${names.join(', ')}`}); a command starts one`;
 }
 
 // What a busy session runs, for a trailer: the job, its state, since when, its command and prompt.
