@@ -95,10 +95,14 @@ export async function killReply(reply: Reply, session: Session, id: number | nul
   }
   if (!job.live) {
     const more = job.delivered < job.head ? `; output no reply delivered: #!wait ${job.id}` : job.head > 0 ? `; its output: #!output ${job.id}` : '';
+    job.endTold = true;
     return fail(`nothing to stop: ${endedSummary(session.name, job)}${more}${sessionNote(session.name)}`);
   }
+  // This reply tells how the job ends (a request queued behind it need not: waited-for.ts).
+  job.endTold = true;
   const r = await session.stop(job);
   if (!r.stopped) {
+    job.endTold = false;
     const how = r.signal === 'SIGINT' ? 'SIGINT (it runs in the shell itself, which SIGTERM and SIGKILL would end)' : 'SIGINT, SIGTERM and SIGKILL';
     return fail(`job ${job.id} did not stop after ${how}; look at it with #!screen`);
   }
