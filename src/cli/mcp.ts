@@ -19,12 +19,20 @@ function readTargetsFile(file: string, required: boolean): TargetEntry[] {
   return parseTargetsFile(text, file);
 }
 
+// `--max-wait`: whole seconds, 1 to 3600.
+function maxWait(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n < 1 || n > 3600) throw new RelayError('PR_ERR_USAGE', `--max-wait takes whole seconds from 1 to 3600, not "${v}"`);
+  return n;
+}
+
 // `pty-relay mcp [options]`.
 export function buildMcpCommand(): Command {
   const cmd = connectOptions(new Command('mcp'))
     .description('serve the Model Context Protocol on stdio: tools for agents (run, wait, send, screen, kill, jobs, sessions) that drive pty-relay daemons. ' +
       "Without --host/--port/--socket/--target it uses the local daemon's unix socket when there is one (so `ssh server pty-relay mcp` needs no tunnel), else localhost:9998")
     .addOption(new Option('--target <name=where...>', 'a named daemon: NAME=HOST:PORT, NAME=PORT or NAME=unix:PATH (repeatable)'))
+    .addOption(new Option('--max-wait <seconds>', 'the most one tool call waits before it returns "running" (the job runs on; `wait` goes on), default 50: MCP clients give up on a call after 60 s by default').argParser(maxWait))
     .addOption(new Option('--targets-file <path>', 'more named daemons, one NAME=WHERE [secret-file=PATH] a line (default: ~/.config/pty-relay/targets, when present)'))
     .action(async (o) => {
       const source = (k: string): string | undefined => cmd.getOptionValueSource(k);
@@ -48,7 +56,7 @@ export function buildMcpCommand(): Command {
       // Loaded here, not at start: the MCP SDK and zod take ~100 ms to load, which every other
       // command (serve, ls, ...) would pay.
       const { serveMcp } = await import('../mcp/server');
-      await serveMcp({ targets, defaultName, stdin: process.stdin, stdout: process.stdout, log: (line) => process.stderr.write(`${line}\n`) });
+      await serveMcp({ targets, defaultName, ...(o.maxWait !== undefined ? { maxWaitS: o.maxWait as number } : {}), stdin: process.stdin, stdout: process.stdout, log: (line) => process.stderr.write(`${line}\n`) });
       process.exit(0); // sockets of abandoned calls must not keep a finished server alive
     });
   return cmd;

@@ -48,6 +48,13 @@ export interface ReplyContext {
   targetArg?: string; // the target, when a call must name it (it is not the default one)
   omittedBytes: number; // left out by the MCP server's own bound
   tool?: 'send' | 'kill';
+  cut?: WaitCut; // the call's timeout was longer than one call may wait
+}
+
+// A call's timeout cut to the most one call waits (`pty-relay mcp --max-wait`).
+export interface WaitCut {
+  asked: number;
+  max: number;
 }
 
 // A tool error with a message for the model.
@@ -83,6 +90,7 @@ export function execResult(ctx: ReplyContext, trailer: Trailer | null, output: s
     return errorResult(output.trim() === '' ? `pty-relay refused the request${why}` : `${relayLinesWorded(output, where(ctx)).replace(/\n$/, '')}${why}`);
   }
   const f = trailer.fields;
+  const ranFor = state === 'running' ? secondsSince(f.since) : undefined;
   const num = (v: string | undefined): number | undefined => (v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined);
   const totalBytes = num(f.bytes);
   let text = state === 'running' || state === 'waiting-for-input' ? output.replace(JOB_NOTICE_RE, '$1') : output.replace(END_NOTICE_RE, '$1');
@@ -107,23 +115,37 @@ export function execResult(ctx: ReplyContext, trailer: Trailer | null, output: s
   };
   const job = o.job !== undefined ? { job: o.job } : {};
   const shown = relayLinesWorded(text, w).replace(MCP_CUT_RE, (_m, bytes: string) => `[pty-relay mcp: ${bytes} bytes of this reply left out here; the job's output by offset: ${call('output', job, w)}]`);
-  const result: ToolResult = { content: [{ type: 'text', text: join(shown, statusLine(o, w, ctx.tool)) }], structuredContent: { ...o } };
+  const line = statusLine(o, w, ctx.tool, { ...(ranFor !== undefined ? { ranFor } : {}), ...(ctx.cut !== undefined ? { cut: ctx.cut } : {}) });
+  const result: ToolResult = { content: [{ type: 'text', text: join(shown, line) }], structuredContent: { ...o } };
   return state === 'busy' || state === 'not-run' ? { ...result, isError: true } : result;
 }
 
+// Whole seconds since an ISO time of a trailer field; undefined without one.
+function secondsSince(iso: string | undefined): number | undefined {
+  const since = iso !== undefined ? Date.parse(iso) : NaN;
+  return Number.isNaN(since) ? undefined : Math.max(0, Math.round((Date.now() - since) / 1000));
+}
+
 function busyJob(f: Record<string, string>): BusyJob {
-  const since = f.since !== undefined ? Date.parse(f.since) : NaN;
+  const seconds = secondsSince(f.since);
   return {
     ...(f.job !== undefined && /^\d+$/.test(f.job) ? { job: Number(f.job) } : {}),
     state: f.state === 'input' ? 'waiting-for-input' : 'running',
     ...(f.command !== undefined ? { command: f.command.replace(/^job \d+: /, '') } : {}),
-    ...(Number.isNaN(since) ? {} : { seconds: Math.max(0, Math.round((Date.now() - since) / 1000)) }),
+    ...(seconds === undefined ? {} : { seconds }),
     ...(f.prompt !== undefined ? { prompt: f.prompt } : {}),
   };
 }
 
+// What a "running" line says besides the job: how long it has run, and that the call's wait was
+// cut to the most one call waits.
+export interface RunningNote {
+  ranFor?: number; // seconds since the job started
+  cut?: WaitCut;
+}
+
 // The bracketed line that ends the text of a result; every call it names has its arguments.
-export function statusLine(o: JobOutcome, w: Where, tool?: 'send' | 'kill'): string {
+export function statusLine(o: JobOutcome, w: Where, tool?: 'send' | 'kill', n: RunningNote = {}): string {
   const job = o.job !== undefined ? `job ${o.job}` : 'the job';
   const ja = o.job !== undefined ? { job: o.job } : {};
   const cwd = o.cwd !== undefined ? `; cwd ${o.cwd}` : '';
@@ -133,8 +155,11 @@ export function statusLine(o: JobOutcome, w: Where, tool?: 'send' | 'kill'): str
     case 'done':
       if (tool === 'send' || tool === 'kill') return `[${job} ${tool === 'kill' ? 'stopped' : 'ended'}: exit status ${o.exitStatus}${cwd}]`;
       return `[exit status ${o.exitStatus}${cwd}]`;
-    case 'running':
-      return `[still running as ${job} in session "${o.session}"; it was not stopped. More output and its exit status: ${call('wait', ja, w)}; see it: ${call('screen', {}, w)}; type: ${type}; stop it: ${call('kill', ja, w)}]`;
+    case 'running': {
+      const ran = n.ranFor !== undefined ? ` (running for ${n.ranFor} s)` : '';
+      const cut = n.cut !== undefined ? `; this call returned after ${n.cut.max} s, the most one call waits (MCP clients give up on a call after 60 s), not the ${n.cut.asked} s asked: call wait to go on waiting` : '';
+      return `[still running as ${job}${ran} in session "${o.session}"; it was not stopped${cut}. More output and its exit status: ${call('wait', ja, w)}; see it: ${call('screen', {}, w)}; type: ${type}; stop it: ${call('kill', ja, w)}]`;
+    }
     case 'waiting-for-input': {
       const echo = o.echo === false ? ' with echo off (a password prompt)' : '';
       const prompt = o.prompt !== undefined ? `; prompt: ${JSON.stringify(o.prompt)}` : '';
@@ -144,10 +169,11 @@ export function statusLine(o: JobOutcome, w: Where, tool?: 'send' | 'kill'): str
       const b = o.busy;
       const bj = b?.job !== undefined ? `job ${b.job}` : 'a job';
       const what = b?.command !== undefined ? ` (\`${b.command}\`` + (b.seconds !== undefined ? `, ${b.seconds} s` : '') + ')' : '';
-      const doing = b?.state === 'waiting-for-input' ? ` waiting for input${b.prompt !== undefined ? ` at ${JSON.stringify(b.prompt)}` : ''}` : ' running';
+      const doing = b?.state === 'waiting-for-input' ? ` waiting for input${b.prompt !== undefined && b.prompt.trim() !== '' ? ` at ${JSON.stringify(b.prompt)}` : ''}` : ' running';
       const bja = b?.job !== undefined ? { job: b.job } : {};
-      const answer = b?.state === 'waiting-for-input' ? ` answer it: ${type};` : '';
-      return `[not run: session "${o.session}" is busy with ${bj}${what}${doing}. Let it finish: ${call('wait', bja, w)};${answer} stop it: ${call('kill', bja, w)}; see it: ${call('screen', {}, w)}; or run this with another session name]`;
+      // A program waiting for input does not finish by itself: waiting on it only blocks.
+      if (b?.state === 'waiting-for-input') return `[not run: session "${o.session}" is busy with ${bj}${what}${doing}; it will not finish by itself. Answer it: ${type}; see it: ${call('screen', {}, w)}; stop it: ${call('kill', bja, w)}; or run this with another session name]`;
+      return `[not run: session "${o.session}" is busy with ${bj}${what}${doing}. Let it finish: ${call('wait', bja, w)}; stop it: ${call('kill', bja, w)}; see it: ${call('screen', {}, w)}; or run this with another session name]`;
     }
     case 'not-run':
       return `[not run: session "${o.session}" stayed busy past the timeout; see ${call('jobs', {}, w)}]`;

@@ -10,8 +10,12 @@ import { SESSION_NAME_RE, validateSessionName } from '../protocol/session-name';
 // A request's wait, in seconds: long enough for most commands, and well inside the 60 s that MCP
 // clients commonly allow one call (the SDK's default request timeout) before they give up on it.
 export const DEFAULT_TIMEOUT_S = 30;
-// The longest a call may wait; hosts that allow long calls can use it, others cut calls short.
+// The longest `timeout` accepted; a call waits at most MAX_WAIT_S of it.
 export const MAX_TIMEOUT_S = 3600;
+// The longest one call waits before it returns "running": MCP clients give up on a call after 60 s
+// by default (the SDK's request timeout; progress notifications reset it only for clients that
+// asked for that), and a call given up on loses its result. 50 s leaves room for a slow link.
+export const MAX_WAIT_S = 50;
 // Output kept in one reply (head and tail), about 8k tokens: Claude Code's own cap on a Bash
 // result is 30,000 characters, and an agent can always fetch more with `output`.
 export const DEFAULT_LIMIT_BYTES = 30_000;
@@ -30,8 +34,9 @@ function common(targets: readonly [string, ...string[]]) {
   };
 }
 
-const timeout = z.number().positive().max(MAX_TIMEOUT_S).optional()
-  .describe(`Seconds before returning "running" (default ${DEFAULT_TIMEOUT_S}); nothing is stopped.`);
+// A call's wait: up to `maxWaitS` (longer is cut, and the result says so).
+const waitArg = (maxWaitS: number) => z.number().positive().max(MAX_TIMEOUT_S).optional()
+  .describe(`Seconds before returning "running" (default ${DEFAULT_TIMEOUT_S}, at most ${maxWaitS}: then call wait); nothing is stopped.`);
 const limit = z.number().int().min(MIN_LIMIT_BYTES).max(MAX_LIMIT_BYTES).optional()
   .describe(`Output bytes kept, head and tail (default ${DEFAULT_LIMIT_BYTES}).`);
 const job = z.number().int().min(1);
@@ -39,8 +44,9 @@ const job = z.number().int().min(1);
 const sandbox = z.string().refine((s) => /^[a-z][a-z0-9_-]{0,31}$/.test(s), 'a sandbox profile name is [a-z][a-z0-9_-]{0,31}').optional().describe('Sandbox profile for a new session ("default": no network, read-only files outside its dir, capped).');
 
 // Input shapes, per tool.
-export function inputShapes(targets: readonly [string, ...string[]]) {
+export function inputShapes(targets: readonly [string, ...string[]], maxWaitS = MAX_WAIT_S) {
   const c = common(targets);
+  const timeout = waitArg(maxWaitS);
   return {
     run: {
       command: z.string().min(1).describe('Bash text.'),

@@ -17,6 +17,7 @@ export interface McpOptions {
   stdin: NodeJS.ReadableStream;
   stdout: NodeJS.WritableStream;
   log(line: string): void; // one diagnostic line, for stderr
+  maxWaitS?: number; // the most one call waits (default MAX_WAIT_S)
 }
 
 // What the host may show the model about this server as a whole.
@@ -35,9 +36,9 @@ export async function serveMcp(o: McpOptions): Promise<void> {
   const relay = new Relay(o.targets, o.defaultName);
   const names = relay.targets.map((t) => t.name);
   const ordered = [relay.defaultName, ...names.filter((n) => n !== relay.defaultName)] as [string, ...string[]];
-  const shapes = inputShapes(ordered);
+  const shapes = inputShapes(ordered, o.maxWaitS);
   const server = new McpServer({ name: 'pty-relay', version: VERSION }, { instructions: instructions(relay) });
-  for (const tool of [...execTools(relay, shapes), ...sessionTools(relay, shapes)]) {
+  for (const tool of [...execTools(relay, shapes, o.maxWaitS), ...sessionTools(relay, shapes)]) {
     server.registerTool(
       tool.name,
       // No outputSchema: the structured content is a few facts beside the text (reply.ts), and a

@@ -16,7 +16,7 @@ import { encodeSendText } from '../protocol/exec-text';
 import { DEFAULT_SESSION } from '../protocol/session-name';
 import type { ExecReply, Relay } from './relay';
 import { execResult, type ReplyContext, type ToolResult } from './reply';
-import { DEFAULT_LIMIT_BYTES, DEFAULT_TIMEOUT_S, type Args, type Shapes } from './schemas';
+import { DEFAULT_LIMIT_BYTES, DEFAULT_TIMEOUT_S, MAX_WAIT_S, type Args, type Shapes } from './schemas';
 import { defineTool, seconds, type ToolDef, type ToolName } from './tool';
 import { DEFAULT_JOBS, jobsResult, outputResult, screenResult } from './views';
 import { relayLinesWorded } from './wording';
@@ -65,6 +65,9 @@ function exchangeTool<K extends ToolName>(relay: Relay, def: ExchangeTool<K>): T
 // A reply about a job, worded as a job result.
 const jobResult = (ctx: ReplyContext, reply: ExecReply): ToolResult => execResult(ctx, reply.trailer, reply.output);
 
+// The daemon's answer to a wait on a job that is over and whose output was all delivered.
+const ALREADY_SHOWN_RE = /(^|\n)pty-relay: job \d+ \(`[^\n]*`\) in session [^\n]*; (?:all \d+ bytes of its output were delivered before|it printed nothing)[^\n]*\n?/;
+
 // `kill`: stops the job, then fetches what it printed that no result has shown (a traceback, a
 // server's last lines), with its exit status.
 async function kill(relay: Relay, a: { target?: string; session?: string; job?: number }, signal: AbortSignal): Promise<ToolResult> {
@@ -73,7 +76,9 @@ async function kill(relay: Relay, a: { target?: string; session?: string; job?: 
   if (k.reply.trailer?.reason !== 'exit' || job === undefined) return execResult(k.ctx, k.reply.trailer, k.reply.output);
   const by = /stopped by (\S+)/.exec(k.reply.output)?.[1];
   const w = await exchange(relay, { target: a.target, session: a.session, directives: ['#!nocreate', '#!timeout 5', `#!wait ${job}`], limit: DEFAULT_LIMIT_BYTES }, signal);
-  const r = execResult({ ...w.ctx, tool: 'kill' }, w.reply.trailer, w.reply.output);
+  // A job whose output was all shown before: the daemon's "job N … ended …; all … delivered
+  // before" is what the line below says already.
+  const r = execResult({ ...w.ctx, tool: 'kill' }, w.reply.trailer, w.reply.output.replace(ALREADY_SHOWN_RE, '$1'));
   const first = r.content[0];
   if (first !== undefined && by !== undefined && by !== 'itself') first.text = first.text.replace(/ stopped: exit status/, ` stopped by ${by}: exit status`);
   // Only the bracketed line: the job printed nothing that no result showed.
@@ -84,16 +89,17 @@ async function kill(relay: Relay, a: { target?: string; session?: string; job?: 
   return r;
 }
 
-const timeoutLine = (t: number | undefined): string => `#!timeout ${seconds(t ?? DEFAULT_TIMEOUT_S)}`;
+// The exec tools, bound to a relay; no call waits longer than `maxWaitS` (the result then says so).
+export function execTools(relay: Relay, shapes: Shapes, maxWaitS = MAX_WAIT_S): ToolDef[] {
+  const timeoutLine = (t: number | undefined): string => `#!timeout ${seconds(Math.min(t ?? DEFAULT_TIMEOUT_S, maxWaitS))}`;
+  const cut = (ctx: ReplyContext, t: number | undefined): ReplyContext => (t !== undefined && t > maxWaitS ? { ...ctx, cut: { asked: t, max: maxWaitS } } : ctx);
 
-// The exec tools, bound to a relay.
-export function execTools(relay: Relay, shapes: Shapes): ToolDef[] {
   const tools = [
     exchangeTool(relay, {
       name: 'run',
       title: 'Run a shell command',
       description:
-        `Run bash text in a persistent shell (cwd, env, functions persist); returns its output and exit status, or after timeout (default ${DEFAULT_TIMEOUT_S} s) "running" as a job (not stopped), ` +
+        `Run bash text in a persistent shell (cwd, env, functions persist); returns its output and exit status, or after timeout (default ${DEFAULT_TIMEOUT_S} s, at most ${maxWaitS} s) "running" as a job (not stopped), ` +
         '"waiting-for-input" at a prompt, or "busy" if the session runs a job. The last line names the next calls.',
       input: shapes.run,
       hints: { destructiveHint: true, openWorldHint: true },
@@ -102,7 +108,7 @@ export function execTools(relay: Relay, shapes: Shapes): ToolDef[] {
         script: a.command,
         limit: a.limit ?? DEFAULT_LIMIT_BYTES,
       }),
-      result: jobResult,
+      result: (ctx, reply, a) => jobResult(cut(ctx, a.timeout), reply),
     }),
     exchangeTool(relay, {
       name: 'wait',
@@ -111,7 +117,7 @@ export function execTools(relay: Relay, shapes: Shapes): ToolDef[] {
       input: shapes.wait,
       hints: { readOnlyHint: true, openWorldHint: true },
       ask: (a) => ({ directives: ['#!nocreate', timeoutLine(a.timeout), a.job !== undefined ? `#!wait ${a.job}` : '#!wait'], limit: a.limit ?? DEFAULT_LIMIT_BYTES }),
-      result: jobResult,
+      result: (ctx, reply, a) => jobResult(cut(ctx, a.timeout), reply),
     }),
     exchangeTool(relay, {
       name: 'send',
@@ -120,7 +126,7 @@ export function execTools(relay: Relay, shapes: Shapes): ToolDef[] {
       input: shapes.send,
       hints: { destructiveHint: true, openWorldHint: true },
       ask: (a) => ({ directives: ['#!nocreate', timeoutLine(a.timeout), `#!send ${encodeSendText(a.text)}`], limit: DEFAULT_LIMIT_BYTES }),
-      result: (ctx, reply) => jobResult({ ...ctx, tool: 'send' }, reply),
+      result: (ctx, reply, a) => jobResult({ ...cut(ctx, a.timeout), tool: 'send' }, reply),
     }),
     exchangeTool(relay, {
       name: 'screen',

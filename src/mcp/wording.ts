@@ -35,6 +35,9 @@ export function toolWording(text: string, w: Where): string {
     .replace(/\(see #!jobs\)/g, '(see the jobs tool)')
     .replace(/send a command instead/g, 'start a command with run instead')
     .replace(/a command starts one/g, 'run with this session name starts one')
+    // The notes on a request's empty stdin (daemon/exec/request-notes.ts): run's own argument.
+    .replace(/send the request with #!interactive as its first line/g, 'run it with `interactive: true`')
+    .replace(/a request's stdin is empty/g, "a command's stdin is empty")
     .replace(DIRECTIVE_RE, (m, send: string | undefined, name: string | undefined, args: string | undefined) => {
       if (send !== undefined) return 'send';
       const n = (args ?? '').trim().split(' ').filter((a) => a !== '').map(Number);
@@ -54,7 +57,9 @@ export function toolWording(text: string, w: Where): string {
         case 'timeout':
           return 'timeout';
         case 'interactive':
-          return 'interactive: true';
+          return '`interactive: true`';
+        case 'send':
+          return 'send';
         default:
           return m;
       }

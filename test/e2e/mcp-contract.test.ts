@@ -47,7 +47,8 @@ it('sends each tool as the documented directive lines', async () => {
   expect(await sent('run', { command: 'make -j4\necho done' })).toMatchObject({ directives: ['#!timeout 30', '#!nowait', '#!limit 30000'], script: 'make -j4\necho done\n' });
   expect((await sent('run', { command: 'python3', session: 'py', timeout: 2.5, interactive: true, limit: 5000 })).directives).toEqual(['#!session py', '#!timeout 2.5', '#!nowait', '#!interactive', '#!limit 5000']);
   expect((await sent('wait', {})).directives).toEqual(['#!nocreate', '#!timeout 30', '#!wait', '#!limit 30000']);
-  expect((await sent('wait', { job: 7, timeout: 60, session: 'b' })).directives).toEqual(['#!session b', '#!nocreate', '#!timeout 60', '#!wait 7', '#!limit 30000']);
+  // A timeout past the most one call waits (50 s) is cut to it: the client would give up first.
+  expect((await sent('wait', { job: 7, timeout: 60, session: 'b' })).directives).toEqual(['#!session b', '#!nocreate', '#!timeout 50', '#!wait 7', '#!limit 30000']);
   expect(await sent('send', { text: ' y\n\u001b:wq\r\\' })).toMatchObject({ directives: ['#!nocreate', '#!timeout 30', '#!send \\x20y\\n\\e:wq\\r\\\\', '#!limit 30000'], script: '' });
   expect((await sent('screen', { session: 'vim' })).directives).toEqual(['#!session vim', '#!nocreate', '#!screen']);
   expect((await sent('kill', {})).directives).toEqual(['#!nocreate', '#!kill']);

@@ -38,7 +38,7 @@ describe('jobs through MCP', () => {
     const job = r.structured?.job as number;
     expect(job).toBeGreaterThan(0);
     expect(r.output).toBe('first-part\n');
-    expect(r.text).toMatch(new RegExp(`\\[still running as job ${job} in session "default"; it was not stopped\\. More output and its exit status: wait \\{"job":${job},"session":"default"\\}`));
+    expect(r.text).toMatch(new RegExp(`\\[still running as job ${job} \\(running for \\d+ s\\) in session "default"; it was not stopped\\. More output and its exit status: wait \\{"job":${job},"session":"default"\\}`));
     fs.writeFileSync(path.join(dir, 'go'), '');
     const w = await m.call('wait', { job, timeout: 20 });
     expect(w.structured).toMatchObject({ state: 'done', exitStatus: 3, job });

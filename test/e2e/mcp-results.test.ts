@@ -79,7 +79,7 @@ it('refuses run at once in a busy session, saying what its job does', async () =
   expect(b.structured).toMatchObject({ state: 'busy', busy: { job, state: 'waiting-for-input' } });
   expect((b.structured?.busy as { command: string }).command).toMatch(/read -s -p/);
   // Each call it names pastes as it is, session included (wait {"job":1} alone went to "default").
-  expect(b.text).toMatch(new RegExp(`^\\[not run: session "busy" is busy with job ${job} \\(.*read -s.*, \\d+ s\\) waiting for input at "Secret: ?"\\. Let it finish: wait \\{"job":${job},"session":"busy"\\}; answer it: send \\{"session":"busy","text":"…"\\}; stop it: kill \\{"job":${job},"session":"busy"\\}; see it: screen \\{"session":"busy"\\}; or run this with another session name\\]$`));
+  expect(b.text).toMatch(new RegExp(`^\\[not run: session "busy" is busy with job ${job} \\(.*read -s.*, \\d+ s\\) waiting for input at "Secret: ?"; it will not finish by itself\\. Answer it: send \\{"session":"busy","text":"…"\\}; see it: screen \\{"session":"busy"\\}; stop it: kill \\{"job":${job},"session":"busy"\\}; or run this with another session name\\]$`));
   // The send that ends the job says so, with its status.
   const s = await m.call('send', { text: 'pw\n', session: 'busy', timeout: 20 });
   const settled = s.structured?.state === 'done' ? s : await m.call('wait', { session: 'busy', job, timeout: 20 });

@@ -87,8 +87,10 @@ export async function handleRequest(text: string, c: RequestContext): Promise<Ou
   }
   const jc: JobReplyContext = { reply, session, trailer: opts.trailer !== undefined, log };
   const timeoutMs = opts.timeoutMs ?? config.defaultTimeoutMs;
-  // A plain reply (nc) says what would otherwise pass in silence (request-notes.ts), and is bounded.
+  // A plain reply (nc) is bounded. Every reply but a raw one says what would otherwise pass in
+  // silence (request-notes.ts): a trailer's client (the MCP server, pty-relay exec) words or shows it.
   const plain = !jc.trailer && !opts.raw;
+  const says = !opts.raw;
   let outcome: Outcome = { status: 0, reason: 'exit', fields: {} };
   if (opts.interrupt) {
     const what = session.interrupt();
@@ -112,7 +114,7 @@ export async function handleRequest(text: string, c: RequestContext): Promise<Ou
     reply.notice(`session "${session.name}" is busy running ${describeBusy(busy)}; ${ways}`);
     return withIdle({ status: STATUS_RELAY_ERROR, reason: 'busy', fields: busyFields(session, busy) }, idle);
   }
-  const stray = plain ? strayDirectives(script) : null;
+  const stray = says ? strayDirectives(script) : null;
   if (stray !== null) reply.notice(stray);
   const started = Date.now();
   const job = session.submit({ command: script, origin: 'exec', interactive: opts.interactive, raw: opts.raw });
@@ -123,7 +125,7 @@ export async function handleRequest(text: string, c: RequestContext): Promise<Ou
   // Jobs ahead that ended with no reply to say how: said as this one starts, and failures at its end.
   const waited = inLine === null || opts.raw ? null : waitedFor(session, job);
   const notes = (j: Job): string[] => [emptyStdin(script, j), optionsPutBack(script), ...(waited?.atEnd() ?? []), ranQuietly(j, inLine?.stop() ?? false)].filter((n): n is string => n !== null);
-  let result = await replyToJob(jc, job, { from: 0, timeoutMs, pace: true, send: null, ...bounded(opts, plain), ...(plain ? { notes } : {}), ...(waited === null ? {} : { atStart: waited.atStart }) });
+  let result = await replyToJob(jc, job, { from: 0, timeoutMs, pace: true, send: null, ...bounded(opts, plain), ...(says ? { notes } : {}), ...(waited === null ? {} : { atStart: waited.atStart }) });
   inLine?.stop();
   // Given up behind a job that ran on (queued.ts): refused as busy, as #!nowait is.
   const refused = inLine?.refused() ?? null;
@@ -162,7 +164,7 @@ async function query(jc: JobReplyContext, q: Exclude<Query, { kind: 'sessions' |
       const job = find(q.job);
       if (typeof job === 'string') return error(job);
       // Over, and nothing left to deliver: say which job that was and how to see its output again.
-      if (!jc.trailer && !job.live && job.delivered >= job.head) return alreadyEnded(jc, job);
+      if (!opts.raw && !job.live && job.delivered >= job.head) return alreadyEnded(jc, job);
       return replyToJob(jc, job, { from: job.delivered, timeoutMs, pace: true, send: null, ...bounded(opts, plain) });
     }
     case 'send': {
@@ -186,9 +188,12 @@ function bounded(opts: ExecOptions, plain: boolean): { limit: number | undefined
   return plain ? { limit: REPLY_BYTES, byDefault: true } : { limit: undefined, byDefault: false };
 }
 
-// `#!nocreate` on a name that has no session: the names there are (a mistyped name is the usual cause).
+// `#!nocreate` on a name that has no session: the names there are (a mistyped name is the usual
+// cause: the one it is a typo of comes first).
 function noSession(name: string, names: string[]): string {
-  return `no session "${name}" (${names.length === 0 ? 'there are none yet' : `sessions: ${names.join(', ')}`}); a command starts one`;
+  const near = nearName(name, names);
+  const meant = near === null ? '' : `did you mean "${near}"?; `;
+  return `no session "${name}" (${names.length === 0 ? 'there are none yet' : `${meant}sessions: ${names.join(', ')}`}); a command starts one`;
 }
 
 // What a busy session runs, for a trailer: the job, its state, since when, its command and prompt.

@@ -151,6 +151,8 @@ async function standing(c: JobReplyContext, job: Job, end: FollowEnd, elapsedMs:
   // Only a trailer carries the fields (a /proc lookup saved on every plain reply).
   const cwd = c.trailer ? session.info().cwd : null;
   const fields: TrailerFields = { job: String(job.id), session: session.name, ...(cwd === null ? {} : { cwd }), bytes: String(job.head) };
+  // A job that runs on: since when (the MCP server says how long it has run).
+  if (c.trailer && job.live && job.startedAt !== null) fields.since = job.startedAt.toISOString();
   if (!job.live) {
     if (job.state === 'done' && notes !== undefined) for (const note of notes(job)) reply.notice(note);
     return ended(c, job, fields, sent);
@@ -199,14 +201,15 @@ function ended(c: JobReplyContext, job: Job, fields: TrailerFields, sent: boolea
   return { status, reason: 'exit', fields };
 }
 
-// `#!wait` on a job that ended and whose output was all delivered before (a client without a
-// trailer): one line that says which job it was, how it ended and how to see its output again.
+// `#!wait` on a job that ended and whose output was all delivered before: one line that says which
+// job it was, how it ended and how to see its output again (a trailer also names the job).
 export function alreadyEnded(c: JobReplyContext, job: Job): Outcome {
   const again = job.head === 0 ? 'it printed nothing' : `all ${job.head} bytes of its output were delivered before; again: #!output ${job.id}`;
   c.reply.notice(`${endedSummary(c.session.name, job)}; ${again}${sessionNote(c.session.name)}`);
   job.endTold = true;
-  if (job.state === 'failed') return { status: STATUS_RELAY_ERROR, reason: 'error', fields: {} };
-  return { status: job.status ?? STATUS_RELAY_ERROR, reason: job.endMessage === null ? 'exit' : 'shell-exit', fields: {} };
+  const fields: TrailerFields = c.trailer ? { job: String(job.id), session: c.session.name, bytes: String(job.head) } : {};
+  if (job.state === 'failed') return { status: STATUS_RELAY_ERROR, reason: 'error', fields };
+  return { status: job.status ?? STATUS_RELAY_ERROR, reason: job.endMessage === null ? 'exit' : 'shell-exit', fields };
 }
 
 // Writes the job's output from `from` to `to` within `limit` bytes, as `#!limit` does (the head,

@@ -82,5 +82,6 @@ it('reports a busy session with what its job does, as a refusal', () => {
   const r = execResult(ctx, trailer(255, 'busy', { job: '3', session: 'default', state: 'input', since, command: 'job 3: `make`', prompt: 'Password: ' }), out);
   expect(r.isError).toBe(true);
   expect(r.structuredContent).toMatchObject({ state: 'busy', busy: { job: 3, state: 'waiting-for-input', prompt: 'Password: ' } });
-  expect(r.content[0]?.text).toMatch(/^\[not run: session "default" is busy with job 3 .* waiting for input at "Password: "\. Let it finish: wait \{"job":3,"session":"default"\}; answer it: send \{"session":"default","text":"…"\}; stop it: kill \{"job":3,"session":"default"\}/);
+  expect(r.content[0]?.text).toMatch(/^\[not run: session "default" is busy with job 3 .* waiting for input at "Password: "; it will not finish by itself\. Answer it: send \{"session":"default","text":"…"\}; see it: screen \{"session":"default"\}; stop it: kill \{"job":3,"session":"default"\}/);
+  expect(r.content[0]?.text).not.toMatch(/wait \{/);
 });
