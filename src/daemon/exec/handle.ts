@@ -17,6 +17,7 @@ import { jobsText, killReply, outputReply, screenReply, statusText } from './que
 import { emptyStdin, optionsPutBack, ranQuietly, strayDirectives } from './request-notes';
 import type { Reply } from './reply';
 import { waitInLine } from './queued';
+import { typeAheadRefusal } from './type-ahead';
 import { parseRequest, type RequestTiming, type ExecOptions, type Query } from './request';
 
 export interface ExecConfig {
@@ -160,6 +161,8 @@ async function query(jc: JobReplyContext, q: Query, timeoutMs: number, opts: Exe
       if (!decoded.ok) return error(decoded.message);
       const job = session.foreground();
       if (job === null) return error(`nothing is running in session "${session.name}" to type into; send a command instead`);
+      const ahead = opts.typeahead ? null : typeAheadRefusal(session, job, decoded.bytes);
+      if (ahead !== null) return error(ahead);
       return replyToJob(jc, job, { from: job.head, timeoutMs, pace: false, send: decoded.bytes, ...bounded(opts, plain) });
     }
   }

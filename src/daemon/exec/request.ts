@@ -80,6 +80,7 @@ export interface ExecOptions {
   nocreate: boolean; // `#!nocreate`: refuse rather than start a session that does not exist
   interactive: boolean;
   raw: boolean;
+  typeahead: boolean; // `#!typeahead` (with `#!send`): type even into a job not reading the terminal
   limit: number | undefined; // bytes of output a reply may carry (head and tail); 0: no bound
   query: Query | undefined;
   trailer: string | undefined;
@@ -92,7 +93,7 @@ export type ParsedRequest = { ok: true; options: ExecOptions; script: string } |
 
 const MAX_TIMEOUT_S = 7 * 24 * 3600;
 // The directives there are, in the order the README lists them.
-export const DIRECTIVE_NAMES = ['session', 'sandbox', 'timeout', 'nowait', 'queue', 'nocreate', 'interrupt', 'status', 'trailer', 'notes', 'auth', 'wait', 'jobs', 'send', 'screen', 'kill', 'interactive', 'raw', 'limit', 'output'];
+export const DIRECTIVE_NAMES = ['session', 'sandbox', 'timeout', 'nowait', 'queue', 'nocreate', 'interrupt', 'status', 'trailer', 'notes', 'auth', 'wait', 'jobs', 'send', 'screen', 'kill', 'interactive', 'raw', 'limit', 'output', 'typeahead'];
 const KNOWN = DIRECTIVE_NAMES.join(', ');
 
 // Splits leading `#!directive` lines from the script and validates them.
@@ -108,6 +109,7 @@ export function parseRequest(text: string): ParsedRequest {
     nocreate: false,
     interactive: false,
     raw: false,
+    typeahead: false,
     limit: undefined,
     query: undefined,
     trailer: undefined,
@@ -128,6 +130,7 @@ export function parseRequest(text: string): ParsedRequest {
   if (options.query !== undefined && rest.trim() !== '') {
     return { ok: false, message: `#!${options.query.kind} asks about a job and cannot carry a command; send the command as a request of its own` };
   }
+  if (options.typeahead && options.query?.kind !== 'send') return { ok: false, message: '#!typeahead goes with #!send (it types keys even into a job that is not reading the terminal)' };
   return { ok: true, options, script: rest };
 }
 
@@ -207,6 +210,7 @@ function applyDirective(o: ExecOptions, name: string, arg: string): string | nul
     case 'nocreate':
     case 'interactive':
     case 'raw':
+    case 'typeahead':
       if (arg !== '') return `#!${name} takes no argument`;
       o[name] = true;
       return null;
