@@ -93,7 +93,7 @@ export type ParsedRequest = { ok: true; options: ExecOptions; script: string } |
 
 const MAX_TIMEOUT_S = 7 * 24 * 3600;
 // The directives there are, in the order the README lists them.
-export const DIRECTIVE_NAMES = ['session', 'sandbox', 'timeout', 'nowait', 'queue', 'nocreate', 'interrupt', 'status', 'trailer', 'notes', 'auth', 'wait', 'jobs', 'send', 'screen', 'kill', 'interactive', 'raw', 'limit', 'output', 'typeahead'];
+export const DIRECTIVE_NAMES = ['session', 'sandbox', 'timeout', 'nowait', 'queue', 'nocreate', 'interrupt', 'status', 'trailer', 'notes', 'auth', 'wait', 'jobs', 'send', 'screen', 'kill', 'typeahead', 'interactive', 'raw', 'limit', 'output'];
 const KNOWN = DIRECTIVE_NAMES.join(', ');
 
 // Splits leading `#!directive` lines from the script and validates them.
