@@ -5,7 +5,7 @@
 // never a fake exit status. Relay errors become tool errors carrying the relay's message in tool
 // wording.
 import type { Trailer } from '../protocol/exec-text';
-import { call, leftOut, relayLinesWorded, type LeftOut, type Where } from './wording';
+import { call, endSession, leftOut, relayLinesWorded, type LeftOut, type Where } from './wording';
 
 // What a tool hands back to the SDK (structurally the SDK's CallToolResult).
 export interface ToolResult {
@@ -39,6 +39,7 @@ export interface JobOutcome {
   totalBytes?: number;
   omitted?: Partial<LeftOut> & { bytes: number };
   busy?: BusyJob;
+  program?: string; // a program session's program (`pty-relay new NAME -- CMD`): no jobs, no shell
 }
 
 export interface ReplyContext {
@@ -56,9 +57,10 @@ export function errorResult(message: string): ToolResult {
 
 // The relay's notice that ends a "running" or "waiting for input" reply: the bracketed line
 // below replaces it.
-const JOB_NOTICE_RE = /(^|\n)pty-relay: (?:still running as job \d+|job \d+ is (?:waiting for input|still running))[^\n]*\n?$/;
+// (A program session's: "the program `CMD` in session S is waiting for input …", "… is still running …".)
+const JOB_NOTICE_RE = /(^|\n)pty-relay: (?:still running as job \d+|job \d+ is (?:waiting for input|still running)|the program `[^\n]*` in session \S+ is (?:waiting for input|still running))[^\n]*\n?$/;
 // The relay's word that a job ended (in the bracketed line instead) and a busy refusal's notice.
-const END_NOTICE_RE = /(^|\n)pty-relay: (?:job \d+ was stopped with [A-Z]+ \(#!kill\)|session "[^"]*" is busy running [^\n]*)\n?$/;
+const END_NOTICE_RE = /(^|\n)pty-relay: (?:job \d+ was stopped with [A-Z]+ \(#!kill\)|session "[^"]*" is busy running [^\n]*|the program `[^\n]*` in session \S+ (?:ended|was killed)[^\n]*)\n?$/;
 
 // The MCP server's own cut of a reply the daemon did not bound (bounded-output.ts).
 const MCP_CUT_RE = /\[pty-relay mcp: (\d+) bytes of output left out here\]/;
@@ -101,6 +103,7 @@ export function execResult(ctx: ReplyContext, trailer: Trailer | null, output: s
     ...(totalBytes !== undefined ? { totalBytes } : {}),
     ...(omitted !== undefined ? { omitted } : {}),
     ...(state === 'busy' ? { busy: busyJob(f) } : {}),
+    ...(f.program !== undefined ? { program: f.program } : {}),
   };
   const job = o.job !== undefined ? { job: o.job } : {};
   const shown = relayLinesWorded(text, w).replace(MCP_CUT_RE, (_m, bytes: string) => `[pty-relay mcp: ${bytes} bytes of this reply left out here; the job's output by offset: ${call('output', job, w)}]`);
@@ -125,6 +128,7 @@ export function statusLine(o: JobOutcome, w: Where, tool?: 'send' | 'kill'): str
   const ja = o.job !== undefined ? { job: o.job } : {};
   const cwd = o.cwd !== undefined ? `; cwd ${o.cwd}` : '';
   const type = call('send', {}, w).replace(/\}$/, ',"text":"…"}');
+  if (o.program !== undefined) return programLine(o, w, type);
   switch (o.state) {
     case 'done':
       if (tool === 'send' || tool === 'kill') return `[${job} ${tool === 'kill' ? 'stopped' : 'ended'}: exit status ${o.exitStatus}${cwd}]`;
@@ -150,6 +154,20 @@ export function statusLine(o: JobOutcome, w: Where, tool?: 'send' | 'kill'): str
     case 'shell-exited':
       return `[the shell of session "${o.session}" exited with status ${o.exitStatus}; the next command starts a fresh shell]`;
   }
+}
+
+// The bracketed line about a program session's program, which has no jobs: it is seen with screen,
+// typed into with send, and ended with end_session (or its own quit keys).
+function programLine(o: JobOutcome, w: Where, type: string): string {
+  const what = `the program \`${o.program}\` in session "${o.session}"`;
+  const end = `end it: ${endSession(w)} (or send its quit keys)`;
+  if (o.state === 'done') return `[${what} ended: exit status ${o.exitStatus}; the session has ended with it]`;
+  if (o.state === 'waiting-for-input') {
+    const echo = o.echo === false ? ' with echo off (a password prompt)' : '';
+    const prompt = o.prompt !== undefined && o.prompt !== '' ? `; prompt: ${JSON.stringify(o.prompt)}` : '';
+    return `[${what} is waiting for input${echo}${prompt}. Type: ${type} ("\\n" is Enter); see it: ${call('screen', {}, w)}; ${end}]`;
+  }
+  return `[${what} is still running (not waiting for input). See it: ${call('screen', {}, w)}; type: ${type}; interrupt it: ${call('send', { text: '\u0003' }, w)}; ${end}]`;
 }
 
 function join(output: string, line: string): string {

@@ -116,7 +116,7 @@ export function execTools(relay: Relay, shapes: Shapes): ToolDef[] {
     exchangeTool(relay, {
       name: 'send',
       title: 'Type into the terminal',
-      description: "Type into the session's foreground program (prompt, REPL, vim, less); returns its response (a full-screen program: the rows around the cursor, marked \">\") and the job's state.",
+      description: "Type into the session's foreground program (prompt, REPL, vim, less); returns the job's output not yet shown, then its response (a full-screen program: the rows around the cursor, marked \">\") and the job's state.",
       input: shapes.send,
       hints: { destructiveHint: true, openWorldHint: true },
       ask: (a) => ({ directives: ['#!nocreate', timeoutLine(a.timeout), ...(a.typeahead === true ? ['#!typeahead'] : []), `#!send ${encodeSendText(a.text)}`], limit: DEFAULT_LIMIT_BYTES }),

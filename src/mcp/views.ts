@@ -39,6 +39,7 @@ export function screenResult(ctx: ViewContext, r: ExecReply): ToolResult {
     altScreen: f.alt === 'on' || /alternate/.test(m[5] as string),
     jobState,
     ...(job !== undefined ? { job } : {}),
+    ...(f.program !== undefined ? { program: f.program } : {}),
   };
   const line = `[screen ${s.cols}x${s.rows}, cursor at row ${s.cursor.row} column ${s.cursor.col}${s.altScreen ? ', a full-screen program' : ''}; ${what}]`;
   return { content: [{ type: 'text', text: `${screen}${line}` }], structuredContent: s };

@@ -20,9 +20,16 @@ export function call(tool: string, args: Record<string, number | string | undefi
   return `${tool} ${JSON.stringify({ ...args, session: w.session, ...(w.target !== undefined ? { target: w.target } : {}) })}`;
 }
 
+// The call that ends the session: `end_session {"name":"py"}` (its argument is `name`).
+export function endSession(w: Where): string {
+  return `end_session ${JSON.stringify({ name: w.session, ...(w.target !== undefined ? { target: w.target } : {}) })}`;
+}
+
 // Text with the directives it mentions named as tools: `#!wait 4` → `wait {"job":4,"session":"s"}`.
 export function toolWording(text: string, w: Where): string {
   return text
+    .replace(/pty-relay kill ([A-Za-z0-9][A-Za-z0-9_.-]*)/g, (_m, name: string) => endSession({ ...w, session: name }))
+    .replace(/#!send \\x([0-9a-fA-F]{2})/g, (_m, hex: string) => call('send', { text: String.fromCharCode(parseInt(hex, 16)) }, w))
     .replace(PASTEABLE_RE, (_m, fmt: string) => fmt.replace(/\\n/g, ' ').replace(/#!session \S+ /g, '').trim())
     .replace(/; first line of each: #!session \S+/g, '')
     .replace(/\(see #!jobs\)/g, '(see the jobs tool)')

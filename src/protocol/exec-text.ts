@@ -35,8 +35,9 @@ export type EndReason = 'exit' | 'timeout' | 'busy' | 'shell-exit' | 'error' | '
 // The keys a daemon writes after the reason: the job's number, its session, the shell's cwd, the
 // prompt line a job waits at, whether the terminal echoes input (on|off), whether the screen is the
 // alternate one (on|off), the size of the job's output so far (bytes), and for a busy session
-// what its job is doing (state running|input, since, command).
-export type TrailerKey = 'job' | 'session' | 'cwd' | 'prompt' | 'echo' | 'alt' | 'bytes' | 'state' | 'since' | 'command';
+// what its job is doing (state running|input, since, command); a program session's replies name
+// its program (program) and, for `#!screen`, whether it waits (state running|input).
+export type TrailerKey = 'job' | 'session' | 'cwd' | 'prompt' | 'echo' | 'alt' | 'bytes' | 'state' | 'since' | 'command' | 'program';
 
 // The key=value facts a parsed trailer carried (all optional; unknown keys are kept too).
 export type TrailerFields = Record<string, string>;

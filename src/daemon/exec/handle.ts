@@ -17,6 +17,8 @@ import { jobsText, killReply, outputReply, screenReply, statusText } from './que
 import { emptyStdin, optionsPutBack, ranQuietly, strayDirectives } from './request-notes';
 import type { Reply } from './reply';
 import { waitInLine } from './queued';
+import { programRequest } from './program-reply';
+import { waitedFor } from './waited-for';
 import { typeAheadRefusal } from './type-ahead';
 import { parseRequest, type RequestTiming, type ExecOptions, type Query } from './request';
 
@@ -75,8 +77,10 @@ export async function handleRequest(text: string, c: RequestContext): Promise<Ou
     return error(err.message);
   }
   const script = parsed.script;
+  // A program session (no shell, no jobs): #!screen and #!send work, the rest says what does.
   if (session.isCommand && (script.trim() !== '' || opts.query !== undefined || opts.kill !== undefined)) {
-    return error(`session "${session.name}" runs \`${session.command}\`, not a shell; exec requests need a shell session`);
+    const kind = opts.kill !== undefined ? 'kill' : (opts.query?.kind ?? 'command');
+    return programRequest({ reply, session, timeoutMs: opts.timeoutMs ?? config.defaultTimeoutMs }, kind, opts.query?.kind === 'send' ? opts.query.text : '');
   }
   const jc: JobReplyContext = { reply, session, trailer: opts.trailer !== undefined, log };
   const timeoutMs = opts.timeoutMs ?? config.defaultTimeoutMs;
@@ -113,8 +117,10 @@ export async function handleRequest(text: string, c: RequestContext): Promise<Ou
   // Behind a running job (not merely between two jobs): say so at once (queued.ts).
   const ahead = job.state === 'queued' ? session.ahead(job) : null;
   const inLine = ahead !== null && (ahead.running !== null || ahead.queued.length > 0) ? waitInLine(reply, session, job, { timeoutMs, silent: opts.raw, queue: opts.queue }) : null;
-  const notes = (j: Job): string[] => [emptyStdin(script, j), optionsPutBack(script), ranQuietly(j, inLine?.stop() ?? false)].filter((n): n is string => n !== null);
-  let result = await replyToJob(jc, job, { from: 0, timeoutMs, pace: true, send: null, ...bounded(opts, plain), ...(plain ? { notes } : {}) });
+  // Jobs ahead that ended with no reply to say how: said as this one starts, and failures at its end.
+  const waited = inLine === null || opts.raw ? null : waitedFor(session, job);
+  const notes = (j: Job): string[] => [emptyStdin(script, j), optionsPutBack(script), ...(waited?.atEnd() ?? []), ranQuietly(j, inLine?.stop() ?? false)].filter((n): n is string => n !== null);
+  let result = await replyToJob(jc, job, { from: 0, timeoutMs, pace: true, send: null, ...bounded(opts, plain), ...(plain ? { notes } : {}), ...(waited === null ? {} : { atStart: waited.atStart }) });
   inLine?.stop();
   // Given up behind a job that ran on (queued.ts): refused as busy, as #!nowait is.
   const refused = inLine?.refused() ?? null;
@@ -163,7 +169,11 @@ async function query(jc: JobReplyContext, q: Query, timeoutMs: number, opts: Exe
       if (job === null) return error(`nothing is running in session "${session.name}" to type into; send a command instead`);
       const ahead = opts.typeahead ? null : typeAheadRefusal(session, job, decoded.bytes);
       if (ahead !== null) return error(ahead);
-      return replyToJob(jc, job, { from: job.head, timeoutMs, pace: false, send: decoded.bytes, ...bounded(opts, plain) });
+      // The reply starts with the agent's own job's output that no reply showed yet (what it
+      // printed since the last one), then what the keystrokes provoke; a person's command's output
+      // before them is on their screen.
+      const from = job.spec.origin === 'exec' ? Math.max(job.delivered, job.tail) : job.head;
+      return replyToJob(jc, job, { from, timeoutMs, pace: false, send: decoded.bytes, ...bounded(opts, plain) });
     }
   }
 }

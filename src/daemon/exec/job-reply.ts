@@ -38,6 +38,8 @@ export interface JobReplyOptions {
   send: Buffer | null; // `#!send`: type these bytes, reply with what they provoke until quiet
   // Relay lines about a job that ended, said before its exit status (request-notes.ts).
   notes?: (job: Job) => string[];
+  // Relay lines said as the job starts, before its output (waited-for.ts).
+  atStart?: () => string[];
 }
 
 // Bytes of a job's output a reply without a trailer carries when the request set no `#!limit`
@@ -56,7 +58,7 @@ export function relayError(reply: Reply, message: string): Outcome {
 }
 
 // Quiet time after which a `#!send` reply ends: most programs answer a keystroke within
-// milliseconds; a slower answer is picked up by the next request.
+// milliseconds; a slower answer starts the next reply about the job (`#!wait`, `#!send`).
 export const SEND_QUIET_MS = 300;
 // How long after a `#!send` the terminal's own output (a full-screen program drawing, which the
 // job's cleaned output leaves out) keeps the reply from counting as quiet: long enough for a
@@ -65,8 +67,8 @@ export const SEND_DRAWING_MS = 2000;
 
 // Streams `job` into the reply and ends with the line that says how it stands. A `#!send` reply
 // follows without writing, then shows what the keystrokes provoked: a full-screen program's screen
-// around the cursor and the rows they changed (settle.ts), else the program's output; and the
-// job's status when it ended.
+// around the cursor and the rows they changed (settle.ts), else the program's output from `from`
+// (the output no reply showed yet, then the answer); and the job's status when it ended.
 export async function replyToJob(c: JobReplyContext, job: Job, o: JobReplyOptions): Promise<Outcome> {
   const { reply } = c;
   const started = Date.now();
@@ -74,6 +76,7 @@ export async function replyToJob(c: JobReplyContext, job: Job, o: JobReplyOption
   const tellStart = (): boolean => {
     if (job.state === 'queued') return false;
     if (job.startNotice !== null && o.from === 0) reply.notice(job.startNotice);
+    if (job.startedAt !== null && o.from === 0) for (const line of o.atStart?.() ?? []) reply.notice(line);
     return true;
   };
   const untell = tellStart() ? null : job.watch(() => tellStart() && untell?.());
@@ -124,10 +127,14 @@ export async function replyToJob(c: JobReplyContext, job: Job, o: JobReplyOption
     const nl = shown.indexOf('\n') + 1;
     reply.note(Buffer.from(shown.slice(0, nl)));
     reply.write(Buffer.from(shown.slice(nl)));
-  } else if (headBytes === null) reached = writeRange(reply, job, reached, job.head);
-  else {
-    if (hold) reached = writeRange(reply, job, reached, Math.min(job.head, o.from + headBytes));
-    reached = writeTail(reply, c.session.name, job, reached, (o.limit as number) - headBytes, job.head, o.byDefault === true ? DEFAULT_BOUND_NOTE : '');
+  } else {
+    // A `#!send` reply writes only now: output an earlier reply wrote to a vanished client first says so.
+    if (hold) sayRepeat(reply, job, reached);
+    if (headBytes === null) reached = writeRange(reply, job, reached, job.head);
+    else {
+      if (hold) reached = writeRange(reply, job, reached, Math.min(job.head, o.from + headBytes));
+      reached = writeTail(reply, c.session.name, job, reached, (o.limit as number) - headBytes, job.head, o.byDefault === true ? DEFAULT_BOUND_NOTE : '');
+    }
   }
   const commit = (): void => {
     if (o.from <= job.delivered) job.delivered = Math.max(job.delivered, reached);
@@ -176,6 +183,7 @@ async function standing(c: JobReplyContext, job: Job, end: FollowEnd, elapsedMs:
 // and must learn that it is gone (a trailer carries the status instead).
 function ended(c: JobReplyContext, job: Job, fields: TrailerFields, sent: boolean): Outcome {
   const { reply } = c;
+  job.endTold = true;
   if (job.killedBy !== null) reply.notice(`job ${job.id} was stopped with ${job.killedBy} (#!kill)`);
   if (job.state === 'failed') {
     reply.notice(job.endMessage ?? 'the job failed');
@@ -196,6 +204,7 @@ function ended(c: JobReplyContext, job: Job, fields: TrailerFields, sent: boolea
 export function alreadyEnded(c: JobReplyContext, job: Job): Outcome {
   const again = job.head === 0 ? 'it printed nothing' : `all ${job.head} bytes of its output were delivered before; again: #!output ${job.id}`;
   c.reply.notice(`${endedSummary(c.session.name, job)}; ${again}${sessionNote(c.session.name)}`);
+  job.endTold = true;
   if (job.state === 'failed') return { status: STATUS_RELAY_ERROR, reason: 'error', fields: {} };
   return { status: job.status ?? STATUS_RELAY_ERROR, reason: job.endMessage === null ? 'exit' : 'shell-exit', fields: {} };
 }

@@ -4,6 +4,7 @@ import { preview, type Job } from '../jobs/job';
 import { listedCommand } from '../jobs/typed-command';
 import type { Session } from '../session/session';
 import { describeSandbox } from '../../protocol/sandbox-info';
+import type { TrailerFields } from '../../protocol/exec-text';
 import { describeBusy, endedSummary, formatSeconds, sessionNote } from './hints';
 import { relayError, sayRepeat, writeHeadTail, writeRange, type Outcome } from './job-reply';
 import type { Reply } from './reply';
@@ -43,19 +44,20 @@ export function jobsText(session: Session): string {
   return `${all.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c] ?? 0))).join('  ')).join('\n')}\n`;
 }
 
-// `#!screen`: the screen as a person sees it, then one line with the size, cursor and mode.
-export async function screenReply(reply: Reply, session: Session): Promise<Outcome> {
+// `#!screen`: the screen as a person sees it, then one line with the size, cursor and mode, and
+// what runs (`program`: a program session's state, in words and trailer fields, instead of a job's).
+export async function screenReply(reply: Reply, session: Session, program: { text: string; fields: TrailerFields } | null = null): Promise<Outcome> {
   const s = await session.audience.screenText();
   let last = s.rows.length - 1;
   while (last > s.cursor.row && (s.rows[last] ?? '') === '') last--;
   const body = s.rows.slice(0, last + 1).join('\n');
   reply.write(Buffer.from(`${body}\n`));
   const fg = session.foreground();
-  const job = fg === null ? 'the shell is idle' : `job ${fg.id} ${fg.state === 'input' ? 'is waiting for input' : 'is running'}`;
+  const job = program !== null ? program.text : fg === null ? 'the shell is idle' : `job ${fg.id} ${fg.state === 'input' ? 'is waiting for input' : 'is running'}`;
   const mode = s.altScreen ? 'alternate screen (a full-screen program)' : 'normal screen';
   const { cols, rows } = session.audience.size;
   reply.notice(`screen ${cols}x${rows}, cursor at row ${s.cursor.row + 1} column ${s.cursor.col + 1}, ${mode}; ${job}`);
-  return { status: 0, reason: 'exit', fields: { alt: s.altScreen ? 'on' : 'off', ...(fg === null ? {} : { job: String(fg.id) }) } };
+  return { status: 0, reason: 'exit', fields: { alt: s.altScreen ? 'on' : 'off', ...(fg === null ? {} : { job: String(fg.id) }), ...program?.fields } };
 }
 
 // `#!output N [FROM [TO]]`: a byte range of a job's output, exactly as its store holds it; with a
@@ -95,10 +97,14 @@ export async function killReply(reply: Reply, session: Session, id: number | nul
   }
   if (!job.live) {
     const more = job.delivered < job.head ? `; output no reply delivered: #!wait ${job.id}` : job.head > 0 ? `; its output: #!output ${job.id}` : '';
+    job.endTold = true;
     return fail(`nothing to stop: ${endedSummary(session.name, job)}${more}${sessionNote(session.name)}`);
   }
+  // This reply tells how the job ends (a request queued behind it need not: waited-for.ts).
+  job.endTold = true;
   const r = await session.stop(job);
   if (!r.stopped) {
+    job.endTold = false;
     const how = r.signal === 'SIGINT' ? 'SIGINT (it runs in the shell itself, which SIGTERM and SIGKILL would end)' : 'SIGINT, SIGTERM and SIGKILL';
     return fail(`job ${job.id} did not stop after ${how}; look at it with #!screen`);
   }

@@ -19,6 +19,7 @@ import { SessionSignals } from './signals';
 import { Program, type Lifecycle, type SessionConfig } from './program';
 import type { IdleOutput } from './idle-output';
 import type { Shell } from '../shell/shell';
+import type { ProbeTarget } from '../jobs/quiet-probe';
 import { interruptForeground, stopJob, type StopResult } from '../jobs/stop-job';
 import { wouldTypeAhead } from '../jobs/type-ahead';
 import type { SessionSandbox } from '../sandbox/sandbox';
@@ -161,6 +162,12 @@ export class Session {
 
   get pid(): number | null {
     return this.shell?.pid ?? null;
+  }
+
+  // The program's terminal, to probe whether it waits for input (jobs/quiet-probe.ts); null when none runs.
+  terminal(): ProbeTarget | null {
+    const sh = this.shell;
+    return sh === null || sh.pty.pts === null ? null : { pid: sh.pid, pts: sh.pty.pts, masterFd: sh.pty.fd, promptLine: () => this.audience.promptLine() };
   }
 
   get jobs(): JobTable {
