@@ -57,7 +57,12 @@ export function inputShapes(targets: readonly [string, ...string[]], maxWaitS = 
       sandbox,
     },
     wait: { job: job.optional().describe('Default: the latest.'), ...c, timeout, limit },
-    send: { text: z.string().min(1).describe('Keys: "\\n" Enter, "\\u0003" Ctrl-C, "\\u001b" Esc.'), ...c, timeout },
+    send: {
+      text: z.string().min(1).describe('Keys: "\\n" Enter, "\\u0003" Ctrl-C, "\\u001b" Esc.'),
+      ...c,
+      timeout,
+      typeahead: z.boolean().optional().describe('Type even into a job not reading the terminal (else refused: the keys would reach whatever reads next, the shell included).'),
+    },
     screen: { ...c },
     kill: { job: job.optional().describe('Default: the foreground job.'), ...c },
     jobs: { ...c, limit: z.number().int().min(1).max(1000).optional().describe('Default 20.') },

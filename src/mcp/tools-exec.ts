@@ -4,7 +4,7 @@
 //   tool    directives sent (besides `#!trailer TOKEN` and, with a secret, `#!auth SECRET`)
 //   run     [#!session S] [#!sandbox P] #!timeout T #!nowait [#!interactive] #!limit L   + the command text
 //   wait    [#!session S] #!nocreate #!timeout T #!wait [N] #!limit L
-//   send    [#!session S] #!nocreate #!timeout T #!send TEXT #!limit L     TEXT C-escaped
+//   send    [#!session S] #!nocreate #!timeout T [#!typeahead] #!send TEXT #!limit L     TEXT C-escaped
 //   screen  [#!session S] #!nocreate #!screen
 //   kill    [#!session S] #!nocreate #!kill [N], then … #!wait N (the output it had not shown)
 //   jobs    [#!session S] #!nocreate #!jobs
@@ -125,7 +125,7 @@ export function execTools(relay: Relay, shapes: Shapes, maxWaitS = MAX_WAIT_S): 
       description: "Type into the session's foreground program (prompt, REPL, vim, less); returns the job's output not yet shown, then its response (a full-screen program: the rows around the cursor, marked \">\") and the job's state.",
       input: shapes.send,
       hints: { destructiveHint: true, openWorldHint: true },
-      ask: (a) => ({ directives: ['#!nocreate', timeoutLine(a.timeout), `#!send ${encodeSendText(a.text)}`], limit: DEFAULT_LIMIT_BYTES }),
+      ask: (a) => ({ directives: ['#!nocreate', timeoutLine(a.timeout), ...(a.typeahead === true ? ['#!typeahead'] : []), `#!send ${encodeSendText(a.text)}`], limit: DEFAULT_LIMIT_BYTES }),
       result: (ctx, reply, a) => jobResult({ ...cut(ctx, a.timeout), tool: 'send' }, reply),
     }),
     exchangeTool(relay, {

@@ -51,7 +51,7 @@ describe('#!sessions and #!end', () => {
 describe('an unknown directive', () => {
   it('names the directives an agent types, a near one, and where the others are described', async () => {
     expect(await req(null, '#!sesion x\necho no\n')).toBe(
-      'pty-relay: error: unknown directive "#!sesion" (did you mean #!session?) (known: session, timeout, wait, jobs, send, screen, kill, interrupt, interactive, limit, output, queue, nowait, status, sessions, end; the others, for pty-relay\'s own clients, are in the README\'s Directives table)\n',
+      'pty-relay: error: unknown directive "#!sesion" (did you mean #!session?) (known: session, timeout, wait, jobs, send, typeahead, screen, kill, interrupt, interactive, limit, output, queue, nowait, status, sessions, end; the others, for pty-relay\'s own clients, are in the README\'s Directives table)\n',
     );
   });
 });

@@ -21,6 +21,7 @@ import { waitInLine } from './queued';
 import { programRequest } from './program-reply';
 import { endReply, sessionsReply } from './sessions-reply';
 import { waitedFor } from './waited-for';
+import { typeAheadRefusal } from './type-ahead';
 import { parseRequest, type RequestTiming, type ExecOptions, type Query } from './request';
 
 export interface ExecConfig {
@@ -172,6 +173,8 @@ async function query(jc: JobReplyContext, q: Exclude<Query, { kind: 'sessions' |
       if (!decoded.ok) return error(decoded.message);
       const job = session.foreground();
       if (job === null) return error(`nothing is running in session "${session.name}" to type into; send a command instead`);
+      const ahead = opts.typeahead ? null : typeAheadRefusal(session, job, decoded.bytes);
+      if (ahead !== null) return error(ahead);
       // The reply starts with the agent's own job's output that no reply showed yet (what it
       // printed since the last one), then what the keystrokes provoke; a person's command's output
       // before them is on their screen.

@@ -83,6 +83,7 @@ export interface ExecOptions {
   nocreate: boolean; // `#!nocreate`: refuse rather than start a session that does not exist
   interactive: boolean;
   raw: boolean;
+  typeahead: boolean; // `#!typeahead` (with `#!send`): type even into a job not reading the terminal
   limit: number | undefined; // bytes of output a reply may carry (head and tail); 0: no bound
   query: Query | undefined;
   trailer: string | undefined;
@@ -95,11 +96,11 @@ export type ParsedRequest = { ok: true; options: ExecOptions; script: string } |
 
 const MAX_TIMEOUT_S = 7 * 24 * 3600;
 // The directives there are, in the order the README lists them.
-export const DIRECTIVE_NAMES = ['session', 'sandbox', 'timeout', 'nowait', 'queue', 'nocreate', 'interrupt', 'status', 'sessions', 'end', 'trailer', 'notes', 'auth', 'wait', 'jobs', 'send', 'screen', 'kill', 'interactive', 'raw', 'limit', 'output'];
+export const DIRECTIVE_NAMES = ['session', 'sandbox', 'timeout', 'nowait', 'queue', 'nocreate', 'interrupt', 'status', 'sessions', 'end', 'trailer', 'notes', 'auth', 'wait', 'jobs', 'send', 'screen', 'kill', 'typeahead', 'interactive', 'raw', 'limit', 'output'];
 // Those a person or an agent types (the README's agent block and Directives table), named by the
 // unknown-directive error; the others serve pty-relay's own clients (trailer, notes, auth,
 // nocreate) or special cases (sandbox, raw), and the error says where they are described.
-const TYPED = ['session', 'timeout', 'wait', 'jobs', 'send', 'screen', 'kill', 'interrupt', 'interactive', 'limit', 'output', 'queue', 'nowait', 'status', 'sessions', 'end'];
+const TYPED = ['session', 'timeout', 'wait', 'jobs', 'send', 'typeahead', 'screen', 'kill', 'interrupt', 'interactive', 'limit', 'output', 'queue', 'nowait', 'status', 'sessions', 'end'];
 const KNOWN = `${TYPED.join(', ')}; the others, for pty-relay's own clients, are in the README's Directives table`;
 
 // Splits leading `#!directive` lines from the script and validates them.
@@ -115,6 +116,7 @@ export function parseRequest(text: string): ParsedRequest {
     nocreate: false,
     interactive: false,
     raw: false,
+    typeahead: false,
     limit: undefined,
     query: undefined,
     trailer: undefined,
@@ -136,6 +138,7 @@ export function parseRequest(text: string): ParsedRequest {
     const about = options.query.kind === 'sessions' || options.query.kind === 'end' ? 'is about sessions' : 'asks about a job';
     return { ok: false, message: `#!${options.query.kind} ${about} and cannot carry a command; send the command as a request of its own` };
   }
+  if (options.typeahead && options.query?.kind !== 'send') return { ok: false, message: '#!typeahead goes with #!send (it types keys even into a job that is not reading the terminal)' };
   return { ok: true, options, script: rest };
 }
 
@@ -217,6 +220,7 @@ function applyDirective(o: ExecOptions, name: string, arg: string): string | nul
     case 'nocreate':
     case 'interactive':
     case 'raw':
+    case 'typeahead':
       if (arg !== '') return `#!${name} takes no argument`;
       o[name] = true;
       return null;

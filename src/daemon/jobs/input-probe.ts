@@ -54,6 +54,14 @@ export function probeInputWait(shellPid: number, pts: string, masterFd: number |
   return hidden !== null && hiddenPasswordWait(readLife(hidden)?.state ?? null, lflag(masterFd));
 }
 
+// Whether the terminal is in line mode (ICANON: the kernel keeps typed keys until a line is read);
+// null when unknown.
+export function lineMode(masterFd: number | null): boolean | null {
+  const l = lflag(masterFd);
+  return l === null ? null : (l & ICANON) !== 0;
+}
+const ICANON = 0o2; // Linux c_lflag
+
 // The terminal's c_lflag from its master; null when unknown (no addon).
 function lflag(masterFd: number | null): number | null {
   const t = termios();

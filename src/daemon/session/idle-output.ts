@@ -6,6 +6,10 @@
 // the end of the prompt (`B`, at the end of PS1, see shell-integration.ts) to the next thing that
 // makes the shell print (a keystroke, a resize that redraws the prompt, a job starting, the
 // terminal repair). So the prompt, readline's echo and our own request line never count.
+// Keys typed ahead (they waited in the terminal while a job ran) are read by readline at once
+// after `B`: their echo, up to the `T` or `C` mark of the line they make, is not output either
+// (accepted()). A prompt drawn again while open (a resize's SIGWINCH that bash handles only after
+// it drew the prompt: under load) leaves its text on the line held back, which is dropped there.
 // Between those moments output is not kept (a person typing at the prompt sees it on the screen).
 // Shells that print no `B` mark (an rc of an earlier release, adopted through an upgrade) keep
 // only what comes before their prompt.
@@ -36,11 +40,28 @@ export class IdleOutput {
   private pieces: Piece[] = [];
   private head = 0; // bytes kept so far (cleaned)
   private delivered = 0; // bytes a reply that reached its client carried
+  private lineFrom = 0; // `head` when it opened: what a line accepted there echoed comes after
 
-  // A job ended or the prompt was drawn; `idle`: no job runs and none is about to start.
+  // A job ended or the prompt was drawn; `idle`: no job runs and none is about to start. Open
+  // already (a redraw): the unfinished line held back is the prompt drawn again, not output.
   opening(idle: boolean): void {
     if (!idle) return this.close();
+    if (this.open) this.clean = new OutputCleaner();
     this.open = true;
+    this.lineFrom = this.head;
+  }
+
+  // A line read at the prompt was accepted (the `T` or `C` mark): what came since the prompt is
+  // that line's echo (keys typed ahead, read at once); it is dropped, but for what a reply had.
+  accepted(): void {
+    if (!this.open) return;
+    this.open = false;
+    this.clean = new OutputCleaner();
+    const from = Math.max(this.lineFrom, this.delivered);
+    this.pieces = this.pieces.filter((p) => p.at < from);
+    const last = this.pieces[this.pieces.length - 1];
+    if (last !== undefined && last.at + last.data.length > from) last.data = last.data.subarray(0, from - last.at);
+    this.head = Math.min(this.head, from);
   }
 
   // The shell is about to print for another reason (see the header): stop until the next prompt.

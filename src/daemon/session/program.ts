@@ -140,7 +140,8 @@ export class Program {
     if (ev.type === 'data') {
       if (this.noJob()) this.idle.data(ev.data);
       else this.idle.close();
-    } else if (ev.kind === 'A' || ev.kind === 'C' || ev.kind === 'T') this.idle.close();
+    } else if (ev.kind === 'A') this.idle.close();
+    else if (ev.kind === 'C' || ev.kind === 'T') this.idle.accepted(); // a typed-ahead line's echo is not output
     // Return's binding (a T mark) redraws the prompt, B and all, before the line's echo: not a prompt.
     if (ev.type === 'mark' && (ev.kind === 'T' || ev.kind === 'A')) this.redrawn = ev.kind === 'T';
     if (ev.type === 'mark' && ev.kind === 'B') return this.redrawn ? void (this.redrawn = false) : this.idle.opening(this.noJob());

@@ -21,6 +21,7 @@ import type { IdleOutput } from './idle-output';
 import type { Shell } from '../shell/shell';
 import type { ProbeTarget } from '../jobs/quiet-probe';
 import { interruptForeground, stopJob, type StopResult } from '../jobs/stop-job';
+import { wouldTypeAhead } from '../jobs/type-ahead';
 import type { SessionSandbox } from '../sandbox/sandbox';
 import { killSandboxStrays, sandboxHits } from './sandboxed';
 
@@ -231,6 +232,13 @@ export class Session {
     this.program.idle.close();
     this.signals.typed(bytes);
     this.shell?.pty.write(bytes);
+  }
+
+  // Would `bytes` typed now wait unread in the terminal for whatever reads next (type-ahead.ts)?
+  typesAhead(bytes: Buffer): boolean {
+    const shell = this.shell;
+    if (shell === null || this.runner.foreground()?.state === 'input') return false;
+    return wouldTypeAhead(bytes, shell.pid, shell.pty.pts, shell.pty.fd);
   }
 
   // A reply about `job` ends while it runs: its held partial line (a prompt) goes to its store.

@@ -71,6 +71,7 @@ describe('parseRequest', () => {
         nocreate: false,
         interactive: false,
         raw: false,
+        typeahead: false,
         limit: undefined,
         query: undefined,
         trailer: 'abcdefgh12',

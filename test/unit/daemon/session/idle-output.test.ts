@@ -46,4 +46,40 @@ describe('IdleOutput', () => {
     expect(t?.text.toString().endsWith(line)).toBe(true);
     expect(IDLE_KEEP_BYTES).toBeLessThan(100_000);
   });
+
+  // Under load a resize's SIGWINCH reaches bash after it drew the prompt (B): readline draws the
+  // prompt again, B and all, while the window is open; that text is not output printed at it.
+  it('drops a prompt drawn again while open, keeping finished lines before it', () => {
+    const idle = new IdleOutput();
+    idle.opening(true); // B
+    idle.data(b('\rprompt> '));
+    idle.opening(true); // B again: the redraw
+    expect(idle.take(4096)).toBeNull();
+    idle.data(b('bg line\r\n'));
+    idle.data(b('\rprompt> '));
+    idle.opening(true);
+    expect(idle.take(4096)?.text.toString()).toBe('bg line\n');
+  });
+
+  // Keys typed ahead while a job ran are read at once after the prompt: the echo of the line they
+  // make, up to its T or C mark, is not output; what came before the prompt stays.
+  it('drops the echo of a line accepted at the prompt, but for what a reply had', () => {
+    const idle = new IdleOutput();
+    idle.opening(true); // D
+    idle.data(b('tick\r\n'));
+    idle.close(); // A
+    idle.opening(true); // B
+    idle.data(b('echo typed-ahead\r\n'));
+    idle.accepted(); // C
+    idle.data(b('typed-ahead\r\n')); // the command's own output: closed
+    expect(idle.take(4096)?.text.toString()).toBe('tick\n');
+    idle.opening(true);
+    idle.data(b('late\r\n'));
+    idle.take(4096)?.commit();
+    idle.data(b('ls\r\n'));
+    idle.accepted();
+    expect(idle.take(4096)).toBeNull();
+    idle.accepted(); // closed: nothing happens
+    expect(idle.take(4096)).toBeNull();
+  });
 });
