@@ -13,6 +13,9 @@ import * as vm from 'node:vm';
 import { FULL_ASSET, FULL_CACHE_ASSET, wrapFull } from '../cli/full-program';
 import { VERSION } from '../version';
 
+// Making the SEA blob runs the snapshot's exec round trip, which takes milliseconds; a hung one
+// fails the build after this long rather than hold it for ever.
+const SNAPSHOT_BUILD_MS = 120_000;
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2';
 const ROOT = process.cwd();
 const BUNDLE = path.join(ROOT, 'dist/sea/main.js');
@@ -59,7 +62,8 @@ async function main(): Promise<void> {
       JSON.stringify({ main: BUNDLE, output: blob, disableExperimentalSEAWarning: true, useSnapshot: true, assets: { [FULL_ASSET]: FULL, [FULL_CACHE_ASSET]: cache, 'pty.node': ADDON, 'sock_diag.node': SOCK_DIAG, 'termios.node': TERMIOS, 'holder_link.node': HOLDER_LINK, 'pty-relay-holder': HOLDER, 'mirror-worker.js': MIRROR_WORKER } }),
     );
     step(`making the SEA blob with ${process.execPath} ${process.version}`);
-    execFileSync(process.execPath, ['--experimental-sea-config', config], { stdio: 'inherit' });
+    // Bounded here: the snapshot's exec round trip (cli/exec-warmup.ts) may not hold a timer itself.
+    execFileSync(process.execPath, ['--experimental-sea-config', config], { stdio: 'inherit', timeout: SNAPSHOT_BUILD_MS });
     if (!fs.existsSync(blob) || fs.statSync(blob).size < bundle.length) fail('node did not write the SEA blob');
 
     const tmp = `${OUT}.tmp`;

@@ -120,7 +120,7 @@ async function run(a: ExecArgs): Promise<number> {
 // process.stdout and process.stderr, each set up on first use only: that takes ~1 ms apiece here,
 // and many commands (cd, mkdir, true) print nothing, while the relay's own messages are rare.
 const STDOUT: OutputSink = { write: (data) => process.stdout.write(data), once: (event, listener) => process.stdout.once(event, listener) };
-const STDERR = { write: (text: string): boolean => process.stderr.write(text) };
+const STDERR = { write: (data: string | Buffer): boolean => process.stderr.write(data) };
 
 // All of a stream, as UTF-8 text.
 export function readAll(stream: NodeJS.ReadableStream): Promise<string> {

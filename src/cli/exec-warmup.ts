@@ -6,31 +6,26 @@ import * as net from 'node:net';
 import { PassThrough } from 'node:stream';
 import { runExec } from '../client/exec';
 
-// Long enough for a loaded build machine; the round trip itself takes milliseconds.
-const WARMUP_LIMIT_MS = 10_000;
+// No timer may be made here: Node's timer bookkeeping, taken into the snapshot with a timer once
+// armed (even cleared), left every process started from it unable to arm a timer first made ~10 s
+// after its start (the old 10 s guard's expiry). A daemon first used after an idle start then
+// fired no timer at all: no #!timeout, no settle time, no shutdown (issue 22's "timeouts
+// ignored"). A hung round trip is bounded by the build instead (build/binary.ts).
 
 // Sends `true` to an in-process peer that answers as the daemon does; resolves once everything is
-// closed (no handle may outlive it into the snapshot), rejects when that does not happen in time.
+// closed (no handle may outlive it into the snapshot).
 export function warmExecRoundTrip(): Promise<void> {
   return new Promise((resolve, reject) => {
-    const peers = new Set<net.Socket>();
     const server = net.createServer({ allowHalfOpen: true }, (sock) => {
-      peers.add(sock);
       let text = '';
       sock.on('data', (c: Buffer) => (text += c.toString('utf8')));
-      sock.on('end', () => sock.end(`warm\n\0${/^#!trailer (\S+)/.exec(text)?.[1] ?? ''};0;exit\n`));
-      sock.on('close', () => peers.delete(sock));
+      // The empty note first: this daemon knows #!notes (protocol/exec-text.ts).
+      sock.on('end', () => {
+        const token = /^#!trailer (\S+)/.exec(text)?.[1] ?? '';
+        sock.end(`\0${token}!0\nwarm\n\0${token};0;exit\n`);
+      });
     });
-    const guard = setTimeout(() => {
-      for (const p of peers) p.destroy();
-      server.close();
-      reject(new Error(`no reply within ${WARMUP_LIMIT_MS} ms`));
-    }, WARMUP_LIMIT_MS);
-    guard.unref();
-    server.on('error', (err) => {
-      clearTimeout(guard);
-      reject(err);
-    });
+    server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const sink = new PassThrough();
       sink.resume();
@@ -38,8 +33,8 @@ export function warmExecRoundTrip(): Promise<void> {
       runExec({ endpoint: { host: '127.0.0.1', port }, secret: null, session: undefined, timeoutS: undefined, script: 'true', out: sink, err: sink })
         .then((status) => (status === 0 ? undefined : Promise.reject(new Error(`the round trip ended with status ${status}`))))
         .then(
-          () => server.close(() => (clearTimeout(guard), resolve())),
-          (err: Error) => server.close(() => (clearTimeout(guard), reject(err))),
+          () => server.close(() => resolve()),
+          (err: Error) => server.close(() => reject(err)),
         );
     });
   });

@@ -47,8 +47,9 @@ export class BoundedOutput {
     return Math.max(0, this.total - this.maxBytes);
   }
 
-  // The text: everything, or head + a note + tail cut at whole UTF-8 characters.
-  text(): string {
+  // The text: everything, or head + a note + tail cut at whole UTF-8 characters. `marker` words
+  // the note from the reply offsets left out, [from, to).
+  text(marker: (from: number, to: number) => string = (from, to) => `[pty-relay mcp: ${to - from} bytes of output left out here]`): string {
     const head = Buffer.concat(this.head);
     const tailAll = Buffer.concat(this.tail);
     if (this.omittedBytes === 0) return Buffer.concat([head, tailAll]).toString('utf8');
@@ -57,8 +58,8 @@ export class BoundedOutput {
     while (start < tail.length && start < 4 && ((tail[start] as number) & 0xc0) === 0x80) start++;
     tail = tail.subarray(start);
     const headText = wholeChars(head);
-    const left = this.total - Buffer.byteLength(headText) - tail.length;
-    return `${headText}\n[pty-relay mcp: ${left} bytes of output left out here]\n${tail.toString('utf8')}`;
+    const from = Buffer.byteLength(headText);
+    return `${headText}\n${marker(from, this.total - tail.length)}\n${tail.toString('utf8')}`;
   }
 }
 

@@ -17,6 +17,7 @@ export interface ExecReply {
   trailer: Trailer | null;
   output: string;
   omittedBytes: number;
+  bounded: BoundedOutput; // the reply as kept, to word a cut in it otherwise (views.ts)
 }
 
 // Directives a request can do without: `#!limit` (the bound here still holds) and `#!nocreate`
@@ -65,7 +66,7 @@ export class Relay {
       this.refused.set(t.name, new Set([...skip, unknown]));
       return this.exec(t, directives, script, limit, signal);
     }
-    return { trailer, output, omittedBytes: sink.omittedBytes };
+    return { trailer, output, omittedBytes: sink.omittedBytes, bounded: sink };
   }
 
   // One framed control request (ls, new, kill); a refusal becomes a RelayError with its message.

@@ -1,9 +1,11 @@
-// An exec reply about a job (run, wait, send, kill) as an MCP tool result: the text a model reads,
-// ending with one bracketed line that says how the job stands and which tool to call next, and
-// the same facts as structured content. A job still going is a state ("running"), never a fake
-// exit status. Relay errors become tool errors carrying the relay's message in tool wording.
+// An exec reply about a job (run, wait, send, kill) as an MCP tool result: the text a model reads
+// (the command's output as it is, then one bracketed line that says how the job stands and which
+// calls come next, each pasteable as is), and a few structured facts beside it (state, job, exit
+// status, offsets): never the output a second time. A job still going is a state ("running"),
+// never a fake exit status. Relay errors become tool errors carrying the relay's message in tool
+// wording.
 import type { Trailer } from '../protocol/exec-text';
-import { leftOut, relayLinesWorded, type LeftOut } from './wording';
+import { call, endSession, leftOut, relayLinesWorded, type LeftOut, type Where } from './wording';
 
 // What a tool hands back to the SDK (structurally the SDK's CallToolResult).
 export interface ToolResult {
@@ -14,7 +16,6 @@ export interface ToolResult {
 }
 
 export type JobState = 'done' | 'running' | 'waiting-for-input' | 'busy' | 'not-run' | 'shell-exited';
-export const JOB_STATES: readonly [JobState, ...JobState[]] = ['done', 'running', 'waiting-for-input', 'busy', 'not-run', 'shell-exited'];
 
 // What a busy session's job is doing (the trailer of a `#!nowait` refusal).
 export interface BusyJob {
@@ -25,7 +26,7 @@ export interface BusyJob {
   prompt?: string;
 }
 
-// The structured result of run, wait, send and kill (see schemas.ts).
+// The structured result of run, wait, send and kill (the output itself is in the text only).
 export interface JobOutcome {
   target: string;
   session: string;
@@ -35,15 +36,16 @@ export interface JobOutcome {
   cwd?: string;
   prompt?: string;
   echo?: boolean;
-  output: string;
   totalBytes?: number;
   omitted?: Partial<LeftOut> & { bytes: number };
   busy?: BusyJob;
+  program?: string; // a program session's program (`pty-relay new NAME -- CMD`): no jobs, no shell
 }
 
 export interface ReplyContext {
   target: string;
   session: string; // the session asked for (the trailer's, when it names one, wins)
+  targetArg?: string; // the target, when a call must name it (it is not the default one)
   omittedBytes: number; // left out by the MCP server's own bound
   tool?: 'send' | 'kill';
 }
@@ -55,9 +57,15 @@ export function errorResult(message: string): ToolResult {
 
 // The relay's notice that ends a "running" or "waiting for input" reply: the bracketed line
 // below replaces it.
-const JOB_NOTICE_RE = /(^|\n)pty-relay: (?:still running as job \d+|job \d+ is (?:waiting for input|still running))[^\n]*\n?$/;
+// (A program session's: "the program `CMD` in session S is waiting for input …", "… is still running …".)
+const JOB_NOTICE_RE = /(^|\n)pty-relay: (?:still running as job \d+|job \d+ is (?:waiting for input|still running)|the program `[^\n]*` in session \S+ is (?:waiting for input|still running))[^\n]*\n?$/;
 // The relay's word that a job ended (in the bracketed line instead) and a busy refusal's notice.
-const END_NOTICE_RE = /(^|\n)pty-relay: (?:job \d+ was stopped with [A-Z]+ \(#!kill\)|session "[^"]*" is busy running [^\n]*)\n?$/;
+const END_NOTICE_RE = /(^|\n)pty-relay: (?:job \d+ was stopped with [A-Z]+ \(#!kill\)|session "[^"]*" is busy running [^\n]*|the program `[^\n]*` in session \S+ (?:ended|was killed)[^\n]*)\n?$/;
+
+// The MCP server's own cut of a reply the daemon did not bound (bounded-output.ts).
+const MCP_CUT_RE = /\[pty-relay mcp: (\d+) bytes of output left out here\]/;
+
+const where = (ctx: ReplyContext): Where => ({ session: ctx.session, ...(ctx.targetArg !== undefined ? { target: ctx.targetArg } : {}) });
 
 const STATE_OF: Record<string, JobState> = { exit: 'done', running: 'running', input: 'waiting-for-input', busy: 'busy', 'shell-exit': 'shell-exited' };
 
@@ -65,37 +73,41 @@ const STATE_OF: Record<string, JobState> = { exit: 'done', running: 'running', i
 export function execResult(ctx: ReplyContext, trailer: Trailer | null, output: string): ToolResult {
   if (trailer === null) {
     // Older daemons end a refused request (a bad directive) without a trailer.
-    if (/^pty-relay: error: /m.test(output)) return errorResult(relayLinesWorded(output).trim());
-    return errorResult(join(relayLinesWorded(output), 'pty-relay closed the connection before the reply ended (did the daemon stop or restart?); the command, if it started, may still be running: check with `jobs`'));
+    if (/^pty-relay: error: /m.test(output)) return errorResult(relayLinesWorded(output, where(ctx)).trim());
+    return errorResult(join(relayLinesWorded(output, where(ctx)), 'pty-relay closed the connection before the reply ended (did the daemon stop or restart?); the command, if it started, may still be running: check with `jobs`'));
   }
   // A timeout is a queued request that was dropped (older daemons: a command left running).
   const state = trailer.reason === 'timeout' ? (/the request was not run/.test(output) ? 'not-run' : 'running') : STATE_OF[trailer.reason];
   if (state === undefined) {
     const why = trailer.reason === 'error' ? '' : ` (reason "${trailer.reason}", status ${trailer.status})`;
-    return errorResult(output.trim() === '' ? `pty-relay refused the request${why}` : `${relayLinesWorded(output).replace(/\n$/, '')}${why}`);
+    return errorResult(output.trim() === '' ? `pty-relay refused the request${why}` : `${relayLinesWorded(output, where(ctx)).replace(/\n$/, '')}${why}`);
   }
   const f = trailer.fields;
   const num = (v: string | undefined): number | undefined => (v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined);
   const totalBytes = num(f.bytes);
   let text = state === 'running' || state === 'waiting-for-input' ? output.replace(JOB_NOTICE_RE, '$1') : output.replace(END_NOTICE_RE, '$1');
-  const cut = leftOut(text, totalBytes);
+  const session = f.session ?? ctx.session;
+  const w: Where = { session, ...(ctx.targetArg !== undefined ? { target: ctx.targetArg } : {}) };
+  const cut = leftOut(text, totalBytes, w);
   text = cut.text;
   const omitted = cut.omitted ?? (ctx.omittedBytes > 0 ? { bytes: ctx.omittedBytes } : undefined);
   const o: JobOutcome = {
     target: ctx.target,
-    session: f.session ?? ctx.session,
+    session,
     state,
     ...(state === 'done' || state === 'shell-exited' ? { exitStatus: trailer.status } : {}),
     ...(num(f.job) !== undefined ? { job: num(f.job) } : {}),
     ...(f.cwd !== undefined ? { cwd: f.cwd } : {}),
     ...(f.prompt !== undefined && state !== 'busy' ? { prompt: f.prompt } : {}),
     ...(f.echo === 'on' || f.echo === 'off' ? { echo: f.echo === 'on' } : {}),
-    output: relayLinesWorded(text),
     ...(totalBytes !== undefined ? { totalBytes } : {}),
     ...(omitted !== undefined ? { omitted } : {}),
     ...(state === 'busy' ? { busy: busyJob(f) } : {}),
+    ...(f.program !== undefined ? { program: f.program } : {}),
   };
-  const result: ToolResult = { content: [{ type: 'text', text: join(o.output, statusLine(o, ctx.tool)) }], structuredContent: { ...o } };
+  const job = o.job !== undefined ? { job: o.job } : {};
+  const shown = relayLinesWorded(text, w).replace(MCP_CUT_RE, (_m, bytes: string) => `[pty-relay mcp: ${bytes} bytes of this reply left out here; the job's output by offset: ${call('output', job, w)}]`);
+  const result: ToolResult = { content: [{ type: 'text', text: join(shown, statusLine(o, w, ctx.tool)) }], structuredContent: { ...o } };
   return state === 'busy' || state === 'not-run' ? { ...result, isError: true } : result;
 }
 
@@ -110,35 +122,52 @@ function busyJob(f: Record<string, string>): BusyJob {
   };
 }
 
-// The bracketed line that ends the text of a result.
-export function statusLine(o: JobOutcome, tool?: 'send' | 'kill'): string {
+// The bracketed line that ends the text of a result; every call it names has its arguments.
+export function statusLine(o: JobOutcome, w: Where, tool?: 'send' | 'kill'): string {
   const job = o.job !== undefined ? `job ${o.job}` : 'the job';
-  const arg = o.job !== undefined ? ` {"job":${o.job}}` : '';
-  const where = o.cwd !== undefined ? `; cwd ${o.cwd}` : '';
+  const ja = o.job !== undefined ? { job: o.job } : {};
+  const cwd = o.cwd !== undefined ? `; cwd ${o.cwd}` : '';
+  const type = call('send', {}, w).replace(/\}$/, ',"text":"…"}');
+  if (o.program !== undefined) return programLine(o, w, type);
   switch (o.state) {
     case 'done':
-      if (tool === 'send' || tool === 'kill') return `[${job} ${tool === 'kill' ? 'stopped' : 'ended'}: exit status ${o.exitStatus}${where}]`;
-      return `[exit status ${o.exitStatus}${where}]`;
+      if (tool === 'send' || tool === 'kill') return `[${job} ${tool === 'kill' ? 'stopped' : 'ended'}: exit status ${o.exitStatus}${cwd}]`;
+      return `[exit status ${o.exitStatus}${cwd}]`;
     case 'running':
-      return `[still running as ${job} in session "${o.session}"; it was not stopped. Call wait${arg} for more output and its exit status, screen to see it, send to type into it, kill${arg} to stop it]`;
+      return `[still running as ${job} in session "${o.session}"; it was not stopped. More output and its exit status: ${call('wait', ja, w)}; see it: ${call('screen', {}, w)}; type: ${type}; stop it: ${call('kill', ja, w)}]`;
     case 'waiting-for-input': {
-      const echo = o.echo === false ? ' with echo off (a password prompt: send it and "\\n")' : '';
+      const echo = o.echo === false ? ' with echo off (a password prompt)' : '';
       const prompt = o.prompt !== undefined ? `; prompt: ${JSON.stringify(o.prompt)}` : '';
-      return `[${job} in session "${o.session}" is waiting for input${echo}${prompt}. Answer with send (end the text with "\\n" to press Enter), look with screen, or stop it with kill${arg}]`;
+      return `[${job} in session "${o.session}" is waiting for input${echo}${prompt}. Answer: ${type} ("\\n" is Enter); see it: ${call('screen', {}, w)}; stop it: ${call('kill', ja, w)}]`;
     }
     case 'busy': {
       const b = o.busy;
       const bj = b?.job !== undefined ? `job ${b.job}` : 'a job';
       const what = b?.command !== undefined ? ` (\`${b.command}\`` + (b.seconds !== undefined ? `, ${b.seconds} s` : '') + ')' : '';
       const doing = b?.state === 'waiting-for-input' ? ` waiting for input${b.prompt !== undefined ? ` at ${JSON.stringify(b.prompt)}` : ''}` : ' running';
-      const ja = b?.job !== undefined ? ` {"job":${b.job}}` : '';
-      return `[not run: session "${o.session}" is busy with ${bj}${what}${doing}. Let it finish with wait${ja}, ${b?.state === 'waiting-for-input' ? 'answer it with send, ' : ''}stop it with kill${ja}, look with screen, or run this with another session name]`;
+      const bja = b?.job !== undefined ? { job: b.job } : {};
+      const answer = b?.state === 'waiting-for-input' ? ` answer it: ${type};` : '';
+      return `[not run: session "${o.session}" is busy with ${bj}${what}${doing}. Let it finish: ${call('wait', bja, w)};${answer} stop it: ${call('kill', bja, w)}; see it: ${call('screen', {}, w)}; or run this with another session name]`;
     }
     case 'not-run':
-      return `[not run: session "${o.session}" stayed busy past the timeout; see jobs, wait or kill]`;
+      return `[not run: session "${o.session}" stayed busy past the timeout; see ${call('jobs', {}, w)}]`;
     case 'shell-exited':
       return `[the shell of session "${o.session}" exited with status ${o.exitStatus}; the next command starts a fresh shell]`;
   }
+}
+
+// The bracketed line about a program session's program, which has no jobs: it is seen with screen,
+// typed into with send, and ended with end_session (or its own quit keys).
+function programLine(o: JobOutcome, w: Where, type: string): string {
+  const what = `the program \`${o.program}\` in session "${o.session}"`;
+  const end = `end it: ${endSession(w)} (or send its quit keys)`;
+  if (o.state === 'done') return `[${what} ended: exit status ${o.exitStatus}; the session has ended with it]`;
+  if (o.state === 'waiting-for-input') {
+    const echo = o.echo === false ? ' with echo off (a password prompt)' : '';
+    const prompt = o.prompt !== undefined && o.prompt !== '' ? `; prompt: ${JSON.stringify(o.prompt)}` : '';
+    return `[${what} is waiting for input${echo}${prompt}. Type: ${type} ("\\n" is Enter); see it: ${call('screen', {}, w)}; ${end}]`;
+  }
+  return `[${what} is still running (not waiting for input). See it: ${call('screen', {}, w)}; type: ${type}; interrupt it: ${call('send', { text: '\u0003' }, w)}; ${end}]`;
 }
 
 function join(output: string, line: string): string {

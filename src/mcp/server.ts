@@ -6,7 +6,7 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import { VERSION } from '../version';
 import { Relay } from './relay';
 import { errorResult } from './reply';
-import { inputShapes } from './schemas';
+import { inputShapes, strictInput } from './schemas';
 import type { Target } from './targets';
 import { execTools } from './tools-exec';
 import { sessionTools } from './tools-sessions';
@@ -24,8 +24,8 @@ function instructions(relay: Relay): string {
   const names = relay.targets.map((t) => t.name);
   const where = names.length > 1 ? ` on several servers (targets: ${names.join(', ')}; default ${relay.defaultName})` : '';
   return [
-    `Persistent bash shells${where}, through pty-relay. Use \`run\` for commands: the shell keeps its cwd, environment and functions between calls, so cd once and work there.`,
-    'Every result ends with a bracketed line saying how the command stands and which tool to call next: "running" (not stopped: `wait` or `kill`), "waiting-for-input" (answer with `send`), "busy" (the session runs another job).',
+    `Persistent bash shells${where}, through pty-relay. \`run\` runs commands; the shell keeps cwd, environment and functions, so cd once.`,
+    'Each result ends with a bracketed line: how the command stands ("running" is not stopped; "waiting-for-input"; "busy") and the next calls, pasteable as they are.',
     'Use a separate `session` for separate or parallel work.',
   ].join(' ');
 }
@@ -40,7 +40,9 @@ export async function serveMcp(o: McpOptions): Promise<void> {
   for (const tool of [...execTools(relay, shapes), ...sessionTools(relay, shapes)]) {
     server.registerTool(
       tool.name,
-      { title: tool.title, description: tool.description, inputSchema: tool.input, outputSchema: tool.output as typeof tool.input, annotations: { title: tool.title, ...tool.hints } },
+      // No outputSchema: the structured content is a few facts beside the text (reply.ts), and a
+      // schema per tool would double tools/list, which a host sends in every conversation.
+      { title: tool.title, description: tool.description, inputSchema: strictInput(tool.name, tool.input), annotations: tool.hints },
       // A failure (an unreachable daemon, a refused request) is the model's to read, as a tool
       // error; the server itself keeps serving.
       async (args: unknown, extra: { signal: AbortSignal }) => {

@@ -1,5 +1,5 @@
-// What a tool is, independent of the SDK: a name, a description for the model, input and output
-// schemas, hints for the host, and a handler that returns a ToolResult.
+// What a tool is, independent of the SDK: a name, a description for the model, an input schema,
+// hints for the host, and a handler that returns a ToolResult.
 import type { ToolResult } from './reply';
 import type { Args, Shapes } from './schemas';
 export type ToolName = keyof Shapes;
@@ -17,7 +17,6 @@ export interface ToolDef<K extends ToolName = ToolName> {
   title: string;
   description: string;
   input: Shapes[K];
-  output: Record<string, unknown>; // a zod raw shape from schemas.ts
   hints: ToolHints;
   // `signal` aborts when the host cancels the call.
   run(args: Args<K>, signal: AbortSignal): Promise<ToolResult>;

@@ -16,30 +16,31 @@ import { encodeSendText } from '../protocol/exec-text';
 import { DEFAULT_SESSION } from '../protocol/session-name';
 import type { ExecReply, Relay } from './relay';
 import { execResult, type ReplyContext, type ToolResult } from './reply';
-import { DEFAULT_LIMIT_BYTES, DEFAULT_TIMEOUT_S, jobOutput, jobsOutput, outputOutput, screenOutput, type Args, type Shapes } from './schemas';
+import { DEFAULT_LIMIT_BYTES, DEFAULT_TIMEOUT_S, type Args, type Shapes } from './schemas';
 import { defineTool, seconds, type ToolDef, type ToolName } from './tool';
 import { DEFAULT_JOBS, jobsResult, outputResult, screenResult } from './views';
 import { relayLinesWorded } from './wording';
 
 // What one exchange sends besides `#!session`: its directives, shell text (`run` only) and the
 // #!limit (null: not sent; the reply is bounded by DEFAULT_LIMIT_BYTES here).
-interface Ask {
+export interface Ask {
   directives: string[];
   script?: string;
   limit: number | null;
 }
 
-interface Call extends Ask {
+export interface Call extends Ask {
   target: string | undefined;
   session: string | undefined;
 }
 
 // Runs one exchange on the call's target.
-async function exchange(relay: Relay, c: Call, signal: AbortSignal): Promise<{ ctx: ReplyContext; reply: ExecReply }> {
+export async function exchange(relay: Relay, c: Call, signal: AbortSignal): Promise<{ ctx: ReplyContext; reply: ExecReply }> {
   const t = relay.target(c.target);
   const head = [...(c.session !== undefined ? [`#!session ${c.session}`] : []), ...c.directives];
   const reply = await relay.exec(t, head, c.script ?? '', c.limit, signal);
-  return { ctx: { target: t.name, session: c.session ?? DEFAULT_SESSION, omittedBytes: reply.omittedBytes }, reply };
+  const targetArg = t.name === relay.defaultName ? {} : { targetArg: t.name };
+  return { ctx: { target: t.name, session: c.session ?? DEFAULT_SESSION, omittedBytes: reply.omittedBytes, ...targetArg }, reply };
 }
 
 // A tool of one exchange: `ask` turns its arguments into what is sent, `result` the reply into the
@@ -75,14 +76,11 @@ async function kill(relay: Relay, a: { target?: string; session?: string; job?: 
   const r = execResult({ ...w.ctx, tool: 'kill' }, w.reply.trailer, w.reply.output);
   const first = r.content[0];
   if (first !== undefined && by !== undefined && by !== 'itself') first.text = first.text.replace(/ stopped: exit status/, ` stopped by ${by}: exit status`);
-  if (first !== undefined && r.structuredContent?.output === '') first.text = `(no output since the last result)\n${first.text}`;
+  // Only the bracketed line: the job printed nothing that no result showed.
+  if (first !== undefined && first.text.startsWith('[')) first.text = `(no output since the last result)\n${first.text}`;
   // The stop's other notices (in a sandbox: the caps hit, the processes ended) come first.
   const notes = k.reply.output.split('\n').filter((l) => l.startsWith('pty-relay: ') && !/^pty-relay: job \d+ stopped by /.test(l));
-  if (first !== undefined && notes.length > 0) {
-    const said = relayLinesWorded(`${notes.join('\n')}\n`);
-    first.text = `${said}${first.text}`;
-    if (r.structuredContent !== undefined) r.structuredContent.output = `${said}${String(r.structuredContent.output ?? '')}`;
-  }
+  if (first !== undefined && notes.length > 0) first.text = `${relayLinesWorded(`${notes.join('\n')}\n`, { session: k.ctx.session, ...(k.ctx.targetArg !== undefined ? { target: k.ctx.targetArg } : {}) })}${first.text}`;
   return r;
 }
 
@@ -95,11 +93,9 @@ export function execTools(relay: Relay, shapes: Shapes): ToolDef[] {
       name: 'run',
       title: 'Run a shell command',
       description:
-        'Run bash text in a persistent shell session (cwd, env, functions persist) and return its output and exit status. ' +
-        `Still going after \`timeout\` (default ${DEFAULT_TIMEOUT_S} s): state "running" with a job number, NOT stopped (wait, screen, send, kill). ` +
-        'Reading the terminal: state "waiting-for-input" with the prompt (answer with send). A session running a job refuses with state "busy" and says what it runs.',
+        `Run bash text in a persistent shell (cwd, env, functions persist); returns its output and exit status, or after timeout (default ${DEFAULT_TIMEOUT_S} s) "running" as a job (not stopped), ` +
+        '"waiting-for-input" at a prompt, or "busy" if the session runs a job. The last line names the next calls.',
       input: shapes.run,
-      output: jobOutput,
       hints: { destructiveHint: true, openWorldHint: true },
       ask: (a) => ({
         directives: [...(a.sandbox !== undefined ? [`#!sandbox ${a.sandbox}`] : []), timeoutLine(a.timeout), '#!nowait', ...(a.interactive === true ? ['#!interactive'] : [])],
@@ -111,9 +107,8 @@ export function execTools(relay: Relay, shapes: Shapes): ToolDef[] {
     exchangeTool(relay, {
       name: 'wait',
       title: 'Wait for a running job',
-      description: 'Wait for a job and return the output not yet shown, then how it ended (or "running" again after `timeout`).',
+      description: "A job's output not yet shown, then how it ended (or \"running\" again after timeout).",
       input: shapes.wait,
-      output: jobOutput,
       hints: { readOnlyHint: true, openWorldHint: true },
       ask: (a) => ({ directives: ['#!nocreate', timeoutLine(a.timeout), a.job !== undefined ? `#!wait ${a.job}` : '#!wait'], limit: a.limit ?? DEFAULT_LIMIT_BYTES }),
       result: jobResult,
@@ -121,9 +116,8 @@ export function execTools(relay: Relay, shapes: Shapes): ToolDef[] {
     exchangeTool(relay, {
       name: 'send',
       title: 'Type into the terminal',
-      description: "Type into a session's foreground program (a prompt, password, REPL, vim, pager) and return what it printed in response (for vim, less, top: the screen rows around the cursor, its row marked \">\"), then the job's state (with its exit status when it ended).",
+      description: "Type into the session's foreground program (prompt, REPL, vim, less); returns the job's output not yet shown, then its response (a full-screen program: the rows around the cursor, marked \">\") and the job's state.",
       input: shapes.send,
-      output: jobOutput,
       hints: { destructiveHint: true, openWorldHint: true },
       ask: (a) => ({ directives: ['#!nocreate', timeoutLine(a.timeout), `#!send ${encodeSendText(a.text)}`], limit: DEFAULT_LIMIT_BYTES }),
       result: (ctx, reply) => jobResult({ ...ctx, tool: 'send' }, reply),
@@ -131,9 +125,8 @@ export function execTools(relay: Relay, shapes: Shapes): ToolDef[] {
     exchangeTool(relay, {
       name: 'screen',
       title: "Look at a session's screen",
-      description: "A session's terminal screen as plain text, with the cursor and whether a job runs (vim, less, top, a REPL, a prompt).",
+      description: "The session's terminal screen as text, the cursor, and what runs.",
       input: shapes.screen,
-      output: screenOutput,
       hints: { readOnlyHint: true, openWorldHint: true },
       ask: () => ({ directives: ['#!nocreate', '#!screen'], limit: null }),
       result: screenResult,
@@ -141,18 +134,16 @@ export function execTools(relay: Relay, shapes: Shapes): ToolDef[] {
     defineTool({
       name: 'kill',
       title: 'Stop a job',
-      description: "Stop a session's foreground job (Ctrl-C, SIGTERM, SIGKILL until the prompt is back), keeping the shell; returns its output not yet shown and its exit status.",
+      description: 'Stop a job (Ctrl-C, SIGTERM, SIGKILL until the prompt is back); returns its unseen output and exit status.',
       input: shapes.kill,
-      output: jobOutput,
       hints: { destructiveHint: true, openWorldHint: true },
       run: (a, signal) => kill(relay, a, signal),
     }),
     exchangeTool(relay, {
       name: 'jobs',
       title: "List a session's jobs",
-      description: "A session's recent jobs, newest last: number, state, exit status, start, duration, output bytes, command.",
+      description: "The session's recent jobs, newest last.",
       input: shapes.jobs,
-      output: jobsOutput,
       hints: { readOnlyHint: true, openWorldHint: true },
       ask: () => ({ directives: ['#!nocreate', '#!jobs'], limit: null }),
       result: (ctx, reply, a) => jobsResult(ctx, reply, a.limit ?? DEFAULT_JOBS),
@@ -160,9 +151,8 @@ export function execTools(relay: Relay, shapes: Shapes): ToolDef[] {
     exchangeTool(relay, {
       name: 'output',
       title: "Fetch part of a job's output",
-      description: "A byte range of a job's output, e.g. what a result left out (it names job, from and to).",
+      description: "Bytes from (default 0) to (default the end) of a job's output.",
       input: shapes.output,
-      output: outputOutput,
       hints: { readOnlyHint: true, openWorldHint: true },
       ask: (a) => {
         const range = a.to !== undefined ? ` ${a.from ?? 0} ${a.to}` : a.from !== undefined ? ` ${a.from}` : '';

@@ -9,9 +9,27 @@ const PASTEABLE_RE = /printf '((?:[^'\\]|\\.|'\\'')*)' \| [^;\n]*/g;
 // not one in quotes, which names the directive itself ('unknown directive "#!x"').
 const DIRECTIVE_RE = /(?<!")#!(send) [^;\n)]*|(?<!")#!([a-z][a-z-]*)((?: \d+)*)/g;
 
-// Text with the directives it mentions named as tools: `#!wait 4` → `wait {"job":4}`.
-export function toolWording(text: string): string {
+// Where a call goes: its session, and its target when that is not the default one.
+export interface Where {
+  session: string;
+  target?: string;
+}
+
+// A tool call as a model can paste it: `wait {"job":4,"session":"build"}`.
+export function call(tool: string, args: Record<string, number | string | undefined>, w: Where): string {
+  return `${tool} ${JSON.stringify({ ...args, session: w.session, ...(w.target !== undefined ? { target: w.target } : {}) })}`;
+}
+
+// The call that ends the session: `end_session {"name":"py"}` (its argument is `name`).
+export function endSession(w: Where): string {
+  return `end_session ${JSON.stringify({ name: w.session, ...(w.target !== undefined ? { target: w.target } : {}) })}`;
+}
+
+// Text with the directives it mentions named as tools: `#!wait 4` → `wait {"job":4,"session":"s"}`.
+export function toolWording(text: string, w: Where): string {
   return text
+    .replace(/pty-relay kill ([A-Za-z0-9][A-Za-z0-9_.-]*)/g, (_m, name: string) => endSession({ ...w, session: name }))
+    .replace(/#!send \\x([0-9a-fA-F]{2})/g, (_m, hex: string) => call('send', { text: String.fromCharCode(parseInt(hex, 16)) }, w))
     .replace(PASTEABLE_RE, (_m, fmt: string) => fmt.replace(/\\n/g, ' ').replace(/#!session \S+ /g, '').trim())
     .replace(/; first line of each: #!session \S+/g, '')
     .replace(/\(see #!jobs\)/g, '(see the jobs tool)')
@@ -23,12 +41,12 @@ export function toolWording(text: string): string {
       switch (name) {
         case 'wait':
         case 'kill':
-          return n[0] === undefined ? (name as string) : `${name} {"job":${n[0]}}`;
+          return call(name, n[0] === undefined ? {} : { job: n[0] }, w);
         case 'output':
-          return `output {${[`"job":${n[0]}`, n[1] !== undefined ? `"from":${n[1]}` : '', n[2] !== undefined ? `"to":${n[2]}` : ''].filter((s) => s !== '').join(',')}}`;
+          return call('output', { job: n[0] as number, ...(n[1] !== undefined ? { from: n[1] } : {}), ...(n[2] !== undefined ? { to: n[2] } : {}) }, w);
         case 'screen':
         case 'jobs':
-          return name;
+          return call(name, {}, w);
         case 'session':
           return 'another session name';
         case 'nowait':
@@ -54,16 +72,16 @@ export interface LeftOut {
 }
 
 // Finds the left-out notice; the text gets a line naming the `output` tool in its place.
-export function leftOut(text: string, totalBytes: number | undefined): { text: string; omitted: LeftOut | null } {
+export function leftOut(text: string, totalBytes: number | undefined, w: Where): { text: string; omitted: LeftOut | null } {
   const m = LEFT_OUT_RE.exec(text);
   if (m === null) return { text, omitted: null };
   const [job, from, to, bytes] = [m[5], m[3], m[4], m[2]].map(Number) as [number, number, number, number];
   const of = totalBytes !== undefined ? ` of ${totalBytes}` : '';
-  const line = `[${bytes} bytes left out here (bytes ${from} to ${to}${of} of job ${job}'s output); fetch them with output {"job":${job},"from":${from},"to":${to}}]\n`;
+  const line = `[${bytes} bytes left out here (bytes ${from} to ${to}${of} of job ${job}'s output); fetch them with ${call('output', { job, from, to }, w)}]\n`;
   return { text: text.replace(LEFT_OUT_RE, `$1${line}`), omitted: { job, from, to, bytes } };
 }
 
 // The relay's own lines ("pty-relay: …") of a reply in tool wording; the command's lines as they are.
-export function relayLinesWorded(text: string): string {
-  return text.replace(/(^|\n)(pty-relay: [^\n]*)/g, (_m, start: string, line: string) => `${start}${toolWording(line)}`);
+export function relayLinesWorded(text: string, w: Where): string {
+  return text.replace(/(^|\n)(pty-relay: [^\n]*)/g, (_m, start: string, line: string) => `${start}${toolWording(line, w)}`);
 }

@@ -11,6 +11,13 @@
 //                                               busy: job, session, state (running|input), since
 //                                               (ISO time), command, prompt
 //   VALUE    := encodeURIComponent(text)        so it holds no ";", "=", "\n" or NUL
+//   note     := NUL TOKEN "!" LENGTH "\n" BYTES   only when the request also carried "#!notes": the
+//                                               relay's own words (its "pty-relay: …" lines, the
+//                                               waiting line, output printed while no command ran),
+//                                               LENGTH (decimal) bytes, kept apart from the output.
+//                                               Each such reply starts with an empty note ("…!0\n"),
+//                                               which tells the client that the daemon knows #!notes
+//                                               (an older one refuses the directive as unknown).
 //
 // Readers keep keys they do not know and tolerate a trailer with no keys at all (older daemons).
 // A reply without a trailer ends with "pty-relay: …" notice lines when something went wrong, and
@@ -28,8 +35,9 @@ export type EndReason = 'exit' | 'timeout' | 'busy' | 'shell-exit' | 'error' | '
 // The keys a daemon writes after the reason: the job's number, its session, the shell's cwd, the
 // prompt line a job waits at, whether the terminal echoes input (on|off), whether the screen is the
 // alternate one (on|off), the size of the job's output so far (bytes), and for a busy session
-// what its job is doing (state running|input, since, command).
-export type TrailerKey = 'job' | 'session' | 'cwd' | 'prompt' | 'echo' | 'alt' | 'bytes' | 'state' | 'since' | 'command';
+// what its job is doing (state running|input, since, command); a program session's replies name
+// its program (program) and, for `#!screen`, whether it waits (state running|input).
+export type TrailerKey = 'job' | 'session' | 'cwd' | 'prompt' | 'echo' | 'alt' | 'bytes' | 'state' | 'since' | 'command' | 'program';
 
 // The key=value facts a parsed trailer carried (all optional; unknown keys are kept too).
 export type TrailerFields = Record<string, string>;
@@ -99,14 +107,27 @@ function hexBytes(ch: string): string {
   return [...Buffer.from(ch, 'utf8')].map((b) => `\\x${b.toString(16).padStart(2, '0')}`).join('');
 }
 
-// Splits the reply stream of a trailer-requesting client into output and the trailer.
+// Encodes a note (the relay's own words) for a client that asked for them apart (`#!notes`).
+export function encodeNote(token: string, data: Buffer): Buffer {
+  return Buffer.concat([Buffer.from(`\0${token}!${data.length}\n`, 'latin1'), data]);
+}
+
+// A note's length field: at most this many digits (a note is a line or a few KiB).
+const NOTE_LENGTH_DIGITS = 9;
+
+// Splits the reply stream of a trailer-requesting client into output, notes (given `onNote`) and
+// the trailer.
 export class TrailerScanner {
-  private readonly marker: Buffer;
+  private readonly marker: Buffer; // NUL TOKEN: a trailer (";") or a note ("!") follows
   private held: Buffer = Buffer.alloc(0);
   private trailerText: string | null = null;
+  notes = 0; // notes seen (the first one, empty, says the daemon knows #!notes)
 
-  constructor(token: string) {
-    this.marker = Buffer.from(`\0${token};`, 'latin1');
+  constructor(
+    token: string,
+    private readonly onNote: ((data: Buffer) => void) | null = null,
+  ) {
+    this.marker = Buffer.from(`\0${token}`, 'latin1');
   }
 
   // Feeds reply bytes; returns the output bytes that are safe to pass on now.
@@ -115,12 +136,28 @@ export class TrailerScanner {
       this.trailerText += chunk.toString('latin1');
       return Buffer.alloc(0);
     }
-    const buf = this.held.length > 0 ? Buffer.concat([this.held, chunk]) : chunk;
-    const at = buf.indexOf(this.marker);
-    if (at !== -1) {
-      this.held = Buffer.alloc(0);
-      this.trailerText = buf.toString('latin1', at + this.marker.length);
-      return buf.subarray(0, at);
+    let buf = this.held.length > 0 ? Buffer.concat([this.held, chunk]) : chunk;
+    this.held = Buffer.alloc(0);
+    const out: Buffer[] = [];
+    for (;;) {
+      const at = buf.indexOf(this.marker);
+      if (at === -1) break;
+      out.push(buf.subarray(0, at));
+      const rest = buf.subarray(at + this.marker.length);
+      const kind = rest[0];
+      if (kind === 0x3b) {
+        this.trailerText = rest.toString('latin1', 1);
+        return Buffer.concat(out);
+      }
+      const note = kind === 0x21 && this.onNote !== null ? this.note(rest) : null;
+      if (kind === undefined || note === 'partial') {
+        this.held = Buffer.from(buf.subarray(at)); // the rest of the frame is still to come
+        return Buffer.concat(out);
+      }
+      if (note === null) {
+        out.push(buf.subarray(at, at + this.marker.length)); // not a frame of ours: output
+        buf = rest;
+      } else buf = rest.subarray(note);
     }
     // Keep back a tail that could be the start of the marker.
     const keep = Math.min(buf.length, this.marker.length - 1);
@@ -128,7 +165,22 @@ export class TrailerScanner {
     const nul = buf.indexOf(0, cut);
     cut = nul === -1 ? buf.length : nul;
     this.held = Buffer.from(buf.subarray(cut));
-    return buf.subarray(0, cut);
+    out.push(buf.subarray(0, cut));
+    return Buffer.concat(out);
+  }
+
+  // A note at `rest` ("!" LENGTH "\n" BYTES): hands its bytes on and returns its length in
+  // `rest`; 'partial' while incomplete; null when it is not one.
+  private note(rest: Buffer): number | 'partial' | null {
+    const nl = rest.indexOf(0x0a);
+    const digits = rest.toString('latin1', 1, nl === -1 ? rest.length : nl);
+    if (!/^\d*$/.test(digits) || digits.length > NOTE_LENGTH_DIGITS || (nl !== -1 && digits === '')) return null;
+    if (nl === -1) return 'partial';
+    const end = nl + 1 + Number(digits);
+    if (rest.length < end) return 'partial';
+    this.notes++;
+    (this.onNote as (data: Buffer) => void)(rest.subarray(nl + 1, end));
+    return end;
   }
 
   // The parsed trailer once complete, else null.

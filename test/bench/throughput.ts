@@ -38,7 +38,7 @@ export async function throughput(relayPort: number): Promise<void> {
     const [ms, out] = await timedText(['bash', '-c', `${shell} | wc -c`]);
     return [ms, Number(out.trim())];
   };
-  mbps('pty-relay exec: echo seq | nc -N (clean text)', await runs(() => counted(`echo '${cmd}' | nc.openbsd -N 127.0.0.1 ${relayPort}`)));
+  mbps('pty-relay exec: echo seq | nc -N (clean text)', await runs(() => counted(`printf '%s\\n' '#!limit 0' '${cmd}' | nc.openbsd -N 127.0.0.1 ${relayPort}`)));
   // Attach mode: a framed client types the command and counts output until a marker.
   const attachRun = async (): Promise<[number, number]> => {
     const f = new Framed(relayPort);

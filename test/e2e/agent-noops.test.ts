@@ -88,7 +88,7 @@ describe('a queued request', () => {
     const f = fifo();
     const holder = live('qe', `read x < ${f.path}; echo held-done\n`);
     await waitFor('the holding job to run', async () => (/^1 +running /m.test(await req('qe', '#!jobs\n')) ? true : undefined));
-    const c = live('qe', 'cd /tmp\n');
+    const c = live('qe', '#!queue\ncd /tmp\n');
     await waitFor('the waiting line', () => (/waiting\.*$/.test(c.out()) ? true : undefined));
     f.release();
     expect((await c.done).stdout).toMatch(/^pty-relay: job 2 waits for job 1 [^\n]*; waiting\.*\npty-relay: job 2 ran: exit status 0, no output\n$/);

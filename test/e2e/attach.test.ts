@@ -130,7 +130,7 @@ describe('sessions that run a program', () => {
     await tmux.waitScreen('a', /^program-started$/m);
     tmux.type('a', 'ping');
     await tmux.waitScreen('a', /^got:ping$/m);
-    expect((await nc(d.port, '#!session prog\necho x\n')).stdout).toMatch(/^pty-relay: error: session "prog" runs `bash --norc -c .*`, not a shell; exec requests need a shell session\n$/);
+    expect((await nc(d.port, '#!session prog\necho x\n')).stdout).toMatch(/^pty-relay: error: session "prog" runs the program `bash --norc -c .*`, not a shell: it takes no commands and has no jobs; look at it: #!screen; type into it: #!send TEXT\\r; first line of each: #!session prog\n$/);
     const killed = await relay(['kill', 'prog']);
     expect(killed.code).toBe(0);
     await tmux.waitScreen('a', /session "prog" ended \(signal 1\)/);

@@ -39,7 +39,7 @@ describe.each(Object.entries(CLIENTS))('%s', (name, argv) => {
   });
 
   it('receives a 6 MB output byte-exact', async () => {
-    const r = await run(argv(d.port), req('seq 1 800000\n'), 60_000);
+    const r = await run(argv(d.port), req('#!limit 0\nseq 1 800000\n'), 60_000);
     const expected = Array.from({ length: 800_000 }, (_, i) => `${i + 1}\n`).join('');
     expect(r.stdout.length).toBe(expected.length);
     expect(r.stdout === expected).toBe(true);

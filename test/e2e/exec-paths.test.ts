@@ -26,7 +26,11 @@ beforeAll(async () => {
   peer = await scriptedPeer((r) => {
     const token = r.trailer !== null && /^[0-9a-f]{24}$/.test(r.trailer) ? r.trailer : 'none';
     seen.push({ directives: r.directives.slice(1), script: r.script });
-    return `out of ${r.script.split('\n')[0] ?? ''}\n\0${token};3;exit\n`;
+    // As the daemon answers a client that reads its notes apart: an empty note first (it knows
+    // #!notes), then output, a note, the trailer.
+    const note = (t: string): string => `\0${token}!${Buffer.byteLength(t)}\n${t}`;
+    const notes = r.directives.includes('#!notes');
+    return `${notes ? note('') : ''}out of ${r.script.split('\n')[0] ?? ''}\n${notes ? note('pty-relay: a note\n') : ''}\0${token};3;exit\n`;
   });
   port = peer.port;
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pty-relay-exec-paths-'));
@@ -58,8 +62,8 @@ it.each([
 ])('the fast path sends and ends as the full command line does: %j', async (args, input) => {
   const fast = await exec(['--port', String(port)], args, input);
   const full = await exec([`-p${port}`], args, input);
-  expect(fast.stderr).toBe('[fast]\n');
-  expect(full.stderr).toBe('[full]\n');
+  expect(fast.stderr).toBe('pty-relay: a note\n[fast]\n');
+  expect(full.stderr).toBe('pty-relay: a note\n[full]\n');
   expect(fast.request).toBeDefined();
   expect(fast.request).toEqual(full.request);
   expect(fast.stdout).toBe(full.stdout);
@@ -70,7 +74,7 @@ it.each([
 
 it('sends the directives in the documented order', async () => {
   const r = await exec(['--port', String(port)], ['--limit', '300', '--interactive', '--raw', '-s', 'py', '-t', '1', '--', 'python3'], '');
-  expect(r.request).toEqual({ directives: ['#!session py', '#!timeout 1', '#!raw', '#!interactive', '#!limit 300'], script: 'python3\n' });
+  expect(r.request).toEqual({ directives: ['#!notes', '#!session py', '#!timeout 1', '#!raw', '#!interactive', '#!limit 300'], script: 'python3\n' });
 });
 
 it.each([

@@ -92,7 +92,7 @@ it('delivers hundreds of MB byte-exact', async () => {
   // ~229 MB through the PTY, hashed on both sides so the test holds no copy of it.
   const cmd = 'seq 1 30000000';
   const local = await run(['bash', '-c', `${cmd} | md5sum`], '', 120_000);
-  const remote = await run(['bash', '-c', `echo '${cmd}' | nc.openbsd -N 127.0.0.1 ${d.port} | md5sum`], '', 120_000);
+  const remote = await run(['bash', '-c', `printf '%s\\n' '#!limit 0' '${cmd}' | nc.openbsd -N 127.0.0.1 ${d.port} | md5sum`], '', 120_000);
   expect(remote.stdout).toBe(local.stdout);
   expect(local.stdout).toMatch(/^[0-9a-f]{32} {2}-\n$/);
 });

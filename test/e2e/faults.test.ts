@@ -105,9 +105,8 @@ describe('slow readers', () => {
     const rssBefore = rssKb();
     const client = new RawClient(d.port);
     client.socket.pause();
-    // No time limit (#!timeout 0): on a loaded machine the flood outlasts the default 60 s, and
-    // the reply would end there with the job still flooding, its remaining output never read.
-    client.send('#!session flood\n#!timeout 0\nhead -c 300000000 /dev/zero | tr "\\0" y; echo; echo flood-done\n');
+    // No timeout: on a loaded machine the paused flood outlasts the default 60 s; every byte.
+    client.send('#!session flood\n#!timeout 0\n#!limit 0\nhead -c 300000000 /dev/zero | tr "\\0" y; echo; echo flood-done\n');
     client.socket.end();
     // The PTY is paused once the socket backs up: the session's byte count stops growing.
     let last = -1;
@@ -132,7 +131,7 @@ describe('slow readers', () => {
     });
     client.socket.resume();
     await within('the flood to arrive', client.closed, 120_000);
-    expect(tail.endsWith('y\nflood-done\n')).toBe(true);
+    expect(tail).toMatch(/y\nflood-done\n$/);
     expect(total + Buffer.byteLength(client.text(), 'latin1')).toBeGreaterThanOrEqual(300_000_000 + 12);
   }, deadline(180_000));
 
@@ -146,7 +145,7 @@ describe('slow readers', () => {
     await stalled.waitFrame(FrameType.SCREEN);
     stalled.socket.pause(); // reads nothing more, but keeps pinging
     // ~2.7 MB through the session's terminal, far more than the 1 MiB ring and the socket buffers.
-    const r = await nc(d.port, '#!session shared-flood\nseq 1 400000\n', 120_000);
+    const r = await nc(d.port, '#!session shared-flood\n#!limit 0\nseq 1 400000\n', 120_000);
     expect(r.stdout.length).toBe(expected.length);
     expect(r.stdout === expected).toBe(true); // (not toBe: a 2.7 MB diff would be no help)
     stalled.socket.resume();

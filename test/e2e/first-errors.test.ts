@@ -50,10 +50,11 @@ describe('a daemon with a secret', () => {
   it('exec says to set PTY_RELAY_SECRET, or that the one set is wrong', async () => {
     const none = await relay(['exec', '-p', String(d.port), '--', 'true']);
     expect(none.code).toBe(255);
-    expect(none.stdout).toBe('pty-relay: error: authentication required: start the request with a #!auth SECRET line\n');
-    expect(none.stderr).toBe('pty-relay: the daemon has a shared secret: set PTY_RELAY_SECRET, or pass --secret-file FILE (mode 600)\n');
+    // The daemon's words and the client's hint both go to stderr; stdout is the command's alone.
+    expect(none.stdout).toBe('');
+    expect(none.stderr).toBe('pty-relay: error: authentication required: start the request with a #!auth SECRET line\npty-relay: the daemon has a shared secret: set PTY_RELAY_SECRET, or pass --secret-file FILE (mode 600)\n');
     const wrong = await relay(['exec', '-p', String(d.port), '--', 'true'], { PTY_RELAY_SECRET: 'nope' });
-    expect(wrong.stderr).toBe("pty-relay: the daemon rejected the secret: PTY_RELAY_SECRET or --secret-file must hold the daemon's secret\n");
+    expect(wrong.stderr).toBe("pty-relay: error: authentication failed\npty-relay: the daemon rejected the secret: PTY_RELAY_SECRET or --secret-file must hold the daemon's secret\n");
   });
 
   it('ls names the code and the fix', async () => {

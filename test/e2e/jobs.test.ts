@@ -150,7 +150,8 @@ describe('output that outlives its request', () => {
     client.socket.destroy();
     await within('the client to go', client.closed, 5_000);
     f.release();
-    expect(await req('w2', '#!wait 2\n')).toBe('1\n2\n3\n4\n5\n6\n7\n8\n');
+    // Said to come again first: the vanished client may have read some of it.
+    expect(await req('w2', '#!wait 2\n')).toMatch(/^pty-relay: offsets 0 to (10|16) of job 2's output were sent before, in a reply that may not have reached its client \(it left before that reply ended\); they are repeated here\n1\n2\n3\n4\n5\n6\n7\n8\n$/);
     await expectIntact('w2', dir);
   });
 

@@ -96,7 +96,7 @@ describe('rate limits', () => {
   it('slows a session whose output exceeds --output-rate, losing nothing', async () => {
     const d = await startDaemon({ args: ['--output-rate', '200k'] });
     const started = Date.now();
-    const r = await nc(d.port, 'head -c 800000 /dev/zero | tr "\\0" x; echo\n', 60_000);
+    const r = await nc(d.port, '#!limit 0\nhead -c 800000 /dev/zero | tr "\\0" x; echo\n', 60_000);
     // 800 kB at 200 kB/s after a 200 kB burst cannot take less than 3 s.
     expect(Date.now() - started).toBeGreaterThanOrEqual(2_900);
     expect(r.stdout).toBe(`${'x'.repeat(800_000)}\n`);

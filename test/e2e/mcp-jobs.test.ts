@@ -26,7 +26,8 @@ describe('jobs through MCP', () => {
   // The shell is still the same one: its cwd and environment are intact.
   async function expectShellIntact(): Promise<void> {
     const r = await m.call('run', { command: 'pwd; echo $MARK' });
-    expect(r.structured).toMatchObject({ state: 'done', exitStatus: 0, output: `${dir}\nkept-42\n` });
+    expect(r.structured).toMatchObject({ state: 'done', exitStatus: 0 });
+    expect(r.output).toBe(`${dir}\nkept-42\n`);
   }
 
   it('returns "running" at the timeout, and `wait` delivers the rest and the status exactly once', async () => {
@@ -36,11 +37,12 @@ describe('jobs through MCP', () => {
     expect(r.structured).toMatchObject({ state: 'running' });
     const job = r.structured?.job as number;
     expect(job).toBeGreaterThan(0);
-    expect(r.structured?.output).toBe('first-part\n');
-    expect(r.text).toMatch(new RegExp(`\\[still running as job ${job} in session "default"; it was not stopped\\. Call wait \\{"job":${job}\\}`));
+    expect(r.output).toBe('first-part\n');
+    expect(r.text).toMatch(new RegExp(`\\[still running as job ${job} in session "default"; it was not stopped\\. More output and its exit status: wait \\{"job":${job},"session":"default"\\}`));
     fs.writeFileSync(path.join(dir, 'go'), '');
     const w = await m.call('wait', { job, timeout: 20 });
-    expect(w.structured).toMatchObject({ state: 'done', exitStatus: 3, job, output: 'second-part\n' });
+    expect(w.structured).toMatchObject({ state: 'done', exitStatus: 3, job });
+    expect(w.output).toBe('second-part\n');
     expect(w.text).toMatch(/\[exit status 3; cwd /);
     await expectShellIntact();
   });
@@ -49,13 +51,13 @@ describe('jobs through MCP', () => {
     const r = await m.call('run', { command: 'read -p "Your name? " NAME < /dev/tty; echo "hello $NAME"', timeout: 20 });
     expect(r.structured).toMatchObject({ state: 'waiting-for-input', echo: true });
     expect(r.structured?.prompt).toMatch(/Your name\? ?$/);
-    expect(r.text).toMatch(/is waiting for input; prompt: "Your name\? ?"\. Answer with send/);
+    expect(r.text).toMatch(/is waiting for input; prompt: "Your name\? ?"\. Answer: send \{"session":"default","text":"…"\}/);
     const s = await m.call('send', { text: 'alice\n', timeout: 20 });
     expect(s.isError).toBe(false);
-    expect(s.structured?.output).toMatch(/hello alice\n/);
+    expect(s.output).toMatch(/hello alice\n/);
     const settled = s.structured?.state === 'done' ? s : await m.call('wait', { job: r.structured?.job as number, timeout: 20 });
     expect(settled.structured).toMatchObject({ state: 'done', exitStatus: 0 });
-    expect((await m.call('run', { command: 'echo "name=$NAME"' })).structured?.output).toBe('name=alice\n');
+    expect((await m.call('run', { command: 'echo "name=$NAME"' })).output).toBe('name=alice\n');
     await expectShellIntact();
   });
 
@@ -67,9 +69,9 @@ describe('jobs through MCP', () => {
     expect(job).toBeGreaterThan(0);
     const s = await m.call('screen');
     expect(s.isError).toBe(false);
-    expect(s.structured?.screen).toMatch(/^line one of the notes$/m);
-    expect(s.structured?.screen).toMatch(/^~\s*$/m);
-    expect(s.structured?.screen).toMatch(/"notes\.txt"/);
+    expect(s.output).toMatch(/^line one of the notes$/m);
+    expect(s.output).toMatch(/^~\s*$/m);
+    expect(s.output).toMatch(/"notes\.txt"/);
     expect(s.structured).toMatchObject({ altScreen: true, job });
     expect(['running', 'waiting-for-input']).toContain(s.structured?.jobState);
     const k = await m.call('kill', { job });
@@ -82,7 +84,7 @@ describe('jobs through MCP', () => {
     const r = await m.call('run', { command: 'python3 -q', interactive: true, timeout: 5 });
     expect(['running', 'waiting-for-input']).toContain(r.structured?.state);
     const s = await m.call('send', { text: 'print(6 * 7)\n', timeout: 10 });
-    expect(s.structured?.output).toMatch(/^42$/m);
+    expect(s.output).toMatch(/^42$/m);
     const q = await m.call('send', { text: '\u0004', timeout: 10 }); // Ctrl-D ends python
     const done = q.structured?.state === 'done' ? q : await m.call('wait', { job: r.structured?.job as number, timeout: 10 });
     expect(done.structured).toMatchObject({ state: 'done', exitStatus: 0 });
@@ -92,7 +94,8 @@ describe('jobs through MCP', () => {
   it('lists the jobs, newest last', async () => {
     const j = await m.call('jobs');
     expect(j.isError).toBe(false);
-    const text = (j.structured?.jobs as Array<{ command: string }>).map((x) => x.command).join('\n');
+    const text = j.output;
+    expect(j.structured).toMatchObject({ session: 'default', latest: { state: 'done' } });
     const order = ['go', 'read -p', 'vim', 'python3'].map((needle) => text.indexOf(needle));
     for (const at of order) expect(at).toBeGreaterThan(-1);
     expect([...order].sort((x, y) => x - y)).toEqual(order);

@@ -1,32 +1,24 @@
 // What each MCP tool's structured result says, against the real daemon: `screen`, `jobs` and
-// `output` describe what they return (no borrowed exit status), the left-out notice names the
-// `output` tool, read-only tools start no session, a busy session refuses `run` at once saying
-// what it runs, `kill` returns the job's unseen output, `send` that ends a job says so, and
-// `tools/list` stays small.
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startDaemon, type TestDaemon } from '../helpers/daemon';
-import { relayMcp, type McpSession } from '../helpers/mcp';
+// `output` describe what they return (no borrowed exit status) and never repeat the text, the
+// left-out notice names the `output` tool, read-only tools start no session, a busy session refuses
+// `run` at once saying what it runs (every call it names pastes as it is), `kill` returns the
+// job's unseen output, `send` that ends a job says so, and `tools/list` stays small.
+import { beforeAll, expect, it } from 'vitest';
+import { daemonAndMcp, type McpSession } from '../helpers/mcp';
 
-let d: TestDaemon;
+const setup = daemonAndMcp();
 let m: McpSession;
-beforeAll(async () => {
-  d = await startDaemon();
-  m = await relayMcp(['--port', String(d.port)]);
-});
-afterAll(async () => {
-  await m.close();
-  expect(await d.stop()).toBe(0);
+beforeAll(() => {
+  m = setup.mcp();
 });
 
-const sessionNames = async (): Promise<string[]> => ((await m.call('sessions')).structured?.sessions as Array<{ name: string }>).map((s) => s.name);
+const sessionNames = async (): Promise<string[]> => (await m.call('sessions')).structured?.sessions as string[];
 
-it('keeps tools/list small: one small output schema per kind of result', async () => {
+it('keeps tools/list small', async () => {
   const list = await m.client.listTools();
-  // 25,754 bytes before this change (seven copies of one 1.9 KB output schema).
-  expect(JSON.stringify(list).length).toBeLessThan(17_000);
-  const screen = list.tools.find((t) => t.name === 'screen');
-  expect(Object.keys(screen?.outputSchema?.properties ?? {})).toContain('cursor');
-  expect(Object.keys(screen?.outputSchema?.properties ?? {})).not.toContain('exitStatus');
+  // 25,754 bytes two rounds ago, 16,788 before this change (an output schema per tool, prose
+  // repeated across tools).
+  expect(JSON.stringify(list).length).toBeLessThan(8_000);
 });
 
 it('read-only tools do not start a session for a name that has none', async () => {
@@ -47,20 +39,22 @@ it('screen says what runs, with its own facts; jobs and output claim no exit sta
   const s = await m.call('screen', { session: 'sc' });
   expect(s.structured).toMatchObject({ session: 'sc', jobState: 'running', job, altScreen: false });
   expect(s.structured).not.toHaveProperty('exitStatus');
-  expect(s.structured?.screen).toMatch(/^started$/m);
+  expect(s.structured).not.toHaveProperty('screen');
+  expect(s.output).toMatch(/^started$/m);
   expect(s.text).toMatch(new RegExp(`\\[screen \\d+x\\d+, cursor at row \\d+ column \\d+; job ${job} is running\\]$`));
   const k = await m.call('kill', { session: 'sc' });
   expect(k.structured).toMatchObject({ state: 'done', job });
   const f = await m.call('run', { command: 'echo failing; exit 1', session: 'sc' });
   expect(f.structured).toMatchObject({ state: 'done', exitStatus: 1 });
   const o = await m.call('output', { session: 'sc', job: f.structured?.job as number });
-  expect(o.structured).toEqual({ target: 'default', session: 'sc', job: f.structured?.job, from: 0, to: 8, totalBytes: 8, output: 'failing\n' });
+  expect(o.structured).toEqual({ target: 'default', session: 'sc', job: f.structured?.job, from: 0, to: 8, totalBytes: 8 });
   expect(o.text).toBe(`failing\n[bytes 0 to 8 of 8 of job ${f.structured?.job}'s output]`);
   expect(o.text).not.toMatch(/exit status/);
   const j = await m.call('jobs', { session: 'sc', limit: 1 });
-  expect(j.structured).toMatchObject({ session: 'sc', older: 1, jobs: [{ job: f.structured?.job, state: 'done', exitStatus: 1, bytes: 8, command: 'echo failing; exit 1' }] });
+  expect(j.structured).toEqual({ target: 'default', session: 'sc', shown: 1, older: 1, latest: { job: f.structured?.job, state: 'done', exitStatus: 1 } });
   expect(j.text).toMatch(/^JOB +STATE/);
-  expect(j.text).toMatch(/\[1 older job\(s\) not shown; pass a larger limit\]$/);
+  expect(j.text).toContain("echo failing; exit 1\n");
+  expect(j.text).toMatch(/\[1 older job\(s\) not shown: jobs \{"limit":2,"session":"sc"\}\]$/);
 });
 
 it('names the output tool, its arguments and the total size where output was left out', async () => {
@@ -69,11 +63,11 @@ it('names the output tool, its arguments and the total size where output was lef
   expect(r.structured).toMatchObject({ state: 'done', exitStatus: 0, totalBytes: 108894 });
   const om = r.structured?.omitted as { job: number; from: number; to: number; bytes: number };
   expect(om).toMatchObject({ job, from: 500, bytes: om.to - 500 });
-  expect(r.text).toContain(`[${om.bytes} bytes left out here (bytes 500 to ${om.to} of 108894 of job ${job}'s output); fetch them with output {"job":${job},"from":500,"to":${om.to}}]`);
+  expect(r.text).toContain(`[${om.bytes} bytes left out here (bytes 500 to ${om.to} of 108894 of job ${job}'s output); fetch them with output {"job":${job},"from":500,"to":${om.to},"session":"default"}]`);
   expect(r.text).not.toMatch(/nc |printf|#!/);
   const o = await m.call('output', { job, from: om.from, to: om.from + 12 });
   expect(o.structured).toMatchObject({ from: 500, to: 512, totalBytes: 108894 });
-  expect((o.structured?.output as string).length).toBe(12);
+  expect(o.output.length).toBe(12);
 });
 
 it('refuses run at once in a busy session, saying what its job does', async () => {
@@ -84,7 +78,8 @@ it('refuses run at once in a busy session, saying what its job does', async () =
   expect(b.isError).toBe(true);
   expect(b.structured).toMatchObject({ state: 'busy', busy: { job, state: 'waiting-for-input' } });
   expect((b.structured?.busy as { command: string }).command).toMatch(/read -s -p/);
-  expect(b.text).toMatch(new RegExp(`^\\[not run: session "busy" is busy with job ${job} \\(.*read -s.*, \\d+ s\\) waiting for input at "Secret: ?"\\. Let it finish with wait \\{"job":${job}\\}, answer it with send, stop it with kill`));
+  // Each call it names pastes as it is, session included (wait {"job":1} alone went to "default").
+  expect(b.text).toMatch(new RegExp(`^\\[not run: session "busy" is busy with job ${job} \\(.*read -s.*, \\d+ s\\) waiting for input at "Secret: ?"\\. Let it finish: wait \\{"job":${job},"session":"busy"\\}; answer it: send \\{"session":"busy","text":"…"\\}; stop it: kill \\{"job":${job},"session":"busy"\\}; see it: screen \\{"session":"busy"\\}; or run this with another session name\\]$`));
   // The send that ends the job says so, with its status.
   const s = await m.call('send', { text: 'pw\n', session: 'busy', timeout: 20 });
   const settled = s.structured?.state === 'done' ? s : await m.call('wait', { session: 'busy', job, timeout: 20 });
@@ -95,12 +90,13 @@ it('refuses run at once in a busy session, saying what its job does', async () =
 
 it('kill returns what the job printed since the last result, and how it ended', async () => {
   const r = await m.call('run', { command: `bash -c 'echo one; trap "echo cleaning-up; exit 3" INT; while :; do sleep 0.05; done'`, session: 'k', timeout: 0.5 });
-  expect(r.structured).toMatchObject({ state: 'running', output: 'one\n' });
+  expect(r.structured).toMatchObject({ state: 'running' });
+  expect(r.output).toBe('one\n');
   const k = await m.call('kill', { session: 'k' });
   expect(k.isError).toBe(false);
   expect(k.structured).toMatchObject({ state: 'done', exitStatus: 3, job: r.structured?.job });
-  expect(k.structured?.output).toMatch(/cleaning-up\n/);
-  expect(k.structured?.output).not.toMatch(/one/);
+  expect(k.output).toMatch(/cleaning-up\n/);
+  expect(k.output).not.toMatch(/one/);
   expect(k.text).toMatch(new RegExp(`\\[job ${r.structured?.job} stopped by SIGINT: exit status 3; cwd `));
 });
 

@@ -28,19 +28,19 @@ describe('one daemon', () => {
   });
   afterAll(async () => m.close());
 
-  it('lists its tools with descriptions and input and output schemas', async () => {
+  it('lists its tools with descriptions and strict input schemas', async () => {
     const { tools } = await m.client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual([...TOOLS].sort());
     for (const t of tools) {
-      expect(t.description?.length, t.name).toBeGreaterThan(80);
+      expect(t.description?.length, t.name).toBeGreaterThan(20);
       expect(t.inputSchema.type).toBe('object');
-      expect(t.outputSchema?.type, t.name).toBe('object');
+      expect((t.inputSchema as { additionalProperties?: boolean }).additionalProperties, t.name).toBe(false);
+      expect(t.outputSchema, t.name).toBeUndefined();
       expect(Object.keys(t.inputSchema.properties ?? {}), t.name).toContain('target');
     }
     const run = tools.find((t) => t.name === 'run')!;
     expect(run.inputSchema.required).toEqual(['command']);
     expect(Object.keys(run.inputSchema.properties ?? {}).sort()).toEqual(['command', 'interactive', 'limit', 'sandbox', 'session', 'target', 'timeout']);
-    expect(run.outputSchema?.required).toEqual(['target', 'session', 'state', 'output']);
     expect(run.annotations?.destructiveHint).toBe(true);
     const send = tools.find((t) => t.name === 'send')!;
     expect(send.inputSchema.required).toEqual(['text']);
@@ -50,9 +50,10 @@ describe('one daemon', () => {
   it('runs commands in one persistent shell', async () => {
     const dir = fs.mkdtempSync(path.join(a.home, 'work-'));
     const cd = await m.call('run', { command: `cd ${dir} && export GREETING=hello-$((6*7))` });
-    expect(cd).toMatchObject({ isError: false, structured: { target: 'default', session: 'default', state: 'done', exitStatus: 0, output: '' } });
+    expect(cd).toMatchObject({ isError: false, structured: { target: 'default', session: 'default', state: 'done', exitStatus: 0 } });
+    expect(cd.text).toMatch(/^\[exit status 0; cwd /);
     const pwd = await m.call('run', { command: 'pwd; echo "$GREETING"' });
-    expect(pwd.structured).toMatchObject({ state: 'done', exitStatus: 0, output: `${dir}\nhello-42\n`, cwd: dir });
+    expect(pwd.structured).toEqual({ target: 'default', session: 'default', state: 'done', exitStatus: 0, job: 2, cwd: dir, totalBytes: Buffer.byteLength(`${dir}\nhello-42\n`) });
     expect(pwd.text).toBe(`${dir}\nhello-42\n[exit status 0; cwd ${dir}]`);
   });
 
@@ -65,14 +66,16 @@ describe('one daemon', () => {
 
   it('keeps sessions apart and names the one it ran in', async () => {
     await m.call('run', { command: 'X=in-side', session: 'side' });
-    expect((await m.call('run', { command: 'echo "x=$X"', session: 'side' })).structured).toMatchObject({ session: 'side', output: 'x=in-side\n' });
-    expect((await m.call('run', { command: 'echo "x=$X"' })).structured).toMatchObject({ session: 'default', output: 'x=\n' });
+    const side = await m.call('run', { command: 'echo "x=$X"', session: 'side' });
+    expect([side.structured?.session, side.output]).toEqual(['side', 'x=in-side\n']);
+    const def = await m.call('run', { command: 'echo "x=$X"' });
+    expect([def.structured?.session, def.output]).toEqual(['default', 'x=\n']);
   });
 
   it('bounds a huge reply to its head and tail', async () => {
     const r = await m.call('run', { command: 'seq 1 200000', limit: 20_000 });
     expect(r.structured?.state).toBe('done');
-    const out = r.structured?.output as string;
+    const out = r.output as string;
     expect(out.startsWith('1\n2\n3\n')).toBe(true);
     expect(out.endsWith('199999\n200000\n')).toBe(true);
     expect(out).toMatch(/\n[^\n]*\b\d{6,} bytes[^\n]*\n/); // a line saying how much was left out
@@ -83,22 +86,23 @@ describe('one daemon', () => {
     const r = await m.call('run', { command: 'true', session: 'no spaces allowed' });
     expect(r.isError).toBe(true);
     expect(r.text).toMatch(/session/);
-    expect((await m.call('run', { command: 'echo still-here' })).structured?.output).toBe('still-here\n');
+    expect((await m.call('run', { command: 'echo still-here' })).output).toBe('still-here\n');
   });
 
   it('lists, starts and ends sessions', async () => {
     const started = await m.call('new_session', { name: 'prog', command: ['cat'] });
-    expect(started).toMatchObject({ isError: false, structured: { target: 'default', session: 'prog' } });
+    expect(started).toMatchObject({ isError: false, structured: { target: 'default', session: 'prog', job: 1, state: 'waiting-for-input' } });
     expect(started.structured?.pid).toBeGreaterThan(1);
+    expect(started.text).toMatch(/^session "prog" started on target "default" \(shell pid \d+\); `cat` runs in it:\n/);
     const ls = await m.call('sessions');
     expect(ls.structured?.targets).toEqual(['default']);
-    const names = (ls.structured?.sessions as Array<{ name: string; command: string }>).map((s) => s.name);
+    const names = ls.structured?.sessions as string[];
     expect(names).toEqual(expect.arrayContaining(['default', 'side', 'prog']));
     expect(ls.text).toMatch(/^target "default"\nNAME +PID +HOLDER +CLIENTS +AGE +IDLE +BYTES +STATE +COMMAND\n/);
-    expect(ls.text).toMatch(/\nprog +\d+ .* cat\n/);
+    expect(ls.text).toMatch(/\nprog +\d+ .* NEEDS INPUT .* cat\n/);
     expect(await m.call('end_session', { name: 'prog' })).toMatchObject({ isError: false, structured: { session: 'prog', ended: true } });
     const after = await m.call('sessions');
-    expect((after.structured?.sessions as Array<{ name: string }>).map((s) => s.name)).not.toContain('prog');
+    expect(after.structured?.sessions as string[]).not.toContain('prog');
     const again = await m.call('end_session', { name: 'prog' });
     expect(again.isError).toBe(true);
     expect(again.text).toMatch(/prog/);
@@ -118,9 +122,13 @@ it('addresses two daemons by name in one session, from a flag and the targets fi
     expect((run.inputSchema.properties as Record<string, { enum?: string[] }>).target?.enum).toEqual(['a', 'b']);
     await m.call('run', { command: 'export WHO=daemon-a', target: 'a' });
     await m.call('run', { command: 'export WHO=daemon-b', target: 'b' });
-    expect((await m.call('run', { command: 'echo $WHO', target: 'b' })).structured).toMatchObject({ target: 'b', output: 'daemon-b\n' });
-    expect((await m.call('run', { command: 'echo $WHO', target: 'a' })).structured).toMatchObject({ target: 'a', output: 'daemon-a\n' });
-    expect((await m.call('run', { command: 'echo $WHO' })).structured).toMatchObject({ target: 'a', output: 'daemon-a\n' });
+    const who = async (args: Record<string, string>): Promise<unknown[]> => {
+      const r = await m.call('run', { command: 'echo $WHO', ...args });
+      return [r.structured?.target, r.output];
+    };
+    expect(await who({ target: 'b' })).toEqual(['b', 'daemon-b\n']);
+    expect(await who({ target: 'a' })).toEqual(['a', 'daemon-a\n']);
+    expect(await who({})).toEqual(['a', 'daemon-a\n']);
     const ls = await m.call('sessions', { target: 'b' });
     expect(ls.structured).toMatchObject({ target: 'b', targets: ['a', 'b'] });
     const unknown = await m.call('run', { command: 'true', target: 'c' });
@@ -140,7 +148,7 @@ it('a daemon that is down gives a clear tool error, and the server keeps serving
       expect(r.isError).toBe(true);
       expect(r.text).toMatch(new RegExp(`^target "down": nothing listens on 127\\.0\\.0\\.1:${down}: is the tunnel up\\? try \`pty-relay doctor\`\\. Other targets: up\\.$`));
     }
-    expect((await m.call('run', { command: 'echo alive', target: 'up' })).structured?.output).toBe('alive\n');
+    expect((await m.call('run', { command: 'echo alive', target: 'up' })).output).toBe('alive\n');
     expect((await m.client.listTools()).tools.length).toBe(TOOLS.length);
   } finally {
     await m.close();
@@ -157,7 +165,7 @@ it('sends the shared secret, and says so when it is missing', async () => {
     expect(refused.isError).toBe(true);
     expect(refused.text).toMatch(/authentication required/);
     const m = await relayMcp(['--port', String(d.port)], { env: { PTY_RELAY_SECRET: secret } });
-    expect((await m.call('run', { command: 'echo hi' })).structured?.output).toBe('hi\n');
+    expect((await m.call('run', { command: 'echo hi' })).output).toBe('hi\n');
     expect((await m.call('sessions')).isError).toBe(false);
     await m.close();
   } finally {

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { nc } from '../helpers/clients';
+import { waitFor } from '../helpers/deadline';
 import { startDaemon, type TestDaemon } from '../helpers/daemon';
 
 let d: TestDaemon;
@@ -56,8 +57,20 @@ it('ls costs no more than its pipe capture (within 10 %), and the terminal keeps
   // The shell's own COLUMNS, ls alias and checkwinsize are as they were (a person's terminal).
   const after = await relayReply('echo "$COLUMNS"; alias ls 2>&1; shopt -p checkwinsize', true);
   expect(after).toMatch(/^200\nbash: alias: ls: not found\nshopt -s checkwinsize\n$/);
+  expect(await relayReply('alias ps 2>&1', true)).toBe('bash: alias: ps: not found\n');
   // A user's ls alias keeps its options, which come after the one-a-line default.
   await relayReply("alias ls='ls -l'");
   expect(await relayReply('ls')).toMatch(/^total \d+\n(.*\n)*-rw\S* .* f-1\.c\n/);
   expect(await relayReply('alias ls', true)).toBe("alias ls='ls -l'\n");
+});
+
+it('ps shows whole lines, as into a pipe, though COLUMNS is 80; a user\'s ps alias is left alone', async () => {
+  const long = 'a'.repeat(150);
+  const pid = Number((await relayReply(`exec /usr/bin/python3 -c 'import time; time.sleep(600)' ${long} >/dev/null & echo $!`)).trim());
+  await waitFor('python3 to run', () => (fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(long) ? true : undefined));
+  const reply = await relayReply(`ps -o args= -p ${pid}; kill ${pid}`);
+  expect(reply).toContain(`/usr/bin/python3 -c import time; time.sleep(600) ${long}\n`);
+  await relayReply("alias ps='ps -o pid='");
+  expect(await relayReply('ps -p $$')).toMatch(/^ *\d+\n$/);
+  expect(await relayReply('alias ps; unalias ps', true)).toBe("alias ps='ps -o pid='\n");
 });

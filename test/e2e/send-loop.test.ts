@@ -106,7 +106,7 @@ describe('send through MCP', () => {
     const job = r.structured?.job as number;
     const s = await m.call('send', { session: 'mv', text: '30G', timeout: 20 });
     expect(s.structured).toMatchObject({ state: 'waiting-for-input', job, prompt: 'row 30' });
-    expect(s.structured?.output).toMatch(/^pty-relay: the screen, rows 18-42( and 50)? of 50 \(the others: screen\); the cursor is at row 30, column 1/);
+    expect(s.text).toMatch(/^pty-relay: the screen, rows 18-42( and 50)? of 50 \(the others: screen \{"session":"mv"\}\); the cursor is at row 30, column 1/);
     expect(s.text).toMatch(/\n  row 29\n> row 30\n  row 31\n/);
     const q = await m.call('send', { session: 'mv', text: ':wq\n', timeout: 20 });
     expect(q.structured).toMatchObject({ state: 'done', exitStatus: 0, job });

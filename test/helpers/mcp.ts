@@ -5,10 +5,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { RELAY_BIN } from './daemon';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { RELAY_BIN, startDaemon, type TestDaemon } from './daemon';
 
 export interface ToolText {
   text: string;
+  output: string; // the text without its closing bracketed line: what the command printed
   isError: boolean;
   structured: Record<string, unknown> | undefined;
 }
@@ -54,8 +56,10 @@ export async function connectMcp(command: string, args: string[], o: McpStart = 
     async call(name, callArgs = {}, timeoutMs = 60_000) {
       const r = await client.callTool({ name, arguments: callArgs }, undefined, { timeout: timeoutMs });
       const content = r.content as Array<{ type: string; text?: string }>;
+      const text = content.map((c) => c.text ?? '').join('');
       return {
-        text: content.map((c) => c.text ?? '').join(''),
+        text,
+        output: text.replace(/(^|\n)\[[^\n]*\]$/, '$1'),
         isError: r.isError === true,
         structured: r.structuredContent as Record<string, unknown> | undefined,
       };
@@ -70,4 +74,19 @@ export async function connectMcp(command: string, args: string[], o: McpStart = 
 // `pty-relay mcp ARGS` from the built artefact.
 export function relayMcp(args: string[], o: McpStart = {}): Promise<McpSession> {
   return connectMcp(process.execPath, [RELAY_BIN, 'mcp', ...args], o);
+}
+
+// A test file's daemon and the MCP server on it, started before its tests and stopped after them.
+export function daemonAndMcp(): { daemon(): TestDaemon; mcp(): McpSession } {
+  let d: TestDaemon | undefined;
+  let m: McpSession | undefined;
+  beforeAll(async () => {
+    d = await startDaemon();
+    m = await relayMcp(['--port', String(d.port)]);
+  });
+  afterAll(async () => {
+    await m?.close();
+    expect(await d?.stop()).toBe(0);
+  });
+  return { daemon: () => d as TestDaemon, mcp: () => m as McpSession };
 }

@@ -35,7 +35,8 @@ export function serveExec(socket: net.Socket, input: ConnInput, first: Buffer, r
   let settle: NodeJS.Timeout | null = null;
   let deadline: NodeJS.Timeout | null = null; // the request in `buf` must be complete by then
   let final: Outcome = { status: 0, reason: 'exit', fields: {} };
-  const commits: Array<() => void> = [];
+  // Replies that wrote output: marked delivered once the client is known to be there, else lost.
+  const sent: Outcome[] = [];
   let runStartWritten = 0; // reply bytes written before the running request began
   let eofMidReply = false;
   let requests = 0;
@@ -69,7 +70,9 @@ export function serveExec(socket: net.Socket, input: ConnInput, first: Buffer, r
     final = { status: STATUS_RELAY_ERROR, reason: 'error', fields: {} };
     close();
   });
-  socket.on('error', () => commits.splice(0));
+  socket.on('error', () => {
+    for (const o of sent.splice(0)) o.lost?.();
+  });
   socket.on('close', () => {
     state = 'closing';
     reply.closed = true;
@@ -153,7 +156,8 @@ export function serveExec(socket: net.Socket, input: ConnInput, first: Buffer, r
       })
       .then((outcome) => {
         final = outcome;
-        if (outcome.commit !== undefined && !eofMidReply) commits.push(outcome.commit);
+        if (eofMidReply) outcome.lost?.();
+        else if (outcome.commit !== undefined) sent.push(outcome);
         if (state === 'closing') return;
         state = 'reading';
         input.resume();
@@ -177,9 +181,9 @@ export function serveExec(socket: net.Socket, input: ConnInput, first: Buffer, r
     if (trailer !== undefined) socket.write(encodeTrailer(trailer, final.status, final.reason, final.fields));
     // The output counts as delivered only if the client is still there to read it: a killed
     // client's reset to these last bytes makes the probe fail (Reply.reaches).
-    if (commits.length > 0) {
+    if (sent.length > 0) {
       void reply.reaches().then((there) => {
-        if (there) for (const c of commits) c();
+        for (const o of sent.splice(0)) (there ? o.commit : o.lost)?.();
       });
     }
     reply.closed = true;

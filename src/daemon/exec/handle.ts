@@ -11,12 +11,14 @@ import type { Registry } from '../session/registry';
 import type { BusyInfo, Session } from '../session/session';
 import { secretMatches } from '../conn/secret';
 import { describeBusy, jobHandles, nearName } from './hints';
-import { alreadyEnded, relayError, replyToJob, type JobReplyContext, type Outcome } from './job-reply';
+import { alreadyEnded, DEFAULT_BOUND_NOTE, relayError, replyToJob, REPLY_BYTES, type JobReplyContext, type Outcome } from './job-reply';
 import { tellIdle, withIdle } from './idle-reply';
-import { jobsText, KILL_OUTPUT_BYTES, killReply, outputReply, screenReply, statusText } from './queries';
+import { jobsText, killReply, outputReply, screenReply, statusText } from './queries';
 import { emptyStdin, optionsPutBack, ranQuietly, strayDirectives } from './request-notes';
 import type { Reply } from './reply';
 import { waitInLine } from './queued';
+import { programRequest } from './program-reply';
+import { waitedFor } from './waited-for';
 import { parseRequest, type RequestTiming, type ExecOptions, type Query } from './request';
 
 export interface ExecConfig {
@@ -41,12 +43,15 @@ export async function handleRequest(text: string, c: RequestContext): Promise<Ou
   const { reply, log, config } = c;
   const error = (message: string): Outcome => relayError(reply, message);
   const parsed = parseRequest(text);
-  // A client that asked for a trailer gets one even when another directive line is wrong.
+  // A client that asked for a trailer (and its notes apart) gets one even when another directive
+  // line is wrong.
   c.conn.trailer = (parsed.ok ? parsed.options.trailer : findTrailer(text)) ?? c.conn.trailer;
+  if (c.conn.trailer !== undefined && (parsed.ok ? parsed.options.notes : /^#!notes[ \t]*\r?$/m.test(leadingDirectives(text)))) reply.separateNotes(c.conn.trailer);
   if (!parsed.ok) {
     log.warn({ evt: 'exec.bad_directive' }, parsed.message);
     return error(parsed.message);
   }
+  if (parsed.options.notes && c.conn.trailer === undefined) return error('#!notes needs #!trailer TOKEN (the notes come as frames of its token)');
   const opts = inherit(c.conn.inherited, parsed.options);
   c.conn.inherited = opts;
   if (!c.conn.authenticated) {
@@ -71,25 +76,30 @@ export async function handleRequest(text: string, c: RequestContext): Promise<Ou
     return error(err.message);
   }
   const script = parsed.script;
+  // A program session (no shell, no jobs): #!screen and #!send work, the rest says what does.
   if (session.isCommand && (script.trim() !== '' || opts.query !== undefined || opts.kill !== undefined)) {
-    return error(`session "${session.name}" runs \`${session.command}\`, not a shell; exec requests need a shell session`);
+    const kind = opts.kill !== undefined ? 'kill' : (opts.query?.kind ?? 'command');
+    return programRequest({ reply, session, timeoutMs: opts.timeoutMs ?? config.defaultTimeoutMs }, kind, opts.query?.kind === 'send' ? opts.query.text : '');
   }
   const jc: JobReplyContext = { reply, session, trailer: opts.trailer !== undefined, log };
   const timeoutMs = opts.timeoutMs ?? config.defaultTimeoutMs;
+  // A plain reply (nc) says what would otherwise pass in silence (request-notes.ts), and is bounded.
+  const plain = !jc.trailer && !opts.raw;
   let outcome: Outcome = { status: 0, reason: 'exit', fields: {} };
   if (opts.interrupt) {
     const what = session.interrupt();
     reply.notice(what === null ? `nothing to interrupt in session "${session.name}"` : `interrupted ${describeBusy(what)} in session "${session.name}"`);
   }
   if (opts.kill !== undefined) {
-    outcome = await killReply(reply, session, opts.kill.job, jc.trailer ? null : { limit: opts.limit ?? KILL_OUTPUT_BYTES });
+    const owed = { limit: opts.limit === 0 ? Number.MAX_SAFE_INTEGER : (opts.limit ?? REPLY_BYTES), more: opts.limit === undefined ? DEFAULT_BOUND_NOTE : '' };
+    outcome = await killReply(reply, session, opts.kill.job, jc.trailer ? null : owed);
     if (outcome.reason === 'error') return outcome;
   }
   if (opts.status) reply.write(Buffer.from(statusText(session)));
   // Output printed while no job ran comes first in a reply about a command or a job (idle-reply.ts).
   const kind = opts.query?.kind ?? (script.trim() === '' ? null : 'command');
   const idle = kind === 'command' || kind === 'wait' || kind === 'send' ? tellIdle(reply, session) : null;
-  if (opts.query !== undefined) return withIdle(await query(jc, opts.query, timeoutMs, opts), idle);
+  if (opts.query !== undefined) return withIdle(await query(jc, opts.query, timeoutMs, opts, plain), idle);
   if (script.trim() === '') return outcome;
   const busy = session.busy();
   if (opts.nowait && busy !== null) {
@@ -98,8 +108,6 @@ export async function handleRequest(text: string, c: RequestContext): Promise<Ou
     reply.notice(`session "${session.name}" is busy running ${describeBusy(busy)}; ${ways}`);
     return withIdle({ status: STATUS_RELAY_ERROR, reason: 'busy', fields: busyFields(session, busy) }, idle);
   }
-  // A plain reply (nc) says what would otherwise pass in silence (request-notes.ts).
-  const plain = !jc.trailer && !opts.raw;
   const stray = plain ? strayDirectives(script) : null;
   if (stray !== null) reply.notice(stray);
   const started = Date.now();
@@ -107,10 +115,15 @@ export async function handleRequest(text: string, c: RequestContext): Promise<Ou
   log.debug({ evt: 'exec.submit', job: job.id, bytes: script.length }, 'exec submitted');
   // Behind a running job (not merely between two jobs): say so at once (queued.ts).
   const ahead = job.state === 'queued' ? session.ahead(job) : null;
-  const inLine = ahead !== null && (ahead.running !== null || ahead.queued.length > 0) ? waitInLine(reply, session, job, timeoutMs, opts.raw) : null;
-  const notes = (j: Job): string[] => [emptyStdin(script, j), optionsPutBack(script), ranQuietly(j, inLine?.() ?? false)].filter((n): n is string => n !== null);
-  const result = await replyToJob(jc, job, { from: 0, timeoutMs, limit: opts.limit, pace: true, send: null, ...(plain ? { notes } : {}) });
-  inLine?.();
+  const inLine = ahead !== null && (ahead.running !== null || ahead.queued.length > 0) ? waitInLine(reply, session, job, { timeoutMs, silent: opts.raw, queue: opts.queue }) : null;
+  // Jobs ahead that ended with no reply to say how: said as this one starts, and failures at its end.
+  const waited = inLine === null || opts.raw ? null : waitedFor(session, job);
+  const notes = (j: Job): string[] => [emptyStdin(script, j), optionsPutBack(script), ...(waited?.atEnd() ?? []), ranQuietly(j, inLine?.stop() ?? false)].filter((n): n is string => n !== null);
+  let result = await replyToJob(jc, job, { from: 0, timeoutMs, pace: true, send: null, ...bounded(opts, plain), ...(plain ? { notes } : {}), ...(waited === null ? {} : { atStart: waited.atStart }) });
+  inLine?.stop();
+  // Given up behind a job that ran on (queued.ts): refused as busy, as #!nowait is.
+  const refused = inLine?.refused() ?? null;
+  if (refused !== null) result = { ...result, reason: 'busy', fields: busyFields(session, refused) };
   if (job.state === 'queued' && reply.socket.destroyed && session.cancel(job)) log.info({ evt: 'exec.abandoned' }, 'client left before its request started; dropped');
   const done = { evt: 'exec.done', session: session.name, job: job.id, reason: result.reason, status: result.status, bytes: script.length, ms: Date.now() - started, ...(config.logCommands ? { command: script } : {}) };
   // Written once the reply is on its way (the caller closes it before the next turn of the loop).
@@ -119,7 +132,7 @@ export async function handleRequest(text: string, c: RequestContext): Promise<Ou
 }
 
 // `#!wait`, `#!jobs`, `#!send`, `#!screen`, `#!output`: they never queue behind a job.
-async function query(jc: JobReplyContext, q: Query, timeoutMs: number, opts: ExecOptions): Promise<Outcome> {
+async function query(jc: JobReplyContext, q: Query, timeoutMs: number, opts: ExecOptions, plain: boolean): Promise<Outcome> {
   const { reply, session } = jc;
   const error = (message: string): Outcome => relayError(reply, message);
   const find = (id: number | null): Job | string => {
@@ -135,23 +148,38 @@ async function query(jc: JobReplyContext, q: Query, timeoutMs: number, opts: Exe
       return screenReply(reply, session);
     case 'output': {
       const job = find(q.job);
-      return typeof job === 'string' ? error(job) : outputReply(reply, job, q.from, q.to);
+      if (typeof job === 'string') return error(job);
+      // For nc bounded as a reply is, except a range FROM TO without #!limit (its size was the
+      // agent's choice); a client that reads a trailer bounds by itself, as before.
+      const b = jc.trailer ? { limit: undefined, byDefault: false } : bounded(opts, plain && q.to === null);
+      return outputReply(reply, job, q.from, q.to, b.limit === undefined ? null : { limit: b.limit, more: b.byDefault ? DEFAULT_BOUND_NOTE : '', session: session.name });
     }
     case 'wait': {
       const job = find(q.job);
       if (typeof job === 'string') return error(job);
       // Over, and nothing left to deliver: say which job that was and how to see its output again.
       if (!jc.trailer && !job.live && job.delivered >= job.head) return alreadyEnded(jc, job);
-      return replyToJob(jc, job, { from: job.delivered, timeoutMs, limit: opts.limit, pace: true, send: null });
+      return replyToJob(jc, job, { from: job.delivered, timeoutMs, pace: true, send: null, ...bounded(opts, plain) });
     }
     case 'send': {
       const decoded = decodeSendText(q.text);
       if (!decoded.ok) return error(decoded.message);
       const job = session.foreground();
       if (job === null) return error(`nothing is running in session "${session.name}" to type into; send a command instead`);
-      return replyToJob(jc, job, { from: job.head, timeoutMs, limit: opts.limit, pace: false, send: decoded.bytes });
+      // The reply starts with the agent's own job's output that no reply showed yet (what it
+      // printed since the last one), then what the keystrokes provoke; a person's command's output
+      // before them is on their screen.
+      const from = job.spec.origin === 'exec' ? Math.max(job.delivered, job.tail) : job.head;
+      return replyToJob(jc, job, { from, timeoutMs, pace: false, send: decoded.bytes, ...bounded(opts, plain) });
     }
   }
+}
+
+// The bound on the job output a reply carries: `#!limit` (0: none); without one, REPLY_BYTES for a
+// plain reply (nc: an agent's context), none for a trailer's client (it bounds by itself) or #!raw.
+function bounded(opts: ExecOptions, plain: boolean): { limit: number | undefined; byDefault: boolean } {
+  if (opts.limit !== undefined) return { limit: opts.limit === 0 ? undefined : opts.limit, byDefault: false };
+  return plain ? { limit: REPLY_BYTES, byDefault: true } : { limit: undefined, byDefault: false };
 }
 
 // `#!nocreate` on a name that has no session: the names there are (a mistyped name is the usual cause).
@@ -183,6 +211,7 @@ function inherit(prev: ExecOptions | null, o: ExecOptions): ExecOptions {
     trailer: o.trailer ?? prev.trailer,
     auth: o.auth ?? prev.auth,
     nowait: o.nowait || prev.nowait,
+    queue: o.queue || prev.queue,
     sandbox: o.sandbox !== undefined ? o.sandbox : prev.sandbox,
     nocreate: o.nocreate || prev.nocreate,
   };
@@ -190,10 +219,16 @@ function inherit(prev: ExecOptions | null, o: ExecOptions): ExecOptions {
 
 // The `#!trailer TOKEN` among a request's leading directive lines, even when others are invalid.
 function findTrailer(text: string): string | undefined {
-  for (const line of text.split('\n')) {
+  for (const line of leadingDirectives(text).split('\n')) {
     const m = DIRECTIVE_RE.exec(line);
-    if (m === null) return undefined;
-    if (m[1] === 'trailer' && TRAILER_TOKEN_RE.test(m[2] ?? '')) return m[2];
+    if (m?.[1] === 'trailer' && TRAILER_TOKEN_RE.test(m[2] ?? '')) return m[2];
   }
   return undefined;
+}
+
+// The directive lines a request starts with.
+function leadingDirectives(text: string): string {
+  const lines = text.split('\n');
+  const n = lines.findIndex((line) => !DIRECTIVE_RE.test(line));
+  return lines.slice(0, n === -1 ? lines.length : n).join('\n');
 }

@@ -17,8 +17,7 @@ export function tellIdle(reply: Reply, session: Session): (() => void) | null {
   const clock = t.since.toTimeString().slice(0, 8);
   const left = t.omitted > 0 ? `; the first ${t.omitted} not shown, the screen: #!screen` : '';
   reply.notice(`printed while no command ran (${t.total} bytes since ${clock}${left}):`);
-  reply.write(t.text);
-  if (t.text[t.text.length - 1] !== 0x0a) reply.write(Buffer.from('\n'));
+  reply.note(t.text[t.text.length - 1] === 0x0a ? t.text : Buffer.concat([t.text, Buffer.from('\n')]));
   return t.commit;
 }
 

@@ -17,6 +17,9 @@ export interface Outcome {
   fields: TrailerFields;
   // Marks the output this reply carried as delivered; called once the reply reached its client.
   commit?: () => void;
+  // Called instead when the reply did not surely reach its client (it left early): the next reply
+  // that sends this output again says that it repeats it (sayRepeat).
+  lost?: () => void;
 }
 
 export interface JobReplyContext {
@@ -30,11 +33,23 @@ export interface JobReplyOptions {
   from: number;
   timeoutMs: number;
   limit: number | undefined;
+  byDefault?: boolean; // `limit` is REPLY_BYTES because the request set none: the left-out line says so
   pace: boolean;
   send: Buffer | null; // `#!send`: type these bytes, reply with what they provoke until quiet
   // Relay lines about a job that ended, said before its exit status (request-notes.ts).
   notes?: (job: Job) => string[];
+  // Relay lines said as the job starts, before its output (waited-for.ts).
+  atStart?: () => string[];
 }
+
+// Bytes of a job's output a reply without a trailer carries when the request set no `#!limit`
+// (`#!limit 0`: all): its head and its tail, the middle left out with one line that says how to
+// fetch it. 30,000 is Claude Code's own cap on a Bash tool result (and the MCP tools' default): a
+// `seq 1 200000` once put 1.3 MB into an agent's context. Clients with a trailer bound by themselves.
+export const REPLY_BYTES = 30_000;
+
+// What a left-out line adds when the bound is the default one.
+export const DEFAULT_BOUND_NOTE = `; replies carry at most ${REPLY_BYTES} bytes unless #!limit says otherwise (#!limit 0: all)`;
 
 // "pty-relay: error: MESSAGE" and the outcome of a request the relay refused.
 export function relayError(reply: Reply, message: string): Outcome {
@@ -43,7 +58,7 @@ export function relayError(reply: Reply, message: string): Outcome {
 }
 
 // Quiet time after which a `#!send` reply ends: most programs answer a keystroke within
-// milliseconds; a slower answer is picked up by the next request.
+// milliseconds; a slower answer starts the next reply about the job (`#!wait`, `#!send`).
 export const SEND_QUIET_MS = 300;
 // How long after a `#!send` the terminal's own output (a full-screen program drawing, which the
 // job's cleaned output leaves out) keeps the reply from counting as quiet: long enough for a
@@ -52,8 +67,8 @@ export const SEND_DRAWING_MS = 2000;
 
 // Streams `job` into the reply and ends with the line that says how it stands. A `#!send` reply
 // follows without writing, then shows what the keystrokes provoked: a full-screen program's screen
-// around the cursor and the rows they changed (settle.ts), else the program's output; and the
-// job's status when it ended.
+// around the cursor and the rows they changed (settle.ts), else the program's output from `from`
+// (the output no reply showed yet, then the answer); and the job's status when it ended.
 export async function replyToJob(c: JobReplyContext, job: Job, o: JobReplyOptions): Promise<Outcome> {
   const { reply } = c;
   const started = Date.now();
@@ -61,6 +76,7 @@ export async function replyToJob(c: JobReplyContext, job: Job, o: JobReplyOption
   const tellStart = (): boolean => {
     if (job.state === 'queued') return false;
     if (job.startNotice !== null && o.from === 0) reply.notice(job.startNotice);
+    if (job.startedAt !== null && o.from === 0) for (const line of o.atStart?.() ?? []) reply.notice(line);
     return true;
   };
   const untell = tellStart() ? null : job.watch(() => tellStart() && untell?.());
@@ -79,6 +95,7 @@ export async function replyToJob(c: JobReplyContext, job: Job, o: JobReplyOption
       terminalOutput: { watch: (fn) => c.session.audience.watchOutput(fn), until: started + SEND_DRAWING_MS },
     });
   const ringFrom = c.session.audience.ring.head;
+  if (!hold) sayRepeat(reply, job, o.from);
   let pending = follow(o.from);
   // The screen as the keystrokes find it (asked for before they are typed, and the mirror answers
   // in order): the reply shows the rows they changed.
@@ -91,7 +108,13 @@ export async function replyToJob(c: JobReplyContext, job: Job, o: JobReplyOption
     pending = follow(f.reached);
     f = await pending;
   }
-  if (f.end === 'gone') return { status: STATUS_RELAY_ERROR, reason: 'error', fields: {} };
+  const lost = (): void => {
+    if (!hold) job.offered = Math.max(job.offered, f.reached);
+  };
+  if (f.end === 'gone') {
+    lost();
+    return { status: STATUS_RELAY_ERROR, reason: 'error', fields: {} };
+  }
   // The reply ends while the job runs: a prompt the cleaner holds is part of what it shows.
   if (job.live) c.session.flushHeld(job);
   const screen = job.live && f.end !== 'handover' && (hold || job.state === 'input') ? await settleScreen(c.session, job, ringFrom, hold) : null;
@@ -99,17 +122,25 @@ export async function replyToJob(c: JobReplyContext, job: Job, o: JobReplyOption
   if (screen !== null) {
     // The program's drawing stays in the job's store (#!output); the reply shows its screen.
     reached = job.head;
-    reply.write(Buffer.from(screenWindow(screen, before === null ? null : await before)));
-  } else if (headBytes === null) reached = writeRange(reply, job, reached, job.head);
-  else {
-    if (hold) reached = writeRange(reply, job, reached, Math.min(job.head, o.from + headBytes));
-    reached = writeTail(reply, c.session.name, job, reached, (o.limit as number) - headBytes);
+    // Its first line is the relay's (which rows, where the cursor is); the rows are the answer.
+    const shown = screenWindow(screen, before === null ? null : await before);
+    const nl = shown.indexOf('\n') + 1;
+    reply.note(Buffer.from(shown.slice(0, nl)));
+    reply.write(Buffer.from(shown.slice(nl)));
+  } else {
+    // A `#!send` reply writes only now: output an earlier reply wrote to a vanished client first says so.
+    if (hold) sayRepeat(reply, job, reached);
+    if (headBytes === null) reached = writeRange(reply, job, reached, job.head);
+    else {
+      if (hold) reached = writeRange(reply, job, reached, Math.min(job.head, o.from + headBytes));
+      reached = writeTail(reply, c.session.name, job, reached, (o.limit as number) - headBytes, job.head, o.byDefault === true ? DEFAULT_BOUND_NOTE : '');
+    }
   }
   const commit = (): void => {
     if (o.from <= job.delivered) job.delivered = Math.max(job.delivered, reached);
   };
   const outcome = await standing(c, job, f.end, Date.now() - started, hold, o.notes);
-  return { ...outcome, commit };
+  return { ...outcome, commit, lost: () => void (job.offered = Math.max(job.offered, reached)) };
 }
 
 // The last line: how the job stands now.
@@ -152,6 +183,7 @@ async function standing(c: JobReplyContext, job: Job, end: FollowEnd, elapsedMs:
 // and must learn that it is gone (a trailer carries the status instead).
 function ended(c: JobReplyContext, job: Job, fields: TrailerFields, sent: boolean): Outcome {
   const { reply } = c;
+  job.endTold = true;
   if (job.killedBy !== null) reply.notice(`job ${job.id} was stopped with ${job.killedBy} (#!kill)`);
   if (job.state === 'failed') {
     reply.notice(job.endMessage ?? 'the job failed');
@@ -172,25 +204,36 @@ function ended(c: JobReplyContext, job: Job, fields: TrailerFields, sent: boolea
 export function alreadyEnded(c: JobReplyContext, job: Job): Outcome {
   const again = job.head === 0 ? 'it printed nothing' : `all ${job.head} bytes of its output were delivered before; again: #!output ${job.id}`;
   c.reply.notice(`${endedSummary(c.session.name, job)}; ${again}${sessionNote(c.session.name)}`);
+  job.endTold = true;
   if (job.state === 'failed') return { status: STATUS_RELAY_ERROR, reason: 'error', fields: {} };
   return { status: job.status ?? STATUS_RELAY_ERROR, reason: job.endMessage === null ? 'exit' : 'shell-exit', fields: {} };
 }
 
 // Writes the job's output from `from` to `to` within `limit` bytes, as `#!limit` does (the head,
 // then a line saying what was left out, then the tail); returns the offset reached.
-export function writeHeadTail(reply: Reply, session: string, job: Job, from: number, to: number, limit: number): number {
+// `more`: said in the left-out line (DEFAULT_BOUND_NOTE).
+export function writeHeadTail(reply: Reply, session: string, job: Job, from: number, to: number, limit: number, more = ''): number {
   const headEnd = writeRange(reply, job, from, Math.min(to, from + Math.ceil(limit / 2)));
-  return writeTail(reply, session, job, headEnd, limit - Math.ceil(limit / 2), to);
+  return writeTail(reply, session, job, headEnd, limit - Math.ceil(limit / 2), to, more);
 }
 
-// Writes the tail of a `#!limit` reply; returns the offset reached.
-function writeTail(reply: Reply, session: string, job: Job, headEnd: number, tailBytes: number, to = job.head): number {
+// Writes the tail of a `#!limit` reply; returns the offset reached. Its left-out line opens with
+// "N bytes left out (offsets A to B of job J's output)", which the MCP server reads (mcp/wording.ts).
+function writeTail(reply: Reply, session: string, job: Job, headEnd: number, tailBytes: number, to = job.head, more = ''): number {
   const t = limitTail(job, headEnd, tailBytes, to);
   if (t.omitted !== null) {
     const [from, to] = t.omitted;
-    reply.notice(`${to - from} bytes left out (offsets ${from} to ${to} of job ${job.id}'s output); fetch any range: #!output ${job.id} ${from} ${to}${sessionNote(session)}`);
+    reply.notice(`${to - from} bytes left out (offsets ${from} to ${to} of job ${job.id}'s output); fetch any range: #!output ${job.id} ${from} ${to}${more}${sessionNote(session)}`);
   }
   return writeRange(reply, job, t.from, to);
+}
+
+// Before a reply sends output from `from` again that an earlier reply wrote to a client that then
+// vanished (it counted as not delivered: the relay repeats rather than loses), one line says so.
+export function sayRepeat(reply: Reply, job: Job, from: number): void {
+  const to = Math.min(job.offered, job.head);
+  if (from >= to) return;
+  reply.notice(`offsets ${from} to ${to} of job ${job.id}'s output were sent before, in a reply that may not have reached its client (it left before that reply ended); they are repeated here`);
 }
 
 // Writes the job's output from `from` to `to` as its store holds it; returns the offset reached.

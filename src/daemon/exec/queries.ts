@@ -4,8 +4,9 @@ import { preview, type Job } from '../jobs/job';
 import { listedCommand } from '../jobs/typed-command';
 import type { Session } from '../session/session';
 import { describeSandbox } from '../../protocol/sandbox-info';
+import type { TrailerFields } from '../../protocol/exec-text';
 import { describeBusy, endedSummary, formatSeconds, sessionNote } from './hints';
-import { relayError, writeHeadTail, writeRange, type Outcome } from './job-reply';
+import { relayError, sayRepeat, writeHeadTail, writeRange, type Outcome } from './job-reply';
 import type { Reply } from './reply';
 
 // `#!status`: the session's state, shell pid, cwd, running job, queue length and sandbox.
@@ -43,41 +44,41 @@ export function jobsText(session: Session): string {
   return `${all.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c] ?? 0))).join('  ')).join('\n')}\n`;
 }
 
-// `#!screen`: the screen as a person sees it, then one line with the size, cursor and mode.
-export async function screenReply(reply: Reply, session: Session): Promise<Outcome> {
+// `#!screen`: the screen as a person sees it, then one line with the size, cursor and mode, and
+// what runs (`program`: a program session's state, in words and trailer fields, instead of a job's).
+export async function screenReply(reply: Reply, session: Session, program: { text: string; fields: TrailerFields } | null = null): Promise<Outcome> {
   const s = await session.audience.screenText();
   let last = s.rows.length - 1;
   while (last > s.cursor.row && (s.rows[last] ?? '') === '') last--;
   const body = s.rows.slice(0, last + 1).join('\n');
   reply.write(Buffer.from(`${body}\n`));
   const fg = session.foreground();
-  const job = fg === null ? 'the shell is idle' : `job ${fg.id} ${fg.state === 'input' ? 'is waiting for input' : 'is running'}`;
+  const job = program !== null ? program.text : fg === null ? 'the shell is idle' : `job ${fg.id} ${fg.state === 'input' ? 'is waiting for input' : 'is running'}`;
   const mode = s.altScreen ? 'alternate screen (a full-screen program)' : 'normal screen';
   const { cols, rows } = session.audience.size;
   reply.notice(`screen ${cols}x${rows}, cursor at row ${s.cursor.row + 1} column ${s.cursor.col + 1}, ${mode}; ${job}`);
-  return { status: 0, reason: 'exit', fields: { alt: s.altScreen ? 'on' : 'off', ...(fg === null ? {} : { job: String(fg.id) }) } };
+  return { status: 0, reason: 'exit', fields: { alt: s.altScreen ? 'on' : 'off', ...(fg === null ? {} : { job: String(fg.id) }), ...program?.fields } };
 }
 
-// `#!output N [FROM [TO]]`: a byte range of a job's output, exactly as its store holds it.
-export function outputReply(reply: Reply, job: Job, from: number | null, to: number | null): Outcome {
+// `#!output N [FROM [TO]]`: a byte range of a job's output, exactly as its store holds it; with a
+// `bound` (a reply without a trailer), its head and tail within `bound.limit` bytes.
+export function outputReply(reply: Reply, job: Job, from: number | null, to: number | null, bound: { limit: number; more: string; session: string } | null = null): Outcome {
   const end = Math.min(to ?? job.head, job.head);
   let pos = from ?? 0;
   if (pos < job.tail && pos < end) {
     reply.notice(`bytes ${pos} to ${Math.min(job.tail, end)} of job ${job.id}'s output are no longer kept`);
     pos = job.tail;
   }
-  writeRange(reply, job, pos, end);
+  if (bound === null) writeRange(reply, job, pos, end);
+  else writeHeadTail(reply, bound.session, job, pos, end, bound.limit, bound.more);
   return { status: 0, reason: 'exit', fields: { job: String(job.id), bytes: String(job.head) } };
 }
 
-// Bytes of a stopped job's undelivered output a `#!kill` reply carries without `#!limit`: the last
-// lines before a stop (a traceback, a server's last requests) fit; a flood is cut to head and tail.
-export const KILL_OUTPUT_BYTES = 20_000;
-
 // `#!kill [N]`: stops the foreground job (or removes a queued one) and keeps the shell. With
 // `owed` (a client without a trailer; MCP's kill asks `#!wait` itself), the reply first carries
-// the job's output that no reply delivered, within `owed.limit` bytes.
-export async function killReply(reply: Reply, session: Session, id: number | null, owed: { limit: number } | null = null): Promise<Outcome> {
+// the job's output that no reply delivered, within `owed.limit` bytes (the last lines before a
+// stop, a traceback or a server's last requests, fit REPLY_BYTES; a flood is cut to head and tail).
+export async function killReply(reply: Reply, session: Session, id: number | null, owed: { limit: number; more: string } | null = null): Promise<Outcome> {
   const job = id === null ? session.foreground() : session.jobs.get(id);
   const fail = (msg: string): Outcome => relayError(reply, msg);
   // In a sandbox a bare `#!kill` also ends what the jobs left behind (a fork bomb's processes).
@@ -96,22 +97,30 @@ export async function killReply(reply: Reply, session: Session, id: number | nul
   }
   if (!job.live) {
     const more = job.delivered < job.head ? `; output no reply delivered: #!wait ${job.id}` : job.head > 0 ? `; its output: #!output ${job.id}` : '';
+    job.endTold = true;
     return fail(`nothing to stop: ${endedSummary(session.name, job)}${more}${sessionNote(session.name)}`);
   }
+  // This reply tells how the job ends (a request queued behind it need not: waited-for.ts).
+  job.endTold = true;
   const r = await session.stop(job);
   if (!r.stopped) {
+    job.endTold = false;
     const how = r.signal === 'SIGINT' ? 'SIGINT (it runs in the shell itself, which SIGTERM and SIGKILL would end)' : 'SIGINT, SIGTERM and SIGKILL';
     return fail(`job ${job.id} did not stop after ${how}; look at it with #!screen`);
   }
   const from = job.delivered;
-  if (owed !== null) writeHeadTail(reply, session.name, job, Math.max(from, job.tail), contentEnd(job, from), owed.limit);
+  if (owed !== null) {
+    sayRepeat(reply, job, Math.max(from, job.tail));
+    writeHeadTail(reply, session.name, job, Math.max(from, job.tail), contentEnd(job, from), owed.limit, owed.more);
+  }
   const reached = owed === null ? from : job.head;
   reply.notice(`job ${job.id} stopped by ${r.signal ?? 'itself'} (exit status ${job.status ?? 'unknown'}); the shell and its state are kept`);
   await sweep();
   const commit = (): void => {
     if (from <= job.delivered) job.delivered = Math.max(job.delivered, reached);
   };
-  return { status: job.status ?? 0, reason: 'exit', fields: { job: String(job.id), bytes: String(job.head) }, ...(owed === null ? {} : { commit }) };
+  const lost = (): void => void (job.offered = Math.max(job.offered, reached));
+  return { status: job.status ?? 0, reason: 'exit', fields: { job: String(job.id), bytes: String(job.head) }, ...(owed === null ? {} : { commit, lost }) };
 }
 
 // Where a stopped job's output ends once the blank lines an interrupted program (or the shell,

@@ -1,10 +1,12 @@
 // The write side of one exec connection: output and relay lines to the socket, corked per
 // event-loop turn, with what backpressure needs (is the socket congested, wait for drain).
 import type * as net from 'node:net';
+import { encodeNote } from '../../protocol/exec-text';
 
 export class Reply {
   private lastByte = 0x0a; // the last byte written, to start relay lines on a fresh line
   private corked = false;
+  private noteToken: string | null = null; // the client reads our own words apart (`#!notes`)
   closed = false; // our side is done: nothing more is written
   written = 0; // bytes written so far
 
@@ -13,8 +15,27 @@ export class Reply {
   // Writes output; false when the socket's buffer is full (wait for drain before writing more).
   write(data: Buffer): boolean {
     if (this.closed || data.length === 0) return true;
-    this.written += data.length;
     this.lastByte = data[data.length - 1] as number;
+    return this.send(data);
+  }
+
+  // From now on the relay's own words go as note frames of `token` (protocol/exec-text.ts), first
+  // an empty one that tells the client so.
+  separateNotes(token: string): void {
+    if (this.noteToken !== null) return;
+    this.noteToken = token;
+    this.send(encodeNote(token, Buffer.alloc(0)));
+  }
+
+  // The relay's own words that are not one notice line (a waiting line growing dots, a block of
+  // output printed while no command ran): a note frame, or output for a plain client.
+  note(data: Buffer): void {
+    if (this.noteToken === null) this.write(data);
+    else if (!this.closed && data.length > 0) this.send(encodeNote(this.noteToken, data));
+  }
+
+  private send(data: Buffer): boolean {
+    this.written += data.length;
     if (!this.corked) {
       // PTY output arrives in ~2 kB reads; corking until the event loop moves on turns a burst of
       // them into one socket write instead of one system call each.
@@ -30,7 +51,7 @@ export class Reply {
 
   // A relay line, "pty-relay: TEXT", on a line of its own so it never runs into the output.
   notice(text: string): void {
-    this.write(Buffer.from(`${this.lastByte === 0x0a ? '' : '\n'}pty-relay: ${text}\n`));
+    this.note(Buffer.from(`${this.lastByte === 0x0a ? '' : '\n'}pty-relay: ${text}\n`));
   }
 
   // Writes what is corked now, then asks the kernel whether the client is still there: a write of

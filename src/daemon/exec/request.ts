@@ -76,12 +76,14 @@ export interface ExecOptions {
   kill: { job: number | null } | undefined; // `#!kill [N]`
   status: boolean;
   nowait: boolean;
+  queue: boolean; // `#!queue`: behind a busy session, wait in line up to the timeout (queued.ts)
   nocreate: boolean; // `#!nocreate`: refuse rather than start a session that does not exist
   interactive: boolean;
   raw: boolean;
-  limit: number | undefined; // bytes of output a reply may carry (head and tail)
+  limit: number | undefined; // bytes of output a reply may carry (head and tail); 0: no bound
   query: Query | undefined;
   trailer: string | undefined;
+  notes: boolean; // `#!notes` (with `#!trailer`): the relay's own words come as note frames
   auth: string | undefined;
   sandbox: string | null | undefined; // `#!sandbox [PROFILE]`: null for the default profile
 }
@@ -90,7 +92,7 @@ export type ParsedRequest = { ok: true; options: ExecOptions; script: string } |
 
 const MAX_TIMEOUT_S = 7 * 24 * 3600;
 // The directives there are, in the order the README lists them.
-export const DIRECTIVE_NAMES = ['session', 'sandbox', 'timeout', 'nowait', 'nocreate', 'interrupt', 'status', 'trailer', 'auth', 'wait', 'jobs', 'send', 'screen', 'kill', 'interactive', 'raw', 'limit', 'output'];
+export const DIRECTIVE_NAMES = ['session', 'sandbox', 'timeout', 'nowait', 'queue', 'nocreate', 'interrupt', 'status', 'trailer', 'notes', 'auth', 'wait', 'jobs', 'send', 'screen', 'kill', 'interactive', 'raw', 'limit', 'output'];
 const KNOWN = DIRECTIVE_NAMES.join(', ');
 
 // Splits leading `#!directive` lines from the script and validates them.
@@ -102,12 +104,14 @@ export function parseRequest(text: string): ParsedRequest {
     kill: undefined,
     status: false,
     nowait: false,
+    queue: false,
     nocreate: false,
     interactive: false,
     raw: false,
     limit: undefined,
     query: undefined,
     trailer: undefined,
+    notes: false,
     auth: undefined,
     sandbox: undefined,
   };
@@ -159,7 +163,7 @@ function applyDirective(o: ExecOptions, name: string, arg: string): string | nul
       return null;
     }
     case 'limit':
-      if (!/^[1-9]\d{0,12}$/.test(arg)) return `#!limit takes a number of bytes (at least 1), got "${arg}"`;
+      if (!/^(0|[1-9]\d{0,12})$/.test(arg)) return `#!limit takes a number of bytes (0: no bound), got "${arg}"`;
       o.limit = Number(arg);
       return null;
     case 'trailer':
@@ -198,6 +202,8 @@ function applyDirective(o: ExecOptions, name: string, arg: string): string | nul
     case 'interrupt':
     case 'status':
     case 'nowait':
+    case 'notes':
+    case 'queue':
     case 'nocreate':
     case 'interactive':
     case 'raw':

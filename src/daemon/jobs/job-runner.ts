@@ -54,11 +54,11 @@ export class JobRunner {
   }
 
   // Removes a job that has not started yet. Returns false when it is already running or done.
-  cancel(job: Job): boolean {
+  cancel(job: Job, message = 'cancelled before it started'): boolean {
     const i = this.queue.indexOf(job);
     if (i === -1) return false;
     this.queue.splice(i, 1);
-    job.end({ kind: 'failed', message: 'cancelled before it started' });
+    job.end({ kind: 'failed', message });
     return true;
   }
 

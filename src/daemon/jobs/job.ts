@@ -71,7 +71,12 @@ export class Job {
   everWaited = false; // it waited for input at least once
   sink: JobSink | null = null;
   private deliveredTo = 0;
+  // One past the last output byte a reply wrote, whether or not it surely arrived (a reply that
+  // sends bytes `delivered` has not reached says that it repeats them). Not handed over.
+  offered = 0;
   startNotice: string | null = null; // told to the job's first reader (a previous shell ended)
+  // A reply wrote how the job ended (exec/waited-for.ts tells a queued request behind it otherwise).
+  endTold = false;
   // Called when a reader that paces the job moved on (the session may resume the PTY).
   onPaced: (() => void) | null = null;
   // Called when the job starts waiting for input (not again until it stopped waiting).

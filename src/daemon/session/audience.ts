@@ -45,6 +45,10 @@ export class Audience {
   private lastActive = Date.now();
   onOutput: ((data: Buffer) => void) | null = null; // a copy of every byte the ring gets (journal/)
   private readonly outputWatchers = new Set<() => void>();
+  // How the program ended (a program session's end: its exit status, or the signal that killed it).
+  exit: { status: number; signal: number } | null = null;
+  private readonly endWatchers = new Set<() => void>();
+  private lastScreen: Promise<ScreenText> | null = null; // the screen as the program left it
 
   constructor(
     ringBytes: number,
@@ -168,7 +172,7 @@ export class Audience {
 
   // The current screen as plain text rows, the cursor, and whether the alternate screen is on.
   screenText(): Promise<ScreenText> {
-    return this.screenMirror().screenText();
+    return this.lastScreen ?? this.screenMirror().screenText();
   }
 
   // The line a waiting program prompts on: the cursor's, or the last non-empty one above it.
@@ -191,15 +195,28 @@ export class Audience {
     return this.mirror;
   }
 
-  // The program ended: tell every peer.
+  // The program ended: tell every peer and every end watcher.
   ended(status: number, signal: number): void {
+    this.exit = { status, signal };
     for (const peer of [...this.peers.keys()]) peer.ended(status, signal);
     this.peers.clear();
+    for (const fn of [...this.endWatchers]) fn();
   }
 
+  // Calls `fn` once the program ends (a program session's `#!send`); returns the unsubscribe function.
+  watchEnd(fn: () => void): () => void {
+    this.endWatchers.add(fn);
+    return () => this.endWatchers.delete(fn);
+  }
+
+  // Ends the mirror; its last screen stays readable (asked for before its end, which the mirror
+  // worker answers in order), for a reply about the keystrokes that ended the program.
   dispose(): void {
-    this.mirror?.dispose();
+    const m = this.mirror;
     this.mirror = null;
+    if (m === null) return;
+    this.lastScreen = m.screenText();
+    void this.lastScreen.finally(() => m.dispose());
   }
 
   private setSize(cols: number, rows: number): void {

@@ -19,6 +19,7 @@ import { SessionSignals } from './signals';
 import { Program, type Lifecycle, type SessionConfig } from './program';
 import type { IdleOutput } from './idle-output';
 import type { Shell } from '../shell/shell';
+import type { ProbeTarget } from '../jobs/quiet-probe';
 import { interruptForeground, stopJob, type StopResult } from '../jobs/stop-job';
 import type { SessionSandbox } from '../sandbox/sandbox';
 import { killSandboxStrays, sandboxHits } from './sandboxed';
@@ -162,6 +163,12 @@ export class Session {
     return this.shell?.pid ?? null;
   }
 
+  // The program's terminal, to probe whether it waits for input (jobs/quiet-probe.ts); null when none runs.
+  terminal(): ProbeTarget | null {
+    const sh = this.shell;
+    return sh === null || sh.pty.pts === null ? null : { pid: sh.pid, pts: sh.pty.pts, masterFd: sh.pty.fd, promptLine: () => this.audience.promptLine() };
+  }
+
   get jobs(): JobTable {
     return this.runner.jobs;
   }
@@ -199,9 +206,9 @@ export class Session {
     return job;
   }
 
-  // Removes a job that has not started yet. Returns false when it is already running or done.
-  cancel(job: Job): boolean {
-    return this.runner.cancel(job);
+  // Removes a job that has not started yet (`message`: why, its end); false when it already ran.
+  cancel(job: Job, message?: string): boolean {
+    return this.runner.cancel(job, message);
   }
 
   // The job in the terminal's foreground (an exec job, or a command typed there), or null.

@@ -178,7 +178,7 @@ __pr_finish() {
   if [[ -o pipefail ]]; then f=p; fi
   if [[ -o posix ]]; then f+=x; fi
   if [[ $__pr_lopts == *w* ]]; then builtin shopt -s checkwinsize; fi
-  if [[ -n $__pr_lsn ]]; then __pr_unnarrow; fi
+  if [[ -n $__pr_lsn || \${BASH_ALIASES[ps]-} == "$__pr_psn" ]]; then __pr_unnarrow; fi
   if [[ \${__pr_lopts%%[dw]*} != "$f" ]]; then __pr_restore_long; fi
   if [[ -z \${BASH_ALIASES[__pr_done]+x} ]]; then __pr_aliases; fi
   __pr_req= __pr_unw= __pr_after=1
@@ -187,10 +187,13 @@ __pr_finish() {
 # (exec/request-env.ts, README "The environment of a request"): COLUMNS=80 there is kept from
 # checkwinsize, which would set it back to the terminal's width after each program, and \`ls\`
 # lists one name a line, as it does into a pipe (it reads the terminal's width, not COLUMNS; a
-# user's \`ls\` alias keeps its own options after the -1).
+# user's \`ls\` alias keeps its own options after the -1). \`ps\` would cut its lines at COLUMNS,
+# which into a pipe it never does: without an alias of the user's it gets a width of its own.
 __pr_lsa= __pr_lsh= __pr_lsn=
+__pr_psn='COLUMNS=131072 ps'
 __pr_narrow() {
   if builtin shopt -q checkwinsize; then builtin shopt -u checkwinsize; __pr_lopts+=w; fi
+  if [[ -z \${BASH_ALIASES[ps]+x} ]]; then BASH_ALIASES[ps]=$__pr_psn; fi
   __pr_lsh=\${BASH_ALIASES[ls]+1} __pr_lsa=\${BASH_ALIASES[ls]-}
   if [[ -z $__pr_lsh ]]; then __pr_lsn='ls -1'
   elif [[ $__pr_lsa == ls ]]; then __pr_lsn='ls -1'
@@ -198,9 +201,10 @@ __pr_narrow() {
   else __pr_lsn=; return 0; fi
   BASH_ALIASES[ls]=$__pr_lsn
 }
-# Puts the ls alias back, unless the request itself changed it.
+# Puts the ls and ps aliases back, unless the request itself changed them.
 __pr_unnarrow() {
-  if [[ \${BASH_ALIASES[ls]-} == "$__pr_lsn" ]]; then
+  if [[ \${BASH_ALIASES[ps]-} == "$__pr_psn" ]]; then builtin unalias ps; fi
+  if [[ -n $__pr_lsn && \${BASH_ALIASES[ls]-} == "$__pr_lsn" ]]; then
     if [[ -n $__pr_lsh ]]; then BASH_ALIASES[ls]=$__pr_lsa; else builtin unalias ls; fi
   fi
   __pr_lsn=

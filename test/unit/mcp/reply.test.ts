@@ -8,7 +8,8 @@ it('reports a finished command with its status and cwd', () => {
   const r = execResult(ctx, trailer(2, 'exit', { cwd: '/tmp', session: 'build' }), 'ls: cannot access\n');
   expect(r.isError).toBeUndefined();
   expect(r.content[0]?.text).toBe('ls: cannot access\n[exit status 2; cwd /tmp]');
-  expect(r.structuredContent).toEqual({ target: 'web', session: 'build', state: 'done', exitStatus: 2, cwd: '/tmp', output: 'ls: cannot access\n' });
+  // The output is in the text only: the structured facts never repeat it.
+  expect(r.structuredContent).toEqual({ target: 'web', session: 'build', state: 'done', exitStatus: 2, cwd: '/tmp' });
 });
 
 it('ends output without a newline on a line of its own', () => {
@@ -19,22 +20,22 @@ it('ends output without a newline on a line of its own', () => {
 it('replaces the relay\'s "still running" notice with directions to the tools', () => {
   const out = 'step-1\npty-relay: still running as job 4 in session default after 1 s; wait: printf \'#!wait 4\\n\' | nc …\n';
   const r = execResult(ctx, trailer(124, 'running', { job: '4' }), out);
-  expect(r.structuredContent).toMatchObject({ state: 'running', job: 4, output: 'step-1\n' });
+  expect(r.structuredContent).toMatchObject({ state: 'running', job: 4 });
   expect(r.structuredContent).not.toHaveProperty('exitStatus');
   expect(r.structuredContent).not.toHaveProperty('status');
-  expect(r.content[0]?.text).toMatch(/^step-1\n\[still running as job 4 in session "default"; it was not stopped\. Call wait \{"job":4\}/);
+  expect(r.content[0]?.text).toBe('step-1\n[still running as job 4 in session "default"; it was not stopped. More output and its exit status: wait {"job":4,"session":"default"}; see it: screen {"session":"default"}; type: send {"session":"default","text":"…"}; stop it: kill {"job":4,"session":"default"}]');
 });
 
 it('reports a job waiting for input with its prompt and echo', () => {
   const out = 'pty-relay: job 2 is waiting for input (echo off); prompt: "Password: "; answer: …\n';
   const r = execResult(ctx, trailer(124, 'input', { job: '2', prompt: 'Password: ', echo: 'off' }), out);
-  expect(r.structuredContent).toMatchObject({ state: 'waiting-for-input', job: 2, prompt: 'Password: ', echo: false, output: '' });
-  expect(r.content[0]?.text).toBe('[job 2 in session "default" is waiting for input with echo off (a password prompt: send it and "\\n"); prompt: "Password: ". Answer with send (end the text with "\\n" to press Enter), look with screen, or stop it with kill {"job":2}]');
+  expect(r.structuredContent).toMatchObject({ state: 'waiting-for-input', job: 2, prompt: 'Password: ', echo: false });
+  expect(r.content[0]?.text).toBe('[job 2 in session "default" is waiting for input with echo off (a password prompt); prompt: "Password: ". Answer: send {"session":"default","text":"…"} ("\\n" is Enter); see it: screen {"session":"default"}; stop it: kill {"job":2,"session":"default"}]');
 });
 
 it('keeps a "pty-relay:" line that is not the final notice', () => {
   const out = 'pty-relay: still running as job 1 (printed by the command)\nmore\n';
-  expect(execResult(ctx, trailer(124, 'running', { job: '1' }), out).structuredContent?.output).toBe(out);
+  expect(execResult(ctx, trailer(124, 'running', { job: '1' }), out).content[0]?.text).toMatch(/^pty-relay: still running as job 1 \(printed by the command\)\nmore\n\[still running as job 1/);
 });
 
 it('turns relay errors into tool errors with the relay\'s message', () => {
@@ -60,15 +61,19 @@ it('names tools, not directives, in the relay\'s lines, and leaves the command\'
   const r = execResult(ctx, trailer(255, 'error'), 'pty-relay: error: no job 9 in session "default" (see #!jobs)\n');
   expect(r.content[0]?.text).toBe('pty-relay: error: no job 9 in session "default" (see the jobs tool)');
   const old = execResult(ctx, trailer(255, 'error'), 'pty-relay: error: x; stop: printf \'#!session b\\n#!kill 3\\n\' | nc -N localhost 9998\n');
-  expect(old.content[0]?.text).toBe('pty-relay: error: x; stop: kill {"job":3}');
+  expect(old.content[0]?.text).toBe('pty-relay: error: x; stop: kill {"job":3,"session":"default"}');
   const own = execResult(ctx, trailer(0, 'exit'), 'see #!jobs\n');
-  expect(own.structuredContent?.output).toBe('see #!jobs\n');
+  expect(own.content[0]?.text).toBe('see #!jobs\n[exit status 0]');
+  // A call on a target that is not the default one names it too.
+  const other = execResult({ ...ctx, session: 'b', targetArg: 'web' }, trailer(124, 'running', { job: '2' }), '');
+  expect(other.content[0]?.text).toContain('wait {"job":2,"session":"b","target":"web"}');
 });
 
 it('turns the left-out notice into the output tool\'s arguments, with the total size', () => {
   const out = 'head\npty-relay: 900 bytes left out (offsets 10 to 910 of job 46\'s output); fetch any range: #!output 46 10 910\ntail\n';
   const r = execResult(ctx, trailer(0, 'exit', { job: '46', bytes: '915' }), out);
-  expect(r.structuredContent).toMatchObject({ totalBytes: 915, omitted: { job: 46, from: 10, to: 910, bytes: 900 }, output: 'head\n[900 bytes left out here (bytes 10 to 910 of 915 of job 46\'s output); fetch them with output {"job":46,"from":10,"to":910}]\ntail\n' });
+  expect(r.structuredContent).toMatchObject({ totalBytes: 915, omitted: { job: 46, from: 10, to: 910, bytes: 900 } });
+  expect(r.content[0]?.text).toBe('head\n[900 bytes left out here (bytes 10 to 910 of 915 of job 46\'s output); fetch them with output {"job":46,"from":10,"to":910,"session":"default"}]\ntail\n[exit status 0]');
 });
 
 it('reports a busy session with what its job does, as a refusal', () => {
@@ -77,5 +82,5 @@ it('reports a busy session with what its job does, as a refusal', () => {
   const r = execResult(ctx, trailer(255, 'busy', { job: '3', session: 'default', state: 'input', since, command: 'job 3: `make`', prompt: 'Password: ' }), out);
   expect(r.isError).toBe(true);
   expect(r.structuredContent).toMatchObject({ state: 'busy', busy: { job: 3, state: 'waiting-for-input', prompt: 'Password: ' } });
-  expect(r.content[0]?.text).toMatch(/^\[not run: session "default" is busy with job 3 .* waiting for input at "Password: "\. Let it finish with wait \{"job":3\}, answer it with send, stop it with kill \{"job":3\}/);
+  expect(r.content[0]?.text).toMatch(/^\[not run: session "default" is busy with job 3 .* waiting for input at "Password: "\. Let it finish: wait \{"job":3,"session":"default"\}; answer it: send \{"session":"default","text":"…"\}; stop it: kill \{"job":3,"session":"default"\}/);
 });

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { encodeSendText, encodeTrailer, parseTrailer, TrailerScanner } from '../../../src/protocol/exec-text';
+import { encodeNote, encodeSendText, encodeTrailer, parseTrailer, TrailerScanner } from '../../../src/protocol/exec-text';
 
 const TOKEN = 'tok12345abc';
 
@@ -15,6 +15,22 @@ it('separates output from the trailer at every split point', () => {
   const whole = Buffer.concat([Buffer.from(output, 'latin1'), encodeTrailer(TOKEN, 7, 'exit')]);
   for (let i = 0; i <= whole.length; i++) {
     expect(scan(whole, i)).toEqual({ out: output, trailer: { status: 7, reason: 'exit', fields: {} } });
+  }
+});
+
+it('hands notes apart from the output at every split point, and passes other NUL text on as output', () => {
+  const note = (t: string): Buffer => encodeNote(TOKEN, Buffer.from(t, 'latin1'));
+  const parts = [note(''), Buffer.from('out 1\n\0tok'), note('pty-relay: a note\n'), Buffer.from(`\0${TOKEN}?x\0${TOKEN}!x\n`), note('block\nwith \0 inside\n'), Buffer.from('partial'), encodeTrailer(TOKEN, 3, 'exit')];
+  const whole = Buffer.concat(parts);
+  for (let i = 0; i <= whole.length; i++) {
+    for (const j of [i, Math.min(whole.length, i + 7)]) {
+      const notes: string[] = [];
+      const s = new TrailerScanner(TOKEN, (d) => notes.push(d.toString('latin1')));
+      const out = Buffer.concat([s.push(whole.subarray(0, i)), s.push(whole.subarray(i, j)), s.push(whole.subarray(j))]);
+      expect(out.toString('latin1')).toBe(`out 1\n\0tok\0${TOKEN}?x\0${TOKEN}!x\npartial`);
+      expect(notes).toEqual(['', 'pty-relay: a note\n', 'block\nwith \0 inside\n']);
+      expect([s.notes, s.result()]).toEqual([3, { status: 3, reason: 'exit', fields: {} }]);
+    }
   }
 });
 

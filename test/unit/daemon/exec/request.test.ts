@@ -67,12 +67,14 @@ describe('parseRequest', () => {
         kill: undefined,
         status: false,
         nowait: true,
+        queue: false,
         nocreate: false,
         interactive: false,
         raw: false,
         limit: undefined,
         query: undefined,
         trailer: 'abcdefgh12',
+        notes: false,
         auth: undefined,
       },
       script: 'echo hi\n#!session not-a-directive\n',
@@ -96,6 +98,7 @@ describe('parseRequest', () => {
     ['#!kill\n', { kill: { job: null } }],
     ['#!kill 4\n', { kill: { job: 4 } }],
     ['#!limit 4096\n#!raw\n#!interactive\n', { limit: 4096, raw: true, interactive: true }],
+    ['#!limit 0\n#!queue\n#!notes\n', { limit: 0, queue: true, notes: true }],
   ])('reads the job directives in %j', (text, options) => {
     expect(parseRequest(text)).toMatchObject({ ok: true, options, script: '' });
   });
@@ -116,7 +119,8 @@ describe('parseRequest', () => {
     ['#!send\n', /#!send takes the text to type/],
     ['#!output\n', /#!output takes a job number/],
     ['#!output 1 2 3 4\n', /#!output takes a job number/],
-    ['#!limit 0\n', /#!limit takes a number of bytes/],
+    ['#!limit -1\n', /#!limit takes a number of bytes \(0: no bound\)/],
+    ['#!queue now\n', /#!queue takes no argument/],
     ['#!jobs all\n', /#!jobs takes no argument/],
     ['#!wait\n#!jobs\n', /#!jobs and #!wait cannot be combined/],
     ['#!screen\necho hi\n', /#!screen asks about a job and cannot carry a command/],
