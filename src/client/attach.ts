@@ -1,6 +1,7 @@
 // pty-client: attach the local terminal to a session, detach with a key, reconnect on its own.
 import { AttachConnection, type Ending } from './connection';
 import type { Endpoint } from './endpoint';
+import { STATUS_PREFIX, statusRows } from './status-line';
 import { enterRawMode } from './terminal';
 import { clampSize } from '../protocol/frame';
 
@@ -14,8 +15,6 @@ export interface ClientOptions {
   maxAttempts: number;
 }
 
-const STATUS_PREFIX = '[pty-client]';
-
 // Runs the client; resolves to the exit code.
 export async function runClient(o: ClientOptions): Promise<number> {
   const stdin = process.stdin;
@@ -23,7 +22,7 @@ export async function runClient(o: ClientOptions): Promise<number> {
   const term = enterRawMode(stdin);
   // A terminal bigger than the protocol allows asks for the largest size (MAX_TERM_DIM).
   const size = (): { cols: number; rows: number } => clampSize(stdout.columns || 80, stdout.rows || 24);
-  let statusShown = false;
+  let statusShown = 0; // rows of the terminal the status covers
   const conn = new AttachConnection({
     endpoint: o.endpoint,
     secret: o.secret,
@@ -35,13 +34,20 @@ export async function runClient(o: ClientOptions): Promise<number> {
     output: (data) => stdout.write(data),
     // A fresh attach: reset attributes, clear, then draw the session's screen.
     screen: (data) => stdout.write(Buffer.concat([Buffer.from('\x1b[0m\x1b[H\x1b[2J\x1b[3J'), data])),
-    // The status line lives on the terminal's last row; the cursor is saved and restored around it.
-    status: (text) => {
-      if (text === null && !statusShown) return;
-      statusShown = text !== null;
-      // Cut to the width: a status line that wrapped would scroll the session's screen.
-      const line = text === null ? '' : `\x1b[7m${`${STATUS_PREFIX} ${text}`.slice(0, Math.max(1, size().cols - 1))}\x1b[0m`;
-      process.stderr.write(`\x1b7\x1b[${size().rows};1H\x1b[2K${line}\x1b8`);
+    // The status lives on the terminal's last rows; the cursor is saved and restored around it.
+    status: (s) => {
+      if (s === null && statusShown === 0) return;
+      const { cols, rows } = size();
+      const lines = s === null ? [] : statusRows(s, cols);
+      // Rows it covered before and covers no more are cleared too.
+      const span = Math.min(rows, Math.max(statusShown, lines.length));
+      statusShown = lines.length;
+      let out = '\x1b7';
+      for (let i = 0; i < span; i++) {
+        const line = lines[i - (span - lines.length)];
+        out += `\x1b[${rows - span + 1 + i};1H\x1b[2K${line === undefined ? '' : `\x1b[7m${line}\x1b[0m`}`;
+      }
+      process.stderr.write(`${out}\x1b8`);
     },
   });
   stdin.on('data', (chunk: Buffer) => {

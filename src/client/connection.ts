@@ -12,6 +12,7 @@ import { FrameType, type Frame } from '../protocol/frame';
 import type { Endpoint } from './endpoint';
 import { replyError } from './explain';
 import { openLink, type Link } from './link';
+import type { ReconnectStatus } from './status-line';
 
 export const INPUT_KEEP_BYTES = 256 * 1024;
 // Send an ACK after this much output, so the daemon's window keeps moving.
@@ -27,7 +28,7 @@ export interface ConnectionOptions {
   size(): { cols: number; rows: number };
   output(data: Uint8Array): void; // bytes for the terminal
   screen(data: Uint8Array): void; // a full redraw for the terminal
-  status(text: string | null): void; // a status line, or null to clear it
+  status(s: ReconnectStatus | null): void; // the reconnecting status, or null to clear it
 }
 
 export type Ending =
@@ -52,6 +53,8 @@ export class AttachConnection {
   private inputSent = 0;
   private typedOffline = 0; // input typed since the link was lost
   private closeReason: string | null = null; // what the daemon said before closing (its shutdown)
+  private lost: { why: string; reason: string } | null = null; // the failure that started the retries
+  private retrying: { delay: number; last: string } | null = null; // the retry waiting, after `last` failed
   private resolve: (e: Ending) => void = () => undefined;
 
   constructor(private readonly o: ConnectionOptions) {}
@@ -73,7 +76,7 @@ export class AttachConnection {
     if (this.attached) this.link?.send({ type: FrameType.INPUT, offset: start, data });
     else {
       this.typedOffline += data.length;
-      this.o.status(`not connected: ${this.typedOffline} bytes of input will be sent after reconnecting`);
+      this.showStatus();
     }
   }
 
@@ -141,7 +144,8 @@ export class AttachConnection {
   private onAttached(link: Link, offset: number, inputAck: number): void {
     this.attached = true;
     if (this.offset !== null) this.offset = offset;
-    if (this.attempt > 0) this.o.status(null);
+    if (this.lost !== null) this.o.status(null);
+    this.lost = this.retrying = null;
     this.attempt = 0;
     this.typedOffline = 0;
     // Resend what the daemon did not get; say so if some of it is no longer kept.
@@ -200,16 +204,28 @@ export class AttachConnection {
     this.attempt++;
     const reason = err?.message ?? this.closeReason ?? 'connection closed';
     this.closeReason = null;
-    if (this.attempt > this.o.maxAttempts) return this.finish({ kind: 'gave-up', attempts: this.attempt - 1, reason });
+    // The first failure is why the client reconnects; later ones only say why a retry failed.
+    this.lost ??= { why: `${this.offset === null ? 'cannot connect' : 'connection lost'}: ${reason}`, reason };
+    if (this.attempt > this.o.maxAttempts) {
+      const last = reason === this.lost.reason ? '' : `; last try: ${reason}`;
+      return this.finish({ kind: 'gave-up', attempts: this.attempt - 1, reason: `${this.lost.reason}${last}` });
+    }
     const delay = backoffDelay(RECONNECT_BACKOFF, this.attempt);
-    const waiting = this.typedOffline > 0 ? `; ${this.typedOffline} bytes of input waiting` : '';
-    const what = this.offset === null ? 'cannot connect' : 'connection lost';
-    // The retry first: a long reason is what gets cut at the terminal's width.
-    this.o.status(`${what} (retrying in ${(delay / 1000).toFixed(1)} s, attempt ${this.attempt}${waiting}): ${reason}`);
+    this.retrying = { delay, last: reason };
+    this.showStatus();
     this.retry = setTimeout(() => {
       this.retry = null;
       if (this.ending === null) this.connect();
     }, delay);
+  }
+
+  // Shows why the client reconnects, the retry waiting, and the input typed meanwhile.
+  private showStatus(): void {
+    const waiting = this.typedOffline > 0 ? `; ${this.typedOffline} bytes of input waiting` : '';
+    if (this.lost === null || this.retrying === null) return this.o.status({ why: 'not connected', now: `${this.typedOffline} bytes of input will be sent once connected`, last: null });
+    const { delay, last } = this.retrying;
+    const now = `retrying in ${(delay / 1000).toFixed(1)} s (attempt ${this.attempt})${waiting}`;
+    this.o.status({ why: this.lost.why, now, last: last === this.lost.reason ? null : last });
   }
 
   private finish(e: Ending): void {

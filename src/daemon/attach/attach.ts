@@ -1,7 +1,8 @@
 // attach/ owns framed connections: this one connection (the hello, hello.ts; then a one-shot
 // control request, requests.ts; the event stream, event-stream.ts; or an attachment to a session
-// that streams its output from the ring and feeds its input), paced by send-pacer.ts, its frames
-// travelling through a FrameTransport (transport.ts): a socket (socket-transport.ts) or a WebSocket.
+// that streams its output from the ring and feeds its input), paced by send-pacer.ts, dropped when
+// silent by liveness.ts, its frames travelling through a FrameTransport (transport.ts): a socket
+// (socket-transport.ts) or a WebSocket.
 //
 // Backpressure policy for attached clients: a peer reads the ring at its own pace and never
 // pauses the PTY. A peer is sent at most its window (ACK_WINDOW_BYTES for socket clients) beyond
@@ -17,6 +18,7 @@ import { encode, FrameType, OUTPUT_CHUNK_BYTES, outputHeader, PROTOCOL_VERSION, 
 import { validateSessionName } from '../../protocol/session-name';
 import { openFeed, type EventFeed } from './event-stream';
 import { judgeHello } from './hello';
+import { watchLiveness } from './liveness';
 import { handleRequest } from './requests';
 import { SendPacer } from './send-pacer';
 import { socketTransport } from './socket-transport';
@@ -69,7 +71,6 @@ export function serveFrames(t: FrameTransport, access: FrameAccess, registry: Re
   let hello = false;
   let caps = new Set<string>();
   let closed = false;
-  let lastHeard = Date.now();
   let attached: Attachment | null = null;
   let gone: (() => void) | null = null; // runs when the client has closed
   let feed: EventFeed | null = null; // a reader of the event stream
@@ -79,10 +80,7 @@ export function serveFrames(t: FrameTransport, access: FrameAccess, registry: Re
     if (attached !== null) pacer.wake(attached.session.audience.ring.head - attached.sent, attached.session.audience.ring.capacity);
   };
 
-  const heartbeat = setInterval(() => {
-    if (Date.now() - lastHeard > config.heartbeatTimeoutMs) (log.info({ evt: 'attach.timeout', ms: config.heartbeatTimeoutMs }, 'peer silent; dropping it'), close());
-  }, Math.max(50, Math.floor(config.heartbeatTimeoutMs / 4)));
-  heartbeat.unref();
+  const liveness = watchLiveness(config.heartbeatTimeoutMs, () => (log.info({ evt: 'attach.timeout', ms: config.heartbeatTimeoutMs }, 'peer silent; dropping it'), close()));
 
   ctx.onShutdown((reason) => fail('PR_ERR_SHUTDOWN', `the daemon is shutting down (${reason})`));
   // The sessions move to a new daemon process: an attached client reconnects there by itself.
@@ -98,7 +96,7 @@ export function serveFrames(t: FrameTransport, access: FrameAccess, registry: Re
       log.warn({ evt: 'attach.bad_frame', code: err.code }, err.message);
       fail(err.code, err.message);
     },
-    heard: () => void (lastHeard = Date.now()),
+    heard: () => liveness.heard(),
     drained: () => (wake(), feed?.drain()),
     closed: () => (close(), gone?.()),
   });
@@ -275,7 +273,7 @@ export function serveFrames(t: FrameTransport, access: FrameAccess, registry: Re
   function upgrade(): void {
     if (config.upgrade === null) return fail('PR_ERR_UPGRADE', 'this daemon cannot upgrade itself');
     if (access.preAuthenticated || access.readOnly || access.session !== null) return fail('PR_ERR_AUTH', "only a client on the daemon's port or socket can upgrade it");
-    clearInterval(heartbeat); // the client waits quietly for as long as the upgrade takes
+    liveness.stop(); // the client waits quietly for as long as the upgrade takes
     void config.upgrade().then(({ reply, after }) => {
       if (closed) return after(); // the client left meanwhile: the upgrade went on regardless
       const timer = setTimeout(() => gone?.(), UPGRADE_REPLY_LINGER_MS);
@@ -288,7 +286,7 @@ export function serveFrames(t: FrameTransport, access: FrameAccess, registry: Re
   function close(): void {
     if (closed) return;
     closed = true;
-    clearInterval(heartbeat);
+    liveness.stop();
     pacer.stop();
     feed?.close();
     if (attached !== null) attached.session.detachPeer(attached.peer);
