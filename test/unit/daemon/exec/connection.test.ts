@@ -97,3 +97,33 @@ it('waits while the input meter holds bytes back: that quiet is not the client\'
   expect(text).not.toContain(refusal('two'));
   expect(refusals).toBe(1);
 });
+
+it('keeps bytes that came in time one request with the rest, though the loop was held past the settle time', async () => {
+  let refusals = 0;
+  const { input, received } = await connect((l) => {
+    if (l.evt === 'exec.bad_directive') refusals++;
+  });
+  // A second loopback pair stands for the client's socket: what is written to it is read in the
+  // poll phase of the next turn, after that turn's due timers (Node's order).
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanup.push(() => server.close());
+  const far = new Promise<net.Socket>((resolve) => server.once('connection', resolve));
+  const near = net.connect({ host: '127.0.0.1', port: (server.address() as net.AddressInfo).port });
+  cleanup.push(() => near.destroy());
+  const peer = await far;
+  cleanup.push(() => peer.destroy());
+  peer.once('data', () => {
+    input.emit('data', Buffer.from('#!two\n'));
+    input.emit('end');
+  });
+  input.emit('data', Buffer.from('#!one\n')); // complete: it settles in 1 ms (one small read)
+  near.write('x'); // the rest of the request is on its way, in time
+  const until = Date.now() + 30;
+  while (Date.now() < until); // the loop is held past the settle time (a loaded machine)
+  const text = await within('the reply', received, 10_000);
+  // The settle timer and the pending read were due in the same turn: one request of both lines.
+  expect(text).toContain(refusal('one'));
+  expect(text).not.toContain(refusal('two'));
+  expect(refusals).toBe(1);
+});
