@@ -4,16 +4,13 @@
 // after an idle start then fired no timer at all, so every `timeout` was ignored (a `run` of
 // `sleep 10` with timeout 3 came back "done" after 10 s; sudo's prompt never came back). The
 // JavaScript daemon (bin/pty-relay) the other tests use has no snapshot and never showed it.
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ROOT } from '../helpers/daemon';
-import { waitFor, within } from '../helpers/deadline';
+import { BUILT_BINARY, serveBinary } from '../helpers/binary';
 import { connectMcp, type McpSession } from '../helpers/mcp';
 
-const BUILT = path.join(ROOT, 'dist/pty-relay');
 // Past the 10 s after which the first timer of a process restored from the old snapshot was lost.
 const IDLE_START_MS = 12_000;
 
@@ -23,18 +20,14 @@ let started = 0;
 let stop: () => Promise<void> = async () => undefined;
 let m: McpSession;
 beforeAll(async () => {
-  if (!fs.existsSync(BUILT)) throw new Error('dist/pty-relay is missing: run `make binary` (make test does)');
+  if (!fs.existsSync(BUILT_BINARY)) throw new Error('dist/pty-relay is missing: run `make binary` (make test does)');
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pty-relay-timers-'));
-  const proc = spawn('env', ['-i', 'PATH=/usr/bin:/bin', BUILT, 'serve', '--port', '0', '--runtime-dir', path.join(dir, 'rt')], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  started = Date.now();
-  let out = '';
-  proc.stdout.on('data', (c: Buffer) => (out += c.toString()));
-  port = await waitFor('the binary to listen', () => Number(/"evt":"server.listening","port":(\d+)/.exec(out)?.[1]) || undefined);
-  const exited = new Promise<number | null>((r) => proc.once('exit', (c) => r(c)));
+  const served = await serveBinary(BUILT_BINARY, dir);
+  started = Date.now(); // once it listens: the idle time counted from here is at least as long
+  port = served.port;
   stop = async () => {
-    proc.kill('SIGTERM');
     // A daemon without timers never finished its graceful shutdown either.
-    expect(await within('the binary to exit', exited, 10_000)).toBe(0);
+    expect(await served.stop()).toBe(0);
   };
 }, 30_000);
 afterAll(async () => {
@@ -46,7 +39,7 @@ afterAll(async () => {
 it('honours a timeout when its first request comes after an idle start', async () => {
   // The precondition is the idle start itself: nothing is asked of the daemon until then.
   await new Promise((r) => setTimeout(r, Math.max(0, started + IDLE_START_MS - Date.now())));
-  m = await connectMcp(BUILT, ['mcp', '--port', String(port)]);
+  m = await connectMcp(BUILT_BINARY, ['mcp', '--port', String(port)]);
   const r = await m.call('run', { command: 'sleep 8; echo late', timeout: 1, session: 'idle' });
   expect(r.structured).toMatchObject({ state: 'running', job: 1 });
   expect(r.text).not.toMatch(/late/);

@@ -1,14 +1,13 @@
 // The single binary, alone in an empty directory with a bare environment; install and units.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyBinary } from '../helpers/binary';
+import { copyBinary, serveBinary } from '../helpers/binary';
 import { run } from '../helpers/clients';
 import { ROOT } from '../helpers/daemon';
-import { waitFor, within } from '../helpers/deadline';
 import { FrameClient } from '../helpers/frames';
 import { FrameType } from '../../src/protocol/frame';
 import { Tmux } from '../helpers/tmux';
@@ -39,21 +38,18 @@ it('prints its version with nothing else around', async () => {
 describe('serving from the bare binary', () => {
   let port = 0;
   let stop: () => Promise<void> = async () => undefined;
-  let out = '';
+  let out: () => string = () => '';
   beforeAll(async () => {
-    const proc = spawn('env', ['-i', 'PATH=/usr/bin:/bin', 'PTY_RELAY_WEB=1', bin, 'serve', '--port', '0', '--runtime-dir', path.join(dir, 'rt')], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-    proc.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    port = await waitFor('the binary to listen', () => Number(/"evt":"server.listening","port":(\d+)/.exec(out)?.[1]) || undefined);
-    const exited = new Promise<number | null>((r) => proc.once('exit', (c) => r(c)));
+    const served = await serveBinary(bin, dir, ['PTY_RELAY_WEB=1']);
+    ({ port, output: out } = served);
     stop = async () => {
-      proc.kill('SIGTERM');
-      expect(await within('the binary to exit', exited, 10_000)).toBe(0);
+      expect(await served.stop()).toBe(0);
     };
   });
   afterAll(async () => stop());
 
   it('looks peers up through its embedded sock_diag addon, loaded from an unnamed copy', () => {
-    expect(out).toMatch(/"evt":"server.peer_uid","method":"netlink","detail":"sock_diag.node \(an unnamed copy in \/[^"]*\)"/);
+    expect(out()).toMatch(/"evt":"server.peer_uid","method":"netlink","detail":"sock_diag.node \(an unnamed copy in \/[^"]*\)"/);
   });
 
   it('serves the web terminal embedded in it (PTY_RELAY_WEB=1)', async () => {
