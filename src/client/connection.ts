@@ -174,10 +174,20 @@ export class AttachConnection {
 
   private startHeartbeat(link: Link): void {
     this.stopHeartbeat();
+    let judging = false;
     this.heartbeat = setInterval(() => {
       if (link !== this.link) return;
-      if (Date.now() - this.lastHeard > 3 * this.o.heartbeatMs) {
-        link.destroy(); // a dead tunnel: the close handler reconnects
+      if (this.silentFor() > 3 * this.o.heartbeatMs) {
+        // Judged once this turn's reads are done: Node runs due timers before it reads sockets, so
+        // after this process was held up the daemon's replies may wait unread (as in the daemon's
+        // base/after-reads.ts). A dead tunnel: the close handler reconnects.
+        if (!judging) {
+          judging = true;
+          setImmediate(() => {
+            judging = false;
+            if (link === this.link && this.silentFor() > 3 * this.o.heartbeatMs) link.destroy();
+          });
+        }
         return;
       }
       link.send({ type: FrameType.PING, body: { id: ++this.pingId } });
@@ -187,6 +197,10 @@ export class AttachConnection {
         link.send({ type: FrameType.ACK, body: { offset: this.offset } });
       }
     }, this.o.heartbeatMs);
+  }
+
+  private silentFor(): number {
+    return Date.now() - this.lastHeard;
   }
 
   private stopHeartbeat(): void {

@@ -17,6 +17,7 @@ import { handleRequest, type ExecConfig } from './handle';
 import type { Outcome } from './job-reply';
 import { Reply } from './reply';
 import { judgeRequest, type ExecOptions } from './request';
+import { afterReads } from '../base/after-reads';
 
 export type { ExecConfig } from './handle';
 
@@ -94,7 +95,7 @@ export function serveExec(socket: net.Socket, input: ConnInput, first: Buffer, r
         return refuse(r.reason, r.message);
       case 'wait':
         // The shell syntax is judged once the client is quiet, not at every read.
-        if (r.ms !== Infinity) settle = setTimeout(() => afterReads(() => (r.syntax ? judgeSyntax(r.ms) : run())), r.ms);
+        if (r.ms !== Infinity) settle = setTimeout(() => afterQuiet(() => (r.syntax ? judgeSyntax(r.ms) : run())), r.ms);
         // Counted from the request's first byte and never restarted by later ones.
         if (deadline === null && buf.length > 0) deadline = setTimeout(expired, config.timing.deadlineMs);
     }
@@ -106,20 +107,15 @@ export function serveExec(socket: net.Socket, input: ConnInput, first: Buffer, r
     settle = null;
     const r = judgeRequest(buf, eof, config.maxRequestBytes, config.timing, reads);
     if (r.kind !== 'wait' || r.ms <= waited) return run();
-    settle = setTimeout(() => afterReads(run), r.ms - waited);
+    settle = setTimeout(() => afterQuiet(run), r.ms - waited);
   }
 
-  // A quiet spell ended: `then`, unless the client was not quiet after all. Node runs due timers
-  // before it reads sockets, so after the loop was held (a loaded machine, a session starting)
-  // bytes the client sent in time may still wait unread: judged once this turn's reads are done
-  // (setImmediate runs after them), when any such bytes have restarted the wait. A quiet spell the
-  // input meter makes (it holds the next bytes back) is not the client's either.
-  function afterReads(then: () => void): void {
+  // A quiet spell ended: `then`, unless the client was not quiet after all: bytes it sent in time
+  // may wait unread after the loop was held (base/after-reads.ts), and restart the wait once read.
+  // A quiet spell the input meter makes (it holds the next bytes back) is not the client's either.
+  function afterQuiet(then: () => void): void {
     const seen = reads;
-    setImmediate(() => {
-      if (state !== 'reading' || reads !== seen || eof || input.holding === true) return;
-      then();
-    });
+    afterReads(() => state === 'reading' && reads === seen && !eof && input.holding !== true, then);
   }
 
   function expired(): void {

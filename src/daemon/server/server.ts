@@ -15,6 +15,7 @@ import type { Registry } from '../session/registry';
 import { bindAll, type InheritedListener } from './listeners';
 import type { ConnContext, HttpHandOff } from '../conn/context';
 import { peerUidLookup } from './peer-uid';
+import { afterReads } from '../base/after-reads';
 
 export interface ServerConfig {
   hosts: string[];
@@ -155,12 +156,16 @@ function admitted(socket: net.Socket, verdict: Verdict, peer: string, config: Se
     return;
   }
   log.info({ evt: 'conn.accepted', peer, uid: verdict.uid }, 'connection accepted');
-  const handshake = setTimeout(() => {
+  // Judged after the turn's reads (base/after-reads.ts): a request sent in time that waits unread
+  // while the daemon was held up is not refused as never sent.
+  let routed = false;
+  const handshake = setTimeout(() => afterReads(() => !routed && !socket.destroyed, () => {
     log.info({ evt: 'conn.handshake_timeout' }, 'no request received');
     socket.end(`pty-relay: error: no request received within ${config.handshakeMs / 1000} s\n`, () => socket.destroy());
-  }, config.handshakeMs);
+  }), config.handshakeMs);
   socket.once('close', () => clearTimeout(handshake));
   readFirst(socket, config.web !== null, (first, kind, ended) => {
+    routed = true;
     clearTimeout(handshake);
     // Connected and closed without a byte (a port check such as `nc -z`): nothing to do.
     if (first === null) return void socket.destroy();
@@ -199,7 +204,8 @@ function readFirst(socket: net.Socket, web: boolean, done: (first: Buffer | null
     const kind = web ? route(buf) : sniff(buf);
     if (kind !== 'undecided') return finish(kind, false);
     if (quiet !== null) clearTimeout(quiet);
-    quiet = setTimeout(() => finish('text', false), UNDECIDED_QUIET_MS);
+    const had = buf.length; // more bytes read meanwhile decide again (base/after-reads.ts)
+    quiet = setTimeout(() => afterReads(() => !finished && buf.length === had, () => finish('text', false)), UNDECIDED_QUIET_MS);
   };
   const onEnd = (): void => finish(buf.length > 0 && buf[0] === 0 ? 'frames' : 'text', true);
   const onClose = (): void => {

@@ -3,6 +3,7 @@ import * as net from 'node:net';
 import { afterEach, expect, it } from 'vitest';
 import { watchLiveness, type Liveness } from '../../../../src/daemon/attach/liveness';
 import { waitFor } from '../../../helpers/deadline';
+import { holdLoop } from '../../../helpers/hold-loop';
 
 const TIMEOUT_MS = 200;
 const cleanup: Array<() => void> = [];
@@ -20,14 +21,6 @@ async function pair(): Promise<{ client: net.Socket; server: net.Socket }> {
   await new Promise<void>((resolve) => (client.readyState === 'open' ? resolve() : client.once('connect', () => resolve())));
   cleanup.push(() => (client.destroy(), server.destroy(), listener.close()));
   return { client, server };
-}
-
-// Holds the event loop, as a busy daemon does (a session spawned on a starved machine).
-function holdLoop(ms: number): void {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    // busy: no timer, no read
-  }
 }
 
 it('does not drop a client whose ping waits unread while the daemon itself was held up', async () => {

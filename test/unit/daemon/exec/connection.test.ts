@@ -9,6 +9,7 @@ import { serveExec, type ExecConfig } from '../../../../src/daemon/exec/connecti
 import type { Registry } from '../../../../src/daemon/session/registry';
 import type { ConnInput } from '../../../../src/daemon/conn/input';
 import { within } from '../../../helpers/deadline';
+import { holdLoop } from '../../../helpers/hold-loop';
 
 const CONFIG: ExecConfig = {
   timing: { settleMs: 5, incompleteMs: 1000, quickSettleMs: 1, quickBytes: 4096, deadlineMs: 60_000 },
@@ -119,8 +120,7 @@ it('keeps bytes that came in time one request with the rest, though the loop was
   });
   input.emit('data', Buffer.from('#!one\n')); // complete: it settles in 1 ms (one small read)
   near.write('x'); // the rest of the request is on its way, in time
-  const until = Date.now() + 30;
-  while (Date.now() < until); // the loop is held past the settle time (a loaded machine)
+  holdLoop(30); // the loop is held past the settle time (a loaded machine)
   const text = await within('the reply', received, 10_000);
   // The settle timer and the pending read were due in the same turn: one request of both lines.
   expect(text).toContain(refusal('one'));
