@@ -34,6 +34,8 @@ export async function runClient(o: ClientOptions): Promise<number> {
     output: (data) => stdout.write(data),
     // A fresh attach: reset attributes, clear, then draw the session's screen.
     screen: (data) => stdout.write(Buffer.concat([Buffer.from('\x1b[0m\x1b[H\x1b[2J\x1b[3J'), data])),
+    // Drawn with the cursor (and its pen) saved and restored, like the status.
+    repaint: (data) => stdout.write(Buffer.concat([Buffer.from('\x1b7'), data, Buffer.from('\x1b8')])),
     // The status lives on the terminal's last rows; the cursor is saved and restored around it.
     status: (s) => {
       if (s === null && statusShown === 0) return;

@@ -28,6 +28,9 @@ export interface ConnectionOptions {
   size(): { cols: number; rows: number };
   output(data: Uint8Array): void; // bytes for the terminal
   screen(data: Uint8Array): void; // a full redraw for the terminal
+  // The visible rows drawn again in place (cursor untouched), after a reconnect: what the status
+  // covered while the link was down, and the rows it was cleared from, however output moved them.
+  repaint(data: Uint8Array): void;
   status(s: ReconnectStatus | null): void; // the reconnecting status, or null to clear it
 }
 
@@ -51,6 +54,7 @@ export class AttachConnection {
   private retry: NodeJS.Timeout | null = null;
   private inputKept: Buffer = Buffer.alloc(0); // input bytes [inputSent - kept.length, inputSent)
   private inputSent = 0;
+  private inputWritten = 0; // input handed to a connection (the rest was typed while away)
   private typedOffline = 0; // input typed since the link was lost
   private closeReason: string | null = null; // what the daemon said before closing (its shutdown)
   private lost: { why: string; reason: string } | null = null; // the failure that started the retries
@@ -73,8 +77,10 @@ export class AttachConnection {
     this.inputSent += data.length;
     const kept = Buffer.concat([this.inputKept, data]);
     this.inputKept = kept.length > INPUT_KEEP_BYTES ? Buffer.from(kept.subarray(kept.length - INPUT_KEEP_BYTES)) : kept;
-    if (this.attached) this.link?.send({ type: FrameType.INPUT, offset: start, data });
-    else {
+    if (this.attached) {
+      this.link?.send({ type: FrameType.INPUT, offset: start, data });
+      this.inputWritten = this.inputSent;
+    } else {
       this.typedOffline += data.length;
       this.showStatus();
     }
@@ -108,7 +114,8 @@ export class AttachConnection {
         const { cols, rows } = this.o.size();
         link.send({
           type: FrameType.ATTACH,
-          body: { session: this.o.session, create: true, resume: this.offset, cols, rows, readOnly: this.o.readOnly, clientId: this.clientId, inputFrom: this.inputSent - this.inputKept.length },
+          // `repaint`: the status drew over the screen while the link was down.
+          body: { session: this.o.session, create: true, resume: this.offset, cols, rows, readOnly: this.o.readOnly, clientId: this.clientId, inputFrom: this.inputSent - this.inputKept.length, repaint: this.lost !== null && this.offset !== null, inputWritten: this.inputWritten },
         });
         return;
       }
@@ -121,6 +128,9 @@ export class AttachConnection {
         return;
       case FrameType.OUTPUT:
         return this.onOutput(link, f.offset, f.data);
+      case FrameType.REPAINT:
+        if (f.offset === this.offset) this.o.repaint(f.data);
+        return;
       case FrameType.GAP:
         this.o.status(null);
         this.o.output(Buffer.from(`\r\n[pty-client: ${f.body.to - f.body.from} bytes of output were lost: they left the daemon's buffer]\r\n`));
@@ -157,6 +167,7 @@ export class AttachConnection {
     if (from < this.inputSent) {
       link.send({ type: FrameType.INPUT, offset: from, data: this.inputKept.subarray(from - keptFrom) });
     }
+    this.inputWritten = this.inputSent;
     if (!this.o.readOnly) link.send({ type: FrameType.RESIZE, body: this.o.size() });
   }
 

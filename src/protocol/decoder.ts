@@ -16,7 +16,7 @@ export class FrameError extends Error {
 }
 
 const KNOWN = new Set<number>(Object.values(FrameType));
-const WITH_OFFSET = new Set<number>([FrameType.OUTPUT, FrameType.INPUT, FrameType.SCREEN]);
+const WITH_OFFSET = new Set<number>([FrameType.OUTPUT, FrameType.INPUT, FrameType.SCREEN, FrameType.REPAINT]);
 
 const EMPTY = new Uint8Array(0);
 // ignoreBOM: a leading BOM stays and fails JSON.parse, as it always did.
@@ -128,6 +128,8 @@ function validate(type: number, b: Record<string, unknown>): void {
       if (typeof b.clientId !== 'string' || b.clientId.length > 64) bad('clientId must be a short string');
       if (!isInt(b.inputFrom)) bad('inputFrom must be an offset');
       if (b.keepSize !== undefined && typeof b.keepSize !== 'boolean') bad('keepSize must be a boolean');
+      if (b.repaint !== undefined && typeof b.repaint !== 'boolean') bad('repaint must be a boolean');
+      if (b.inputWritten !== undefined && !isInt(b.inputWritten)) bad('inputWritten must be an offset');
       return;
     case FrameType.RESIZE:
       if (!isDim(b.cols) || !isDim(b.rows)) bad(DIM_RULE);

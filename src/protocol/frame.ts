@@ -13,7 +13,7 @@
 //
 //  type  name      dir   payload
 //  0x01  HELLO     both  JSON {proto, caps[], agent, auth?}   first frame each way; proto must match
-//  0x02  ATTACH    c→s   JSON {session, create, resume|null, cols, rows, readOnly, clientId, inputFrom, keepSize?}
+//  0x02  ATTACH    c→s   JSON {session, create, resume|null, cols, rows, readOnly, clientId, inputFrom, keepSize?, repaint?, inputWritten?}
 //  0x03  ATTACHED  s→c   JSON {session, pid, offset, created, inputAck, cols?, rows?, clients?}
 //  0x04  OUTPUT    s→c   u64 offset, bytes                    session output, in order
 //  0x05  INPUT     c→s   u64 offset, bytes                    keystrokes; offset in the client's input stream
@@ -76,6 +76,9 @@ export const FrameType = {
   REQUEST: 0x0f,
   REPLY: 0x10,
   EVENT: 0x11,
+  // The visible rows drawn again in place (cursor and modes untouched), as of `offset`: the
+  // answer to an ATTACH with `repaint` once the resumed output has reached that offset.
+  REPAINT: 0x12,
 } as const;
 export type FrameTypeCode = (typeof FrameType)[keyof typeof FrameType];
 
@@ -95,6 +98,13 @@ export interface Attach {
   clientId: string;
   inputFrom: number;
   keepSize?: boolean;
+  // On a resume: the client drew over its screen while away (its reconnecting status), so once
+  // the missed output is replayed the daemon draws the visible rows again (REPAINT).
+  repaint?: boolean;
+  // How far the client's input went out over its earlier connections. A daemon that does not know
+  // the client (it took the session over after a crash, and keeps no input memory) counts that
+  // much as received: only input typed while away is sent again, never a command twice.
+  inputWritten?: number;
 }
 export interface Attached {
   session: string;
@@ -207,6 +217,7 @@ export type Frame =
   | { type: typeof FrameType.GAP; body: { from: number; to: number } }
   | { type: typeof FrameType.ERROR; body: { code: string; message: string } }
   | { type: typeof FrameType.SCREEN; offset: number; data: Uint8Array }
+  | { type: typeof FrameType.REPAINT; offset: number; data: Uint8Array }
   | { type: typeof FrameType.REQUEST; body: Request }
   | { type: typeof FrameType.REPLY; body: Reply }
   | { type: typeof FrameType.EVENT; body: RelayEvent };
@@ -231,7 +242,8 @@ export function encode(frame: Frame): Uint8Array {
   switch (frame.type) {
     case FrameType.OUTPUT:
     case FrameType.INPUT:
-    case FrameType.SCREEN: {
+    case FrameType.SCREEN:
+    case FrameType.REPAINT: {
       const out = new Uint8Array(HEADER_BYTES + 8 + frame.data.length);
       writeHeader(out, frame.type, 8 + frame.data.length, frame.offset);
       out.set(frame.data, HEADER_BYTES + 8);

@@ -58,6 +58,7 @@ export class AttachClient {
   private pingId = 0;
   private inputKept = new Uint8Array(0); // input bytes [inputSent - kept.length, inputSent)
   private inputSent = 0;
+  private inputWritten = 0; // input handed to a connection (the rest was typed while away)
   private pendingInput = 0; // typed while not attached
   private resuming = false; // reattached after a drop, nothing new drawn yet
   private reason = ''; // why the last link ended
@@ -166,7 +167,7 @@ export class AttachClient {
     const keepSize = this.o.keepSize();
     link.send({
       type: FrameType.ATTACH,
-      body: { session: this.o.session, create: this.o.create && this.offset === null, resume: this.offset, cols, rows, readOnly: this.o.readOnly, clientId: this.clientId, inputFrom: this.inputSent - this.inputKept.length, keepSize },
+      body: { session: this.o.session, create: this.o.create && this.offset === null, resume: this.offset, cols, rows, readOnly: this.o.readOnly, clientId: this.clientId, inputFrom: this.inputSent - this.inputKept.length, keepSize, inputWritten: this.inputWritten },
     });
   }
 
@@ -227,6 +228,7 @@ export class AttachClient {
   }
 
   private sendInput(offset: number, data: Uint8Array): void {
+    this.inputWritten = Math.max(this.inputWritten, offset + data.length);
     for (let i = 0; i < data.length; i += OUTPUT_CHUNK_BYTES) {
       this.link?.send({ type: FrameType.INPUT, offset: offset + i, data: data.subarray(i, i + OUTPUT_CHUNK_BYTES) });
     }

@@ -74,3 +74,32 @@ it('stays through a stop with --keep-sessions (systemctl restart) and reconnects
   await tmux.waitScreen('c', new RegExp(`^now-before-stop-${pid}\\s*$`, 'm'), 60_000);
   expect(tmux.screen('c')).not.toMatch(/\[exit:/);
 }, deadline(120_000));
+
+it('draws again what its status covered while the daemon was away, and sends typed input once', async () => {
+  const d1 = await daemons.start({ bashrc: "PS1='prompt> '\n" });
+  const tmux = new Tmux();
+  tmuxes.push(tmux);
+  tmux.start('c', [process.execPath, CLIENT_BIN, '--port', String(d1.port)], { HOME: d1.home }, 100, 30);
+  await tmux.waitScreen('c', /^prompt> *$/m);
+  // A full screen, then a green half line on the last row, where the status will be drawn; then a
+  // job that waits for a line, silent (a shell prompt would be redrawn by readline on a resize).
+  tmux.type('c', "seq 1 60; printf '\\e[32mhalf-%s\\e[0m' line; read -r x; echo got-$x");
+  await tmux.waitScreen('c', /^60\s*\nhalf-line *$/m);
+  const pane = tmux.pipeTo('c');
+  await d1.crash();
+  const away = await tmux.waitScreen('c', /\[pty-client\] connection lost: /);
+  expect(away).not.toMatch(/^half-line/m); // covered
+  // Typed while no daemon runs: kept, and sent once the client is back.
+  tmux.type('c', 'away');
+  await tmux.waitScreen('c', /5 bytes of input waiting/);
+  const d2 = await daemons.start({ reuse: { home: d1.home, runtime: d1.runtime }, port: d1.port });
+  await d2.waitLog('attach.attached', () => true, 60_000);
+  // The half line is back where the status was (else blanks before "away"), in its colour; the
+  // line typed away reached `read` once; the command typed before the crash was not typed again
+  // (the new daemon knows nothing of this client's input: it trusts what went out before).
+  const back = await tmux.waitScreen('c', /^half-lineaway\s*\ngot-away\s*\nprompt> *$/m, 30_000);
+  expect(back).toMatch(/^59\s*\n60\s*\nhalf-line/m);
+  expect(back).not.toMatch(/\[pty-client\]/);
+  expect(tmux.screen('c', { escapes: true })).toMatch(/\x1b\[32mhalf-line/);
+  expect(fs.readFileSync(pane, 'latin1')).not.toContain('seq 1 60');
+}, deadline(120_000));

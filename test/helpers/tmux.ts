@@ -50,8 +50,9 @@ export class Tmux {
     this.tmux('resize-window', '-t', target, '-x', String(cols), '-y', String(rows));
   }
 
-  screen(target: string): string {
-    return this.tmux('capture-pane', '-p', '-t', target);
+  // The visible screen as text; with `escapes`, with the sequences for its colours and attributes.
+  screen(target: string, o: { escapes?: boolean } = {}): string {
+    return this.tmux('capture-pane', '-p', ...(o.escapes === true ? ['-e'] : []), '-t', target);
   }
 
   // Waits until the screen matches `re`; returns the screen.

@@ -1,8 +1,8 @@
 // attach/ owns framed connections: this one connection (the hello, hello.ts; then a one-shot
-// control request, requests.ts; the event stream, event-stream.ts; or an attachment to a session
-// that streams its output from the ring and feeds its input), paced by send-pacer.ts, dropped when
-// silent by liveness.ts, its frames travelling through a FrameTransport (transport.ts): a socket
-// (socket-transport.ts) or a WebSocket.
+// control request, requests.ts; the event stream, event-stream.ts; or an attachment to a session,
+// target.ts, that streams its output from the ring and feeds its input), paced by send-pacer.ts,
+// dropped when silent by liveness.ts, its frames travelling through a FrameTransport
+// (transport.ts): a socket (socket-transport.ts) or a WebSocket.
 //
 // Backpressure policy for attached clients: a peer reads the ring at its own pace and never
 // pauses the PTY. A peer is sent at most its window (ACK_WINDOW_BYTES for socket clients) beyond
@@ -12,11 +12,10 @@
 // SCREEN once it has rendered what it was sent, so a flood never makes it replay stale output.
 // During a flood, output leaves at most every PACE_MS, in a few large frames (send-pacer.ts).
 import type * as net from 'node:net';
-import { RelayError } from '../../errors';
 import type { FrameError } from '../../protocol/decoder';
 import { encode, FrameType, OUTPUT_CHUNK_BYTES, outputHeader, PROTOCOL_VERSION, type Attach, type DaemonInfo, type Frame, type Reply } from '../../protocol/frame';
-import { validateSessionName } from '../../protocol/session-name';
 import { openFeed, type EventFeed } from './event-stream';
+import { attachTarget } from './target';
 import { judgeHello } from './hello';
 import { watchLiveness } from './liveness';
 import { handleRequest } from './requests';
@@ -45,7 +44,7 @@ export interface AttachConfig {
 // Unacknowledged output allowed in flight to one peer: enough to fill a fast tunnel, small enough
 // that a stalled one holds little.
 export const ACK_WINDOW_BYTES = 1024 * 1024;
-export const CAPABILITIES = ['resume', 'screen', 'gap', 'read-only', 'input-ack', 'size', 'screen-skip', 'keep-size', 'jobs', 'events'];
+export const CAPABILITIES = ['resume', 'screen', 'gap', 'read-only', 'input-ack', 'size', 'screen-skip', 'keep-size', 'jobs', 'events', 'repaint'];
 // After an upgrade's reply, how long the client may take to close before `after` runs anyway.
 const UPGRADE_REPLY_LINGER_MS = 1_000;
 // A framed TCP or unix-socket client: full access once its HELLO passes the secret check.
@@ -57,7 +56,8 @@ interface Attachment {
   clientId: string;
   sent: number; // next offset to send
   acked: number; // the peer has everything before this
-  resyncing: boolean; // a fresh SCREEN is being prepared
+  resyncing: boolean; // a fresh SCREEN (or a repaint) is being prepared
+  repaint: { offset: number; data: Uint8Array } | null; // to send once the replay reaches its offset
 }
 
 // Serves one framed socket connection whose first bytes were `first`.
@@ -147,24 +147,9 @@ export function serveFrames(t: FrameTransport, access: FrameAccess, registry: Re
 
   function attachTo(a: Attach): void {
     if (attached !== null) return fail('PR_ERR_PROTOCOL', 'already attached');
-    const err = validateSessionName(a.session);
-    if (err !== null) return fail('PR_ERR_SESSION_NAME', err);
-    if (access.session !== null && a.session !== access.session) return fail('PR_ERR_AUTH', `this link only gives access to session "${access.session}"`);
-    if (access.readOnly && !a.readOnly) return fail('PR_ERR_AUTH', 'this link is read-only: attach with readOnly');
-    let session = registry.find(a.session);
-    const created = session === undefined;
-    if (session === undefined) {
-      if (!a.create || access.readOnly) return fail('PR_ERR_NO_SESSION', `no session named "${a.session}"`);
-      try {
-        session = registry.get(a.session);
-      } catch (e) {
-        if (e instanceof RelayError) return fail(e.code, e.message);
-        throw e;
-      }
-    }
-    if (session.audience.clients >= config.maxClients) {
-      return fail('PR_ERR_LIMIT', `session "${a.session}" already has ${config.maxClients} clients attached (--max-clients)`);
-    }
+    const target = attachTarget(a, access, registry, config.maxClients);
+    if ('code' in target) return fail(target.code, target.message);
+    const { session, created } = target;
     const peer: AttachPeer = {
       readOnly: a.readOnly,
       keepSize: a.keepSize === true,
@@ -173,8 +158,9 @@ export function serveFrames(t: FrameTransport, access: FrameAccess, registry: Re
       ended: (status, signal) => (pump(), send({ type: FrameType.EXIT, body: { status, signal } }), close()),
       resized: caps.has('size') ? (cols, rows) => send({ type: FrameType.RESIZE, body: { cols, rows } }) : undefined,
     };
-    const state: Attachment = { session, peer, clientId: a.clientId, sent: 0, acked: 0, resyncing: false };
+    const state: Attachment = { session, peer, clientId: a.clientId, sent: 0, acked: 0, resyncing: false, repaint: null };
     if (!session.attach(peer, a.cols, a.rows)) return fail('PR_ERR_NO_SESSION', `session "${a.session}" has ended`);
+    session.audience.assumeInput(a.clientId, a.inputWritten ?? 0);
     const ring = session.audience.ring;
     log.info({ evt: 'attach.attached', session: a.session, readOnly: a.readOnly, resume: a.resume, created }, 'client attached');
     const reply = (offset: number): void => {
@@ -182,11 +168,20 @@ export function serveFrames(t: FrameTransport, access: FrameAccess, registry: Re
       send({ type: FrameType.ATTACHED, body: { session: a.session, pid: session.pid, offset, created, inputAck: session.audience.inputAck(a.clientId), cols, rows, clients: session.audience.clients } });
     };
     if (a.resume !== null && a.resume <= ring.head) {
-      // A reconnect: replay exactly what the client has not seen (a GAP first if it left the ring).
+      // A reconnect: replay exactly what the client has not seen (a GAP first if it left the ring),
+      // then, to a client that drew over its screen while away, the visible rows as of then (when
+      // the daemon knows them: not yet after a crash).
       state.sent = state.acked = a.resume;
       attached = state;
       reply(a.resume);
-      pump();
+      if (a.repaint !== true) return pump();
+      state.resyncing = true;
+      void session.audience.repaint(a.cols, a.rows).then((r) => {
+        if (closed || attached !== state) return;
+        state.repaint = r;
+        state.resyncing = false;
+        pump();
+      });
       return;
     }
     // A fresh attach: draw the current screen, then stream from the offset it stands for.
@@ -220,7 +215,15 @@ export function serveFrames(t: FrameTransport, access: FrameAccess, registry: Re
 
   function pumpChunks(a: Attachment): void {
     while (!t.congested && a.sent - a.acked < access.windowBytes && !a.resyncing) {
-      const r = a.session.audience.read(a.sent, Math.min(OUTPUT_CHUNK_BYTES, access.windowBytes - (a.sent - a.acked)));
+      if (a.repaint !== null && a.sent >= a.repaint.offset) {
+        // (A gap that jumped past it makes it stale: the output after the gap draws on.)
+        const stale = a.sent !== a.repaint.offset;
+        log.info({ evt: 'attach.repaint', bytes: a.repaint.data.length, stale }, stale ? 'repaint skipped: the output went past it' : 'visible rows drawn again');
+        if (!stale) send({ type: FrameType.REPAINT, offset: a.sent, data: a.repaint.data });
+        a.repaint = null;
+      }
+      const upTo = a.repaint === null ? OUTPUT_CHUNK_BYTES : a.repaint.offset - a.sent;
+      const r = a.session.audience.read(a.sent, Math.min(OUTPUT_CHUNK_BYTES, upTo, access.windowBytes - (a.sent - a.acked)));
       if (r.kind === 'none') return;
       if (r.kind === 'gap') {
         if (caps.has('screen-skip')) return skipToScreen(a, r.from);

@@ -70,14 +70,15 @@ class MirrorHost {
     this.ensure()?.postMessage(m, transfer);
   }
 
-  // Asks the worker for mirror `id`'s screen; null when the worker died first.
-  request<K extends Reply['op']>(id: number, op: K): Promise<Extract<Reply, { op: K }> | null> {
+  // Asks the worker for mirror `id`'s screen (`args`: the request's own fields); null when the
+  // worker died first.
+  request<K extends Reply['op']>(id: number, op: K, args: Record<string, number> = {}): Promise<Extract<Reply, { op: K }> | null> {
     const req = this.nextReq++;
     return new Promise((resolve) => {
       const w = this.ensure();
       if (w === null) return resolve(null);
       this.waiting.set(req, resolve as (reply: Reply | null) => void);
-      w.postMessage({ op, id, req } satisfies ToWorker);
+      w.postMessage({ ...args, op, id, req } as ToWorker);
     });
   }
 

@@ -17,10 +17,13 @@ export type ToWorker =
   | { op: 'resize'; id: number; cols: number; rows: number }
   | { op: 'snapshot'; id: number; req: number }
   | { op: 'screen'; id: number; req: number }
+  // The visible rows drawn in place, at most `rows` of them, each cut at `cols` (repaint.ts).
+  | { op: 'repaint'; id: number; req: number; rows: number; cols: number }
   | { op: 'close'; id: number };
 
 export type FromWorker =
   // `bytes` of mirror `id`'s writes are parsed: the main thread's measure of the backlog.
   | { op: 'parsed'; id: number; bytes: number }
   | { op: 'snapshot'; req: number; text: string }
+  | { op: 'repaint'; req: number; text: string }
   | { op: 'screen'; req: number; screen: ScreenText };

@@ -6,6 +6,7 @@ import { parentPort } from 'node:worker_threads';
 import { SerializeAddon } from '@xterm/addon-serialize';
 import { Terminal } from '@xterm/headless';
 import type { FromWorker, ScreenText, ToWorker } from './mirror-messages';
+import { drawRows } from './repaint';
 
 interface Screen {
   term: Terminal;
@@ -89,6 +90,9 @@ port.on('message', (m: ToWorker) => {
     // xterm parses in slices; an empty write's callback runs once everything before it is parsed.
     case 'snapshot':
       s.term.write('', () => send({ op: 'snapshot', req: m.req, text: serialize(s) }));
+      return;
+    case 'repaint':
+      s.term.write('', () => send({ op: 'repaint', req: m.req, text: drawRows(s.term, m.rows, m.cols) }));
       return;
     case 'screen':
       s.term.write('', () => send({ op: 'screen', req: m.req, screen: screenText(s.term) }));

@@ -135,6 +135,15 @@ export class Mirror implements MirrorClient {
     return { offset, data: Buffer.from(reply?.text ?? '', 'utf8') };
   }
 
+  // The visible rows drawn in place (repaint.ts), at most `rows` of them cut at `cols`, as of the
+  // last byte fed: the offset they stand for and the bytes that draw them.
+  async repaint(rows: number, cols: number): Promise<{ offset: number; data: Buffer }> {
+    const offset = this.fed;
+    this.pump(true);
+    const reply = this.disposed ? null : await mirrorHost.request(this.id, 'repaint', { rows, cols });
+    return { offset, data: Buffer.from(reply?.text ?? '', 'utf8') };
+  }
+
   // The visible screen as plain text (trailing spaces trimmed), the cursor, and whether a
   // full-screen program switched to the alternate screen: as of the last byte fed.
   async screenText(): Promise<ScreenText> {

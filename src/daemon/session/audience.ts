@@ -154,6 +154,12 @@ export class Audience {
     this.lastActive = Date.now();
   }
 
+  // A client the audience does not know (the daemon took the session over after a crash, with no
+  // input memory): what it says went out over its earlier connections counts as received.
+  assumeInput(clientId: string, written: number): void {
+    if (!this.inputSeen.has(clientId) && written > 0) this.remember(clientId, written);
+  }
+
   // How much of a client's input stream the session has received.
   inputAck(clientId: string): number {
     return this.inputSeen.get(clientId) ?? 0;
@@ -168,6 +174,12 @@ export class Audience {
   // The current screen and the offset it stands for.
   snapshot(): Promise<{ offset: number; data: Buffer }> {
     return this.screenMirror().snapshot();
+  }
+
+  // The visible rows drawn in place for a client `cols` x `rows` (mirror/repaint.ts), and the
+  // offset they stand for.
+  repaint(cols: number, rows: number): Promise<{ offset: number; data: Buffer }> {
+    return this.screenMirror().repaint(rows, cols);
   }
 
   // The current screen as plain text rows, the cursor, and whether the alternate screen is on.

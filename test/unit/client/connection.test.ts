@@ -30,6 +30,7 @@ it('does not count a daemon as gone whose output waited unread while the client 
     size: () => ({ cols: 80, rows: 24 }),
     output: (data) => void (out += Buffer.from(data).toString()),
     screen: (data) => void (out += Buffer.from(data).toString()),
+    repaint: () => undefined,
     status: (s) => void statuses.push(s),
   });
   const ending = conn.run();
