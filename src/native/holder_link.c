@@ -9,6 +9,10 @@
 //       a string says why not (no holder there, another uid, no answer in time, …). A socket
 //       that is not there yet (a holder just started) is tried again until timeoutMs.
 //       A path too long for sockaddr_un is reached through /proc/self/fd/DIR/NAME.
+//     connectAsync(path, timeoutMs) -> Promise of the same: the waiting (for a holder that is
+//       still starting, then for its hello) happens on a thread of its own, so the daemon's event
+//       loop serves its other clients meanwhile. The fds are made close-on-exec as they are
+//       created (SOCK_CLOEXEC, MSG_CMSG_CLOEXEC), so a program spawned meanwhile inherits neither.
 //     memfd(name, bytes) -> fd | string   an anonymous in-memory file holding bytes, sealed
 //       against writes, close-on-exec: the single binary runs the holder from it
 //       (/proc/self/fd/N), so no executable is ever written where another user could swap it.
@@ -20,7 +24,9 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <sys/mman.h>
@@ -63,62 +69,167 @@ static int connect_path(const char* path) {
   return ok ? fd : -1;
 }
 
-static napi_value link_connect(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
+// What one connect found: the fds and the hello, or why not (err: an errno, or 0).
+struct link_result {
   char path[4096];
-  size_t plen = 0;
-  int32_t timeout_ms = 2000;
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc < 1 || napi_get_value_string_utf8(env, argv[0], path, sizeof path, &plen) != napi_ok) return fail(env, "connect(path, timeoutMs)", 0);
-  if (argc > 1) napi_get_value_int32(env, argv[1], &timeout_ms);
-  int fd = -1;
+  int32_t timeout_ms;
+  int fd, master, err;
+  const char* why;  // NULL: connected
+  char data[256];
+  ssize_t n;
+  char* nl;
+};
+
+// Connects, checks the peer and takes the hello with the master: blocking, and touching no napi
+// state, so that it can run on a worker thread (connectAsync).
+static void do_connect(struct link_result* r) {
+  r->fd = r->master = -1;
+  r->err = 0;
+  r->why = NULL;
   for (int waited = 0;; waited++) {
-    fd = connect_path(path);
-    if (fd >= 0 || (errno != ENOENT && errno != ECONNREFUSED) || waited >= timeout_ms) break;
+    r->fd = connect_path(r->path);
+    if (r->fd >= 0 || (errno != ENOENT && errno != ECONNREFUSED) || waited >= r->timeout_ms) break;
     struct timespec ms = {0, 1000000};
     nanosleep(&ms, NULL);
   }
-  if (fd < 0) return fail(env, "cannot connect", errno);
+  if (r->fd < 0) {
+    r->why = "cannot connect";
+    r->err = errno;
+    return;
+  }
   struct ucred cred;
   socklen_t cl = sizeof cred;
-  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) != 0 || cred.uid != getuid()) {
-    close(fd);
-    return fail(env, "the holder runs as another user", 0);
+  if (getsockopt(r->fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) != 0 || cred.uid != getuid()) {
+    close(r->fd);
+    r->why = "the holder runs as another user";
+    return;
   }
-  struct pollfd p = {fd, POLLIN, 0};
-  if (poll(&p, 1, timeout_ms) != 1) {
-    close(fd);
-    return fail(env, "the holder did not answer", 0);
+  struct pollfd p = {r->fd, POLLIN, 0};
+  if (poll(&p, 1, r->timeout_ms) != 1) {
+    close(r->fd);
+    r->why = "the holder did not answer";
+    return;
   }
-  char data[256];
-  struct iovec iov = {data, sizeof data};
+  struct iovec iov = {r->data, sizeof r->data};
   char ctl[CMSG_SPACE(sizeof(int))];
   struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof ctl};
-  ssize_t n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
-  int master = -1;
-  for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); n > 0 && c != NULL; c = CMSG_NXTHDR(&msg, c)) {
-    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int))) memcpy(&master, CMSG_DATA(c), sizeof(int));
+  r->n = recvmsg(r->fd, &msg, MSG_CMSG_CLOEXEC);
+  int recv_err = errno;
+  for (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); r->n > 0 && c != NULL; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int))) memcpy(&r->master, CMSG_DATA(c), sizeof(int));
   }
-  char* nl = n > 0 ? memchr(data, '\n', (size_t)n) : NULL;
-  if (master < 0 || nl == NULL) {
-    if (master >= 0) close(master);
-    close(fd);
-    return fail(env, n < 0 ? "cannot read the holder's hello" : "the holder's hello is malformed", n < 0 ? errno : 0);
+  r->nl = r->n > 0 ? memchr(r->data, '\n', (size_t)r->n) : NULL;
+  if (r->master < 0 || r->nl == NULL) {
+    if (r->master >= 0) close(r->master);
+    close(r->fd);
+    r->why = r->n < 0 ? "cannot read the holder's hello" : "the holder's hello is malformed";
+    r->err = r->n < 0 ? recv_err : 0;
   }
+}
+
+// The JS value of a result: { control, master, hello, extra } or the reason in words.
+static napi_value result_value(napi_env env, struct link_result* r) {
+  if (r->why != NULL) return fail(env, r->why, r->err);
   napi_value out, v;
   napi_create_object(env, &out);
-  napi_create_int32(env, fd, &v);
+  napi_create_int32(env, r->fd, &v);
   napi_set_named_property(env, out, "control", v);
-  napi_create_int32(env, master, &v);
+  napi_create_int32(env, r->master, &v);
   napi_set_named_property(env, out, "master", v);
-  napi_create_string_latin1(env, data, (size_t)(nl - data), &v);
+  napi_create_string_latin1(env, r->data, (size_t)(r->nl - r->data), &v);
   napi_set_named_property(env, out, "hello", v);
   void* copy;
-  size_t rest = (size_t)(data + n - (nl + 1));
-  napi_create_buffer_copy(env, rest, nl + 1, &copy, &v);
+  size_t rest = (size_t)(r->data + r->n - (r->nl + 1));
+  napi_create_buffer_copy(env, rest, r->nl + 1, &copy, &v);
   napi_set_named_property(env, out, "extra", v);
   return out;
+}
+
+// Reads (path, timeoutMs) into a fresh result; NULL (and *usage set) when they are not that.
+static struct link_result* read_args(napi_env env, napi_callback_info info, napi_value* usage) {
+  size_t argc = 2;
+  napi_value argv[2];
+  size_t plen = 0;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  struct link_result* r = calloc(1, sizeof *r);
+  if (r == NULL || argc < 1 || napi_get_value_string_utf8(env, argv[0], r->path, sizeof r->path, &plen) != napi_ok) {
+    free(r);
+    *usage = fail(env, "connect(path, timeoutMs)", 0);
+    return NULL;
+  }
+  r->timeout_ms = 2000;
+  if (argc > 1) napi_get_value_int32(env, argv[1], &r->timeout_ms);
+  return r;
+}
+
+static napi_value link_connect(napi_env env, napi_callback_info info) {
+  napi_value out;
+  struct link_result* r = read_args(env, info, &out);
+  if (r == NULL) return out;
+  do_connect(r);
+  out = result_value(env, r);
+  free(r);
+  return out;
+}
+
+// connectAsync: the same on a thread of its own (not libuv's pool, which the daemon's file I/O
+// shares: twenty sessions starting at once on a loaded machine would stall it); the promise
+// resolves on the event loop through a thread-safe function.
+struct link_job {
+  struct link_result* r;
+  napi_deferred deferred;
+  napi_threadsafe_function done;
+};
+
+static void job_resolve(napi_env env, napi_value js_cb, void* context, void* data) {
+  (void)js_cb;
+  (void)context;
+  struct link_job* j = data;
+  if (env != NULL) napi_resolve_deferred(env, j->deferred, result_value(env, j->r));
+  else if (j->r->why == NULL) {  // the environment is going away: nobody takes these
+    close(j->r->fd);
+    close(j->r->master);
+  }
+  free(j->r);
+  free(j);
+}
+
+static void* job_thread(void* data) {
+  struct link_job* j = data;
+  do_connect(j->r);
+  napi_threadsafe_function done = j->done;
+  napi_call_threadsafe_function(done, j, napi_tsfn_blocking);
+  napi_release_threadsafe_function(done, napi_tsfn_release);
+  return NULL;
+}
+
+static napi_value link_connect_async(napi_env env, napi_callback_info info) {
+  napi_value usage, promise, name;
+  struct link_result* r = read_args(env, info, &usage);
+  struct link_job* j = r == NULL ? NULL : calloc(1, sizeof *j);
+  if (j == NULL) {
+    free(r);
+    return r == NULL ? usage : fail(env, "out of memory", 0);
+  }
+  j->r = r;
+  napi_create_promise(env, &j->deferred, &promise);
+  napi_create_string_utf8(env, "holder_link.connect", NAPI_AUTO_LENGTH, &name);
+  pthread_t t;
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  if (napi_create_threadsafe_function(env, NULL, NULL, name, 0, 1, NULL, NULL, NULL, job_resolve, &j->done) != napi_ok) {
+    napi_resolve_deferred(env, j->deferred, fail(env, "cannot make a thread-safe function", 0));
+    free(r);
+    free(j);
+  } else if ((errno = pthread_create(&t, &attr, job_thread, j)) != 0) {
+    napi_resolve_deferred(env, j->deferred, fail(env, "cannot start a thread", errno));
+    napi_release_threadsafe_function(j->done, napi_tsfn_abort);
+    free(r);
+    free(j);
+  }
+  pthread_attr_destroy(&attr);
+  return promise;
 }
 
 static napi_value link_memfd(napi_env env, napi_callback_info info) {
@@ -155,6 +266,8 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_value fn;
   napi_create_function(env, "connect", NAPI_AUTO_LENGTH, link_connect, NULL, &fn);
   napi_set_named_property(env, exports, "connect", fn);
+  napi_create_function(env, "connectAsync", NAPI_AUTO_LENGTH, link_connect_async, NULL, &fn);
+  napi_set_named_property(env, exports, "connectAsync", fn);
   napi_create_function(env, "memfd", NAPI_AUTO_LENGTH, link_memfd, NULL, &fn);
   napi_set_named_property(env, exports, "memfd", fn);
   return exports;

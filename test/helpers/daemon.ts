@@ -36,6 +36,8 @@ export interface DaemonOptions {
   reuse?: { home: string; runtime: string };
   // A fixed port (an earlier daemon's, so that its clients find the next one); 0 picks a free one.
   port?: number;
+  // The script to run instead of bin/pty-relay (a copy of the build with a holder that waits).
+  bin?: string;
 }
 
 // Makes a fresh HOME so the user's own ~/.bashrc neither slows nor changes the tests.
@@ -70,7 +72,7 @@ export function collectLogs(proc: ChildProcess): { logs: LogLine[]; stderr: () =
 export async function startDaemon(opts: DaemonOptions = {}): Promise<TestDaemon> {
   const home = opts.reuse?.home ?? makeHome(opts.bashrc);
   const runtime = opts.reuse?.runtime ?? fs.mkdtempSync(path.join(os.tmpdir(), 'pty-relay-rt-'));
-  const proc = spawn(process.execPath, [RELAY_BIN, 'serve', '--port', String(opts.port ?? 0), '--log-level', 'debug', '--runtime-dir', runtime, ...(opts.args ?? [])], {
+  const proc = spawn(process.execPath, [opts.bin ?? RELAY_BIN, 'serve', '--port', String(opts.port ?? 0), '--log-level', 'debug', '--runtime-dir', runtime, ...(opts.args ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { PATH: process.env.PATH, HOME: home, USER: os.userInfo().username, LANG: 'C.UTF-8', ...opts.env },
     cwd: home,

@@ -116,10 +116,14 @@ export function serveFrames(t: FrameTransport, access: FrameAccess, registry: Re
       case FrameType.REQUEST: {
         if (f.body.op === 'upgrade') return upgrade();
         if (f.body.op === 'events') return subscribe(f.body.session);
-        const out = handleRequest(f.body, registry, access, log, config.info);
-        if ('code' in out) return fail(out.code, out.message);
-        send({ type: FrameType.REPLY, body: out.reply });
-        return close();
+        // `new` answers once its program runs (a holder may take a while to start).
+        void Promise.resolve(handleRequest(f.body, registry, access, log, config.info)).then((out) => {
+          if (closed) return;
+          if ('code' in out) return fail(out.code, out.message);
+          send({ type: FrameType.REPLY, body: out.reply });
+          close();
+        });
+        return;
       }
       case FrameType.PING:
         return send({ type: FrameType.PONG, body: { id: f.body.id } });

@@ -12,7 +12,7 @@ import type { FrameAccess } from './transport';
 export type RequestOutcome = { reply: Extract<Reply, { ok: true }> } | { code: string; message: string };
 
 // Carries out `r` within what `access` allows (`upgrade` is the connection's own, see attach.ts).
-export function handleRequest(r: Exclude<Request, { op: 'upgrade' | 'events' }>, registry: Registry, access: FrameAccess, log: Logger, info: DaemonInfo): RequestOutcome {
+export function handleRequest(r: Exclude<Request, { op: 'upgrade' | 'events' }>, registry: Registry, access: FrameAccess, log: Logger, info: DaemonInfo): RequestOutcome | Promise<RequestOutcome> {
   if (r.op === 'ls') {
     const all = registry.summaries();
     return { reply: { ok: true, sessions: access.session === null ? all : all.filter((s) => s.name === access.session) } };
@@ -51,11 +51,14 @@ export function handleRequest(r: Exclude<Request, { op: 'upgrade' | 'events' }>,
   }
   if (s === null) return { code: 'PR_ERR_SESSION_EXISTS', message: `a session named "${r.session}" already exists` };
   // Start it now: a session made with `new` runs whether or not anyone attaches.
-  if (!s.ensureRunning()) {
-    registry.kill(r.session);
+  // A program under a holder runs once the daemon is connected to it: the reply waits for that.
+  const made = s;
+  const outcome = (): RequestOutcome => {
+    if (made.pid !== null) return { reply: { ok: true, pid: made.pid } };
+    if (registry.find(r.session) === made) registry.kill(r.session);
     return { code: 'PR_ERR_SPAWN', message: `cannot start ${r.command.length === 0 ? 'a shell' : r.command.join(' ')}` };
-  }
-  return { reply: { ok: true, pid: s.pid } };
+  };
+  return s.ensureRunning() ? s.launched().then(outcome) : outcome();
 }
 
 // Up to OUTPUT_PAGE_BYTES of `job`'s output from `from` (default: the last page), as `#!output`

@@ -18,8 +18,16 @@ export interface HolderHello {
   pts: string | null;
 }
 
+interface Connected {
+  control: number;
+  master: number;
+  hello: string;
+  extra: Buffer;
+}
+
 interface LinkAddon {
-  connect(path: string, timeoutMs: number): { control: number; master: number; hello: string; extra: Buffer } | string;
+  connect(path: string, timeoutMs: number): Connected | string;
+  connectAsync(path: string, timeoutMs: number): Promise<Connected | string>;
   memfd(name: string, bytes: Buffer): number | string;
 }
 
@@ -110,13 +118,31 @@ export class HolderLink {
   }
 
   // Connects to the holder at `path` (waiting up to timeoutMs for a holder that is starting).
+  // Blocks the event loop while it waits: for a holder that answers at once (one already running).
   static connect(path: string, timeoutMs: number): HolderLink {
+    return HolderLink.made(path, HolderLink.addon().connect(path, timeoutMs));
+  }
+
+  // The same, waiting on a worker thread: for a holder that is just starting, which a loaded
+  // machine may take a second or more to run at all.
+  static async connectAsync(path: string, timeoutMs: number): Promise<HolderLink> {
+    return HolderLink.made(path, await HolderLink.addon().connectAsync(path, timeoutMs));
+  }
+
+  private static addon(): LinkAddon {
     const a = linkAddon();
     if (!a.ok) throw new RelayError('PR_ERR_HOLDER', `cannot reach session holders: ${a.reason}`);
-    const r = a.link.connect(path, timeoutMs);
+    return a.link;
+  }
+
+  private static made(path: string, r: Connected | string): HolderLink {
     if (typeof r === 'string') throw new RelayError('PR_ERR_HOLDER', `holder ${path}: ${r}`);
     const hello = parseHello(r.hello);
-    if (hello === null) throw new RelayError('PR_ERR_HOLDER', `holder ${path}: unexpected hello`);
+    if (hello === null) {
+      fs.closeSync(r.control);
+      fs.closeSync(r.master);
+      throw new RelayError('PR_ERR_HOLDER', `holder ${path}: unexpected hello`);
+    }
     return new HolderLink(path, r.master, hello, r.control, r.extra);
   }
 

@@ -9,6 +9,7 @@ import type { HolderLink } from '../holder/link';
 import type { HolderPolicy } from '../holder/spawn';
 import type { MarkEvent } from '../shell/marks';
 import { IdleOutput } from './idle-output';
+import { Launch } from './launch';
 import { ReadHolds } from './read-holds';
 import type { SessionSandbox } from '../sandbox/sandbox';
 import type { BucketConfig } from '../base/rate-limit';
@@ -63,6 +64,7 @@ export class Program {
   lifecycle: Lifecycle = 'stopped';
   readonly holds: ReadHolds;
   private startTimer: NodeJS.Timeout | null = null;
+  private launch: Launch | null = null; // a start under a holder, under way
 
   constructor(private readonly host: ProgramHost) {
     this.holds = new ReadHolds(host.config.outputRate, () => this.shell?.pty);
@@ -72,26 +74,56 @@ export class Program {
     return this.host.config.command !== undefined;
   }
 
-  // Starts the program; on failure, fails the queued jobs.
+  // Starts the program; on failure, fails the queued jobs. Under a holder it runs later (launch.ts):
+  // until then the lifecycle is 'starting' with no shell, and the daemon serves on meanwhile.
   start(): void {
-    const { config, log, runner, audience } = this.host;
-    let shell: Shell;
+    const { config, audience } = this.host;
+    const { cols, rows } = audience.size;
+    const { shell: sh, command, env, dir, holder, sandbox } = config;
+    // A sandboxed program: its argv wrapped (cgroup, bwrap, prlimit), started in the project
+    // directory; the holder, when there is one, starts the wrapped argv.
+    const wrap = sandbox === undefined ? undefined : (argv: string[]) => sandbox.wrap(argv);
+    const spec = { shell: sh, command, cwd: sandbox?.cwd ?? config.cwd, env, dir, shellDir: sandbox?.shellDir, owner: sandbox?.owner, cols, rows, holder, wrap };
+    let shell: Shell | null = null;
+    const handlers = this.handlers(() => shell as Shell);
     try {
-      const { cols, rows } = audience.size;
-      const { shell: sh, command, env, dir, holder, sandbox } = config;
-      // A sandboxed program: its argv wrapped (cgroup, bwrap, prlimit), started in the project
-      // directory; the holder, when there is one, starts the wrapped argv.
-      const wrap = sandbox === undefined ? undefined : (argv: string[]) => sandbox.wrap(argv);
-      const cwd = sandbox?.cwd ?? config.cwd;
-      shell = Shell.spawn({ shell: sh, command, cwd, env, dir, shellDir: sandbox?.shellDir, owner: sandbox?.owner, cols, rows, holder, wrap }, this.handlers(() => shell));
-      this.shell = shell;
-      this.holds.reset();
+      if (holder === null) return this.begin((shell = Shell.spawn(spec, handlers)));
+      this.launch = new Launch(
+        Shell.launch({ ...spec, holder }, handlers),
+        (made) => ((this.launch = null), this.begin((shell = made))),
+        (err) => ((this.launch = null), (this.lifecycle = 'stopped'), this.failed(err), audience.ended(-1, 0)),
+      );
+      this.lifecycle = 'starting';
     } catch (err) {
-      const message = `cannot start ${this.host.command}: ${(err as Error).message}`;
-      log.error({ evt: 'session.spawn_failed', err }, message);
-      runner.failQueued(message);
-      return;
+      this.failed(err);
     }
+  }
+
+  // Resolves once a start under way ended (the program runs, or it could not start).
+  launched(): Promise<void> {
+    return this.launch?.done ?? Promise.resolve();
+  }
+
+  // Ends a start under way: its holder is killed (and its program with it), nothing waits for it.
+  private cancelLaunch(): void {
+    if (this.launch !== null) this.lifecycle = 'stopped';
+    this.launch?.cancel();
+    this.launch = null;
+  }
+
+  private failed(err: unknown): void {
+    const message = `cannot start ${this.host.command}: ${(err as Error).message}`;
+    this.host.log.error({ evt: 'session.spawn_failed', err }, message);
+    this.host.runner.failQueued(message);
+  }
+
+  // The program runs: tell its session, and wait for its first prompt.
+  private begin(shell: Shell): void {
+    const { config, log, runner, audience } = this.host;
+    this.shell = shell;
+    this.holds.reset();
+    // The size may have changed while a holder started (a client attached meanwhile).
+    if (shell.link !== null) shell.pty.resize(audience.size.cols, audience.size.rows);
     // pty.pid: the PTY's child (for a sandbox, its outermost wrapper: the program is not there yet).
     log.info({ evt: 'session.spawned', pid: shell.pty.pid, command: config.command?.[0] ?? config.shell, holder: shell.link !== null, cloexec: shell.pty.cloexec, sandbox: config.sandbox?.profileName }, 'program started');
     if (!shell.pty.cloexec) log.warn({ evt: 'session.master_inheritable' }, 'cannot mark the PTY master close-on-exec (termios addon missing?): programs started later inherit it');
@@ -117,6 +149,7 @@ export class Program {
 
   // Stops reading and typing for a handover; resolves with typed input not yet written.
   async freeze(): Promise<Buffer> {
+    await this.launched(); // a handover takes the program once it runs
     return (await this.shell?.pty.freeze()) ?? Buffer.alloc(0);
   }
 
@@ -157,6 +190,7 @@ export class Program {
 
   // Lets go of the program without ending it (its holder keeps it); stops reading.
   detach(): void {
+    this.cancelLaunch();
     const shell = this.shell;
     this.shell = null;
     this.lifecycle = 'stopped';
@@ -166,6 +200,7 @@ export class Program {
 
   // Hangs the program up (SIGHUP, as a terminal would); one that ignores it is killed.
   hangUp(): void {
+    this.cancelLaunch();
     const shell = this.shell;
     if (shell === null) return;
     shell.pty.kill('SIGHUP');

@@ -1,5 +1,5 @@
 // session/ owns the session itself: this class, the registry (registry.ts), the program through its
-// lifecycle (program.ts), output printed while no job runs (idle-output.ts), the audience with the
+// lifecycle (program.ts; a start under a holder: launch.ts), idle output (idle-output.ts), the audience with the
 // ring and the mirror (audience.ts), read holds (read-holds.ts) and what a session taken over from a
 // gone daemon settles (crash.ts). It composes a shell (shell/), jobs (jobs/) and a mirror (mirror/);
 // connections and the upgrade reach sessions through here. A session outlives its shells; one made
@@ -28,7 +28,6 @@ import { killSandboxStrays, sandboxHits } from './sandboxed';
 export type { BusyInfo } from '../jobs/job-runner';
 export type { SessionConfig } from './program';
 export type { Adoption, SessionHandover } from './handover';
-
 export type SessionState = Exclude<Lifecycle, 'ready'> | RunnerState;
 
 export class Session {
@@ -94,8 +93,7 @@ export class Session {
     return { name: this.name, createdAt: this.createdAt.getTime(), command: this.config.command ?? null, lifecycle: this.program.lifecycle, ...(sandbox === undefined ? {} : { sandbox }) };
   }
 
-  // After an upgrade, before thaw(): connects to the holder the earlier daemon let go of (crash.ts);
-  // `again` after a rolled-back upgrade (the new process may have had it).
+  // After an upgrade, before thaw(): reconnects to the holder let go of (crash.ts; `again`: rolled back).
   relink(again = false): Promise<void> {
     return relinkHolder(this.shell, this.config.dir, this.log, again);
   }
@@ -185,8 +183,11 @@ export class Session {
       if (this.isCommand && this.shell === null && this.audience.ring.head > 0) return false;
       this.program.start();
     }
-    return this.shell !== null;
+    return this.program.lifecycle !== 'stopped';
   }
+
+  // Under a holder the program may still be starting: this settles once it runs (pid) or failed.
+  launched = (): Promise<void> => this.program.launched();
 
   // Adds an attached client, starting the program if it is not running; false as ensureRunning.
   attach(peer: AttachPeer, cols: number, rows: number): boolean {

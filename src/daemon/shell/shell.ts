@@ -13,7 +13,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MarkParser, type MarkEvent } from './marks';
 import type { HolderLink } from '../holder/link';
-import { startHolder, type HolderPolicy } from '../holder/spawn';
+import { startHolder, type HolderPolicy, type HolderStart } from '../holder/spawn';
+import type { TerminalProgram } from '../base/terminal-program';
 import { adoptPty, heldPty, spawnPty, TERM_NAME, type Pty, type PtyHandlers } from '../pty/pty';
 import { innermostPid, readCmdline, readLife } from '../pty/proc';
 import { SCRIPT_FILE_NAME } from './script-file';
@@ -76,31 +77,65 @@ export class Shell {
   private watch: NodeJS.Timeout | null = null;
   private innerPid: number | null = null; // the wrapped program's pid, once found
 
-  // Spawns the program. Throws when it cannot be started.
+  // Spawns the program through node-pty (spec.holder null). Throws when it cannot be started.
   static spawn(spec: ShellSpec, handlers: ShellHandlers): Shell {
+    const made = Shell.prepare(spec);
+    try {
+      return new Shell(made.parser, made.rcFile, made.wrapped, handlers, (h) => spawnPty(made.program, h), null);
+    } catch (err) {
+      made.drop();
+      throw err;
+    }
+  }
+
+  // Starts the program under a holder (spec.holder): the holder is spawned now (throws when it
+  // cannot be), and `shell` resolves once the daemon is connected to it, the event loop free
+  // meanwhile; `cancel` ends a start no longer wanted (the holder and its program with it).
+  static launch(spec: ShellSpec & { holder: HolderPolicy }, handlers: ShellHandlers): { shell: Promise<Shell>; cancel(): void } {
+    const made = Shell.prepare(spec);
+    let start: HolderStart;
+    try {
+      // node-pty sets TERM from its `name`; a holder passes the environment as it is.
+      start = startHolder({ ...made.program, env: { ...made.program.env, TERM: TERM_NAME } }, spec.dir, spec.holder);
+    } catch (err) {
+      made.drop();
+      throw err;
+    }
+    const shell = start.link.then(
+      (link) => {
+        // The exit is heard from whichever holder link the shell has then (relink() may replace
+        // it); a microtask, since the shell is being made when the PTY asks.
+        let sh: Shell | null = null;
+        sh = new Shell(made.parser, made.rcFile, made.wrapped, handlers, (h) => heldPty(link.master, link.hello.pid, link.hello.pts, h, (cb) => queueMicrotask(() => sh?.followExit(cb)), false), link);
+        return sh;
+      },
+      (err: unknown) => {
+        made.drop();
+        throw err;
+      },
+    );
+    return { shell, cancel: start.cancel };
+  }
+
+  // What both ways of starting need: the rc file written, the argv (wrapped), the mark parser.
+  private static prepare(spec: ShellSpec): { program: TerminalProgram; parser: MarkParser | null; rcFile: string | null; wrapped: boolean; drop(): void } {
     const integrated = spec.command === undefined;
     const files = spec.shellDir ?? spec.dir;
     const rcFile = integrated ? path.join(files, `rc-${process.pid}-${++fileCounter}.bash`) : null;
     const nonce = crypto.randomBytes(16).toString('hex');
     const argv = spec.command ?? [spec.shell, '--rcfile', rcFile as string, '-i'];
     const [file, ...args] = spec.wrap === undefined ? argv : spec.wrap(argv);
+    const drop = (): void => {
+      if (rcFile !== null) fs.rm(rcFile, { force: true }, () => undefined);
+    };
     try {
       if (rcFile !== null) writePrivateFile(rcFile, renderRc(nonce, path.join(files, SCRIPT_FILE_NAME)), spec.owner ?? null);
-      const program = { file: file as string, args, cwd: spec.cwd, env: spec.env, cols: spec.cols, rows: spec.rows };
-      const parser = integrated ? new MarkParser(nonce) : null;
-      const wrapped = spec.wrap !== undefined;
-      if (spec.holder === null) return new Shell(parser, rcFile, wrapped, handlers, (h) => spawnPty(program, h), null);
-      // node-pty sets TERM from its `name`; a holder passes the environment as it is.
-      const link = startHolder({ ...program, env: { ...program.env, TERM: TERM_NAME } }, spec.dir, spec.holder);
-      // The exit is heard from whichever holder link the shell has then (relink() may replace it);
-      // a microtask, since the shell is being made when the PTY asks.
-      let made: Shell | null = null;
-      made = new Shell(parser, rcFile, wrapped, handlers, (h) => heldPty(link.master, link.hello.pid, link.hello.pts, h, (cb) => queueMicrotask(() => made?.followExit(cb)), false), link);
-      return made;
     } catch (err) {
-      if (rcFile !== null) fs.rm(rcFile, { force: true }, () => undefined);
+      drop();
       throw err;
     }
+    const program = { file: file as string, args, cwd: spec.cwd, env: spec.env, cols: spec.cols, rows: spec.rows };
+    return { program, parser: integrated ? new MarkParser(nonce) : null, rcFile, wrapped: spec.wrap !== undefined, drop };
   }
 
   // Takes over a program an earlier daemon started, whose PTY master is the inherited `fd`, or
