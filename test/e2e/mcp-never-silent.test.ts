@@ -67,7 +67,7 @@ it('wait on a job that is over and was shown names it, how it ended and the outp
   const job = r.structured?.job as number;
   const w = await plain.call('wait', { session: 'mcp-build' });
   expect(w.structured).toMatchObject({ state: 'done', exitStatus: 1, job, session: 'mcp-build' });
-  expect(w.text).toMatch(new RegExp(`^pty-relay: job ${job} \\(\`echo built; false\`\\) in session mcp-build ended \\d+ s ago with exit status 1; all 6 bytes of its output were delivered before; again: output \\{"job":${job},"session":"mcp-build"\\}\\n\\[exit status 1\\]$`));
+  expect(w.text).toMatch(new RegExp(`^pty-relay: job ${job} \\(\`echo built; false\`\\) in session mcp-build ended [\\d.]+ s ago with exit status 1; all 6 bytes of its output were delivered before; again: output \\{"job":${job},"session":"mcp-build"\\}\\n\\[exit status 1\\]$`));
 });
 
 it('a session busy with a program waiting for input: answer, look or stop, not wait', async () => {

@@ -15,7 +15,7 @@ import type * as net from 'node:net';
 import type { FrameError } from '../../protocol/decoder';
 import { encode, FrameType, OUTPUT_CHUNK_BYTES, outputHeader, PROTOCOL_VERSION, type Attach, type DaemonInfo, type Frame, type Reply } from '../../protocol/frame';
 import { openFeed, type EventFeed } from './event-stream';
-import { attachTarget } from './target';
+import { attachedBody, attachTarget } from './target';
 import { judgeHello } from './hello';
 import { watchLiveness } from './liveness';
 import { handleRequest } from './requests';
@@ -167,10 +167,7 @@ export function serveFrames(t: FrameTransport, access: FrameAccess, registry: Re
     session.audience.assumeInput(a.clientId, a.inputWritten ?? 0);
     const ring = session.audience.ring;
     log.info({ evt: 'attach.attached', session: a.session, readOnly: a.readOnly, resume: a.resume, created }, 'client attached');
-    const reply = (offset: number): void => {
-      const { cols, rows } = session.audience.size;
-      send({ type: FrameType.ATTACHED, body: { session: a.session, pid: session.pid, offset, created, inputAck: session.audience.inputAck(a.clientId), cols, rows, clients: session.audience.clients } });
-    };
+    const reply = (offset: number): void => send({ type: FrameType.ATTACHED, body: attachedBody(a, session, offset, created) });
     if (a.resume !== null && a.resume <= ring.head) {
       // A reconnect: replay exactly what the client has not seen (a GAP first if it left the ring),
       // then, to a client that drew over its screen while away, the visible rows as of then (when

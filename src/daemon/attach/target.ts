@@ -1,8 +1,8 @@
 // Which session an ATTACH reaches, if the connection may reach it: the name is valid, the link's
 // access allows it (a watch link: its one session, read-only), the session exists or may be made,
-// and it has room for one more client.
+// and it has room for one more client; and the ATTACHED answer.
 import { RelayError } from '../../errors';
-import type { Attach } from '../../protocol/frame';
+import type { Attach, Attached } from '../../protocol/frame';
 import { validateSessionName } from '../../protocol/session-name';
 import type { Registry } from '../session/registry';
 import type { Session } from '../session/session';
@@ -28,4 +28,10 @@ export function attachTarget(a: Attach, access: FrameAccess, registry: Registry,
     return { code: 'PR_ERR_LIMIT', message: `session "${a.session}" already has ${maxClients} clients attached (--max-clients)` };
   }
   return { session, created };
+}
+
+// The ATTACHED answer: the session as this attach finds it, output from `offset`.
+export function attachedBody(a: Attach, session: Session, offset: number, created: boolean): Attached {
+  const { cols, rows } = session.audience.size;
+  return { session: a.session, pid: session.pid, offset, created, inputAck: session.audience.inputAck(a.clientId), cols, rows, clients: session.audience.clients };
 }
