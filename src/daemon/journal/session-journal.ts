@@ -53,6 +53,7 @@ export class SessionJournal implements JobSink {
   private deliveredBytes = 0;
   private writing = false;
   private dirty = false;
+  private generation = 0; // of the newest state written or being written
   private scheduled = false;
   private closed = false;
 
@@ -121,6 +122,7 @@ export class SessionJournal implements JobSink {
   // Writes the snapshot now, synchronously (the daemon is about to exit).
   saveNow(): void {
     if (this.closed) return;
+    this.generation++; // a write under way has an older state: it must not replace this one
     const tmp = path.join(this.dir, `${STATE}.now`);
     try {
       fs.rmSync(tmp, { force: true });
@@ -145,10 +147,15 @@ export class SessionJournal implements JobSink {
     this.writing = true;
     this.dirty = false;
     const text = this.text();
+    const generation = ++this.generation;
     const tmp = path.join(this.dir, `${STATE}.tmp`);
+    // The bytes go out off the event loop; the rename is made on it, so that it can never land
+    // after a newer state that saveNow() wrote meanwhile (under load a write took longer than the
+    // session's start and ready: the state without its shell replaced the one with it, and the
+    // next daemon started a second shell, leaving the first to its holder).
     fs.promises
       .writeFile(tmp, text, { mode: 0o600 })
-      .then(() => fs.promises.rename(tmp, path.join(this.dir, STATE)))
+      .then(() => (generation === this.generation && !this.closed ? fs.renameSync(tmp, path.join(this.dir, STATE)) : fs.rmSync(tmp, { force: true })))
       .catch(() => undefined) // a full disk: the last state that was written stays
       .finally(() => {
         this.writing = false;

@@ -44,3 +44,25 @@ describe('SessionJournal: the output files of jobs that leave the history', () =
     j.close(false);
   });
 });
+
+describe('SessionJournal: state.json', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'session-journal-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('never lets a write that was under way replace a newer state written at once', async () => {
+    let s = state();
+    const j = new SessionJournal(dir, 1024, 0, () => s);
+    // The interleaving of a session started under load: the delayed write takes the state while the
+    // shell is still starting and goes out off the loop; the shell runs and its state is written at
+    // once, before that write is done.
+    (j as unknown as { write(): void }).write();
+    s = { ...state(), shell: { pid: 4242, nonce: 'n' } } as unknown as JournalState;
+    j.saveNow();
+    await waitFor('the earlier write to be done', () => ((j as unknown as { writing: boolean }).writing ? undefined : true));
+    expect(SessionJournal.load(dir)?.state.shell).toMatchObject({ pid: 4242 });
+    j.close(false);
+  });
+});
