@@ -31,9 +31,11 @@ afterAll(async () => {
   expect(await d.stop()).toBe(0);
 });
 
-// Removes pty-client's status-line updates (saved cursor, last row, restore) from a raw log.
+// Removes pty-client's status-line updates (saved cursor, last row, restore) and its repaints from a raw log.
 function withoutStatus(log: string): string {
-  return log.replace(/\x1b7(\x1b\[\d+;1H\x1b\[2K(\x1b\[7m[^\x1b]*\x1b\[0m)?)+\x1b8/g, '');
+  return log
+    .replace(/\x1b7(\x1b\[\d+;1H\x1b\[2K(\x1b\[7m[^\x1b]*\x1b\[0m)?)+\x1b8/g, '')
+    .replace(/\x1b7\x1b\[1;1H\x1b\[0m\x1b\[2K[\s\S]*?\x1b\[0m\x1b8/g, ''); // the rows drawn again after a reconnect
 }
 
 it('survives a killed and a frozen tunnel with nothing lost and nothing repeated', async () => {
