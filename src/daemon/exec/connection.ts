@@ -21,7 +21,8 @@ import { afterReads } from '../base/after-reads';
 
 export type { ExecConfig } from './handle';
 
-// How long a closed exec connection keeps draining a client that has not closed its side.
+// How long a closed exec connection whose reply is all with the kernel keeps draining a client that
+// has not closed its side.
 const LINGER_MS = 2_000;
 
 // Serves one exec connection whose first bytes were `first`.
@@ -198,11 +199,21 @@ export function serveExec(socket: net.Socket, input: ConnInput, first: Buffer, r
     else {
       // The client may still be sending (a refused flood): keep reading and discarding, so the
       // close is a FIN, not a reset that could destroy our last words in flight.
+      // Destroyed only once our side has finished (every byte of the reply is with the kernel,
+      // which sends it on after the close): a destroy before that drops what still waits in this
+      // process, as it did for a 10 MB reply whose client sent its EOF (nc -N) just after the
+      // request had run, or read slower than LINGER_MS.
       input.on('data', () => undefined);
       input.resume();
-      socket.end();
-      input.on('end', () => socket.destroy());
-      setTimeout(() => socket.destroy(), LINGER_MS).unref();
+      let theirsEnded = false;
+      input.on('end', () => {
+        theirsEnded = true;
+        if (socket.writableFinished) socket.destroy();
+      });
+      socket.end(() => {
+        if (theirsEnded) socket.destroy();
+        else setTimeout(() => socket.destroy(), LINGER_MS).unref();
+      });
     }
     log.debug({ evt: 'exec.closed', requests }, 'exec connection closed');
   }
