@@ -51,9 +51,16 @@ it('reconnects by itself to the daemon started after a kill -9 and shows the ses
   expect(shown).toEqual(range(n).slice(n - shown.length));
   expect(final).not.toMatch(/\[pty-client\]/);
   // And the terminal got every line once: nothing lost while the daemon was away, nothing repeated.
+  // The one exception is the kill itself: output the daemon had read from the terminal but not yet
+  // written to its journal (the rest of that event-loop turn; no client is sent it before) dies
+  // with it (README "Sessions that survive the daemon"): at most one tick, and never a later one.
   await waitFor('the pane log', () => (fs.readFileSync(pane, 'latin1').includes(`ticked-${n}`) ? true : undefined));
   const log = fs.readFileSync(pane, 'latin1').replace(/\x1b7[\s\S]*?\x1b8/g, '').replace(/\x1b\][^\x07]*\x07/g, '');
-  expect(ticks(log)).toEqual(range(n));
+  const got = ticks(log);
+  const missing = range(n).filter((k) => !got.includes(k));
+  expect(got).toEqual(range(n).filter((k) => !missing.includes(k)));
+  expect(missing.length).toBeLessThanOrEqual(1);
+  for (const k of missing) expect(k).toBeLessThanOrEqual(atCrash + 1);
 }, deadline(120_000));
 
 it('stays through a stop with --keep-sessions (systemctl restart) and reconnects to the next daemon', async () => {

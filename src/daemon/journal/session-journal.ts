@@ -70,9 +70,14 @@ export class SessionJournal implements JobSink {
     }
   }
 
-  // Output as attached terminals see it (the ring's bytes).
+  // Output as attached terminals see it (the ring's bytes), gathered for the rest of the turn.
   terminal(data: Buffer): void {
     this.ring.append(data);
+  }
+
+  // Writes the terminal output gathered so far (before it is sent to a client).
+  persistTerminal(): void {
+    this.ring.flush();
   }
 
   output(job: Job, data: Buffer): void {
