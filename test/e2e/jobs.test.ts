@@ -159,6 +159,23 @@ describe('output that outlives its request', () => {
     await expectIntact('w2', dir);
   });
 
+  it('counts a reply as delivered when its client closed its side after the reply began and read on', async () => {
+    // nc -N sends its EOF when its stdin ends; starved on a loaded machine, that EOF comes after
+    // the reply began. Here it comes (and is with the daemon) before the job's last output.
+    const dir = await prepare('w3');
+    const f = fifo();
+    const client = new RawClient(d.port);
+    client.send(`#!session w3\nseq 1 5; read -r x < ${f.path}; seq 6 8\n`);
+    await waitFor('the first lines', () => (client.text().includes('5\n') ? true : undefined));
+    await new Promise<void>((resolve) => client.socket.end(resolve));
+    f.release();
+    await within('the reply to end', client.closed, 10_000);
+    expect(client.text()).toBe('1\n2\n3\n4\n5\n6\n7\n8\n');
+    // Delivered exactly once: nothing is repeated, and the job's output is not owed.
+    expect(await req('w3', '#!wait 2\n')).toMatch(/^pty-relay: job 2 \(`seq 1 5; [^`]*`\) in session w3 ended [^\n]*; all 16 bytes of its output were delivered before; again: #!output 2[^\n]*\n$/);
+    await expectIntact('w3', dir);
+  });
+
   it('lists every job with its state, status and command', async () => {
     const jobs = await req('w1', '#!jobs\n');
     const lines = jobs.trimEnd().split('\n');

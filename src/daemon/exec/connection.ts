@@ -16,12 +16,14 @@ import type { ConnContext } from '../conn/context';
 import { handleRequest, type ExecConfig } from './handle';
 import type { Outcome } from './job-reply';
 import { Reply } from './reply';
+import { Deliveries } from './delivery';
 import { judgeRequest, type ExecOptions } from './request';
 import { afterReads } from '../base/after-reads';
 
 export type { ExecConfig } from './handle';
 
-// How long a closed exec connection keeps draining a client that has not closed its side.
+// How long a closed exec connection whose reply is all with the kernel keeps draining a client that
+// has not closed its side.
 const LINGER_MS = 2_000;
 
 // Serves one exec connection whose first bytes were `first`.
@@ -37,9 +39,7 @@ export function serveExec(socket: net.Socket, input: ConnInput, first: Buffer, r
   let deadline: NodeJS.Timeout | null = null; // the request in `buf` must be complete by then
   let final: Outcome = { status: 0, reason: 'exit', fields: {} };
   // Replies that wrote output: marked delivered once the client is known to be there, else lost.
-  const sent: Outcome[] = [];
-  let runStartWritten = 0; // reply bytes written before the running request began
-  let eofMidReply = false;
+  const deliveries = new Deliveries(reply);
   let requests = 0;
 
   input.on('data', (chunk: Buffer) => {
@@ -53,8 +53,6 @@ export function serveExec(socket: net.Socket, input: ConnInput, first: Buffer, r
   });
   input.on('end', () => {
     eof = true;
-    // The client closed its side after its reply had begun: it may have vanished (was killed).
-    if (state === 'running' && reply.written > runStartWritten) eofMidReply = true;
     if (state === 'reading') judge();
   });
   ctx.onShutdown((reason) => {
@@ -70,9 +68,6 @@ export function serveExec(socket: net.Socket, input: ConnInput, first: Buffer, r
     reply.notice('error: the daemon is being upgraded and this request was still incomplete; send it again');
     final = { status: STATUS_RELAY_ERROR, reason: 'error', fields: {} };
     close();
-  });
-  socket.on('error', () => {
-    for (const o of sent.splice(0)) o.lost?.();
   });
   socket.on('close', () => {
     state = 'closing';
@@ -151,10 +146,6 @@ export function serveExec(socket: net.Socket, input: ConnInput, first: Buffer, r
     buf = Buffer.alloc(0);
     reads = 0;
     requests++;
-    // A client that half-closes once its reply has begun may have vanished (killed): such a reply
-    // does not count as delivered, so `#!wait` hands its output out again rather than lose it.
-    runStartWritten = reply.written;
-    eofMidReply = false;
     handleRequest(text, { reply, registry, config, log, conn: session })
       .catch((err: unknown) => {
         log.error({ evt: 'exec.failed', err }, 'exec request failed');
@@ -163,8 +154,8 @@ export function serveExec(socket: net.Socket, input: ConnInput, first: Buffer, r
       })
       .then((outcome) => {
         final = outcome;
-        if (eofMidReply) outcome.lost?.();
-        else if (outcome.commit !== undefined) sent.push(outcome);
+        // Delivered or not is judged as the connection closes (delivery.ts).
+        deliveries.ended(outcome);
         if (state === 'closing') return;
         state = 'reading';
         input.resume();
@@ -188,21 +179,27 @@ export function serveExec(socket: net.Socket, input: ConnInput, first: Buffer, r
     if (trailer !== undefined) socket.write(encodeTrailer(trailer, final.status, final.reason, final.fields));
     // The output counts as delivered only if the client is still there to read it: a killed
     // client's reset to these last bytes makes the probe fail (Reply.reaches).
-    if (sent.length > 0) {
-      void reply.reaches().then((there) => {
-        for (const o of sent.splice(0)) (there ? o.commit : o.lost)?.();
-      });
-    }
+    deliveries.close();
     reply.closed = true;
     if (eof) socket.end(() => socket.destroy());
     else {
       // The client may still be sending (a refused flood): keep reading and discarding, so the
       // close is a FIN, not a reset that could destroy our last words in flight.
+      // Destroyed only once our side has finished (every byte of the reply is with the kernel,
+      // which sends it on after the close): a destroy before that drops what still waits in this
+      // process, as it did for a 10 MB reply whose client sent its EOF (nc -N) just after the
+      // request had run, or read slower than LINGER_MS.
       input.on('data', () => undefined);
       input.resume();
-      socket.end();
-      input.on('end', () => socket.destroy());
-      setTimeout(() => socket.destroy(), LINGER_MS).unref();
+      let theirsEnded = false;
+      input.on('end', () => {
+        theirsEnded = true;
+        if (socket.writableFinished) socket.destroy();
+      });
+      socket.end(() => {
+        if (theirsEnded) socket.destroy();
+        else setTimeout(() => socket.destroy(), LINGER_MS).unref();
+      });
     }
     log.debug({ evt: 'exec.closed', requests }, 'exec connection closed');
   }

@@ -8,7 +8,6 @@ export class Reply {
   private corked = false;
   private noteToken: string | null = null; // the client reads our own words apart (`#!notes`)
   closed = false; // our side is done: nothing more is written
-  written = 0; // bytes written so far
 
   constructor(readonly socket: net.Socket) {}
 
@@ -35,7 +34,6 @@ export class Reply {
   }
 
   private send(data: Buffer): boolean {
-    this.written += data.length;
     if (!this.corked) {
       // PTY output arrives in ~2 kB reads; corking until the event loop moves on turns a burst of
       // them into one socket write instead of one system call each.

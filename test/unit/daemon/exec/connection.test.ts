@@ -31,7 +31,7 @@ afterEach(() => {
 });
 
 // A loopback connection served by serveExec; `onLog` sees every log line as it is written.
-async function connect(onLog: (line: { evt?: string }) => void): Promise<{ input: DrivenInput; received: Promise<string> }> {
+async function connect(onLog: (line: { evt?: string }) => void, config = CONFIG): Promise<{ input: DrivenInput; received: Promise<string>; client: net.Socket }> {
   const server = net.createServer({ allowHalfOpen: true });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   cleanup.push(() => server.close());
@@ -46,8 +46,8 @@ async function connect(onLog: (line: { evt?: string }) => void): Promise<{ input
   const input = new DrivenInput();
   // No request reaches a session: refused directives end before one is looked up.
   const registry = null as unknown as Registry;
-  serveExec(socket, input, Buffer.alloc(0), registry, CONFIG, { log, onShutdown: () => undefined, onHandover: () => undefined });
-  return { input, received };
+  serveExec(socket, input, Buffer.alloc(0), registry, config, { log, onShutdown: () => undefined, onHandover: () => undefined });
+  return { input, received, client };
 }
 
 const refusal = (name: string): string => `pty-relay: error: unknown directive "#!${name}"`;
@@ -126,4 +126,23 @@ it('keeps bytes that came in time one request with the rest, though the loop was
   expect(text).toContain(refusal('one'));
   expect(text).not.toContain(refusal('two'));
   expect(refusals).toBe(1);
+});
+
+it('sends the whole of a reply larger than the socket takes at once though the client\'s EOF comes after the close', async () => {
+  // A 4 MiB reply: the refusal names the directive, and the kernel takes a few hundred KiB of it
+  // from a client that does not read; the rest waits in this process when the connection closes.
+  const name = 'a'.repeat(4 << 20);
+  const { input, received, client } = await connect((l) => {
+    // The connection closed its side; the client's EOF comes only now (nc -N, starved between
+    // sending its request and its EOF), and the client reads only after that.
+    if (l.evt === 'exec.closed') setImmediate(() => {
+      input.emit('end');
+      setImmediate(() => client.resume());
+    });
+  }, { ...CONFIG, maxRequestBytes: 8 << 20 });
+  client.pause();
+  input.emit('data', Buffer.from(`#!${name}\n`));
+  const text = await within('the reply', received, 30_000);
+  expect(text.length).toBeGreaterThan(name.length);
+  expect(text).toContain(`unknown directive "#!${name}"`);
 });
