@@ -14,7 +14,7 @@ let copy: string;
 let d: TestDaemon | null = null;
 
 // dist/ copied, with a pty-relay-holder that, for the session named "slow" (its holder runs in
-// that session's directory), says it is waiting and then waits for the gate (30 s at most)
+// that session's directory; and "slow-2"), says it is waiting and then waits for the gate (30 s at most)
 // before it runs the real holder.
 beforeAll(() => {
   copy = fs.mkdtempSync(path.join(os.tmpdir(), 'pty-relay-gated-'));
@@ -22,7 +22,7 @@ beforeAll(() => {
   fs.mkdirSync(path.join(copy, 'native'));
   for (const f of ['main.js', 'mirror-worker.js']) fs.copyFileSync(path.join(dist, f), path.join(copy, f));
   for (const f of fs.readdirSync(path.join(dist, 'native')).filter((n) => n.endsWith('.node'))) fs.copyFileSync(path.join(dist, 'native', f), path.join(copy, 'native', f));
-  const gate = `case "$(basename "$(readlink /proc/$$/cwd)")" in slow)
+  const gate = `case "$(basename "$(readlink /proc/$$/cwd)")" in slow|slow-2)
   : > '${copy}/waiting'; i=0; while [ ! -e '${copy}/gate' ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done;;
 esac
 exec '${path.join(dist, 'native', 'pty-relay-holder')}' "$@"
@@ -48,4 +48,51 @@ it('answers requests to other sessions while a new session waits for its holder,
   const r = await slow.done;
   expect(r.stdout).toMatch(/^\d+\n$/);
   expect(d.logs.filter((l) => l.evt === 'session.spawn_failed')).toEqual([]);
+});
+
+// The processes running the holder binary whose directory is `dir` (a holder runs in its session's).
+function holdersIn(dir: string): number[] {
+  const pids: number[] = [];
+  for (const p of fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
+    try {
+      if (fs.readlinkSync(`/proc/${p}/cwd`) === dir && fs.readlinkSync(`/proc/${p}/exe`).endsWith('pty-relay-holder')) pids.push(Number(p));
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return pids;
+}
+
+it('ends a holder that was still starting when the daemon was killed, and the session starts anew', async () => {
+  if (d !== null) expect(await d.stop()).toBe(0);
+  d = null;
+  fs.rmSync(path.join(copy, 'gate'), { force: true });
+  fs.rmSync(path.join(copy, 'waiting'), { force: true });
+  const opts = { bin: path.join(copy, 'main.js'), env: { NODE_PATH: path.join(ROOT, 'node_modules') } };
+  const d1 = await startDaemon(opts);
+  d = d1;
+  const slow = start(['nc.openbsd', '-N', '127.0.0.1', String(d1.port)], '#!session slow-2\necho $$\n');
+  void slow.done.catch(() => undefined);
+  await waitFor('the holder to wait at its gate', () => (fs.existsSync(path.join(copy, 'waiting')) ? true : undefined), 30_000);
+  const sessionDir = (): string | undefined => fs.readdirSync(d1.runtime).map((i) => path.join(d1.runtime, i, 'slow-2')).find((p) => fs.existsSync(p));
+  // Its journal is written (a session whose journal is not yet on disk is ended the same way).
+  const dir = await waitFor('the journal', () => { const p = sessionDir(); return p !== undefined && fs.existsSync(path.join(p, 'state.json')) ? p : undefined; });
+  await d1.crash();
+  // The holder starts with no daemon to take it: it runs its shell and waits for one.
+  fs.writeFileSync(path.join(copy, 'gate'), '');
+  const orphan = await waitFor('the holder to listen', () => (fs.existsSync(path.join(dir, 'holder.sock')) && holdersIn(dir).length === 1 ? holdersIn(dir)[0] : undefined), 30_000);
+  const d2 = await startDaemon({ ...opts, reuse: { home: d1.home, runtime: d1.runtime } });
+  d = d2;
+
+  await d2.waitLog('session.holder_unknown', (l) => l.session === 'slow-2' && l.journal === true);
+  await waitFor('that holder to be gone', () => (holdersIn(dir).includes(orphan) ? undefined : true), 30_000);
+  // Said once, as after a lost holder: the shell is new.
+  const first = (await nc(d2.port, '#!session slow-2\necho $$\n')).stdout;
+  expect(first).toMatch(/^pty-relay: the shell of session "slow-2" was lost while no daemon ran; this is a new shell[^\n]*\n\d+\n$/);
+  const pid = /(\d+)\n$/.exec(first)?.[1] as string;
+  // The new shell is held and recovered as any other.
+  await d2.crash();
+  const d3 = await startDaemon({ ...opts, reuse: { home: d1.home, runtime: d1.runtime } });
+  d = d3;
+  expect((await nc(d3.port, '#!session slow-2\necho $$\n')).stdout).toBe(`${pid}\n`);
 });

@@ -102,9 +102,19 @@ async function recoverOne(name: string, dir: string, registry: Registry, log: Lo
   }
   if (state === null) {
     // Without its journal the session cannot be understood (its marks' nonce is in it): end it.
+    if (link !== null) log.warn({ evt: 'session.holder_unknown', session: name, pid: link.hello.pid, journal: false }, 'a holder whose session has no journal: ending it');
     link?.hangup();
     link?.release();
     return false;
+  }
+  if (link !== null && state.shell === null) {
+    // The daemon died while this holder was starting: its state has no shell yet, so nothing ties
+    // the program to the session (no pid, no marks' nonce). It is ended, and the session starts a
+    // new shell on its next request, as after a lost holder.
+    log.warn({ evt: 'session.holder_unknown', session: name, pid: link.hello.pid, journal: true }, 'a holder that was still starting when the daemon died: ending it');
+    link.hangup();
+    link.release();
+    link = null;
   }
   if (link === null) {
     state.shell = null;
