@@ -90,7 +90,10 @@ it('ends a holder that was still starting when the daemon was killed, and the se
   const first = (await nc(d2.port, '#!session slow-2\necho $$\n')).stdout;
   expect(first).toMatch(/^pty-relay: the shell of session "slow-2" was lost while no daemon ran; this is a new shell[^\n]*\n\d+\n$/);
   const pid = /(\d+)\n$/.exec(first)?.[1] as string;
-  // The new shell is held and recovered as any other.
+  // The new shell is held and recovered as any other. (The journal records that the notice was
+  // said a few ms later, off the request path: a kill -9 before that would say it again.)
+  const journals = (): string[] => fs.readdirSync(d1.runtime).map((i) => path.join(d1.runtime, i, 'slow-2', 'state.json')).filter((p) => fs.existsSync(p));
+  await waitFor('the journal to record the notice as said', () => (journals().length > 0 && journals().every((p) => (JSON.parse(fs.readFileSync(p, 'utf8')) as { runner: { endNotice: string | null } }).runner.endNotice === null) ? true : undefined));
   await d2.crash();
   const d3 = await startDaemon({ ...opts, reuse: { home: d1.home, runtime: d1.runtime } });
   d = d3;
