@@ -5,19 +5,14 @@ import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
 import pino from 'pino';
 import { afterEach, expect, it } from 'vitest';
-import { serveExec, type ExecConfig } from '../../../../src/daemon/exec/connection';
+import { serveExec } from '../../../../src/daemon/exec/connection';
 import type { Registry } from '../../../../src/daemon/session/registry';
 import type { ConnInput } from '../../../../src/daemon/conn/input';
+import { EXEC_CONFIG } from '../../../helpers/daemon-parts';
 import { within } from '../../../helpers/deadline';
 import { holdLoop } from '../../../helpers/hold-loop';
 
-const CONFIG: ExecConfig = {
-  timing: { settleMs: 5, incompleteMs: 1000, quickSettleMs: 1, quickBytes: 4096, deadlineMs: 60_000 },
-  maxRequestBytes: 1024,
-  defaultTimeoutMs: 0,
-  secret: null,
-  logCommands: false,
-};
+const CONFIG = EXEC_CONFIG;
 
 // The connection's input as the server's metering hands it over: chunks and EOF, emitted by the test.
 class DrivenInput extends EventEmitter implements ConnInput {

@@ -4,17 +4,12 @@ import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Job } from '../../../../src/daemon/jobs/job';
 import { SessionJournal, type JournalState } from '../../../../src/daemon/journal/session-journal';
+import { emptyJournalState } from '../../../helpers/daemon-parts';
 import { waitFor } from '../../../helpers/deadline';
 
 // The parts of a job the journal reads.
 const job = (id: number, head: number): Job => ({ id, head, capacity: 4096 }) as unknown as Job;
-const state = (): JournalState => ({
-  name: 's',
-  createdAt: 0,
-  shell: null,
-  audience: { cols: 80, rows: 24, ring: { capacity: 1024, head: 0, data: Buffer.alloc(0) }, screen: null, inputSeen: [] },
-  runner: { state: 'idle', queue: [], table: { next: 1, jobs: [] } },
-});
+const state = emptyJournalState;
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 describe('SessionJournal: the output files of jobs that leave the history', () => {

@@ -9,21 +9,14 @@ import * as path from 'node:path';
 import pino from 'pino';
 import { afterEach, expect, it } from 'vitest';
 import { startServer, type RunningServer, type ServerConfig } from '../../../../src/daemon/server/server';
-import type { ExecConfig } from '../../../../src/daemon/exec/connection';
 import type { AttachConfig } from '../../../../src/daemon/attach/attach';
 import type { Registry } from '../../../../src/daemon/session/registry';
 import type { HttpHandOff } from '../../../../src/daemon/conn/context';
+import { EXEC_CONFIG } from '../../../helpers/daemon-parts';
 import { within } from '../../../helpers/deadline';
 import { holdLoop } from '../../../helpers/hold-loop';
 
 const HANDSHAKE_MS = 200;
-const EXEC: ExecConfig = {
-  timing: { settleMs: 5, incompleteMs: 1000, quickSettleMs: 1, quickBytes: 4096, deadlineMs: 60_000 },
-  maxRequestBytes: 1024,
-  defaultTimeoutMs: 0,
-  secret: null,
-  logCommands: false,
-};
 
 const cleanup: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
@@ -42,7 +35,7 @@ async function serve(onLog: (line: { evt?: string }) => void, web: HttpHandOff |
     handshakeMs: HANDSHAKE_MS,
     access: { ownUid: process.getuid?.() ?? 0, allowRoot: true, allowUnknownPeers: false, connectionRate: { ratePerSec: 1000, burst: 1000 } },
     inputRate: { ratePerSec: 1e9, burst: 1e9 },
-    exec: EXEC,
+    exec: EXEC_CONFIG,
     attach: null as unknown as AttachConfig, // no attach is made
     web,
   };

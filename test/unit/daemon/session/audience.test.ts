@@ -3,21 +3,16 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { SessionJournal, type JournalState } from '../../../../src/daemon/journal/session-journal';
+import { SessionJournal } from '../../../../src/daemon/journal/session-journal';
 import { Audience } from '../../../../src/daemon/session/audience';
+import { emptyJournalState } from '../../../helpers/daemon-parts';
 
 const dirs: string[] = [];
 afterEach(() => {
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
-const state = (): JournalState => ({
-  name: 's',
-  createdAt: 0,
-  shell: null,
-  audience: { cols: 80, rows: 24, ring: { capacity: 1024, head: 0, data: Buffer.alloc(0) }, screen: null, inputSeen: [] },
-  runner: { state: 'idle', queue: [], table: { next: 1, jobs: [] } },
-});
+const state = emptyJournalState;
 
 it('writes the output to disk before a client reads it from the ring, within the same turn', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'audience-'));
