@@ -240,14 +240,17 @@ int main(int argc, char** argv) {
     }
     if (poll(p, 4, timeout) < 0 && errno != EINTR) die("poll");
     if (p[1].revents) reap();
-    if (p[0].revents & POLLIN) accept_client();
-    if (client >= 0 && p[2].fd == client && (p[2].revents & (POLLIN | POLLHUP | POLLERR)) && !from_client()) drop_client();
+    // The terminal before a new daemon: output that was there as it came is part of what it is
+    // given; read after the hello, it would stay here, lost to that daemon (a rolled-back upgrade
+    // or a crash recovery skipped a line so). What is left in the terminal the daemon reads itself.
     if (p[3].revents) {
       char chunk[16384];
       ssize_t n = read(master, chunk, sizeof chunk);
       if (n > 0) keep(chunk, (size_t)n);
       else if (n == 0 || (errno != EAGAIN && errno != EINTR)) master_open = 0;
     }
+    if (p[0].revents & POLLIN) accept_client();
+    if (client >= 0 && p[2].fd == client && (p[2].revents & (POLLIN | POLLHUP | POLLERR)) && !from_client()) drop_client();
   }
   unlink(sock_path);
   return 0;
