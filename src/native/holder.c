@@ -23,7 +23,8 @@
 // closes), the holder reads the master into its buffer, so PROGRAM never blocks on a full terminal.
 // Only a peer of our own uid (SO_PEERCRED) is served; a new one replaces the old (an upgrade). With
 // no daemon for ORPHAN_SECONDS (0: never) it hangs the session up. It exits once PROGRAM has ended
-// and its status was delivered, or after the hangup; it removes SOCKET on the way out.
+// and its status was delivered, or after the hangup; it removes SOCKET on the way out, unless the
+// path names another holder's socket by then.
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -53,9 +54,20 @@ static time_t orphan_since;
 static int served;                // a daemon connected once: until then the terminal waits for it
 static int hung;                  // told to hang up: the holder lets go of the terminal and goes
 
+static struct stat bound;  // our socket as bound: its path may name a newer holder's by the time we go
+static int is_bound;
+
+// Removes our socket, not a newer holder's: a session that started again in the same directory
+// while we were ending (its daemon removed our path first) keeps its way in.
+static void remove_socket(void) {
+  struct stat now_there;
+  if (is_bound && lstat(sock_path, &now_there) == 0 && now_there.st_ino == bound.st_ino && now_there.st_dev == bound.st_dev) unlink(sock_path);
+}
+
 static void die(const char* what) {
-  fprintf(stderr, "pty-relay-holder: %s: %s\n", what, strerror(errno));
-  if (sock_path != NULL) unlink(sock_path);
+  int err = errno;
+  remove_socket();
+  fprintf(stderr, "pty-relay-holder: %s: %s\n", what, strerror(err));
   exit(1);
 }
 
@@ -194,7 +206,9 @@ int main(int argc, char** argv) {
   }
   strcpy(addr.sun_path, sock_path);
   listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (listener < 0 || bind(listener, (struct sockaddr*)&addr, sizeof addr) != 0 || listen(listener, 4) != 0) die("listening");
+  if (listener < 0 || bind(listener, (struct sockaddr*)&addr, sizeof addr) != 0) die("listening");
+  is_bound = lstat(sock_path, &bound) == 0;
+  if (listen(listener, 4) != 0) die("listening");
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGCHLD);
@@ -252,6 +266,6 @@ int main(int argc, char** argv) {
     if (p[0].revents & POLLIN) accept_client();
     if (client >= 0 && p[2].fd == client && (p[2].revents & (POLLIN | POLLHUP | POLLERR)) && !from_client()) drop_client();
   }
-  unlink(sock_path);
+  remove_socket();
   return 0;
 }

@@ -1,7 +1,7 @@
 // The daemon's link to a real session holder (dist/native/pty-relay-holder): what the holder kept
 // while no daemon was connected reaches the next daemon, including output that arrived in the
 // same instant as that daemon's connection.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -11,34 +11,35 @@ import { holderProgram } from '../../../../src/daemon/holder/spawn';
 import { waitFor } from '../../../helpers/deadline';
 
 let dir: string;
-let holder: ChildProcess | null = null;
-let programPid = 0;
+const started: number[] = []; // holders and their programs, by pid
 
 afterEach(() => {
-  for (const pid of [programPid, holder?.pid ?? 0]) {
+  for (const pid of started.splice(0)) {
     try {
-      if (pid > 0) process.kill(pid, 'SIGKILL');
+      process.kill(pid, 'SIGKILL');
     } catch {
       // gone already
     }
   }
-  holder = null;
-  programPid = 0;
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-// A holder whose program answers each line `L` it reads with "got-L" and then a file done-L.
-async function startHolder(): Promise<{ sock: string; pid: number }> {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pty-relay-holder-'));
+// A holder (in `dir`, a new one unless given) whose program answers each line `L` it reads with
+// "got-L" and then a file done-L. Resolves once it said ready.
+async function startHolder(inDir?: string): Promise<{ sock: string; pid: number; program: number; exited: Promise<number | null> }> {
+  dir = inDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'pty-relay-holder-'));
   const sock = path.join(dir, 'holder.sock');
   const file = holderProgram();
   if (file === null) throw new Error('no holder program: run make build');
   const script = 'while read -r l; do echo "got-$l"; : > "$D/done-$l"; done';
-  holder = spawn(file, [sock, '65536', '0', '80', '24', dir, '--', 'bash', '-c', script], { env: { ...process.env, D: dir }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const holder = spawn(file, [sock, '65536', '0', '80', '24', dir, '--', 'bash', '-c', script], { env: { ...process.env, D: dir }, stdio: ['ignore', 'pipe', 'inherit'] });
+  started.push(holder.pid as number);
+  const exited = new Promise<number | null>((resolve) => holder.on('exit', (code) => resolve(code)));
   let out = '';
   holder.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  programPid = await waitFor('the holder to say ready', () => Number(/^ready (\d+)\n/.exec(out)?.[1]) || undefined);
-  return { sock, pid: holder.pid as number };
+  const program = await waitFor('the holder to say ready', () => Number(/^ready (\d+)\n/.exec(out)?.[1]) || undefined);
+  started.push(program);
+  return { sock, pid: holder.pid as number, program, exited };
 }
 
 const openFds = (pid: number): number => fs.readdirSync(`/proc/${pid}/fd`).length;
@@ -76,4 +77,23 @@ it('gives the next daemon output that came while no daemon was connected, even i
   fs.closeSync(first.master);
   fs.closeSync(second.master);
   second.release();
+});
+
+it("leaves, as it ends, a newer holder's socket at its path", async () => {
+  const old = await startHolder();
+  const link = HolderLink.connect(old.sock, 10_000);
+  // The session starts again in the same directory while the old holder is still there: its
+  // daemon removes the old path and a new holder binds it.
+  fs.rmSync(old.sock);
+  const young = await startHolder(dir);
+  const bound = fs.statSync(young.sock).ino;
+  link.hangup();
+  link.release();
+  fs.closeSync(link.master);
+  expect(await old.exited).toBe(0);
+  expect(fs.statSync(young.sock).ino).toBe(bound);
+  const again = HolderLink.connect(young.sock, 10_000);
+  expect(again.hello.pid).toBe(young.program);
+  fs.closeSync(again.master);
+  again.release();
 });
