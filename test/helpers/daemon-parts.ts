@@ -4,7 +4,7 @@ import type { JournalState } from '../../src/daemon/journal/session-journal';
 
 // An exec connection with short settle times, small requests, no timeout and no secret.
 export const EXEC_CONFIG: ExecConfig = {
-  timing: { settleMs: 5, incompleteMs: 1000, quickSettleMs: 1, quickBytes: 4096, deadlineMs: 60_000 },
+  timing: { settleMs: 5, incompleteMs: 1000, quickSettleMs: 1, quickBytes: 4096, deadlineMs: 60_000, replyStallMs: 60_000 },
   maxRequestBytes: 1024,
   defaultTimeoutMs: 0,
   secret: null,

@@ -201,6 +201,42 @@ export function serveExec(socket: net.Socket, input: ConnInput, first: Buffer, r
         else setTimeout(() => socket.destroy(), LINGER_MS).unref();
       });
     }
+    if (!socket.writableFinished) watchStall();
     log.debug({ evt: 'exec.closed', requests }, 'exec connection closed');
+  }
+
+  // After our close, a reply whose bytes stop leaving this process for timing.replyStallMs (the
+  // kernel's buffer stays full: the client reads nothing) is dropped; the delivery probe then
+  // fails and the output counts as lost (the next reply that sends it says it repeats it).
+  function watchStall(): void {
+    const stallMs = config.timing.replyStallMs;
+    let left = unsent();
+    let since = Date.now();
+    const timer = setInterval(() => {
+      if (unsent() !== left || socket.writableFinished) {
+        left = unsent();
+        since = Date.now();
+        return;
+      }
+      if (Date.now() - since < stallMs) return;
+      // Judged after this turn's reads, which may have sent bytes on (base/after-reads.ts).
+      afterReads(
+        () => unsent() === left && !socket.destroyed,
+        () => {
+          log.info({ evt: 'exec.stalled', unsent: left, ms: stallMs }, `the client read nothing of its reply for ${stallMs / 1000} s; connection dropped`);
+          socket.destroy();
+        },
+      );
+    }, Math.max(10, Math.round(stallMs / 10)));
+    timer.unref();
+    socket.once('finish', () => clearInterval(timer));
+    socket.once('close', () => clearInterval(timer));
+  }
+
+  // Bytes of the reply not yet with the kernel: the stream's queue, and what libuv holds of a write
+  // under way (one write can be megabytes: the stream's count moves only when all of it went).
+  function unsent(): number {
+    const handle = (socket as unknown as { _handle?: { writeQueueSize?: number } | null })._handle;
+    return socket.writableLength + (handle?.writeQueueSize ?? 0);
   }
 }

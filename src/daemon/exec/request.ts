@@ -21,9 +21,13 @@ export interface RequestTiming {
   // its connection) open for ever. 60 s carries the largest request (--max-request-bytes) through
   // a slow tunnel; the daemon caps it at twice --handshake-timeout.
   deadlineMs: number;
+  // A closed connection's reply that makes no progress this long (its client reads nothing: gone
+  // without a word, or stuck for good) is dropped, and what it did not read counts as lost. Before,
+  // such a client kept its connection and up to its whole reply in the daemon until it left.
+  replyStallMs: number;
 }
 
-export const DEFAULT_TIMING: RequestTiming = { settleMs: 5, incompleteMs: 1000, quickSettleMs: 1, quickBytes: 4096, deadlineMs: 60_000 };
+export const DEFAULT_TIMING: RequestTiming = { settleMs: 5, incompleteMs: 1000, quickSettleMs: 1, quickBytes: 4096, deadlineMs: 60_000, replyStallMs: 60_000 };
 
 export type Readiness =
   | { kind: 'ready' }

@@ -141,3 +141,17 @@ it('sends the whole of a reply larger than the socket takes at once though the c
   expect(text.length).toBeGreaterThan(name.length);
   expect(text).toContain(`unknown directive "#!${name}"`);
 });
+
+it('drops a closed connection whose client reads nothing of its reply, once the reply made no progress for replyStallMs', async () => {
+  const name = 'a'.repeat(4 << 20);
+  let dropped: (unsent: number) => void = () => undefined;
+  const stalled = new Promise<number>((resolve) => (dropped = resolve));
+  const { input, client } = await connect((l) => {
+    if (l.evt === 'exec.stalled') dropped((l as { unsent: number }).unsent);
+  }, { ...CONFIG, maxRequestBytes: 8 << 20, timing: { ...CONFIG.timing, replyStallMs: 200 } });
+  client.pause(); // never reads
+  input.emit('data', Buffer.from(`#!${name}\n`));
+  input.emit('end');
+  // Most of the 4 MiB reply was still in the daemon, and it let go of it.
+  expect(await within('the daemon to drop the connection', stalled, 30_000)).toBeGreaterThan(1 << 20);
+});

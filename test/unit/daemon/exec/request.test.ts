@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { judgeRequest, parseRequest, type RequestTiming } from '../../../../src/daemon/exec/request';
 
-const T: RequestTiming = { settleMs: 5, incompleteMs: 1000, quickSettleMs: 1, quickBytes: 64, deadlineMs: 60_000 };
+const T: RequestTiming = { settleMs: 5, incompleteMs: 1000, quickSettleMs: 1, quickBytes: 64, deadlineMs: 60_000, replyStallMs: 60_000 };
 const MAX = 1024;
 const judge = (s: string | Buffer, eof = false) => judgeRequest(Buffer.isBuffer(s) ? s : Buffer.from(s), eof, MAX, T);
 
