@@ -105,7 +105,10 @@ export class SessionJournal implements JobSink {
       this.outputs.get(job.id)?.close();
       this.outputs.delete(job.id);
     }
-    this.save();
+    // A job that took the notice of a lost shell tells it to its reader: on disk at once (once
+    // Job.start() returned), else a crash in the next few ms had the next daemon tell it again.
+    if (what === 'start' && job.startNotice !== null) queueMicrotask(() => this.saveNow());
+    else this.save();
   }
 
   // Writes state.json soon (SAVE_DELAY_MS: a job that starts is the runner's current job only after

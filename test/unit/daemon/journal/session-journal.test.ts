@@ -60,4 +60,13 @@ describe('SessionJournal: state.json', () => {
     expect(SessionJournal.load(dir)?.state.shell).toMatchObject({ pid: 4242 });
     j.close(false);
   });
+
+  it('writes at once, as soon as the job started, that a job took the notice of a lost shell', async () => {
+    const j = new SessionJournal(dir, 1024, 0, () => ({ ...state(), shell: { pid: 4242, nonce: 'n' } }) as unknown as JournalState);
+    const taker = { ...job(1, 0), startNotice: 'the shell of session "s" was lost while no daemon ran; this is a new shell' } as unknown as Job;
+    j.changed(taker, 'start');
+    await Promise.resolve(); // the caller's turn is over: Job.start() returned
+    expect(SessionJournal.load(dir)?.state.shell).toMatchObject({ pid: 4242 });
+    j.close(false);
+  });
 });
