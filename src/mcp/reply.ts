@@ -67,7 +67,7 @@ export function errorResult(message: string): ToolResult {
 // (A program session's: "the program `CMD` in session S is waiting for input …", "… is still running …".)
 const JOB_NOTICE_RE = /(^|\n)pty-relay: (?:still running as job \d+|job \d+ is (?:waiting for input|still running)|the program `[^\n]*` in session \S+ is (?:waiting for input|still running))[^\n]*\n?$/;
 // The relay's word that a job ended (in the bracketed line instead) and a busy refusal's notice.
-const END_NOTICE_RE = /(^|\n)pty-relay: (?:job \d+ was stopped with [A-Z]+ \(#!kill\)|session "[^"]*" is busy running [^\n]*|the program `[^\n]*` in session \S+ (?:ended|was killed)[^\n]*)\n?$/;
+const END_NOTICE_RE = /(^|\n)pty-relay: (?:job \d+ was stopped with [A-Z]+ \(#!kill\)|session "[^"]*" is busy (?:running|with) [^\n]*|the program `[^\n]*` in session \S+ (?:ended|was killed)[^\n]*)\n?$/;
 
 // The MCP server's own cut of a reply the daemon did not bound (bounded-output.ts).
 const MCP_CUT_RE = /\[pty-relay mcp: (\d+) bytes of output left out here\]/;

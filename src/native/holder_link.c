@@ -9,7 +9,11 @@
 //       a string says why not (no holder there, another uid, no answer in time, …). A socket
 //       that is not there yet (a holder just started) is tried again until timeoutMs.
 //       A path too long for sockaddr_un is reached through /proc/self/fd/DIR/NAME.
-//     connectAsync(path, timeoutMs) -> Promise of the same: the waiting (for a holder that is
+//     connectAsync(path, timeoutMs, holderPid) -> Promise of the same, from the holder process
+//       `holderPid` only: the waiting stops once that process ended (it was killed: the session
+//       went while it started), and a socket that another process listens on at that path (a
+//       newer holder of a session started again in the same directory) is let go at once, never
+//       taken for this one. The waiting (for a holder that is
 //       still starting, then for its hello) happens on a thread of its own, so the daemon's event
 //       loop serves its other clients meanwhile. The fds are made close-on-exec as they are
 //       created (SOCK_CLOEXEC, MSG_CMSG_CLOEXEC), so a program spawned meanwhile inherits neither.
@@ -73,12 +77,27 @@ static int connect_path(const char* path) {
 struct link_result {
   char path[4096];
   int32_t timeout_ms;
+  int32_t holder_pid;  // 0: any holder (one found after a crash)
   int fd, master, err;
   const char* why;  // NULL: connected
   char data[256];
   ssize_t n;
   char* nl;
 };
+
+// True while process `pid` runs (not ended, not a zombie waiting to be reaped).
+static int runs(pid_t pid) {
+  char file[64], stat[512];
+  snprintf(file, sizeof file, "/proc/%d/stat", (int)pid);
+  int fd = open(file, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  ssize_t n = read(fd, stat, sizeof stat - 1);
+  close(fd);
+  if (n <= 0) return 0;
+  stat[n] = 0;
+  const char* end = strrchr(stat, ')');
+  return end != NULL && end[1] == ' ' && end[2] != 'Z' && end[2] != 'X';
+}
 
 // Connects, checks the peer and takes the hello with the master: blocking, and touching no napi
 // state, so that it can run on a worker thread (connectAsync).
@@ -87,6 +106,10 @@ static void do_connect(struct link_result* r) {
   r->err = 0;
   r->why = NULL;
   for (int waited = 0;; waited++) {
+    if (r->holder_pid > 0 && !runs(r->holder_pid)) {
+      r->why = "the holder ended before it listened";
+      return;
+    }
     r->fd = connect_path(r->path);
     if (r->fd >= 0 || (errno != ENOENT && errno != ECONNREFUSED) || waited >= r->timeout_ms) break;
     struct timespec ms = {0, 1000000};
@@ -102,6 +125,11 @@ static void do_connect(struct link_result* r) {
   if (getsockopt(r->fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) != 0 || cred.uid != getuid()) {
     close(r->fd);
     r->why = "the holder runs as another user";
+    return;
+  }
+  if (r->holder_pid > 0 && cred.pid != r->holder_pid) {
+    close(r->fd);  // before it sends its hello: it keeps the daemon it serves
+    r->why = "another holder listens at that path";
     return;
   }
   struct pollfd p = {r->fd, POLLIN, 0};
@@ -147,8 +175,8 @@ static napi_value result_value(napi_env env, struct link_result* r) {
 
 // Reads (path, timeoutMs) into a fresh result; NULL (and *usage set) when they are not that.
 static struct link_result* read_args(napi_env env, napi_callback_info info, napi_value* usage) {
-  size_t argc = 2;
-  napi_value argv[2];
+  size_t argc = 3;
+  napi_value argv[3];
   size_t plen = 0;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   struct link_result* r = calloc(1, sizeof *r);
@@ -159,6 +187,7 @@ static struct link_result* read_args(napi_env env, napi_callback_info info, napi
   }
   r->timeout_ms = 2000;
   if (argc > 1) napi_get_value_int32(env, argv[1], &r->timeout_ms);
+  if (argc > 2) napi_get_value_int32(env, argv[2], &r->holder_pid);
   return r;
 }
 

@@ -14,7 +14,7 @@ let copy: string;
 let d: TestDaemon | null = null;
 
 // dist/ copied, with a pty-relay-holder that, for the session named "slow" (its holder runs in
-// that session's directory; and "slow-2"), says it is waiting and then waits for the gate (30 s at most)
+// that session's directory; and "slow-2", "slow-3"), says it is waiting and then waits for the gate (30 s at most)
 // before it runs the real holder.
 beforeAll(() => {
   copy = fs.mkdtempSync(path.join(os.tmpdir(), 'pty-relay-gated-'));
@@ -22,7 +22,7 @@ beforeAll(() => {
   fs.mkdirSync(path.join(copy, 'native'));
   for (const f of ['main.js', 'mirror-worker.js']) fs.copyFileSync(path.join(dist, f), path.join(copy, f));
   for (const f of fs.readdirSync(path.join(dist, 'native')).filter((n) => n.endsWith('.node'))) fs.copyFileSync(path.join(dist, 'native', f), path.join(copy, 'native', f));
-  const gate = `case "$(basename "$(readlink /proc/$$/cwd)")" in slow|slow-2)
+  const gate = `case "$(basename "$(readlink /proc/$$/cwd)")" in slow|slow-2|slow-3)
   : > '${copy}/waiting'; i=0; while [ ! -e '${copy}/gate' ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done;;
 esac
 exec '${path.join(dist, 'native', 'pty-relay-holder')}' "$@"
@@ -90,12 +90,43 @@ it('ends a holder that was still starting when the daemon was killed, and the se
   const first = (await nc(d2.port, '#!session slow-2\necho $$\n')).stdout;
   expect(first).toMatch(/^pty-relay: the shell of session "slow-2" was lost while no daemon ran; this is a new shell[^\n]*\n\d+\n$/);
   const pid = /(\d+)\n$/.exec(first)?.[1] as string;
-  // The new shell is held and recovered as any other. (The journal records that the notice was
-  // said a few ms later, off the request path: a kill -9 before that would say it again.)
-  const journals = (): string[] => fs.readdirSync(d1.runtime).map((i) => path.join(d1.runtime, i, 'slow-2', 'state.json')).filter((p) => fs.existsSync(p));
-  await waitFor('the journal to record the notice as said', () => (journals().length > 0 && journals().every((p) => (JSON.parse(fs.readFileSync(p, 'utf8')) as { runner: { endNotice: string | null } }).runner.endNotice === null) ? true : undefined));
+  // The new shell is held and recovered as any other, and a kill -9 right after that reply does
+  // not have the next daemon say the notice again (the journal wrote it at once as said).
   await d2.crash();
   const d3 = await startDaemon({ ...opts, reuse: { home: d1.home, runtime: d1.runtime } });
   d = d3;
   expect((await nc(d3.port, '#!session slow-2\necho $$\n')).stdout).toBe(`${pid}\n`);
 });
+
+it('ends a session whose holder is still starting: its request is told, and the holder and its shell go once they run', async () => {
+  if (d !== null) expect(await d.stop()).toBe(0);
+  fs.rmSync(path.join(copy, 'gate'), { force: true });
+  fs.rmSync(path.join(copy, 'waiting'), { force: true });
+  const d1 = await startDaemon({ bin: path.join(copy, 'main.js'), env: { NODE_PATH: path.join(ROOT, 'node_modules') } });
+  d = d1;
+  const slow = start(['nc.openbsd', '-N', '127.0.0.1', String(d1.port)], '#!session slow-3\necho $$\n');
+  await waitFor('the holder to wait at its gate', () => (fs.existsSync(path.join(copy, 'waiting')) ? true : undefined), 30_000);
+  const dir = await waitFor('the session directory', () => fs.readdirSync(d1.runtime).map((i) => path.join(d1.runtime, i, 'slow-3')).find((p) => fs.existsSync(p)));
+  expect((await nc(d1.port, '#!session slow-3\n#!end\n')).stdout).toBe('pty-relay: session "slow-3" ended, its shell and jobs with it (1 queued request not run)\n');
+  const r = await slow.done;
+  expect(r.stdout).toBe('pty-relay: session "slow-3" was ended on request (#!end, or a kill from pty-client or the web page); the next request that names it starts a new one\n');
+  // Its holder was killed at its gate; the daemon's connect that waited for it stopped then, so
+  // the holder that the name's next session starts in the same directory is that session's own
+  // (before, the stale connect took it over and hung it up: "the shell ended before its first prompt").
+  fs.writeFileSync(path.join(copy, 'gate'), '');
+  await waitFor('the holder to be gone', () => (holdersIn(dir).length === 0 && !fs.existsSync(path.join(dir, 'holder.sock')) ? true : undefined), 30_000);
+  expect(shellsIn(dir)).toEqual([]);
+  // The name starts a new session, whose shell answers.
+  expect((await nc(d1.port, '#!session slow-3\necho fresh\n')).stdout).toBe('fresh\n');
+});
+
+// Processes whose command line names `dir` (the session's rc file is there): its shells.
+function shellsIn(dir: string): number[] {
+  return fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number).filter((p) => {
+    try {
+      return fs.readFileSync(`/proc/${p}/cmdline`, 'latin1').includes(`${dir}/rc-`) && !fs.readlinkSync(`/proc/${p}/exe`).endsWith('pty-relay-holder');
+    } catch {
+      return false;
+    }
+  });
+}

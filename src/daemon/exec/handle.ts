@@ -112,7 +112,7 @@ export async function handleRequest(text: string, c: RequestContext): Promise<Ou
   if (opts.nowait && busy !== null) {
     const fg = busy.job === null ? undefined : session.jobs.get(busy.job);
     const ways = fg === undefined ? 'see #!jobs' : jobHandles(session.name, fg, ['wait', 'look', 'stop']);
-    reply.notice(`session "${session.name}" is busy running ${describeBusy(busy)}; ${ways}`);
+    reply.notice(`session "${session.name}" is busy ${busy.queued === undefined ? 'running' : 'with'} ${describeBusy(busy)}; ${ways}`);
     return withIdle({ status: STATUS_RELAY_ERROR, reason: 'busy', fields: busyFields(session, busy) }, idle);
   }
   const stray = says ? strayDirectives(script) : null;

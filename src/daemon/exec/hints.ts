@@ -80,8 +80,10 @@ export function formatSeconds(ms: number): string {
 
 // "`make test` since 2026-…Z (12 s)"
 export function describeBusy(b: BusyInfo): string {
+  const age = `${b.since.toISOString()} (${Math.round((Date.now() - b.since.getTime()) / 1000)} s)`;
+  if (b.queued !== undefined) return `${b.what} not started yet (the first since ${age})`;
   const job = b.job === null ? '' : `job ${b.job}: `;
-  return `${job}\`${b.what}\` since ${b.since.toISOString()} (${Math.round((Date.now() - b.since.getTime()) / 1000)} s)`;
+  return `${job}\`${b.what}\` since ${age}`;
 }
 
 // The one name among `names` that `name` is one typo away from: two neighbouring letters swapped

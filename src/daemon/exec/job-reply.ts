@@ -174,7 +174,7 @@ async function standing(c: JobReplyContext, job: Job, end: FollowEnd, elapsedMs:
   if (job.state === 'queued') {
     const b = session.busy();
     session.cancel(job);
-    reply.notice(`timed out after ${formatSeconds(elapsedMs)} s waiting for session "${session.name}"${b ? `, busy running ${describeBusy(b)}` : ''}; the request was not run`);
+    reply.notice(`timed out after ${formatSeconds(elapsedMs)} s waiting for session "${session.name}"${b ? `, busy ${b.queued === undefined ? 'running' : 'with'} ${describeBusy(b)}` : ''}; the request was not run`);
     return { status: STATUS_TIMEOUT, reason: 'timeout', fields: {} };
   }
   reply.notice(stillRunning(session.name, job, elapsedMs));

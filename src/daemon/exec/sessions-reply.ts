@@ -28,6 +28,7 @@ export function endReply(reply: Reply, registry: Registry, name: string, log: Lo
   const busy = session.isCommand ? null : session.busy();
   registry.kill(name);
   log.info({ evt: 'session.killed', session: name }, 'session ended by #!end');
-  reply.notice(`session "${name}" ended, its shell and jobs with it${busy === null ? '' : ` (it was running ${describeBusy(busy)})`}`);
+  const was = busy === null ? '' : busy.queued !== undefined ? ` (${busy.what} not run)` : ` (it was running ${describeBusy(busy)})`;
+  reply.notice(`session "${name}" ended, its shell and jobs with it${was}`);
   return { status: 0, reason: 'exit', fields: {} };
 }

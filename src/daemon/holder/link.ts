@@ -27,7 +27,7 @@ interface Connected {
 
 interface LinkAddon {
   connect(path: string, timeoutMs: number): Connected | string;
-  connectAsync(path: string, timeoutMs: number): Promise<Connected | string>;
+  connectAsync(path: string, timeoutMs: number, holderPid: number): Promise<Connected | string>;
   memfd(name: string, bytes: Buffer): number | string;
 }
 
@@ -124,9 +124,10 @@ export class HolderLink {
   }
 
   // The same, waiting on a worker thread: for a holder that is just starting, which a loaded
-  // machine may take a second or more to run at all.
-  static async connectAsync(path: string, timeoutMs: number): Promise<HolderLink> {
-    return HolderLink.made(path, await HolderLink.addon().connectAsync(path, timeoutMs));
+  // machine may take a second or more to run at all. Only the holder process `holderPid` (the
+  // one just started) is taken; the waiting ends once it ended.
+  static async connectAsync(path: string, timeoutMs: number, holderPid: number): Promise<HolderLink> {
+    return HolderLink.made(path, await HolderLink.addon().connectAsync(path, timeoutMs, holderPid));
   }
 
   private static addon(): LinkAddon {

@@ -75,7 +75,9 @@ export function startHolder(opts: TerminalProgram, dir: string, policy: HolderPo
     cancelled = true;
     child.kill('SIGKILL');
   };
-  const link = HolderLink.connectAsync(sock, CONNECT_TIMEOUT_MS).then(
+  // Only this holder: a start cancelled here must never take (and hang up) the holder of a session
+  // started again in the same directory meanwhile.
+  const link = HolderLink.connectAsync(sock, CONNECT_TIMEOUT_MS, child.pid).then(
     (l) => {
       if (!cancelled) return l;
       l.hangup();

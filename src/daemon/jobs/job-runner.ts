@@ -80,7 +80,8 @@ export class JobRunner {
   busy(): BusyInfo | null {
     const cur = this.current;
     if (cur !== null) return { what: preview(cur.job.command), since: cur.job.startedAt ?? cur.job.queuedAt, job: cur.job.id };
-    if (this.queue.length > 0) return { what: `${this.queue.length} queued request(s)`, since: new Date(), job: null };
+    const first = this.queue[0];
+    if (first !== undefined) return { what: `${this.queue.length} queued request${this.queue.length === 1 ? '' : 's'}`, since: first.queuedAt, job: null, queued: this.queue.length };
     return null;
   }
 

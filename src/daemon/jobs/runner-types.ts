@@ -14,6 +14,7 @@ export interface BusyInfo {
   what: string; // a one-line preview of the command, or "a command typed in the terminal"
   since: Date;
   job: number | null;
+  queued?: number; // nothing runs: this many requests wait for the shell (it is starting, or busy between them)
 }
 
 // What the runner needs from its session.

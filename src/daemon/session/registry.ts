@@ -88,7 +88,7 @@ export class Registry {
     if (s === undefined) return false;
     this.sessions.delete(name);
     this.lostHolders.delete(name);
-    s.close(`session "${name}" was killed`);
+    s.close(`session "${name}" was ended on request (#!end, or a kill from pty-client or the web page); the next request that names it starts a new one`);
     this.events.publish({ type: 'session-ended', session: name, reason });
     return true;
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nearName } from '../../../../src/daemon/exec/hints';
+import { describeBusy, nearName } from '../../../../src/daemon/exec/hints';
 
 describe('nearName', () => {
   it('finds the one name a typo away: two letters swapped, a letter added or left out', () => {
@@ -24,5 +24,16 @@ describe('nearName', () => {
     expect(nearName('wb', ['web'])).toBeNull();
     expect(nearName('build', ['build'])).toBeNull();
     expect(nearName('test', ['tests', 'tset'])).toBeNull();
+  });
+});
+
+describe('describeBusy', () => {
+  it('names a running job and its command, since when', () => {
+    const since = new Date(Date.now() - 12_000);
+    expect(describeBusy({ what: 'make', since, job: 3 })).toBe(`job 3: \`make\` since ${since.toISOString()} (12 s)`);
+  });
+  it('says that queued requests have not started, not that a command named after them runs', () => {
+    const since = new Date(Date.now() - 2_000);
+    expect(describeBusy({ what: '2 queued requests', since, job: null, queued: 2 })).toBe(`2 queued requests not started yet (the first since ${since.toISOString()} (2 s))`);
   });
 });

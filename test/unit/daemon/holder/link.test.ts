@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { HolderLink } from '../../../../src/daemon/holder/link';
 import { holderProgram } from '../../../../src/daemon/holder/spawn';
-import { waitFor } from '../../../helpers/deadline';
+import { waitFor, within } from '../../../helpers/deadline';
 
 let dir: string;
 const started: number[] = []; // holders and their programs, by pid
@@ -68,7 +68,7 @@ it('gives the next daemon output that came while no daemon was connected, even i
   await waitFor('the holder to stop', () => (stateOf(pid) === 'T' ? true : undefined));
   fs.writeSync(first.master, 'b\n');
   await waitFor('the program to answer', () => (fs.existsSync(path.join(dir, 'done-b')) ? true : undefined));
-  const next = HolderLink.connectAsync(sock, 10_000);
+  const next = HolderLink.connectAsync(sock, 10_000, pid);
   await waitFor('the next daemon to wait for the holder', () => (waiting(sock) ? true : undefined));
   process.kill(pid, 'SIGCONT');
   const second = await next;
@@ -96,4 +96,35 @@ it("leaves, as it ends, a newer holder's socket at its path", async () => {
   expect(again.hello.pid).toBe(young.program);
   fs.closeSync(again.master);
   again.release();
+});
+
+it('stops waiting for a holder that ended before it listened, at once', async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pty-relay-holder-'));
+  // A holder killed as it started (its session went meanwhile): it never binds its socket.
+  const never = spawn('sleep', ['600'], { stdio: 'ignore' });
+  started.push(never.pid as number);
+  const gone = new Promise((resolve) => never.on('exit', resolve));
+  never.kill('SIGKILL');
+  await gone;
+  // Ten minutes allowed for it to listen; the answer comes as soon as it is known not to.
+  const r = HolderLink.connectAsync(path.join(dir, 'holder.sock'), 600_000, never.pid as number);
+  await expect(within('the connect to give up', r, 30_000)).rejects.toThrow(/the holder ended before it listened/);
+});
+
+it('never takes another holder that listens at the path, and that holder keeps its daemon', async () => {
+  const { sock, pid } = await startHolder();
+  const first = HolderLink.connect(sock, 10_000);
+  const status = new Promise<number | null>((resolve) => first.onExit(resolve));
+  // A start that waits for the holder it spawned (here: this test process) finds another one
+  // there; frozen, that holder cannot answer before the connection is let go.
+  process.kill(pid, 'SIGSTOP');
+  await waitFor('the holder to stop', () => (stateOf(pid) === 'T' ? true : undefined));
+  await expect(HolderLink.connectAsync(sock, 10_000, process.pid)).rejects.toThrow(/another holder listens at that path/);
+  process.kill(pid, 'SIGCONT');
+  await waitFor('the holder to take the connection that was let go', () => (waiting(sock) ? undefined : true));
+  // Still the first daemon's: it hears the program's end.
+  first.hangup();
+  expect(await within('the exit status', status, 30_000)).not.toBeNull();
+  fs.closeSync(first.master);
+  first.release();
 });
