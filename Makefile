@@ -33,7 +33,7 @@ dist/main.js: node_modules/.installed $(shell find src test/bench -name '*.ts' -
 NODE_PREFIX := $(shell node -p process.config.variables.node_prefix 2>/dev/null)
 NODE_GYP_FLAGS := $(if $(wildcard $(NODE_PREFIX)/include/node/common.gypi),--nodedir=$(NODE_PREFIX))
 ADDONS := dist/native/sock_diag.node dist/native/termios.node dist/native/holder_link.node
-$(ADDONS) &: node_modules/.installed src/native/sock_diag.c src/native/termios.c src/native/holder_link.c src/native/binding.gyp
+$(ADDONS) &: node_modules/.installed src/native/sock_diag.c src/native/termios.c src/native/holder_link.c src/native/holder_connect.c src/native/holder_connect.h src/native/binding.gyp
 	cd src/native && npx node-gyp rebuild $(NODE_GYP_FLAGS) --loglevel=warn
 	mkdir -p dist/native
 	cp $(patsubst dist/native/%,src/native/build/Release/%,$(ADDONS)) dist/native/

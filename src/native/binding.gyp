@@ -11,7 +11,7 @@
     },
     {
       'target_name': 'holder_link',
-      'sources': ['holder_link.c'],
+      'sources': ['holder_link.c', 'holder_connect.c'],
       'cflags': ['-Wall', '-Wextra', '-O2'],
     },
     {
