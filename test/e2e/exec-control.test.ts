@@ -69,6 +69,8 @@ describe('a busy session', () => {
     expect(r.stdout).toMatch(/^begun\npty-relay: still running as job 2 in session q4 after (0\.[3-9]|[1-9][.\d]*) s; wait: #!wait 2; type: #!send TEXT\\r; look: #!screen; stop: #!kill 2; first line of each: #!session q4\n$/);
     f.release();
     await waitFor('the command to finish on its own', () => (fs.existsSync(`${d.home}/q4-done`) ? true : undefined));
+    // The next request says once how it ended, which no reply showed (exec/waited-for.ts).
+    expect((await nc(d.port, '#!session q4\necho next\n')).stdout).toMatch(/^pty-relay: job 2 \(`echo begun; [^\n]*`\) in session q4 ended [\d.]+ s ago with exit status 0 while no reply followed it; its output was all shown before \(again: #!output 2\); first line of each: #!session q4\nnext\n$/);
     expect((await nc(d.port, '#!session q4\necho next\n')).stdout).toBe('next\n');
   });
 

@@ -123,8 +123,9 @@ export async function handleRequest(text: string, c: RequestContext): Promise<Ou
   // Behind a running job (not merely between two jobs): say so at once (queued.ts).
   const ahead = job.state === 'queued' ? session.ahead(job) : null;
   const inLine = ahead !== null && (ahead.running !== null || ahead.queued.length > 0) ? waitInLine(reply, session, job, { timeoutMs, silent: opts.raw, queue: opts.queue }) : null;
-  // Jobs ahead that ended with no reply to say how: said as this one starts, and failures at its end.
-  const waited = inLine === null || opts.raw ? null : waitedFor(session, job);
+  // Jobs that ended with no reply to say how: said as this one starts; the failures of those it
+  // waited for in line, at its end too.
+  const waited = opts.raw ? null : waitedFor(session, job, inLine !== null);
   const notes = (j: Job): string[] => [emptyStdin(script, j), optionsPutBack(script), ...(waited?.atEnd() ?? []), ranQuietly(j, inLine?.stop() ?? false)].filter((n): n is string => n !== null);
   let result = await replyToJob(jc, job, { from: 0, timeoutMs, pace: true, send: null, ...bounded(opts, plain), ...(says ? { notes } : {}), ...(waited === null ? {} : { atStart: waited.atStart }) });
   inLine?.stop();

@@ -69,7 +69,12 @@ export const SEND_DRAWING_MS = 2000;
 // follows without writing, then shows what the keystrokes provoked: a full-screen program's screen
 // around the cursor and the rows they changed (settle.ts), else the program's output from `from`
 // (the output no reply showed yet, then the answer); and the job's status when it ended.
-export async function replyToJob(c: JobReplyContext, job: Job, o: JobReplyOptions): Promise<Outcome> {
+export function replyToJob(c: JobReplyContext, job: Job, o: JobReplyOptions): Promise<Outcome> {
+  job.replies++;
+  return followAndTell(c, job, o).finally(() => job.replies--);
+}
+
+async function followAndTell(c: JobReplyContext, job: Job, o: JobReplyOptions): Promise<Outcome> {
   const { reply } = c;
   const started = Date.now();
   // A previous shell that ended is told to the job's first reader, as soon as the job starts.

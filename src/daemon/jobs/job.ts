@@ -4,59 +4,19 @@
 // reader is told how many were lost. `delivered` is how far a reply that reached its client got, so
 // `#!wait` hands out each byte once across replies.
 import { Ring } from '../base/ring';
+import type { InputWait, JobEnd, JobHandover, JobSpec, JobState } from './job-types';
 
-export type JobState = 'queued' | 'running' | 'input' | 'done' | 'killed' | 'failed';
-export type JobOrigin = 'exec' | 'terminal';
-
-// How a job ended.
-export type JobEnd =
-  | { kind: 'exit'; status: number }
-  | { kind: 'shell-exit'; status: number | null; message: string } // null: unknown
-  | { kind: 'failed'; message: string };
-
-// What the input-wait detector saw: the job's foreground program blocked reading the terminal.
-export interface InputWait {
-  prompt: string; // the cursor's line on the screen, trimmed
-  echoOff: boolean; // the terminal does not echo (a password prompt)
-  fullScreen: boolean; // the program uses the alternate screen (vim, less, top)
-}
-
-export interface JobSpec {
-  command: string; // the script, or a description for a job typed in the terminal
-  origin: JobOrigin;
-  interactive: boolean; // stdin is the terminal, not /dev/null
-  raw: boolean; // output kept byte-exact instead of cleaned
-}
+export type { InputWait, JobEnd, JobHandover, JobOrigin, JobSpec, JobState } from './job-types';
 
 // Output a job keeps. 16 MiB holds a 10 MB log whole (so `#!output` can fetch any range of it),
 // and the session's budget (job-table.ts) bounds what all of its jobs keep together.
 export const JOB_OUTPUT_BYTES = 16 * 1024 * 1024;
 
-// A job as handed to a new daemon (upgrade/): everything but its readers.
-export interface JobHandover {
-  id: number;
-  spec: JobSpec;
-  queuedAt: number; // ms since the epoch, like the other times
-  startedAt: number | null;
-  endedAt: number | null;
-  state: JobState;
-  status: number | null;
-  endMessage: string | null;
-  killedBy: string | null;
-  waiting: InputWait | null;
-  everWaited: boolean;
-  delivered: number;
-  startNotice: string | null;
-  capacity: number;
-  output: { head: number; data: Buffer } | null; // null: released by the budget
-  dropped: number;
-}
-
 // Who keeps a copy of jobs outside the daemon's memory (journal/): every byte of output, and the
 // moments worth a new snapshot. Called synchronously; must not throw.
 export interface JobSink {
   output(job: Job, data: Buffer): void;
-  changed(job: Job, what: 'start' | 'mark' | 'end' | 'delivered' | 'released'): void;
+  changed(job: Job, what: 'start' | 'mark' | 'end' | 'delivered' | 'told' | 'released'): void;
 }
 
 export class Job {
@@ -71,12 +31,13 @@ export class Job {
   everWaited = false; // it waited for input at least once
   sink: JobSink | null = null;
   private deliveredTo = 0;
+  private toldEnd = false;
   // One past the last output byte a reply wrote, whether or not it surely arrived (a reply that
   // sends bytes `delivered` has not reached says that it repeats them). Not handed over.
   offered = 0;
   startNotice: string | null = null; // told to the job's first reader (a previous shell ended)
-  // A reply wrote how the job ended (exec/waited-for.ts tells a queued request behind it otherwise).
-  endTold = false;
+  // Replies following the job now: one of them tells its end, should it end meanwhile.
+  replies = 0;
   // Called when a reader that paces the job moved on (the session may resume the PTY).
   onPaced: (() => void) | null = null;
   // Called when the job starts waiting for input (not again until it stopped waiting).
@@ -108,8 +69,8 @@ export class Job {
   // journal's snapshot: they are on disk already).
   handover(output = true): JobHandover {
     const time = (d: Date | null): number | null => d?.getTime() ?? null;
-    const { id, spec, state, status, endMessage, killedBy, waiting, everWaited, delivered, startNotice, storeBytes, dropped } = this;
-    return { id, spec, queuedAt: this.queuedAt.getTime(), startedAt: time(this.startedAt), endedAt: time(this.endedAt), state, status, endMessage, killedBy, waiting, everWaited, delivered, startNotice, capacity: storeBytes, output: this.store === null ? null : output ? this.store.export() : { head: this.store.head, data: Buffer.alloc(0) }, dropped };
+    const { id, spec, state, status, endMessage, killedBy, waiting, everWaited, delivered, startNotice, endTold, storeBytes, dropped } = this;
+    return { id, spec, queuedAt: this.queuedAt.getTime(), startedAt: time(this.startedAt), endedAt: time(this.endedAt), state, status, endMessage, killedBy, waiting, everWaited, delivered, startNotice, endTold, capacity: storeBytes, output: this.store === null ? null : output ? this.store.export() : { head: this.store.head, data: Buffer.alloc(0) }, dropped };
   }
 
   // A job handed over by an earlier daemon.
@@ -117,7 +78,7 @@ export class Job {
     const job = new Job(h.id, h.spec, h.capacity, new Date(h.queuedAt));
     const date = (t: number | null): Date | null => (t === null ? null : new Date(t));
     Object.assign(job, { startedAt: date(h.startedAt), endedAt: date(h.endedAt), state: h.state, status: h.status, endMessage: h.endMessage, killedBy: h.killedBy });
-    Object.assign(job, { waiting: h.waiting, everWaited: h.everWaited, delivered: h.delivered, startNotice: h.startNotice, dropped: h.dropped });
+    Object.assign(job, { waiting: h.waiting, everWaited: h.everWaited, delivered: h.delivered, startNotice: h.startNotice, endTold: h.endTold ?? true, dropped: h.dropped });
     job.store = h.output === null ? null : Ring.restore(h.capacity, h.output.head, h.output.data);
     return job;
   }
@@ -131,6 +92,18 @@ export class Job {
     if (at === this.deliveredTo) return;
     this.deliveredTo = at;
     this.sink?.changed(this, 'delivered');
+  }
+
+  // A reply wrote how the job ended (exec/waited-for.ts has the next request tell it otherwise).
+  // Kept at once (journal/): a daemon killed just after must not have the next one tell it again.
+  get endTold(): boolean {
+    return this.toldEnd;
+  }
+
+  set endTold(told: boolean) {
+    if (told === this.toldEnd) return;
+    this.toldEnd = told;
+    this.sink?.changed(this, 'told');
   }
 
   // True while releaseReaders() runs: every reply following the job ends (follow.ts).

@@ -36,7 +36,7 @@ export interface JournalState {
   createdAt: number;
   shell: { pid: number; nonce: string | null } | null;
   audience: { cols: number; rows: number; ring: { capacity: number; head: number; data: Buffer }; screen: unknown; inputSeen: unknown[] };
-  runner: { state: string; queue: unknown[]; table: { next: number; jobs: Array<{ id: number; delivered: number; output: { head: number; data: Buffer } | null }> } };
+  runner: { state: string; queue: unknown[]; table: { next: number; jobs: Array<{ id: number; delivered: number; endTold?: boolean; output: { head: number; data: Buffer } | null }> } };
 }
 
 const jobFile = (id: number): string => `job-${id}.out`;
@@ -71,13 +71,12 @@ export class SessionJournal implements JobSink {
     }
   }
 
-  // Output as attached terminals see it (the ring's bytes), gathered for the rest of the turn.
+  // Output as attached terminals see it (the ring's bytes), written at once, before any client
+  // gets it or any shell-integration mark in it moves a job (Audience.onOutput): one write per
+  // read from the terminal. Gathered for the rest of the turn, a kill -9 after a reply that a mark
+  // ended could leave the mark off the disk, and the next daemon waiting for that job's end.
   terminal(data: Buffer): void {
     this.ring.append(data);
-  }
-
-  // Writes the terminal output gathered so far (before it is sent to a client).
-  persistTerminal(): void {
     this.ring.flush();
   }
 
@@ -91,9 +90,10 @@ export class SessionJournal implements JobSink {
     f.append(data);
   }
 
-  changed(job: Job, what: 'start' | 'mark' | 'end' | 'delivered' | 'released'): void {
+  changed(job: Job, what: 'start' | 'mark' | 'end' | 'delivered' | 'told' | 'released'): void {
     if (this.closed) return;
-    if (what === 'delivered') return this.appendDelivered(job);
+    if (what === 'delivered') return this.appendDelivered(`${job.id} ${job.delivered}\n`);
+    if (what === 'told') return this.appendDelivered(`told ${job.id} ${job.endTold ? 1 : 0}\n`);
     if (what === 'released') {
       this.outputs.get(job.id)?.discard();
       this.outputs.delete(job.id);
@@ -178,12 +178,13 @@ export class SessionJournal implements JobSink {
     for (const f of safeList(this.dir)) if (f === STATE || f === OUTPUT || f === DELIVERED || /^job-\d+\.out$/.test(f) || /^(output\.log|job-\d+\.out)\.1$/.test(f)) fs.rmSync(path.join(this.dir, f), { force: true });
   }
 
-  // One line per completed reply (a few bytes, written at once: the reply's client has it now).
-  // Past DELIVERED_LOG_BYTES the log is rewritten with one line per job (load takes the maximum).
-  private appendDelivered(job: Job): void {
+  // One line per completed reply (a few bytes, written at once: the reply's client has it now),
+  // "ID OFFSET", and one per job whose end a reply told (or untold: a #!kill that failed), "told ID
+  // 1|0". Past DELIVERED_LOG_BYTES the log is rewritten with one of each per job (load takes the
+  // maximum offset and the last word on telling).
+  private appendDelivered(line: string): void {
     try {
       this.deliveredFd ??= fs.openSync(path.join(this.dir, DELIVERED), fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW, 0o600);
-      const line = `${job.id} ${job.delivered}\n`;
       fs.writeSync(this.deliveredFd, line);
       this.deliveredBytes += line.length;
       if (this.deliveredBytes > DELIVERED_LOG_BYTES) this.compactDelivered();
@@ -193,7 +194,9 @@ export class SessionJournal implements JobSink {
   }
 
   private compactDelivered(): void {
-    const lines = this.snapshot().runner.table.jobs.map((j) => `${j.id} ${j.delivered}\n`).join('');
+    const lines = this.snapshot()
+      .runner.table.jobs.map((j) => `${j.id} ${j.delivered}\n${j.endTold === true ? `told ${j.id} 1\n` : ''}`)
+      .join('');
     const file = path.join(this.dir, DELIVERED);
     fs.writeFileSync(`${file}.tmp`, lines, { mode: 0o600 });
     fs.renameSync(`${file}.tmp`, file);
@@ -254,9 +257,12 @@ function applyDelivered(dir: string, state: JournalState): void {
     return;
   }
   for (const line of text.split('\n')) {
-    const m = /^(\d+) (\d+)$/.exec(line);
+    const told = /^told (\d+) ([01])$/.exec(line);
+    const m = told ?? /^(\d+) (\d+)$/.exec(line);
     const job = m === null ? undefined : state.runner.table.jobs.find((j) => j.id === Number(m[1]));
-    if (job !== undefined) job.delivered = Math.max(job.delivered, Number(m?.[2]));
+    if (job === undefined) continue;
+    if (told !== null) job.endTold = told[2] === '1';
+    else job.delivered = Math.max(job.delivered, Number(m?.[2]));
   }
 }
 

@@ -43,11 +43,11 @@ export class Audience {
   private readonly peers = new Map<AttachPeer, { cols: number; rows: number } | null>();
   private readonly inputSeen = new Map<string, number>();
   private lastActive = Date.now();
-  onOutput: ((data: Buffer) => void) | null = null; // a copy of every byte the ring gets (journal/)
-  // Writes what onOutput gathered (journal/), before ring bytes leave for a client: no client ever
-  // holds output that a kill -9 would take from the disk, for after a crash the next daemon would
-  // give its offsets to other bytes, and the client, resuming from there, would skip them.
-  persist: (() => void) | null = null;
+  // A copy of every byte the ring gets (journal/), written at once: no client ever holds output
+  // that a kill -9 would take from the disk (after a crash the next daemon would give its offsets
+  // to other bytes, and the client, resuming from there, would skip them), and no mark in it moves
+  // a job before it is on disk (the next daemon would wait for a job end it never reads).
+  onOutput: ((data: Buffer) => void) | null = null;
   private readonly outputWatchers = new Set<() => void>();
   // How the program ended (a program session's end: its exit status, or the signal that killed it).
   exit: { status: number; signal: number } | null = null;
@@ -117,7 +117,6 @@ export class Audience {
   }
 
   read(from: number, max: number): RingRead {
-    this.persist?.();
     return this.ring.read(from, max);
   }
 

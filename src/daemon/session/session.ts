@@ -78,7 +78,6 @@ export class Session {
     if (this.journal !== null) {
       this.runner.jobs.sink = this.journal;
       this.audience.onOutput = (data) => this.journal?.terminal(data);
-      this.audience.persist = () => this.journal?.persistTerminal();
       this.journal.save();
     }
   }

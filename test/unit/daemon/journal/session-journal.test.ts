@@ -61,6 +61,14 @@ describe('SessionJournal: state.json', () => {
     j.close(false);
   });
 
+  it('writes terminal output at once, in the turn it was read (a mark in it may end a job whose reply goes out in that turn)', () => {
+    const j = new SessionJournal(dir, 1024, 0, state);
+    j.terminal(Buffer.from('12345\r\n\x1b]133;D;0\x07'));
+    // No turn has passed: a kill -9 from here on leaves the mark on the disk for the next daemon.
+    expect(fs.readFileSync(path.join(dir, 'output.log')).subarray(8).toString()).toBe('12345\r\n\x1b]133;D;0\x07');
+    j.close(false);
+  });
+
   it('writes at once, as soon as the job started, that a job took the notice of a lost shell', async () => {
     const j = new SessionJournal(dir, 1024, 0, () => ({ ...state(), shell: { pid: 4242, nonce: 'n' } }) as unknown as JournalState);
     const taker = { ...job(1, 0), startNotice: 'the shell of session "s" was lost while no daemon ran; this is a new shell' } as unknown as Job;

@@ -20,9 +20,8 @@ it('writes the output to disk before a client reads it from the ring, within the
   const journal = new SessionJournal(dir, 4096, 0, state);
   const audience = new Audience(4096, 80, 24, { write: () => undefined, resize: () => undefined });
   audience.onOutput = (data) => journal.terminal(data);
-  audience.persist = () => journal.persistTerminal();
   audience.output(Buffer.from('tick-34\r\n'));
-  // Gathered for the rest of the turn; a reader (an attached client's pump) takes it now.
+  // A reader (an attached client's pump) takes it in the same turn.
   const r = audience.read(0, 1024);
   expect(r.kind).toBe('data');
   // Synchronously, in the same turn: a kill -9 from here on cannot take it from the disk.
