@@ -69,6 +69,20 @@ describe('SessionJournal: state.json', () => {
     j.close(false);
   });
 
+  it('keeps at once which job ends a reply told, for the daemon after a crash', () => {
+    // The snapshot on disk still has job 2 untold (written before its reply ended).
+    const withJob = (): JournalState => ({ ...state(), runner: { state: 'idle', queue: [], table: { next: 3, jobs: [{ id: 2, delivered: 0, endTold: false, output: null }] } } }) as unknown as JournalState;
+    const j = new SessionJournal(dir, 1024, 0, withJob);
+    j.saveNow();
+    const two = { ...job(2, 0), endTold: true } as unknown as Job;
+    j.changed(two, 'told');
+    // No turn has passed: a kill -9 now.
+    expect(SessionJournal.load(dir)?.state.runner.table.jobs[0]?.endTold).toBe(true);
+    j.changed({ ...job(2, 0), endTold: false } as unknown as Job, 'told'); // a #!kill that failed takes it back
+    expect(SessionJournal.load(dir)?.state.runner.table.jobs[0]?.endTold).toBe(false);
+    j.close(false);
+  });
+
   it('writes at once, as soon as the job started, that a job took the notice of a lost shell', async () => {
     const j = new SessionJournal(dir, 1024, 0, () => ({ ...state(), shell: { pid: 4242, nonce: 'n' } }) as unknown as JournalState);
     const taker = { ...job(1, 0), startNotice: 'the shell of session "s" was lost while no daemon ran; this is a new shell' } as unknown as Job;
