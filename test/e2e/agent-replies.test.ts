@@ -34,8 +34,16 @@ describe('a reply to nc without #!limit', () => {
     expect(head).toBe(SEQ.subarray(0, from).toString());
     expect(tail).toBe(SEQ.subarray(to).toString());
     expect(head.length + tail.length).toBeLessThanOrEqual(30_000);
-    // The exact directive in the line fetches exactly the middle (an explicit range is not bounded).
-    expect(await req('b1', `#!output 1 ${from} ${to}\n`)).toBe(SEQ.subarray(from, to).toString());
+    // The exact directive in the line, sent as it is, is bounded too (an agent that sent it got
+    // megabytes): the range's head and tail around a line naming its own middle.
+    const again = await req('b1', `#!output 1 ${from} ${to}\n`);
+    const m2 = /\npty-relay: (\d+) bytes left out \(offsets (\d+) to (\d+) of job 1's output\); fetch any range: #!output 1 \2 \3; replies carry at most 30000 bytes unless #!limit says otherwise \(#!limit 0: all\); first line of each: #!session b1\n/.exec(again);
+    expect(m2).not.toBeNull();
+    const [from2, to2] = [Number(m2![2]), Number(m2![3])];
+    expect(again.slice(0, m2!.index + 1)).toBe(SEQ.subarray(from, from2).toString());
+    expect(again.slice(m2!.index + m2![0].length)).toBe(SEQ.subarray(to2, to).toString());
+    // With #!limit 0 it comes whole, exactly the middle.
+    expect(await req('b1', `#!limit 0\n#!output 1 ${from} ${to}\n`)).toBe(SEQ.subarray(from, to).toString());
     // The whole output, asked without a range, is bounded as a reply is.
     expect((await req('b1', '#!output 1\n')).length).toBeLessThan(31_000);
   });

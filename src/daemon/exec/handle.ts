@@ -157,9 +157,9 @@ async function query(jc: JobReplyContext, q: Exclude<Query, { kind: 'sessions' |
     case 'output': {
       const job = find(q.job);
       if (typeof job === 'string') return error(job);
-      // For nc bounded as a reply is, except a range FROM TO without #!limit (its size was the
-      // agent's choice); a client that reads a trailer bounds by itself, as before.
-      const b = jc.trailer ? { limit: undefined, byDefault: false } : bounded(opts, plain && q.to === null);
+      // For nc bounded as a reply is, a range FROM TO too (an agent that sent the left-out line's
+      // own range got megabytes); a client that reads a trailer bounds by itself, as before.
+      const b = jc.trailer ? { limit: undefined, byDefault: false } : bounded(opts, plain);
       return outputReply(reply, job, q.from, q.to, b.limit === undefined ? null : { limit: b.limit, more: b.byDefault ? DEFAULT_BOUND_NOTE : '', session: session.name });
     }
     case 'wait': {
