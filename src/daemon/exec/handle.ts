@@ -146,7 +146,9 @@ async function query(jc: JobReplyContext, q: Exclude<Query, { kind: 'sessions' |
   const find = (id: number | null): Job | string => {
     const job = id === null ? session.jobs.latest() : session.jobs.get(id);
     if (job !== undefined) return job;
-    return id === null ? `session "${session.name}" has no jobs yet` : `no job ${id} in session "${session.name}" (see #!jobs)`;
+    const p = session.predecessor;
+    const gone = p === null ? '' : `; this session is new since ${session.createdAt.toTimeString().slice(0, 8)}: the one before was ended ${p.how}, its jobs with it`;
+    return id === null ? `session "${session.name}" has no jobs yet${gone}` : `no job ${id} in session "${session.name}" (see #!jobs)${gone}`;
   };
   switch (q.kind) {
     case 'jobs':
