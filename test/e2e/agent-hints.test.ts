@@ -47,6 +47,20 @@ describe('#!sessions and #!end', () => {
     expect(await req('ls-b', 'echo fresh\n')).toBe('fresh\n');
     expect(await req('ls-b', '#!wait 2\n')).toMatch(/^pty-relay: error: no job 2 in session "ls-b" \(see #!jobs\); this session is new since \d\d:\d\d:\d\d: the one before was ended with #!end, its jobs with it\n$/);
     expect(await req('ls-b', '#!end\n')).toBe('pty-relay: session "ls-b" ended, its shell and jobs with it\n');
+    // Every process of the session ends with it: a job in a process group of its own too (a
+    // `sleep` lived on, re-parented to init), and one that ignores SIGHUP, after the grace.
+    const marker = `sleep 47.${process.pid}`;
+    const left = (): number => fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+      try {
+        return fs.readFileSync(`/proc/${p}/cmdline`, 'latin1').replace(/\0/g, ' ').trim() === marker;
+      } catch {
+        return false;
+      }
+    }).length;
+    expect(await req('ls-c', `#!timeout 0.3\n(trap '' HUP; ${marker}) & ${marker}; echo never\n`)).toMatch(/still running as job 1 /);
+    await waitFor('both sleeps to run', () => (left() === 2 ? true : undefined));
+    expect(await req('ls-c', '#!end\n')).toMatch(/^pty-relay: session "ls-c" ended/);
+    await waitFor('every process of the session to be gone', () => (left() === 0 ? true : undefined), 20_000);
     expect(await req('ls-a', '#!end\n')).toBe('pty-relay: session "ls-a" ended, its shell and jobs with it\n');
     expect(await req(null, '#!sessions\n')).toBe('no sessions yet (a command starts the "default" one)\n');
     expect(await req('ls-gone', '#!end\n')).toBe('pty-relay: error: no session "ls-gone" to end (there are none)\n');
