@@ -35,14 +35,37 @@ describe('#!sessions and #!end', () => {
     expect(list).toMatch(/^ls-a +\d+ .* exit 0 \d+s ago +echo a$/m);
     expect(list).toMatch(/^ls-b +\d+ .* (?:running \d+s|queued) +sleep 600$/m);
     expect(list).not.toMatch(/^default /m);
+    // A request queued behind it is told that it did not run, and why.
+    const queued = live('ls-b', '#!queue\necho never\n');
+    await waitFor('job 2 queued in ls-b', async () => (/^2 +queued /m.test(await req('ls-b', '#!nocreate\n#!jobs\n')) ? true : undefined));
     const ended = await req('ls-b', '#!end\n');
-    expect(ended).toMatch(/^pty-relay: session "ls-b" ended, its shell and jobs with it \(it was running job 1: `sleep 600` since \S+ \(\d+ s\)\)\n$/);
-    await busy.done;
+    expect(ended).toMatch(/^pty-relay: session "ls-b" ended, its shell and jobs with it \(it was running job 1: `sleep 600` since \S+ \(\d+ s\); 1 queued request not run\)\n$/);
+    expect((await busy.done).stdout).toBe('pty-relay: session "ls-b" was ended with #!end while this request ran: it ended with the shell; the next request that names "ls-b" starts a new session\n');
+    expect((await queued.done).stdout).toMatch(/(^|\n)pty-relay: session "ls-b" was ended with #!end before this request ran: it did not run; the next request that names "ls-b" starts a new session\n$/);
+    // The next session of that name says once that it is new, and a job of the old one is not found, saying why.
+    expect(await req('ls-b', 'echo fresh\n')).toMatch(/^pty-relay: session "ls-b" is new: the one before was ended with #!end at \d\d:\d\d:\d\d; this shell starts afresh \(not the old one's directory, variables or jobs; job numbers go on\)\nfresh\n$/);
+    expect(await req('ls-b', 'echo fresh\n')).toBe('fresh\n');
+    expect(await req('ls-b', '#!wait 2\n')).toMatch(/^pty-relay: error: no job 2 in session "ls-b" \(see #!jobs\); this session is new since \d\d:\d\d:\d\d: the one before was ended with #!end, its jobs with it\n$/);
+    expect(await req('ls-b', '#!end\n')).toBe('pty-relay: session "ls-b" ended, its shell and jobs with it\n');
+    // Every process of the session ends with it: a job in a process group of its own too (a
+    // `sleep` lived on, re-parented to init), and one that ignores SIGHUP, after the grace.
+    const marker = `sleep 47.${process.pid}`;
+    const left = (): number => fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+      try {
+        return fs.readFileSync(`/proc/${p}/cmdline`, 'latin1').replace(/\0/g, ' ').trim() === marker;
+      } catch {
+        return false;
+      }
+    }).length;
+    expect(await req('ls-c', `#!timeout 0.3\n(trap '' HUP; ${marker}) & ${marker}; echo never\n`)).toMatch(/still running as job 1 /);
+    await waitFor('both sleeps to run', () => (left() === 2 ? true : undefined));
+    expect(await req('ls-c', '#!end\n')).toMatch(/^pty-relay: session "ls-c" ended/);
+    await waitFor('every process of the session to be gone', () => (left() === 0 ? true : undefined), 20_000);
     expect(await req('ls-a', '#!end\n')).toBe('pty-relay: session "ls-a" ended, its shell and jobs with it\n');
     expect(await req(null, '#!sessions\n')).toBe('no sessions yet (a command starts the "default" one)\n');
     expect(await req('ls-gone', '#!end\n')).toBe('pty-relay: error: no session "ls-gone" to end (there are none)\n');
-    // A new request that names an ended session starts a new shell there.
-    expect(await req('ls-a', 'echo again\n')).toBe('again\n');
+    // A new request that names an ended session starts a new shell there, and says so once.
+    expect(await req('ls-a', 'echo again\n')).toMatch(/^pty-relay: session "ls-a" is new: the one before was ended with #!end at [^\n]*\nagain\n$/);
     expect(await req('ls-a', '#!sessions\necho x\n')).toBe('pty-relay: error: #!sessions is about sessions and cannot carry a command; send the command as a request of its own\n');
     expect(await req(null, '#!end ls-a\n')).toBe("pty-relay: error: #!end takes no argument: it ends the request's session (name it with #!session ls-a on a line before)\n");
   });

@@ -156,3 +156,11 @@ describe('a session name one typo away from an existing one', () => {
     expect(await req('unrelated-name', 'echo quiet\n')).toBe('quiet\n');
   });
 });
+
+describe('a request with directives and no command', () => {
+  it('says that there was nothing to run; a blank request stays silent', async () => {
+    expect(await req('nr', '#!timeout 5\n')).toBe('pty-relay: nothing to run: the request had directives but no command (a command goes on the lines after them); first line of each: #!session nr\n');
+    expect(await req(null, '\n')).toBe('');
+    expect(await req('nr', 'echo ran\n')).toBe('ran\n');
+  });
+});

@@ -109,7 +109,7 @@ it('ends a session whose holder is still starting: its request is told, and the 
   const dir = await waitFor('the session directory', () => fs.readdirSync(d1.runtime).map((i) => path.join(d1.runtime, i, 'slow-3')).find((p) => fs.existsSync(p)));
   expect((await nc(d1.port, '#!session slow-3\n#!end\n')).stdout).toBe('pty-relay: session "slow-3" ended, its shell and jobs with it (1 queued request not run)\n');
   const r = await slow.done;
-  expect(r.stdout).toBe('pty-relay: session "slow-3" was ended on request (#!end, or a kill from pty-client or the web page); the next request that names it starts a new one\n');
+  expect(r.stdout).toBe('pty-relay: session "slow-3" was ended with #!end before this request ran: it did not run; the next request that names "slow-3" starts a new session\n');
   // Its holder was killed at its gate; the daemon's connect that waited for it stopped then, so
   // the holder that the name's next session starts in the same directory is that session's own
   // (before, the stale connect took it over and hung it up: "the shell ended before its first prompt").
@@ -117,7 +117,7 @@ it('ends a session whose holder is still starting: its request is told, and the 
   await waitFor('the holder to be gone', () => (holdersIn(dir).length === 0 && !fs.existsSync(path.join(dir, 'holder.sock')) ? true : undefined), 30_000);
   expect(shellsIn(dir)).toEqual([]);
   // The name starts a new session, whose shell answers.
-  expect((await nc(d1.port, '#!session slow-3\necho fresh\n')).stdout).toBe('fresh\n');
+  expect((await nc(d1.port, '#!session slow-3\necho fresh\n')).stdout).toMatch(/^pty-relay: session "slow-3" is new: the one before was ended with #!end at [^\n]*\nfresh\n$/);
 });
 
 // Processes whose command line names `dir` (the session's rc file is there): its shells.

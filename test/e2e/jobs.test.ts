@@ -106,9 +106,10 @@ describe('prompts', () => {
     expect(await req('git', 'git init -q . && echo a > a && git add a\n')).toBe('');
     expect(await req('git', '#!interactive\ngit commit\n')).toMatch(/job 3 is waiting for input in a full-screen program/);
     expect(await req('git', '#!kill\n')).toMatch(/^(?:(?!pty-relay:)[^\n]*\n)*pty-relay: job 3 stopped by SIG(INT|TERM|KILL) \(exit status \d+\); the shell and its state are kept\n$/);
-    // vim, git's child, may print its last words after git ended: they start the next reply, as
-    // output printed while no command ran (by design).
-    expect(await req('git', 'git log --oneline 2>&1 | head -1\n')).toMatch(/^(pty-relay: printed while no command ran [^\n]*\n(Vim: [^\n]*\n|\n)*)?[^\n]*does not have any commits yet/);
+    // vim, git's child, ignores SIGINT and outlives git: #!kill ends it (SIGTERM) once git ended,
+    // and its last words start the next reply, as output printed while no command ran.
+    const next = await req('git', 'git log --oneline 2>&1 | head -1\n');
+    expect(next).toMatch(/^(pty-relay: printed while no command ran [^\n]*\n([^\n]*\n)*?)?[^\n]*does not have any commits yet\n$/);
     await expectIntact('git', dir);
   });
 
@@ -117,6 +118,25 @@ describe('prompts', () => {
     expect(await req('sl', '#!timeout 0.3\nsleep 600\n')).toMatch(STILL_RUNNING);
     expect(await req('sl', '#!kill 2\n')).toBe('pty-relay: job 2 stopped by SIGINT (exit status 130); the shell and its state are kept\n');
     await expectIntact('sl', dir);
+  });
+
+  it('ends what is left of a stopped job: a program in it that ignores SIGINT and outlives it', async () => {
+    const dir = await prepare('strag');
+    // A straggler in the job's process group that ignores SIGINT (as vim under git commit does).
+    const marker = `sleep 7.${process.pid}`;
+    const left = (): string[] => fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+      try {
+        return fs.readFileSync(`/proc/${p}/cmdline`, 'latin1').replace(/\0/g, ' ').trim() === marker;
+      } catch {
+        return false;
+      }
+    });
+    expect(await req('strag', `#!timeout 0.3\nsh -c '(trap "" INT; ${marker}; echo straggler) & exec sleep 600'\n`)).toMatch(STILL_RUNNING);
+    await waitFor('the straggler to run', () => (left().length === 1 ? true : undefined));
+    expect(await req('strag', '#!kill 2\n')).toBe('pty-relay: job 2 stopped by SIGINT (exit status 130); the shell and its state are kept\n');
+    // Gone with its job: it prints nothing into the next command, nor takes its keys.
+    expect(left()).toEqual([]);
+    await expectIntact('strag', dir);
   });
 
   it('says clearly when there is nothing to type into, kill or wait for', async () => {

@@ -38,7 +38,7 @@ export function handleRequest(r: Exclude<Request, { op: 'upgrade' | 'events' }>,
   }
   if (access.readOnly) return { code: 'PR_ERR_AUTH', message: 'this link is read-only: it cannot start or end sessions' };
   if (r.op === 'kill') {
-    if (!registry.kill(r.session)) return { code: 'PR_ERR_NO_SESSION', message: `no session named "${r.session}"` };
+    if (!registry.kill(r.session, 'kill')) return { code: 'PR_ERR_NO_SESSION', message: `no session named "${r.session}"` };
     log.info({ evt: 'session.killed', session: r.session }, 'session killed');
     return { reply: { ok: true } };
   }
@@ -55,7 +55,7 @@ export function handleRequest(r: Exclude<Request, { op: 'upgrade' | 'events' }>,
   const made = s;
   const outcome = (): RequestOutcome => {
     if (made.pid !== null) return { reply: { ok: true, pid: made.pid } };
-    if (registry.find(r.session) === made) registry.kill(r.session);
+    if (registry.find(r.session) === made) registry.kill(r.session, 'unstarted');
     return { code: 'PR_ERR_SPAWN', message: `cannot start ${r.command.length === 0 ? 'a shell' : r.command.join(' ')}` };
   };
   return s.ensureRunning() ? s.launched().then(outcome) : outcome();

@@ -11,7 +11,7 @@ import type { Job } from '../jobs/job';
 import type { Registry } from '../session/registry';
 import type { BusyInfo, Session } from '../session/session';
 import { secretMatches } from '../conn/secret';
-import { describeBusy, jobHandles, nearName } from './hints';
+import { describeBusy, jobHandles, nearName, sessionNote } from './hints';
 import { alreadyEnded, DEFAULT_BOUND_NOTE, relayError, replyToJob, REPLY_BYTES, type JobReplyContext, type Outcome } from './job-reply';
 import { tellIdle, withIdle } from './idle-reply';
 import { jobsText, killReply, outputReply, screenReply, statusText } from './queries';
@@ -107,7 +107,12 @@ export async function handleRequest(text: string, c: RequestContext): Promise<Ou
   const kind = opts.query?.kind ?? (script.trim() === '' ? null : 'command');
   const idle = kind === 'command' || kind === 'wait' || kind === 'send' ? tellIdle(reply, session) : null;
   if (opts.query !== undefined) return withIdle(await query(jc, opts.query, timeoutMs, opts, plain), idle);
-  if (script.trim() === '') return outcome;
+  if (script.trim() === '') {
+    // Directives and no command: an empty reply would read as a command that printed nothing.
+    const alone = plain && !opts.interrupt && opts.kill === undefined && !opts.status && opts.auth === undefined && text.trim() !== '';
+    if (alone) reply.notice(`nothing to run: the request had directives but no command (a command goes on the lines after them)${sessionNote(session.name)}`);
+    return outcome;
+  }
   const busy = session.busy();
   if (opts.nowait && busy !== null) {
     const fg = busy.job === null ? undefined : session.jobs.get(busy.job);
@@ -146,7 +151,9 @@ async function query(jc: JobReplyContext, q: Exclude<Query, { kind: 'sessions' |
   const find = (id: number | null): Job | string => {
     const job = id === null ? session.jobs.latest() : session.jobs.get(id);
     if (job !== undefined) return job;
-    return id === null ? `session "${session.name}" has no jobs yet` : `no job ${id} in session "${session.name}" (see #!jobs)`;
+    const p = session.predecessor;
+    const gone = p === null ? '' : `; this session is new since ${session.createdAt.toTimeString().slice(0, 8)}: the one before was ended ${p.how}, its jobs with it`;
+    return id === null ? `session "${session.name}" has no jobs yet${gone}` : `no job ${id} in session "${session.name}" (see #!jobs)${gone}`;
   };
   switch (q.kind) {
     case 'jobs':

@@ -26,9 +26,11 @@ export function endReply(reply: Reply, registry: Registry, name: string, log: Lo
     return relayError(reply, `no session "${name}" to end (${names.length === 0 ? 'there are none' : `sessions: ${names.join(', ')}`})`);
   }
   const busy = session.isCommand ? null : session.busy();
-  registry.kill(name);
+  const queued = session.info().queued;
+  registry.kill(name, 'end');
   log.info({ evt: 'session.killed', session: name }, 'session ended by #!end');
-  const was = busy === null ? '' : busy.queued !== undefined ? ` (${busy.what} not run)` : ` (it was running ${describeBusy(busy)})`;
+  const behind = busy?.queued === undefined && queued > 0 ? `; ${queued} queued request${queued === 1 ? '' : 's'} not run` : '';
+  const was = busy === null ? '' : busy.queued !== undefined ? ` (${busy.what} not run)` : ` (it was running ${describeBusy(busy)}${behind})`;
   reply.notice(`session "${name}" ended, its shell and jobs with it${was}`);
   return { status: 0, reason: 'exit', fields: {} };
 }

@@ -32,6 +32,16 @@ export class JobTable {
     for (const j of this.jobs) j.sink = this.sinkTo;
   }
 
+  // The number the next job gets.
+  get nextId(): number {
+    return this.next;
+  }
+
+  // Numbers jobs from `n` on (a new session of a name: its numbers go on from the old one's).
+  numberFrom(n: number): void {
+    if (this.jobs.length === 0) this.next = Math.max(this.next, n);
+  }
+
   // Who keeps a copy of every job (journal/), from now on.
   set sink(sink: JobSink | null) {
     this.sinkTo = sink;

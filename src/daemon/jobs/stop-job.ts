@@ -20,9 +20,11 @@ export interface StopResult {
   signal: StopSignal | null; // the last signal sent before the job ended
 }
 
-// Sends the escalating signals to the foreground of `shellPid`'s terminal until `job` ends.
+// Sends the escalating signals to the foreground of `shellPid`'s terminal until `job` ends; then
+// ends what is left of the groups it signalled (see clearGroups).
 export async function stopJob(job: Job, shellPid: number): Promise<StopResult> {
   let last: StopSignal | null = null;
+  const groups = new Set<number>();
   for (let program = 0; program < MAX_PROGRAMS && job.live; program++) {
     const fg = readStat(shellPid);
     if (fg === null) break;
@@ -36,6 +38,7 @@ export async function stopJob(job: Job, shellPid: number): Promise<StopResult> {
       await waitForEnd(job, shellPid, target, GRACE_MS.SIGINT);
       continue;
     }
+    groups.add(target);
     for (const sig of ['SIGINT', 'SIGTERM', 'SIGKILL'] as StopSignal[]) {
       if (!job.live) break;
       last = signal(job, target, sig, false);
@@ -43,7 +46,36 @@ export async function stopJob(job: Job, shellPid: number): Promise<StopResult> {
     }
   }
   if (job.live) job.killedBy = null;
+  else await clearGroups(groups);
   return { stopped: !job.live, signal: last };
+}
+
+// A program that ignores SIGINT can outlive the job (git ended by SIGINT, its editor vim not):
+// left in the background, it would print into the next command's output or take its keys. Once
+// the job ended, what is left in a group it ran gets SIGTERM, then SIGKILL, each with its grace.
+async function clearGroups(groups: Set<number>): Promise<void> {
+  for (const g of groups) {
+    for (const sig of ['SIGTERM', 'SIGKILL'] as const) {
+      if (!groupLives(g)) break;
+      try {
+        process.kill(-g, sig);
+      } catch {
+        break; // gone meanwhile
+      }
+      const until = Date.now() + GRACE_MS[sig];
+      while (groupLives(g) && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+}
+
+// True while a process of group `g` is alive.
+function groupLives(g: number): boolean {
+  try {
+    process.kill(-g, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 // Sends `sig` to the shell or to a process group; the job's end then reads "killed" in every reply.

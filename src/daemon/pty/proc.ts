@@ -87,3 +87,19 @@ export function readParent(pid: number): number | null {
     return null;
   }
 }
+
+// Sends `sig` to every process whose session is `sid` (a session's shell leads its terminal's
+// session): its jobs too, each in a process group of its own, which a signal to the shell or its
+// group misses. Those that left the session (setsid) are not ours to end.
+export function signalSession(sid: number, sig: NodeJS.Signals): void {
+  if (sid <= 1) return;
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'latin1');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[3]) === sid) process.kill(Number(name), sig);
+    } catch {
+      // gone meanwhile, or not ours
+    }
+  }
+}

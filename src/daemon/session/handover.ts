@@ -27,3 +27,10 @@ export interface SessionHandover {
   audience: AudienceHandover;
   sandbox?: SandboxState;
 }
+
+// The session of the same name that a client ended before a new one (registry.ts): how and when.
+export interface Predecessor {
+  how: string; // "with #!end", "by a kill (…)", "after 30 min unused (--idle-timeout)"
+  at: Date;
+  nextJob: number; // its jobs' numbers are not given again
+}

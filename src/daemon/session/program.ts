@@ -52,8 +52,6 @@ export interface ProgramHost {
 // A shell that has not printed its first prompt by then is reported broken (a hung ~/.bashrc, or a
 // --shell that is not bash). Generous, because a slow rc is paid once per shell.
 const STARTUP_TIMEOUT_MS = 30_000;
-// How long a hung-up program gets before SIGKILL.
-const KILL_GRACE_MS = 3_000;
 // How an adopted program's end is told when its status is unknown (see pty.ts).
 const EXIT_UNKNOWN = 'ended (exit status unknown: an earlier pty-relay process started it, and only a parent learns the status)';
 
@@ -203,11 +201,7 @@ export class Program {
     this.cancelLaunch();
     const shell = this.shell;
     if (shell === null) return;
-    shell.pty.kill('SIGHUP');
-    shell.link?.hangup(); // the holder hangs up the whole process group, and outlives us
-    setTimeout(() => {
-      if (this.shell === shell) shell.pty.kill('SIGKILL');
-    }, KILL_GRACE_MS).unref();
+    shell.hangUp();
   }
 
   // The shell replaced itself with `exec CMD` while a job ran: no mark will ever come again.

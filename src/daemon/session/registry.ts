@@ -5,7 +5,7 @@ import { activityOf } from '../jobs/activity';
 import type { Logger } from '../../log';
 import type { SessionSummary } from '../../protocol/frame';
 import { EventBus } from '../events/bus';
-import { Session, type Adoption, type SessionConfig, type SessionHandover } from './session';
+import { Session, type Adoption, type Predecessor, type SessionConfig, type SessionHandover } from './session';
 import { ensurePrivateDir } from '../base/runtime-dir';
 import { holderSummary } from './holder-summary';
 import { cgroupsInWords, SessionSandbox, type SandboxConfig } from '../sandbox/sandbox';
@@ -16,9 +16,19 @@ export type SessionDefaults = Omit<SessionConfig, 'dir' | 'command' | 'onGone' |
 // (null), or a named profile.
 export type SandboxRequest = string | null | undefined;
 
+// Names of ended sessions remembered (for the notice of the next session of that name).
+const ENDED_KEPT = 100;
+
+// Who ended a session: `#!end`, a kill (`pty-relay kill`, pty-client, the web page), the idle
+// sweep, or the daemon itself, after its program could not start (not remembered).
+export type EndedBy = 'end' | 'kill' | 'idle' | 'unstarted';
+
 export class Registry {
   private readonly sessions = new Map<string, Session>();
   private readonly lostHolders = new Set<string>(); // adopted from a journal whose holder was gone
+  // How sessions were ended here, by name (the latest ENDED_KEPT): the next session of that name
+  // tells its first reply that it is a new one, and why.
+  private readonly ended = new Map<string, Predecessor>();
   // Every session's events (events/): `pty-relay events` readers and the --on-event hook.
   readonly events = new EventBus();
 
@@ -51,7 +61,7 @@ export class Registry {
       const idleMs = s.sandbox !== undefined && s.sandbox.idleTimeoutMs > 0 ? s.sandbox.idleTimeoutMs : this.idleTimeoutMs;
       if (idleMs > 0 && s.audience.idleMs >= idleMs && s.audience.clients === 0 && s.busy() === null) {
         this.log.info({ evt: 'session.idle_timeout', session: s.name, idleMs: s.audience.idleMs }, 'idle session ended');
-        this.kill(s.name, 'idle');
+        this.kill(s.name, 'idle', idleMs);
       }
     }
   }
@@ -82,14 +92,20 @@ export class Registry {
     return this.make(name, command, cols, rows, sandbox);
   }
 
-  // Ends a session's program and forgets the session. Returns false when there is no such session.
-  kill(name: string, reason: 'killed' | 'idle' = 'killed'): boolean {
+  // Ends a session's program and forgets the session; its jobs are told who ended it (`idleMs`:
+  // how long it was unused). Returns false when there is no such session.
+  kill(name: string, by: EndedBy = 'kill', idleMs = 0): boolean {
     const s = this.sessions.get(name);
     if (s === undefined) return false;
     this.sessions.delete(name);
     this.lostHolders.delete(name);
-    s.close(`session "${name}" was ended on request (#!end, or a kill from pty-client or the web page); the next request that names it starts a new one`);
-    this.events.publish({ type: 'session-ended', session: name, reason });
+    const how = by === 'end' ? 'with #!end' : by === 'kill' ? 'by a kill (pty-relay kill, pty-client or the web page)' : by === 'idle' ? `after ${Math.round(idleMs / 60_000)} min unused (--idle-timeout)` : 'as its program could not start';
+    const next = `the next request that names "${name}" starts a new session`;
+    s.close(`session "${name}" was ended ${how} before this request ran: it did not run; ${next}`, `session "${name}" was ended ${how} while this request ran: it ended with the shell; ${next}`);
+    this.ended.delete(name);
+    if (by !== 'unstarted') this.ended.set(name, { how, at: new Date(), nextJob: s.jobs.nextId });
+    for (const old of this.ended.keys()) if (this.ended.size > ENDED_KEPT) this.ended.delete(old);
+    this.events.publish({ type: 'session-ended', session: name, reason: by === 'idle' ? 'idle' : 'killed' });
     return true;
   }
 
@@ -184,6 +200,11 @@ export class Registry {
       adopt,
     );
     this.sessions.set(name, s);
+    const before = adopt === undefined ? this.ended.get(name) : undefined;
+    if (before !== undefined) {
+      this.ended.delete(name);
+      s.follows(before);
+    }
     if (adopt === undefined) this.events.publish({ type: 'session-started', session: name, command: s.command, program: s.isCommand });
     return s;
   }

@@ -11,7 +11,7 @@ import type { JobSummary } from '../../protocol/frame';
 import type { Job, JobSpec } from '../jobs/job';
 import type { JobTable } from '../jobs/job-table';
 import { relinkHolder, settleAfterCrash } from './crash';
-import type { Adoption, SessionHandover } from './handover';
+import type { Adoption, Predecessor, SessionHandover } from './handover';
 import { Audience, type AttachPeer, type PtyTarget } from './audience';
 import { JobRunner, type BusyInfo, type RunnerState } from '../jobs/job-runner';
 import { readCwd } from '../pty/proc';
@@ -27,12 +27,13 @@ import { killSandboxStrays, sandboxHits } from './sandboxed';
 
 export type { BusyInfo } from '../jobs/job-runner';
 export type { SessionConfig } from './program';
-export type { Adoption, SessionHandover } from './handover';
+export type { Adoption, Predecessor, SessionHandover } from './handover';
 export type SessionState = Exclude<Lifecycle, 'ready'> | RunnerState;
 
 export class Session {
   readonly name: string;
   createdAt = new Date();
+  predecessor: Predecessor | null = null; // the session of this name a client ended before it
   readonly audience: Audience;
   private readonly runner: JobRunner;
   private readonly program: Program;
@@ -209,24 +210,16 @@ export class Session {
   }
 
   // Removes a job that has not started yet (`message`: why, its end); false when it already ran.
-  cancel(job: Job, message?: string): boolean {
-    return this.runner.cancel(job, message);
-  }
+  cancel = (job: Job, message?: string): boolean => this.runner.cancel(job, message);
 
   // The job in the terminal's foreground (an exec job, or a command typed there), or null.
-  foreground(): Job | null {
-    return this.runner.foreground();
-  }
+  foreground = (): Job | null => this.runner.foreground();
 
   // What a queued `job` waits behind: the running job and the jobs queued before it.
-  ahead(job: Job): { running: Job | null; queued: Job[] } {
-    return this.runner.ahead(job);
-  }
+  ahead = (job: Job): { running: Job | null; queued: Job[] } => this.runner.ahead(job);
 
   // What the shell is busy with, or null when a new job would start at once.
-  busy(): BusyInfo | null {
-    return this.runner.busy();
-  }
+  busy = (): BusyInfo | null => this.runner.busy();
 
   // Types bytes into the terminal, for the program in the foreground (readline echoes them).
   type(bytes: Buffer): void {
@@ -285,10 +278,18 @@ export class Session {
     return { name: this.name, state, pid, cwd, queued: this.runner.queued(), busy: this.busy(), waiting, holder: this.shell?.link ?? null };
   }
 
-  // Ends the shell (SIGHUP, as a terminal hang-up would) and fails every job.
-  close(reason: string): void {
+  // A new session whose name a client's end freed (`before`): its first reply says so, once.
+  follows(before: Predecessor): void {
+    this.predecessor = before;
+    this.runner.jobs.numberFrom(before.nextJob);
+    this.runner.endNotice = `session "${this.name}" is new: the one before was ended ${before.how} at ${before.at.toTimeString().slice(0, 8)}; this shell starts afresh (not the old one's directory, variables or jobs; job numbers go on)`;
+  }
+
+  // Ends the shell (SIGHUP, as a terminal hang-up would) and fails every job: queued ones with
+  // `reason`, the running one with `running`.
+  close(reason: string, running = reason): void {
     this.runner.failQueued(reason);
-    this.runner.finish({ kind: 'failed', message: reason });
+    this.runner.finish({ kind: 'failed', message: running });
     this.program.hangUp();
     this.runner.dispose();
     this.signals.stopped();

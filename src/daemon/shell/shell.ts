@@ -16,7 +16,7 @@ import type { HolderLink } from '../holder/link';
 import { startHolder, type HolderPolicy, type HolderStart } from '../holder/spawn';
 import type { TerminalProgram } from '../base/terminal-program';
 import { adoptPty, heldPty, spawnPty, TERM_NAME, type Pty, type PtyHandlers } from '../pty/pty';
-import { innermostPid, readCmdline, readLife } from '../pty/proc';
+import { innermostPid, readCmdline, readLife, signalSession } from '../pty/proc';
 import { SCRIPT_FILE_NAME } from './script-file';
 import { INTEGRATION, renderRc } from './shell-integration';
 import { writePrivateFile, type FileOwner } from '../base/runtime-dir';
@@ -47,6 +47,8 @@ export interface ShellHandlers {
 
 // While a command runs we check this often whether `exec CMD` replaced the shell (no more marks).
 const REPLACED_CHECK_MS = 1_000;
+// How long a hung-up program gets before SIGKILL.
+const KILL_GRACE_MS = 3_000;
 
 let fileCounter = 0;
 
@@ -209,6 +211,22 @@ export class Shell {
     this.exitCb = cb;
     if (this.link !== null) this.link.onExit(cb);
     else cb(null);
+  }
+
+  // Ends the program as a terminal's hang-up would: SIGHUP to every process of its terminal's
+  // session (a job runs in a process group of its own, which a signal to the shell or its group
+  // misses: `#!end` left a running `sleep` behind), its holder told too; SIGKILL after the grace.
+  hangUp(): void {
+    const sid = this.pty.pid;
+    const life = readLife(sid);
+    signalSession(sid, 'SIGHUP');
+    this.pty.kill('SIGHUP');
+    this.link?.hangup(); // the holder hangs up the whole process group, and outlives us
+    setTimeout(() => {
+      // A session id is never given to a new process while a process of that session lives.
+      signalSession(sid, 'SIGKILL');
+      if (life !== null && readLife(sid)?.startTime === life.startTime) this.pty.kill('SIGKILL');
+    }, KILL_GRACE_MS).unref();
   }
 
   // Lets go of the program (the daemon stops): its holder keeps it, and reads its output, for the
