@@ -11,7 +11,7 @@ import type { Job } from '../jobs/job';
 import type { Registry } from '../session/registry';
 import type { BusyInfo, Session } from '../session/session';
 import { secretMatches } from '../conn/secret';
-import { describeBusy, jobHandles, nearName, sessionNote } from './hints';
+import { busyDoing, describeBusy, jobHandles, nearName, sessionNote } from './hints';
 import { alreadyEnded, DEFAULT_BOUND_NOTE, relayError, replyToJob, REPLY_BYTES, type JobReplyContext, type Outcome } from './job-reply';
 import { tellIdle, withIdle } from './idle-reply';
 import { jobsText, killReply, outputReply, screenReply, statusText } from './queries';
@@ -117,7 +117,7 @@ export async function handleRequest(text: string, c: RequestContext): Promise<Ou
   if (opts.nowait && busy !== null) {
     const fg = busy.job === null ? undefined : session.jobs.get(busy.job);
     const ways = fg === undefined ? 'see #!jobs' : jobHandles(session.name, fg, ['wait', 'look', 'stop']);
-    reply.notice(`session "${session.name}" is busy ${busy.queued === undefined ? 'running' : 'with'} ${describeBusy(busy)}; ${ways}`);
+    reply.notice(`session "${session.name}" is busy ${busyDoing(busy)}; ${ways}`);
     return withIdle({ status: STATUS_RELAY_ERROR, reason: 'busy', fields: busyFields(session, busy) }, idle);
   }
   const stray = says ? strayDirectives(script) : null;

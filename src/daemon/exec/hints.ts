@@ -78,6 +78,12 @@ export function formatSeconds(ms: number): string {
   return Number.isInteger(s) ? String(s) : s.toFixed(1);
 }
 
+// "running job 3: `make test` since …", or "with 2 queued requests not started yet (…)": what a
+// busy session is doing, after "busy ".
+export function busyDoing(b: BusyInfo): string {
+  return `${b.queued === undefined ? 'running' : 'with'} ${describeBusy(b)}`;
+}
+
 // "`make test` since 2026-…Z (12 s)"
 export function describeBusy(b: BusyInfo): string {
   const age = `${b.since.toISOString()} (${Math.round((Date.now() - b.since.getTime()) / 1000)} s)`;

@@ -8,7 +8,7 @@ import type { Session } from '../session/session';
 import { followJob, limitTail, type FollowEnd } from './follow';
 import { screenWindow } from './screen-window';
 import { settleScreen } from './settle';
-import { describeBusy, endedSummary, formatSeconds, handedOver, sessionNote, stillRunning, waitingForInput } from './hints';
+import { busyDoing, endedSummary, formatSeconds, handedOver, sessionNote, stillRunning, waitingForInput } from './hints';
 import type { Reply } from './reply';
 
 export interface Outcome {
@@ -179,7 +179,7 @@ async function standing(c: JobReplyContext, job: Job, end: FollowEnd, elapsedMs:
   if (job.state === 'queued') {
     const b = session.busy();
     session.cancel(job);
-    reply.notice(`timed out after ${formatSeconds(elapsedMs)} s waiting for session "${session.name}"${b ? `, busy ${b.queued === undefined ? 'running' : 'with'} ${describeBusy(b)}` : ''}; the request was not run`);
+    reply.notice(`timed out after ${formatSeconds(elapsedMs)} s waiting for session "${session.name}"${b ? `, busy ${busyDoing(b)}` : ''}; the request was not run`);
     return { status: STATUS_TIMEOUT, reason: 'timeout', fields: {} };
   }
   reply.notice(stillRunning(session.name, job, elapsedMs));

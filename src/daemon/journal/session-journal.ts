@@ -76,8 +76,7 @@ export class SessionJournal implements JobSink {
   // read from the terminal. Gathered for the rest of the turn, a kill -9 after a reply that a mark
   // ended could leave the mark off the disk, and the next daemon waiting for that job's end.
   terminal(data: Buffer): void {
-    this.ring.append(data);
-    this.ring.flush();
+    this.ring.append(data, true);
   }
 
   output(job: Job, data: Buffer): void {

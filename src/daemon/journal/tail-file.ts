@@ -44,12 +44,13 @@ export class TailFile {
     return this.start + this.size;
   }
 
-  append(data: Buffer): void {
+  // Gathers `data` for a write at the end of the turn (`now`: writes it, and anything gathered, at once).
+  append(data: Buffer, now = false): void {
     if (this.fd < 0 || data.length === 0) return;
     this.pending.push(data);
     this.pendingBytes += data.length;
     this.size += data.length;
-    if (this.pendingBytes >= FLUSH_BYTES) return this.flush();
+    if (now || this.pendingBytes >= FLUSH_BYTES) return this.flush();
     if (this.flushQueued) return;
     this.flushQueued = true;
     setImmediate(() => {
